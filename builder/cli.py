@@ -1,0 +1,71 @@
+"""Subcommands of build.py. Every subcommand takes `--data DIR` (default `policy_data/`).
+
+Exit codes: 0 success; 1 the policy data has problems (`check`); 2 bad input (`calc`,
+`eligible`), with one message per problem on stderr and nothing on stdout.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+DEFAULT_DATA = Path(__file__).resolve().parent.parent / "policy_data"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="build.py", description="健康扶贫政策数据：检查、计算、资格判断")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name, help_text):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="政策数据文件夹（默认 policy_data/）")
+        return p
+
+    add("check", "检查全部政策数据，列出所有问题（文件、行号、字段、原因）")
+    calc = add("calc", "从标准输入读入 JSON 案例，计算报销结果")
+    calc.add_argument("--no-explain", action="store_true", help="不输出每一层的计算说明（只输出金额）")
+    add("eligible", "从标准输入读入 JSON 人员信息，判断可以享受哪些政策")
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        return check(args.data)
+    return answer(args.command, args.data, sys.stdin.read(), explain=not getattr(args, "no_explain", False))
+
+
+def check(data: Path) -> int:
+    from policy.loader import load_all
+
+    jurisdictions, problems = load_all(data)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"\n发现 {len(problems)} 个问题，请逐条修改后再运行 python build.py check", file=sys.stderr)
+        return 1
+    examples = sum(len(j.examples) for j in jurisdictions.values())
+    names = "、".join(f"{j.name}（{j.id}）" for j in jurisdictions.values())
+    print(f"政策数据检查通过：{names}；{examples} 个示例计算结果全部一致。")
+    return 0
+
+
+def answer(command: str, data: Path, text: str, explain: bool = True) -> int:
+    from policy.cases import Service, parse_json, run_calc, run_eligible
+    from policy.loader import load_all
+    from policy.problems import InputError
+
+    jurisdictions, problems = load_all(data, run_examples=False)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print("政策数据有问题，无法计算；请先运行 python build.py check", file=sys.stderr)
+        return 1
+    service = Service(jurisdictions)
+    try:
+        data_in = parse_json(text)
+        result = run_calc(service, data_in, explain) if command == "calc" else run_eligible(service, data_in)
+    except InputError as exc:
+        for message in exc.problems:
+            print(message, file=sys.stderr)
+        return 2
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0

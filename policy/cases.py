@@ -1,0 +1,357 @@
+"""The `calc` and `eligible` contracts: JSON in, JSON out, one clear message per bad field.
+
+Both the command line (`build.py calc` / `build.py eligible`) and, later, the forms app's JSON
+API call `run_calc` / `run_eligible`; they must answer the same.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+from .claims import Claim, Person
+from .engine import Engine
+from .formats import CLAIM_KINDS, DISABILITIES
+from .model import Jurisdiction
+from .money import parse_yuan
+from .problems import InputError, PolicyError
+
+MAX_CASES = 100_000
+MAX_CLAIMS = 1_000
+
+PERSON_KEYS = ("category", "age", "sex", "diseases", "chronic_class", "disabilities", "pregnant",
+               "township", "village", "name")
+CLAIM_KEYS = ("id", "date", "kind", "hospital_level", "in_county", "total", "out_of_catalog_necessary",
+              "self_funded", "class_b", "chronic_class", "diseases", "fee_items")
+
+
+class Service:
+    """Loaded jurisdictions with their engines, built once and reused for every case."""
+
+    def __init__(self, jurisdictions: dict[str, Jurisdiction]):
+        self.jurisdictions = jurisdictions
+        self._engines: dict[str, Engine] = {}
+
+    def engine(self, jid: str) -> Engine:
+        engine = self._engines.get(jid)
+        if engine is None:
+            engine = self._engines[jid] = Engine(self.jurisdictions[jid])
+        return engine
+
+
+def parse_json(text: str):
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except ValueError as exc:
+        raise InputError([f"输入不是有效的 JSON：{exc}"]) from None
+
+
+def _no_constant(name):
+    raise ValueError(f"不支持 {name}")
+
+
+# ------------------------------------------------------------------ calc
+
+def run_calc(service: Service, data, explain: bool = True):
+    """One case object -> one answer; a list of cases -> a list of answers in the same order.
+
+    Raises InputError listing every problem (and computes nothing) when any case is bad.
+    """
+    if isinstance(data, list):
+        if not data:
+            raise InputError(["输入的列表是空的：至少要有一个案例"])
+        if len(data) > MAX_CASES:
+            raise InputError([f"一次最多计算 {MAX_CASES} 个案例"])
+        parsed, problems = [], []
+        for i, case in enumerate(data):
+            try:
+                parsed.append(parse_calc_case(service, case, f"[{i}]."))
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise InputError(problems)
+        out, problems = [], []
+        for i, (jid, person, claims) in enumerate(parsed):
+            try:
+                out.append(_answer(service, jid, person, claims, explain))
+            except PolicyError as exc:
+                problems.append(f"[{i}].{exc}")
+        if problems:
+            raise InputError(problems)
+        return out
+    jid, person, claims = parse_calc_case(service, data, "")
+    try:
+        return _answer(service, jid, person, claims, explain)
+    except PolicyError as exc:
+        raise InputError([str(exc)]) from None
+
+
+def _answer(service, jid, person: Person, claims, explain):
+    engine = service.engine(jid)
+    j = service.jurisdictions[jid]
+    result = engine.compute(person.category, claims, explain)
+    answer = {"jurisdiction": jid, "category": person.category,
+              "category_name": j.categories[person.category]["name"], **result}
+    if person.category != j.baseline_category:
+        base = engine.compute(j.baseline_category, claims, explain=False)
+        answer["baseline"] = {
+            "category": j.baseline_category,
+            "category_name": j.categories[j.baseline_category]["name"],
+            "claims": [{"index": c["index"], "reimbursed": c["reimbursed"], "self_pay": c["self_pay"],
+                        "layers": [{"id": x["id"], "name": x["name"], "paid": x["paid"]} for x in c["layers"]]}
+                       for c in base["claims"]],
+            "year": base["year"],
+        }
+    return answer
+
+
+def parse_calc_case(service: Service, case, prefix: str):
+    """Validate one calc case; returns (jurisdiction id, Person, [Claim]) or raises InputError."""
+    problems: list[str] = []
+    if not isinstance(case, dict):
+        raise InputError([f"{prefix or '输入'}: 应是一个对象 {{...}}，包含 jurisdiction、person 和 claims"])
+    _unknown(case, ("jurisdiction", "person", "claims"), prefix, problems)
+    j = _jurisdiction(service, case, prefix, problems)
+    if j is None:
+        raise InputError(problems)
+    person = parse_person(j, case.get("person"), f"{prefix}person", problems)
+    claims = []
+    raw_claims = case.get("claims")
+    if raw_claims is None:
+        problems.append(f"{prefix}claims: 缺少就医记录（claims）")
+    elif not isinstance(raw_claims, list) or not raw_claims:
+        problems.append(f"{prefix}claims: 应是至少包含一次就医记录的列表")
+    elif len(raw_claims) > MAX_CLAIMS:
+        problems.append(f"{prefix}claims: 一个人最多 {MAX_CLAIMS} 条就医记录")
+    else:
+        engine = service.engine(j.id)
+        for i, raw in enumerate(raw_claims):
+            claim = parse_claim(j, engine, raw, i, f"{prefix}claims[{i}]", problems)
+            if claim is not None:
+                claims.append(claim)
+    if problems:
+        raise InputError(problems)
+    return j.id, person, claims
+
+
+def _jurisdiction(service, case, prefix, problems):
+    jid = case.get("jurisdiction")
+    if jid is None:
+        problems.append(f"{prefix}jurisdiction: 缺少地区编号（jurisdiction）")
+        return None
+    if jid not in service.jurisdictions:
+        known = "、".join(sorted(service.jurisdictions))
+        problems.append(f"{prefix}jurisdiction: 没有地区“{jid}”的政策数据（现有：{known}）")
+        return None
+    return service.jurisdictions[jid]
+
+
+def _unknown(obj: dict, allowed, prefix, problems):
+    for key in obj:
+        if key not in allowed:
+            problems.append(f"{prefix}{key}: 不认识的字段“{key}”（可用：{'、'.join(allowed)}）")
+
+
+def parse_person(j: Jurisdiction, raw, path, problems) -> Person | None:
+    if raw is None:
+        problems.append(f"{path}: 缺少人员信息（person），至少要写 category")
+        return None
+    if not isinstance(raw, dict):
+        problems.append(f"{path}: 应是对象，例如 {{\"category\": \"poverty\"}}")
+        return None
+    _unknown(raw, PERSON_KEYS, f"{path}.", problems)
+    n = len(problems)
+    category = raw.get("category")
+    if category is None:
+        problems.append(f"{path}.category: 缺少人员类别")
+    elif category not in j.categories:
+        problems.append(f"{path}.category: 不认识的人员类别“{category}”（可用：{'、'.join(j.categories)}）")
+    age = raw.get("age")
+    if age is not None and (isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 150):
+        problems.append(f"{path}.age: 年龄应是 0 到 150 之间的整数（周岁）")
+    sex = raw.get("sex")
+    if sex is not None and sex not in ("female", "male"):
+        problems.append(f"{path}.sex: 性别只能是 female（女）或 male（男）")
+    diseases = _id_list(raw.get("diseases"), j.diseases, "疾病", f"{path}.diseases", problems)
+    chronic = raw.get("chronic_class")
+    if chronic is not None and chronic not in j.chronic_classes:
+        problems.append(f"{path}.chronic_class: 不认识的慢性病类别“{chronic}”（可用：{'、'.join(j.chronic_classes)}）")
+    disabilities = _id_list(raw.get("disabilities"), DISABILITIES, "残疾类别", f"{path}.disabilities", problems)
+    pregnant = raw.get("pregnant")
+    if pregnant is not None and not isinstance(pregnant, bool):
+        problems.append(f"{path}.pregnant: 是否怀孕只能填 true 或 false")
+    township, village = raw.get("township"), raw.get("village")
+    if township is not None and township not in j.townships:
+        problems.append(f"{path}.township: 不认识的乡镇“{township}”")
+    if village is not None:
+        if village not in j.villages:
+            problems.append(f"{path}.village: 不认识的村“{village}”")
+        else:
+            vt = j.villages[village][0]["id"]
+            if township is None:
+                township = vt
+            elif township != vt:
+                problems.append(f"{path}.village: 村“{village}”不属于乡镇“{township}”")
+    name = raw.get("name")
+    if name is not None and (not isinstance(name, str) or len(name) > 50):
+        problems.append(f"{path}.name: 称呼应是 50 字以内的文字")
+    if len(problems) > n:
+        return None
+    return Person(category, age, sex, tuple(diseases), chronic, tuple(disabilities), pregnant,
+                  township, village, name)
+
+
+def _id_list(raw, table, what, path, problems) -> list:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        problems.append(f"{path}: 应是编号列表，例如 [\"...\"]")
+        return []
+    for x in raw:
+        if x not in table:
+            problems.append(f"{path}: 不认识的{what}“{x}”")
+    return raw
+
+
+def _date(raw, path, problems) -> dt.date | None:
+    if isinstance(raw, dt.date):
+        return raw
+    if not isinstance(raw, str):
+        problems.append(f"{path}: 日期应写成 \"YYYY-MM-DD\"")
+        return None
+    try:
+        return dt.date.fromisoformat(raw) if len(raw) == 10 else _bad_date()
+    except ValueError:
+        problems.append(f"{path}: “{raw}”不是有效日期，应写成 \"YYYY-MM-DD\"")
+        return None
+
+
+def _bad_date():
+    raise ValueError
+
+
+def _money(raw, path, problems, required=False) -> int:
+    if raw is None:
+        if required:
+            problems.append(f"{path}: 缺少金额")
+        return 0
+    try:
+        return parse_yuan(raw)
+    except ValueError as exc:
+        problems.append(f"{path}: {exc}")
+        return 0
+
+
+def parse_claim(j: Jurisdiction, engine: Engine, raw, index, path, problems) -> Claim | None:
+    if not isinstance(raw, dict):
+        problems.append(f"{path}: 每次就医记录应是一个对象")
+        return None
+    n = len(problems)
+    _unknown(raw, CLAIM_KEYS, f"{path}.", problems)
+    date = _date(raw.get("date"), f"{path}.date", problems) if "date" in raw else None
+    if "date" not in raw:
+        problems.append(f"{path}.date: 缺少就医日期")
+    kind = raw.get("kind")
+    if kind not in CLAIM_KINDS:
+        problems.append(f"{path}.kind: 就医类型只能是 {'、'.join(CLAIM_KINDS)}，这里是“{kind}”")
+    level = raw.get("hospital_level")
+    if level not in j.levels:
+        problems.append(f"{path}.hospital_level: 不认识的医院级别“{level}”（可用：{'、'.join(j.levels)}）")
+    in_county = raw.get("in_county")
+    if in_county is not None and not isinstance(in_county, bool):
+        problems.append(f"{path}.in_county: 是否县域内就医只能填 true 或 false")
+    total = _money(raw.get("total"), f"{path}.total", problems, required=True)
+    ooc = _money(raw.get("out_of_catalog_necessary"), f"{path}.out_of_catalog_necessary", problems)
+    sf = _money(raw.get("self_funded"), f"{path}.self_funded", problems)
+    class_b = _money(raw.get("class_b"), f"{path}.class_b", problems)
+    chronic = raw.get("chronic_class")
+    if chronic is not None and chronic not in j.chronic_classes:
+        problems.append(f"{path}.chronic_class: 不认识的慢性病类别“{chronic}”")
+    if kind == "outpatient_chronic" and chronic is None:
+        problems.append(f"{path}.chronic_class: 门诊特殊慢性病要写明慢性病类别（{'、'.join(j.chronic_classes)}）")
+    diseases = _id_list(raw.get("diseases"), j.diseases, "疾病", f"{path}.diseases", problems)
+    fee_items = {}
+    raw_items = raw.get("fee_items")
+    if raw_items is not None:
+        if not isinstance(raw_items, dict):
+            problems.append(f"{path}.fee_items: 应是“项目编号: 金额”的对象")
+        elif not engine.waiver_items and raw_items:
+            problems.append(f"{path}.fee_items: {j.name}没有医院费用减免政策，不需要填写减免项目")
+        else:
+            for item, amount in raw_items.items():
+                if item not in engine.waiver_items:
+                    problems.append(f"{path}.fee_items.{item}: 不认识的减免项目（可用：{'、'.join(sorted(engine.waiver_items))}）")
+                    continue
+                fee_items[item] = _money(amount, f"{path}.fee_items.{item}", problems)
+    ref = raw.get("id")
+    if ref is not None and (not isinstance(ref, (str, int)) or isinstance(ref, bool) or len(str(ref)) > 100):
+        problems.append(f"{path}.id: 编号应是 100 字以内的文字或整数")
+    if len(problems) > n:
+        return None
+    in_catalog = total - ooc - sf
+    if in_catalog < 0:
+        problems.append(f"{path}.total: 目录外必需费用与自费费用之和（{_yuan(ooc + sf)} 元）超过了总费用（{_yuan(total)} 元）")
+    elif class_b > in_catalog:
+        problems.append(f"{path}.class_b: 乙类药品和特殊检查费用（{_yuan(class_b)} 元）不能超过目录内费用（{_yuan(in_catalog)} 元）")
+    elif sum(fee_items.values()) > in_catalog:
+        problems.append(f"{path}.fee_items: 减免项目金额合计超过了目录内费用（{_yuan(in_catalog)} 元）")
+    if len(problems) > n:
+        return None
+    if in_county is None:
+        in_county = j.levels[level]["in_county"]
+    return Claim(index, date, kind, level, in_county, total, ooc, sf, class_b, chronic,
+                 tuple(diseases), fee_items, None if ref is None else str(ref))
+
+
+def _yuan(fen: int) -> str:
+    from .money import fmt
+    return fmt(fen)
+
+
+# ------------------------------------------------------------------ eligible
+
+def run_eligible(service: Service, data, today: dt.date | None = None):
+    from .eligibility import screen
+
+    def one(case, prefix):
+        problems: list[str] = []
+        if not isinstance(case, dict):
+            raise InputError([f"{prefix or '输入'}: 应是一个对象，包含 jurisdiction 和 person（或 household）"])
+        _unknown(case, ("jurisdiction", "date", "person", "household"), prefix, problems)
+        j = _jurisdiction(service, case, prefix, problems)
+        if j is None:
+            raise InputError(problems)
+        date = today or dt.date.today()
+        if "date" in case:
+            date = _date(case["date"], f"{prefix}date", problems) or date
+        if ("person" in case) == ("household" in case):
+            problems.append(f"{prefix}person: 请填写 person（一个人）或 household（一家人的列表），二者选一")
+            raise InputError(problems)
+        if "person" in case:
+            person = parse_person(j, case["person"], f"{prefix}person", problems)
+            if problems:
+                raise InputError(problems)
+            return {"jurisdiction": j.id, "date": date.isoformat(), **screen(j, person, date)}
+        members = case["household"]
+        if not isinstance(members, list) or not members or len(members) > 30:
+            problems.append(f"{prefix}household: 应是 1 到 30 个家庭成员的列表")
+            raise InputError(problems)
+        people = [parse_person(j, m, f"{prefix}household[{i}]", problems) for i, m in enumerate(members)]
+        if problems:
+            raise InputError(problems)
+        return {"jurisdiction": j.id, "date": date.isoformat(),
+                "household": [{"name": p.name, **screen(j, p, date)} for p in people]}
+
+    if isinstance(data, list):
+        if not data:
+            raise InputError(["输入的列表是空的"])
+        out, problems = [], []
+        for i, case in enumerate(data):
+            try:
+                out.append(one(case, f"[{i}]."))
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise InputError(problems)
+        return out
+    return one(data, "")

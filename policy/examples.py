@@ -1,0 +1,141 @@
+"""Worked examples written in the data: each has an input and the expected output.
+
+`check` runs them so a data officer who changes a value sees which examples it moves; the
+test-suite runs them too (and, later, against the browser engine).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from .model import Jurisdiction
+from .money import fmt, parse_yuan
+from .problems import InputError, Problem
+
+
+def example_case(j: Jurisdiction, example: dict) -> dict:
+    """The JSON-like case a worked example stands for (dates as ISO strings)."""
+    case = {"jurisdiction": j.id, **_plain(example["input"])}
+    if example["kind"] == "eligible" and example["date"] is not None:
+        case["date"] = example["date"].isoformat()
+    return case
+
+
+def run_example(j: Jurisdiction, example: dict, service=None):
+    """-> (actual answer, [mismatch messages]). Raises InputError when the input is refused."""
+    from .cases import Service, run_calc, run_eligible
+    service = service or Service({j.id: j})
+    case = example_case(j, example)
+    if example["kind"] == "eligible":
+        actual = run_eligible(service, case, today=dt.date(2020, 6, 1))
+        return actual, compare_eligible(example["output"], actual)
+    actual = run_calc(service, case)
+    return actual, compare_calc(example["output"], actual)
+
+
+def check_examples(j: Jurisdiction) -> list[Problem]:
+    from .cases import Service
+    service = Service({j.id: j})
+    problems = []
+    for i, example in enumerate(j.examples):
+        where = (example["_file"], example["_line"], example["_path"] or f"examples[{i}]")
+        try:
+            _, mismatches = run_example(j, example, service)
+        except InputError as exc:
+            for message in exc.problems:
+                problems.append(Problem(*where, f"示例“{example['name']}”无法计算：{message}"))
+            continue
+        for message in mismatches:
+            problems.append(Problem(*where, f"示例“{example['name']}”的结果不符：{message}"))
+    return problems
+
+
+def compare_calc(expected, actual) -> list[str]:
+    out = []
+    if not isinstance(expected, dict):
+        return ["output 应是一组键值"]
+    for key, want in expected.items():
+        if key in ("claims",):
+            out += _compare_claims(want, actual.get("claims", []), "claims")
+        elif key == "year":
+            out += _compare_years(want, actual.get("year", {}), "year")
+        elif key == "baseline":
+            base = actual.get("baseline")
+            if base is None:
+                out.append("baseline: 本例没有普通居民对比（人员已是普通居民）")
+                continue
+            out += _compare_claims(want.get("claims", []), base["claims"], "baseline.claims")
+            out += _compare_years(want.get("year", {}), base["year"], "baseline.year")
+        else:
+            out += _compare_value(want, actual.get(key), key)
+    return out
+
+
+def _compare_claims(want_list, got_list, path):
+    out = []
+    if len(want_list) > len(got_list):
+        return [f"{path}: 预期 {len(want_list)} 条结果，实际只有 {len(got_list)} 条"]
+    for i, want in enumerate(want_list):
+        got = got_list[i]
+        for key, value in want.items():
+            if key == "layers":
+                paid = {layer["id"]: layer["paid"] for layer in got["layers"]}
+                for lid, amount in value.items():
+                    if lid not in paid:
+                        out.append(f"{path}[{i}].layers.{lid}: 这一层没有出现在结果中")
+                    else:
+                        out += _compare_value(amount, paid[lid], f"{path}[{i}].layers.{lid}")
+            else:
+                out += _compare_value(value, got.get(key), f"{path}[{i}].{key}")
+    return out
+
+
+def _compare_years(want, got, path):
+    out = []
+    for year, fields in want.items():
+        entry = got.get(str(year))
+        if entry is None:
+            out.append(f"{path}.{year}: 结果中没有这一年")
+            continue
+        for key, value in fields.items():
+            out += _compare_value(value, entry.get(key), f"{path}.{year}.{key}")
+    return out
+
+
+def _compare_value(want, got, path):
+    # Money may be written as a YAML number (14560.00); compare it as a two-decimal string.
+    if isinstance(want, (int, Decimal)) and not isinstance(want, bool) and isinstance(got, str) and "." in got:
+        try:
+            want = fmt(parse_yuan(want))
+        except ValueError:
+            pass
+    if want == got or (type(want) is not bool and type(got) is not bool and str(want) == str(got)):
+        return []
+    return [f"{path}: 应为 {want}，计算得 {got}"]
+
+
+def compare_eligible(expected, actual) -> list[str]:
+    out = []
+    if not isinstance(expected, dict):
+        return ["output 应是一组键值"]
+    lists = {name: {p["id"] for p in actual.get(name, [])} for name in ("eligible", "not_eligible", "need_more_info")}
+    for name, ids in expected.items():
+        if name not in lists:
+            out.append(f"{name}: 只能写 eligible、not_eligible 或 need_more_info")
+            continue
+        for pid in ids:
+            if pid not in lists[name]:
+                where = next((n for n, s in lists.items() if pid in s), None)
+                out.append(f"{name}: 项目“{pid}”应在 {name} 中，实际在 {where or '任何列表之外（没有这个项目）'}")
+    return out
+
+
+def _plain(value):
+    """YAML-loaded values -> JSON-like values (dates become ISO strings, Decimals stay exact)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

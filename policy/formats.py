@@ -1,0 +1,344 @@
+"""The schema of every file in a jurisdiction folder (see docs/data-format.md).
+
+Each spec here is declarative: the field name, what it holds, whether it is required. Specs
+produce plain dicts (with `_line` and `_path` for later messages) or small objects.
+"""
+from __future__ import annotations
+
+from .params import ParamSpec, reference_spec
+from .schema import (INVALID, Bool, Date, Enum, Field, Ident, Int, Lazy, ListOf, Phone, Record,
+                     Ref, ScalarList, Spec, Text, isdict, type_name)
+from .yamlsource import line_of
+
+CLAIM_KINDS = {"inpatient": "住院", "outpatient_general": "普通门诊（门诊统筹）",
+               "outpatient_chronic": "门诊特殊慢性病"}
+BASES = {"in_catalog": "目录内费用", "out_of_catalog_necessary": "目录外必需费用"}
+SHARE_OF = {"class_b": "乙类药品和特殊检查费用"}
+DISABILITIES = {"vision": "视力残疾", "hearing": "听力残疾", "speech": "言语残疾",
+                "intellectual": "智力残疾", "physical": "肢体残疾", "mental": "精神残疾",
+                "autism": "孤独症"}
+QUALIFICATIONS = ("执业医师", "执业助理医师", "乡村全科执业助理医师", "乡村医生")
+CONTACT_ROLES = ("bureau", "supervision", "medical_insurance", "civil_affairs", "public_hotline", "other")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def opt(spec: Spec, doc: str = "", default=None) -> Field:
+    return Field(spec, required=False, doc=doc, default=default)
+
+
+def req(spec: Spec, doc: str = "") -> Field:
+    return Field(spec, doc=doc)
+
+
+# ------------------------------------------------------------------ jurisdiction.yaml
+SOURCE = Record({
+    "id": req(Ident()), "title": req(Text(300)), "issuer": opt(Text(200)), "date": opt(Date()),
+    "url": opt(Text(500)), "note": opt(Text(500)),
+})
+
+JURISDICTION = Record({
+    "id": req(Ident(), "与文件夹同名的编号"),
+    "name": req(Text(50), "简称，如 资溪县"),
+    "full_name": req(Text(100)),
+    "region": opt(Record({"province": opt(Text(50)), "prefecture": opt(Text(50))})),
+    "site_url": req(Text(300), "公开网站地址，二维码指向这里"),
+    "baseline_category": req(Ref("category"), "用来对比的普通居民类别"),
+    "sources": req(ListOf(SOURCE, min_len=1, unique="id", what="个文件")),
+    "monitoring": req(Record({"self_pay_threshold": req(ParamSpec(("yuan",)))})),
+    "notes": opt(Text(2000)),
+})
+
+# ------------------------------------------------------------------ categories / levels / diseases
+CATEGORIES = Record({
+    "categories": req(ListOf(Record({
+        "id": req(Ident()), "name": req(Text(50)), "description": opt(Text(500)),
+    }), min_len=1, unique="id", what="个类别")),
+    "groups": opt(ListOf(Record({
+        "id": req(Ident()), "name": req(Text(50)), "description": opt(Text(500)),
+        "members": req(ScalarList(Ref("category"), min_len=1)),
+    }), unique="id"), default=[]),
+})
+
+LEVELS = Record({
+    "levels": req(ListOf(Record({
+        "id": req(Ident()), "name": req(Text(50)), "description": opt(Text(500)),
+        "in_county": req(Bool(), "不填写时，这一级医院是否按县域内就医"),
+    }), min_len=1, unique="id", what="个级别")),
+})
+
+DISEASES = Record({
+    "chronic_classes": opt(ListOf(Record({
+        "id": req(Ident()), "name": req(Text(50)), "description": opt(Text(500)),
+    }), unique="id"), default=[]),
+    "groups": opt(ListOf(Record({
+        "id": req(Ident()), "name": req(Text(100)), "description": opt(Text(500)),
+        "reference": opt(reference_spec()),
+    }), unique="id"), default=[]),
+    "diseases": req(ListOf(Record({
+        "id": req(Ident()), "name": req(Text(100)),
+        "groups": opt(ScalarList(Ref("disease_group")), default=[]),
+        "chronic_class": opt(Ref("chronic_class")),
+        "illustrative": opt(Bool(), default=False),
+    }), unique="id")),
+})
+
+HOSPITALS = Record({
+    "hospitals": req(ListOf(Record({
+        "id": req(Ident()), "name": req(Text(100)), "level": req(Ref("level")),
+        "township": opt(Ref("township")), "address": opt(Text(200)), "phone": opt(Phone()),
+        "tags": opt(ScalarList(Ident()), default=[]), "illustrative": opt(Bool(), default=False),
+    }), min_len=1, unique="id", what="家医院")),
+})
+
+# ------------------------------------------------------------------ townships
+DOCTOR = Record({
+    "name": req(Text(30)), "qualification": req(Enum(QUALIFICATIONS)), "phone": opt(Phone()),
+})
+CLINIC = Record({
+    "name": req(Text(100)), "address": opt(Text(200)), "phone": req(Phone()),
+    "hours": req(Text(200), "开诊时间"), "doctors": req(ListOf(DOCTOR, min_len=1, what="名医生")),
+})
+VILLAGE = Record({
+    "id": req(Ident()), "name": req(Text(50)), "poor_village": opt(Bool(), default=False),
+    "clinic": req(CLINIC),
+})
+TOWNSHIP = Record({
+    "id": req(Ident(), "与文件同名的乡镇编号"), "name": req(Text(50)),
+    "health_center": req(Ref("hospital"), "乡镇卫生院在 hospitals.yaml 中的编号"),
+    "illustrative": opt(Bool(), default=False),
+    "villages": req(ListOf(VILLAGE, min_len=1, what="个村")),
+})
+
+# ------------------------------------------------------------------ layers
+
+
+def _layer_check(ctx, out, raw, path, line):
+    method = out["method"] or "share"
+    needs = {"share": ("ratio",), "ceiling": ("ceiling_ratio",), "waiver": ("items",)}
+    allowed = {
+        "share": {"base", "ratio", "ratio_bonus", "personal_share", "deductible", "cap", "parts"},
+        "ceiling": {"ceiling_ratio", "cap"},
+        "waiver": {"items"},
+    }[method]
+    ok = True
+    every = {"base", "ratio", "ratio_bonus", "personal_share", "deductible", "cap", "parts",
+             "ceiling_ratio", "items"}
+    for key in every - allowed:
+        if raw.get(key) is not None:
+            ctx.error(line_of(raw, key), f"{path}.{key}", f"计算方法为 {method} 的层不使用“{key}”")
+            ok = False
+    if method == "share":
+        if out["parts"]:
+            for key in ("base", "ratio", "ratio_bonus"):
+                if raw.get(key) is not None:
+                    ctx.error(line_of(raw, key), f"{path}.{key}", f"已用 parts 分段计算时，不能再写“{key}”")
+                    ok = False
+        else:
+            for key in ("base", "ratio"):
+                if key not in raw:
+                    ctx.error(line, f"{path}.{key}", f"缺少必填项“{key}”（或改用 parts）")
+                    ok = False
+        ded = out["deductible"]
+        if out["personal_share"] is not None and ded is not None and (
+                ded.extra["per"] == "year" or ded.extra["pool"]):
+            ctx.error(line_of(raw, "deductible"), f"{path}.deductible",
+                      "有“先行自付”（personal_share）的层只能用每次单独计算、不共用（不写 pool）的起付线："
+                      "先行自付会产生不足一分的金额，无法带到别的层或下一次")
+            ok = False
+    else:
+        for key in needs[method]:
+            if key not in raw:
+                ctx.error(line, f"{path}.{key}", f"缺少必填项“{key}”")
+                ok = False
+    return ok
+
+
+PER = {"per": req(Enum(("claim", "year")), "claim 每次 / year 每人每年累计"),
+       "pool": opt(Ident(), "共用同一额度的层写同一个名字")}
+
+LAYER = Record({
+    "id": req(Ident()), "name": req(Text(50)), "description": req(Text(1000)),
+    "kinds": req(ScalarList(Enum(tuple(CLAIM_KINDS)), min_len=1)),
+    "applies_to": opt(Record({
+        "categories": opt(ScalarList(Ref("category_or_group"), min_len=1)),
+        "levels": opt(ScalarList(Ref("level"), min_len=1)),
+        "in_county": opt(Bool()),
+        "chronic_classes": opt(ScalarList(Ref("chronic_class"), min_len=1)),
+    })),
+    "method": opt(Enum(("share", "ceiling", "waiver")), default="share"),
+    "base": opt(Enum(tuple(BASES))),
+    "ratio": opt(ParamSpec(("ratio",))),
+    "ratio_bonus": opt(ParamSpec(("ratio",))),
+    "personal_share": opt(Record({"of": req(Enum(tuple(SHARE_OF))), "rate": req(ParamSpec(("ratio",)))})),
+    "deductible": opt(ParamSpec(("yuan",), PER)),
+    "cap": opt(ParamSpec(("yuan",), PER)),
+    "parts": opt(ListOf(Record({
+        "name": opt(Text(50)), "base": req(Enum(tuple(BASES))), "ratio": req(ParamSpec(("ratio",))),
+    }), min_len=1, what="段")),
+    "ceiling_ratio": opt(ParamSpec(("ratio",))),
+    "items": opt(ListOf(Record({
+        "id": req(Ident()), "name": req(Text(50)), "rate": req(ParamSpec(("ratio",))),
+    }), min_len=1, unique="id", what="个减免项目")),
+}, check=_layer_check)
+
+LAYERS = Record({"layers": req(ListOf(LAYER, min_len=1, unique="id", what="层"))})
+
+
+# ------------------------------------------------------------------ programs and conditions
+class ConditionSpec(Spec):
+    """A condition: a mapping with exactly one key (see docs/data-format.md)."""
+
+    def __call__(self, ctx, value, path, line):
+        if not isdict(value) or len(value) != 1:
+            ctx.error(line, path, f"条件应是只有一个键的映射，如 “category: [poor]”，这里是{type_name(value)}")
+            return INVALID
+        (key, arg), = value.items()
+        kpath, kline = f"{path}.{key}", line_of(value, key)
+        spec = CONDITIONS.get(key)
+        if spec is None:
+            ctx.error(kline, kpath, f"不认识的条件“{key}”（可用：{'、'.join(CONDITIONS)}）")
+            return INVALID
+        converted = spec(ctx, arg, kpath, kline)
+        return INVALID if converted is INVALID else (key, converted)
+
+
+class _DisabilityArg(Spec):
+    def __call__(self, ctx, value, path, line):
+        if value == "any":
+            return "any"
+        return ScalarList(Enum(tuple(DISABILITIES)), min_len=1)(ctx, value, path, line)
+
+
+def _age_check(ctx, out, raw, path, line):
+    if out["min"] is None and out["max"] is None:
+        ctx.error(line, path, "年龄条件至少要写 min 或 max")
+        return False
+    if out["min"] is not None and out["max"] is not None and out["min"] > out["max"]:
+        ctx.error(line, path, "年龄下限大于上限")
+        return False
+    return True
+
+
+_COND = Lazy(lambda: ConditionSpec())
+CONDITIONS = {
+    "all": ListOf(_COND, min_len=1),
+    "any": ListOf(_COND, min_len=1),
+    "not": _COND,
+    "category": ScalarList(Ref("category_or_group"), min_len=1),
+    "age": Record({"min": opt(Int(0, 150)), "max": opt(Int(0, 150))}, check=_age_check),
+    "sex": Enum(("female", "male")),
+    "disease": ScalarList(Ref("disease"), min_len=1),
+    "disease_group": ScalarList(Ref("disease_group"), min_len=1),
+    "chronic_class": ScalarList(Ref("chronic_class"), min_len=1),
+    "disability": _DisabilityArg(),
+    "pregnant": Bool(),
+    "township": ScalarList(Ref("township"), min_len=1),
+}
+
+
+class WhereSpec(Spec):
+    def __call__(self, ctx, value, path, line):
+        if value in ("village_clinic", "township_health_center"):
+            return value
+        if isinstance(value, str) and value.startswith("hospital:"):
+            hid = Ref("hospital")(ctx, value.split(":", 1)[1], path, line)
+            return INVALID if hid is INVALID else value
+        ctx.error(line, path, f"地点只能是 village_clinic、township_health_center 或 hospital:<医院编号>，这里是{type_name(value)}")
+        return INVALID
+
+
+def _valid_check(ctx, out, raw, path, line):
+    if out["until"] is not None and out["until"] < out["from"]:
+        ctx.error(line, f"{path}.until", f"结束日期 {out['until']} 早于开始日期 {out['from']}")
+        return False
+    return True
+
+
+PROGRAM = Record({
+    "id": req(Ident()), "name": req(Text(50)), "summary": req(Text(300), "一句话说明"),
+    "benefits": opt(ListOf(Text(300)), default=[]),
+    "when": opt(ConditionSpec(), "谁可以享受；不写表示所有人"),
+    "how": req(Record({
+        "where": opt(ScalarList(WhereSpec()), default=[]),
+        "steps": opt(ListOf(Text(300)), default=[]),
+        "bring": opt(ListOf(Text(100)), default=[]),
+    })),
+    "valid": opt(Record({"from": req(Date()), "until": opt(Date())}, check=_valid_check)),
+    "reference": req(reference_spec()),
+    "illustrative": opt(Bool(), default=False),
+    "note": opt(Text(1000)),
+})
+PROGRAMS = Record({"programs": req(ListOf(PROGRAM, min_len=1, unique="id", what="个项目"))})
+
+# ------------------------------------------------------------------ contacts / commitments / calendar
+CONTACTS = Record({"contacts": req(ListOf(Record({
+    "id": req(Ident()), "name": req(Text(100)), "role": req(Enum(CONTACT_ROLES)),
+    "phone": req(Phone()), "hours": opt(Text(200)), "address": opt(Text(200)),
+    "illustrative": opt(Bool(), default=False),
+}), min_len=1, unique="id", what="个联系方式"))})
+
+_DAYS = ParamSpec(("working_days", "days"))
+COMMITMENTS = Record({"commitments": req(Record({
+    "decide": req(_DAYS, "受理或不予受理的期限"), "reply": req(_DAYS, "办结答复的期限"),
+    "extend_max": req(_DAYS, "最长延期"), "review": opt(_DAYS, "申请复查的期限"),
+}))})
+
+HOLIDAY = Record({"name": req(Text(30)), "from": req(Date()), "until": req(Date())}, check=_valid_check)
+class YearsSpec(Spec):
+    def __call__(self, ctx, value, path, line):
+        if not isdict(value) or not value:
+            ctx.error(line, path, "应按年份列出节假日，如 “2020:”")
+            return INVALID
+        year_spec = Record({
+            "holidays": req(ListOf(HOLIDAY)),
+            "workdays": opt(ScalarList(Date()), default=[]),
+        })
+        out, ok = {}, True
+        for year, body in value.items():
+            ypath, yline = f"{path}.{year}", line_of(value, year)
+            if isinstance(year, bool) or not isinstance(year, int) or not 1990 <= year <= 2100:
+                ctx.error(yline, ypath, f"年份应写成四位数字，如 2020，这里是{type_name(year)}")
+                ok = False
+                continue
+            converted = year_spec(ctx, body, ypath, yline)
+            if converted is INVALID:
+                ok = False
+                continue
+            out[year] = converted
+        return out if ok else INVALID
+
+
+CALENDAR = Record({
+    "weekend": req(ScalarList(Enum(WEEKDAYS))),
+    "years": req(YearsSpec(), "按年份列出节假日和调休上班日"),
+})
+
+# ------------------------------------------------------------------ examples
+EXAMPLE = Record({
+    "name": req(Text(100)), "description": opt(Text(1000)),
+    "kind": opt(Enum(("calc", "eligible")), default="calc"),
+    "date": opt(Date(), "eligible 示例按哪一天判断"),
+    "input": req(Lazy(lambda: _ANY)), "output": req(Lazy(lambda: _ANY)),
+})
+
+
+class AnySpec(Spec):
+    def __call__(self, ctx, value, path, line):
+        return value
+
+
+_ANY = AnySpec()
+EXAMPLES = Record({"examples": req(ListOf(EXAMPLE, min_len=1, unique="name", what="个示例"))})
+
+FILES = {
+    "jurisdiction.yaml": JURISDICTION,
+    "categories.yaml": CATEGORIES,
+    "levels.yaml": LEVELS,
+    "diseases.yaml": DISEASES,
+    "hospitals.yaml": HOSPITALS,
+    "layers.yaml": LAYERS,
+    "programs.yaml": PROGRAMS,
+    "contacts.yaml": CONTACTS,
+    "commitments.yaml": COMMITMENTS,
+    "calendar.yaml": CALENDAR,
+}

@@ -1,0 +1,218 @@
+"""Load policy data folders into `Jurisdiction` objects, collecting every problem on the way.
+
+`load_all(data_dir)` never stops at the first mistake: it reads every file it can, checks
+every cross-reference, runs every worked example, and returns all problems together.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from . import formats
+from .model import Calendar, Jurisdiction
+from .params import BY_LABEL
+from .problems import Problem
+from .schema import INVALID, Ctx
+from .yamlsource import load_yaml
+
+REF_LABELS = {
+    "source": "出处文件（jurisdiction.yaml 的 sources）",
+    "category": "人员类别（categories.yaml）",
+    "category_or_group": "人员类别或类别组（categories.yaml）",
+    "level": "医院级别（levels.yaml）",
+    "chronic_class": "慢性病类别（diseases.yaml 的 chronic_classes）",
+    "disease_group": "疾病组（diseases.yaml 的 groups）",
+    "disease": "疾病（diseases.yaml 的 diseases）",
+    "hospital": "医院（hospitals.yaml）",
+    "township": "乡镇（townships/ 文件夹）",
+}
+
+
+def display_path(path: Path) -> str:
+    rel = os.path.relpath(path)
+    return path.as_posix() if rel.startswith("..") else Path(rel).as_posix()
+
+
+def jurisdiction_dirs(data_dir: Path) -> list[Path]:
+    return sorted(p for p in Path(data_dir).iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def load_all(data_dir: Path, run_examples: bool = True) -> tuple[dict[str, Jurisdiction], list[Problem]]:
+    """Load every jurisdiction under `data_dir`. Returns (jurisdictions by id, problems)."""
+    data_dir = Path(data_dir)
+    problems: list[Problem] = []
+    if not data_dir.is_dir():
+        return {}, [Problem(display_path(data_dir), None, "", "找不到政策数据文件夹")]
+    out = {}
+    dirs = jurisdiction_dirs(data_dir)
+    if not dirs:
+        problems.append(Problem(display_path(data_dir), None, "", "文件夹里没有任何地区的数据"))
+    for folder in dirs:
+        j, found = load_jurisdiction(folder, run_examples=run_examples)
+        problems.extend(found)
+        out[j.id] = j
+    return out, problems
+
+
+def load_jurisdiction(folder: Path, run_examples: bool = True) -> tuple[Jurisdiction, list[Problem]]:
+    folder = Path(folder)
+    problems: list[Problem] = []
+    j = Jurisdiction(id=folder.name, folder=folder)
+    refs = []
+    parsed = {}
+    for name, spec in formats.FILES.items():
+        parsed[name] = _read(folder / name, spec, problems, refs)
+    townships = []
+    tdir = folder / "townships"
+    if not tdir.is_dir():
+        problems.append(Problem(display_path(tdir), None, "", "缺少 townships 文件夹（每个乡镇一个文件）"))
+    else:
+        for path in sorted(tdir.glob("*.yaml")):
+            t = _read(path, formats.TOWNSHIP, problems, refs)
+            if t is not None:
+                if t["id"] != path.stem:
+                    problems.append(Problem(display_path(path), t["_line"], "id",
+                                            f"乡镇编号“{t['id']}”应与文件名“{path.stem}”相同"))
+                townships.append((path, t))
+        if not townships and not any(p.file.startswith(display_path(tdir)) for p in problems):
+            problems.append(Problem(display_path(tdir), None, "", "townships 文件夹里没有乡镇文件"))
+    examples = []
+    for path in sorted((folder / "examples").glob("*.yaml")):
+        e = _read(path, formats.EXAMPLES, problems, refs)
+        if e is not None:
+            for ex in e["examples"]:
+                ex["_file"] = display_path(path)
+                examples.append(ex)
+
+    _assemble(j, parsed, townships, examples, problems)
+    _check_refs(j, refs, problems)
+    _check_calendar(j, parsed.get("calendar.yaml"), folder, problems)
+    if run_examples and not problems:
+        # Examples only mean something once the data they run on is sound.
+        from .examples import check_examples
+        problems.extend(check_examples(j))
+    return j, problems
+
+
+def _read(path: Path, spec, problems, refs):
+    shown = display_path(path)
+    if not path.is_file():
+        problems.append(Problem(shown, None, "", "缺少这个文件"))
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        problems.append(Problem(shown, None, "", "文件不是 UTF-8 编码，请用 UTF-8 保存"))
+        return None
+    data = load_yaml(text, shown, problems)
+    if data is None:
+        if not any(p.file == shown for p in problems):
+            problems.append(Problem(shown, None, "", "文件是空的"))
+        return None
+    ctx = Ctx(shown, problems)
+    out = spec(ctx, data, "", getattr(data, "line", 1))
+    refs.extend(ctx.refs)
+    return None if out is INVALID else out
+
+
+def _assemble(j: Jurisdiction, parsed, townships, examples, problems):
+    jur = parsed.get("jurisdiction.yaml")
+    shown = lambda name: display_path(j.folder / name)  # noqa: E731
+    if jur:
+        if jur["id"] != j.id:
+            problems.append(Problem(shown("jurisdiction.yaml"), jur["_line"], "id",
+                                    f"地区编号“{jur['id']}”应与文件夹名“{j.id}”相同"))
+        j.name, j.full_name, j.region = jur["name"], jur["full_name"], jur["region"]
+        j.site_url, j.baseline_category, j.notes = jur["site_url"], jur["baseline_category"], jur["notes"]
+        j.sources = {s["id"]: s for s in jur["sources"]}
+        j.monitoring_threshold = jur["monitoring"]["self_pay_threshold"]
+    cats = parsed.get("categories.yaml")
+    if cats:
+        j.categories = {c["id"]: c for c in cats["categories"]}
+        for g in cats["groups"]:
+            if g["id"] in j.categories:
+                problems.append(Problem(shown("categories.yaml"), g["_line"], f"{g['_path']}.id",
+                                        f"类别组编号“{g['id']}”与一个人员类别重名"))
+                continue
+            j.groups[g["id"]] = g
+        j.groups_of = {c: tuple(g for g, body in j.groups.items() if c in body["members"])
+                       for c in j.categories}
+    if parsed.get("levels.yaml"):
+        j.levels = {lv["id"]: lv for lv in parsed["levels.yaml"]["levels"]}
+    dis = parsed.get("diseases.yaml")
+    if dis:
+        j.chronic_classes = {c["id"]: c for c in dis["chronic_classes"]}
+        j.disease_groups = {g["id"]: g for g in dis["groups"]}
+        j.diseases = {d["id"]: d for d in dis["diseases"]}
+    if parsed.get("hospitals.yaml"):
+        j.hospitals = {h["id"]: h for h in parsed["hospitals.yaml"]["hospitals"]}
+    for path, t in townships:
+        j.townships[t["id"]] = t
+        names = {}
+        for v in t["villages"]:
+            if v["id"] in j.villages:
+                other_t, other_v = j.villages[v["id"]]
+                problems.append(Problem(display_path(path), v["_line"], f"{v['_path']}.id",
+                                        f"村编号“{v['id']}”重复：{other_t['name']}已经有这个编号的村（{other_v['name']}）"))
+                continue
+            if v["name"] in names:
+                problems.append(Problem(display_path(path), v["_line"], f"{v['_path']}.name",
+                                        f"“{v['name']}”在{t['name']}重复列出（第一次在第 {names[v['name']]} 行）"))
+                continue
+            names[v["name"]] = v["_line"]
+            j.villages[v["id"]] = (t, v)
+    if parsed.get("layers.yaml"):
+        j.layers = parsed["layers.yaml"]["layers"]
+    if parsed.get("programs.yaml"):
+        j.programs = parsed["programs.yaml"]["programs"]
+    if parsed.get("contacts.yaml"):
+        j.contacts = parsed["contacts.yaml"]["contacts"]
+    if parsed.get("commitments.yaml"):
+        j.commitments = parsed["commitments.yaml"]["commitments"]
+    j.examples = examples
+
+
+def _check_refs(j: Jurisdiction, refs, problems):
+    defined = {
+        "source": j.sources, "category": j.categories,
+        "category_or_group": {**j.categories, **j.groups}, "level": j.levels,
+        "chronic_class": j.chronic_classes, "disease_group": j.disease_groups,
+        "disease": j.diseases, "hospital": j.hospitals, "township": j.townships,
+    }
+    for ref in refs:
+        table = defined[ref.kind]
+        if ref.id not in table:
+            problems.append(Problem(ref.file, ref.line, ref.path,
+                                    f"“{ref.id}”没有定义：它应是{REF_LABELS[ref.kind]}中的编号"))
+
+
+def _check_calendar(j: Jurisdiction, cal, folder, problems):
+    if cal is None:
+        return
+    shown = display_path(folder / "calendar.yaml")
+    weekend = frozenset(formats.WEEKDAYS.index(d) + 1 for d in cal["weekend"])
+    holidays, workdays = {}, set()
+    for year, body in cal["years"].items():
+        prev = None
+        for h in body["holidays"]:
+            where = (shown, h["_line"], h["_path"])
+            if h["from"].year != year or h["until"].year != year:
+                problems.append(Problem(*where, f"“{h['name']}”的日期不在 {year} 年内"))
+            if prev is not None and h["from"] <= prev["until"]:
+                problems.append(Problem(*where, f"“{h['name']}”与“{prev['name']}”日期重叠或没有按先后排列"))
+            prev = h
+            day = h["from"]
+            while day <= h["until"]:
+                holidays[day] = h["name"]
+                day += dt.timedelta(days=1)
+        for day in body["workdays"]:
+            path = f"years.{year}.workdays"
+            if day.year != year:
+                problems.append(Problem(shown, None, path, f"调休上班日 {day} 不在 {year} 年内"))
+            if day.isoweekday() not in weekend:
+                problems.append(Problem(shown, None, path, f"调休上班日 {day} 本来就是工作日（不是周末）"))
+            if day in holidays:
+                problems.append(Problem(shown, None, path, f"调休上班日 {day} 同时被列为假日“{holidays[day]}”"))
+            workdays.add(day)
+    j.calendar = Calendar(weekend, cal["years"], holidays, frozenset(workdays))

@@ -1,0 +1,80 @@
+"""Exact money: integer fen, explicit half-up rounding, two-decimal strings.
+
+The browser engine implements exactly these rules; change them in both places or nowhere.
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+
+def half_up(numerator: int, denominator: int) -> int:
+    """Round numerator/denominator (both non-negative, denominator > 0) half-up to an integer."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def yuan_to_fen(value: Decimal) -> int:
+    """Decimal yuan with at most two decimals -> integer fen (caller checked the decimals)."""
+    return int(value.scaleb(2))
+
+
+def has_at_most_two_decimals(value: Decimal) -> bool:
+    return value == value.quantize(Decimal("0.01")) if value.is_finite() else False
+
+
+def parse_yuan(raw) -> int:
+    """Parse a JSON number / decimal string in yuan into fen.
+
+    Raises ValueError with a Chinese reason. Booleans and floats are refused: JSON numbers must
+    be read with `parse_float=Decimal` so that 0.1 stays 0.1.
+    """
+    if isinstance(raw, bool) or raw is None:
+        raise ValueError("应是金额（元），例如 \"1234.50\"")
+    if isinstance(raw, float):
+        raise ValueError("金额必须精确读取（内部错误：不应出现浮点数）")
+    if isinstance(raw, int):
+        value = Decimal(raw)
+    elif isinstance(raw, Decimal):
+        value = raw
+    elif isinstance(raw, str):
+        text = raw.strip()
+        if not text or not all(c.isdigit() or c in ".-+" for c in text):
+            raise ValueError(f"“{raw}”不是金额，请只写数字，例如 \"1234.50\"")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"“{raw}”不是金额，请只写数字，例如 \"1234.50\"") from None
+    else:
+        raise ValueError("应是金额（元），例如 \"1234.50\"")
+    if not value.is_finite():
+        raise ValueError("金额必须是有限的数字")
+    if value < 0:
+        raise ValueError("金额不能为负数")
+    if not has_at_most_two_decimals(value):
+        raise ValueError("金额最多两位小数（到分）")
+    if value > Decimal("100000000"):
+        raise ValueError("金额过大（超过一亿元），请检查")
+    return yuan_to_fen(value)
+
+
+def fmt(fen: int) -> str:
+    """Integer fen -> "1234.56" (exactly two decimals, no thousands separator)."""
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100}.{fen % 100:02d}"
+
+
+def fmt_exact(numerator: int, denominator: int) -> str:
+    """An exact fen fraction as yuan, with as many decimals as it needs (at least two)."""
+    if numerator % denominator == 0:
+        return fmt(numerator // denominator)
+    value = Decimal(numerator) / Decimal(denominator) / 100
+    text = format(value.normalize(), "f")
+    if "." in text and len(text.split(".")[1]) < 2:
+        text += "0"
+    return text
+
+
+def fmt_ratio(ratio: Decimal) -> str:
+    """0.85 -> "85%"; 0.055 -> "5.5%"."""
+    pct = (ratio * 100).normalize()
+    return f"{format(pct, 'f')}%"

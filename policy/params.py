@@ -1,0 +1,355 @@
+"""Dated, cited parameters (OpenFisca style) and their lookup on a date.
+
+A parameter is a tree: breakdown nodes (`by: hospital_level`, ...) whose leaves are date series.
+The value used for a claim is the one in force on the claim's date, for the claim's keys.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .money import has_at_most_two_decimals, yuan_to_fen
+from .problems import PolicyError
+from .schema import (INVALID, Bool, Ctx, Date, Enum, Field, Ident, Record, Spec, Text,
+                     isdict, islist, type_name)
+from .yamlsource import line_of
+
+UNITS = {
+    "yuan": "元",
+    "ratio": "比例",
+    "count": "次/个",
+    "days": "自然日",
+    "working_days": "工作日",
+}
+BY = {
+    "category": "category_or_group",
+    "hospital_level": "level",
+    "chronic_class": "chronic_class",
+    "disease_group": "disease_group",
+}
+BY_LABEL = {"category": "人员类别", "hospital_level": "医院级别", "chronic_class": "慢性病类别",
+            "disease_group": "疾病组"}
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Reference:
+    source: str
+    clause: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Value:
+    """One dated value. `value` is None when the parameter ends on `start`."""
+
+    start: dt.date
+    value: object
+    reference: Reference
+    illustrative: bool
+    note: str | None = None
+
+
+class Series:
+    __slots__ = ("starts", "values")
+
+    def __init__(self, values: list[Value]):
+        self.values = values
+        self.starts = [v.start for v in values]
+
+    def at(self, date: dt.date) -> Value | None:
+        i = bisect.bisect_right(self.starts, date) - 1
+        if i < 0:
+            return None
+        v = self.values[i]
+        return None if v.value is None else v
+
+    def all_values(self):
+        return [v for v in self.values if v.value is not None]
+
+
+@dataclass
+class Breakdown:
+    by: str
+    branches: list[tuple[str, object]]  # (key, Breakdown | Series), in listed order
+
+
+@dataclass
+class Param:
+    name: str  # dotted path, e.g. "layers.basic.ratio"
+    description: str
+    unit: str
+    reference: Reference
+    illustrative: bool
+    root: object  # Breakdown | Series
+    file: str
+    line: int | None
+    extra: dict
+
+    def lookup(self, keys: "Keys", date: dt.date) -> tuple[Value, tuple[str, ...]]:
+        """The value in force on `date` for `keys`, and the breakdown keys taken to find it."""
+        node, taken = self.root, []
+        while isinstance(node, Breakdown):
+            for key, child in node.branches:
+                if keys.matches(node.by, key):
+                    node = child
+                    taken.append(key)
+                    break
+            else:
+                raise PolicyError(
+                    f"参数“{self.description}”（{self.name}）没有适用于{BY_LABEL[node.by]}"
+                    f"“{keys.label(node.by)}”的数值（{self.file}）")
+        value = node.at(date)
+        if value is None:
+            raise PolicyError(
+                f"参数“{self.description}”（{self.name}）在 {date.isoformat()} 没有生效的数值（{self.file}）")
+        return value, tuple(taken)
+
+    def series(self):
+        """Every leaf series with the keys that lead to it (for checks and pages)."""
+        out = []
+
+        def walk(node, keys):
+            if isinstance(node, Breakdown):
+                for key, child in node.branches:
+                    walk(child, keys + ((node.by, key),))
+            else:
+                out.append((keys, node))
+
+        walk(self.root, ())
+        return out
+
+
+class Keys:
+    """What a claim or person offers to breakdown lookups."""
+
+    __slots__ = ("category", "groups", "level", "chronic_class", "disease_groups", "_names")
+
+    def __init__(self, category, groups, level=None, chronic_class=None, disease_groups=(), names=None):
+        self.category, self.groups = category, groups
+        self.level, self.chronic_class, self.disease_groups = level, chronic_class, disease_groups
+        self._names = names or {}
+
+    def matches(self, by: str, key: str) -> bool:
+        if key == OTHER:
+            return True
+        if by == "category":
+            return key == self.category or key in self.groups
+        if by == "hospital_level":
+            return key == self.level
+        if by == "chronic_class":
+            return key == self.chronic_class
+        return key in self.disease_groups
+
+    def label(self, by):
+        value = {"category": self.category, "hospital_level": self.level,
+                 "chronic_class": self.chronic_class,
+                 "disease_group": "、".join(self.disease_groups) or "无"}[by]
+        return self._names.get(value, value) if isinstance(value, str) else value
+
+
+# ---------------------------------------------------------------- schema for parameters
+
+def reference_spec():
+    from .schema import Ref
+    return Record({
+        "source": Field(Ref("source"), doc="jurisdiction.yaml 中 sources 里的文件编号"),
+        "clause": Field(Text(200), required=False, doc="条款，如 二(一)1"),
+        "url": Field(Text(500), required=False),
+        "note": Field(Text(500), required=False),
+    }, make=lambda d: Reference(d["source"], d["clause"], d["url"], d["note"]))
+
+
+class ParamSpec(Spec):
+    """A parameter: description, unit, reference, illustrative, optional `by`, values.
+
+    `units` limits which units are allowed here; `extra` adds keys such as `per` and `pool`.
+    """
+
+    def __init__(self, units: tuple[str, ...] = tuple(UNITS), extra: dict[str, Field] | None = None):
+        self.units, self.extra = units, extra or {}
+
+    def __call__(self, ctx: Ctx, value, path, line):
+        fields = {
+            "description": Field(Text(300), doc="参数的中文说明"),
+            "unit": Field(Enum(self.units), doc="单位：" + " / ".join(self.units)),
+            "reference": Field(reference_spec(), doc="出处：文件编号和条款"),
+            "illustrative": Field(Bool(), required=False, default=False),
+            "by": Field(Enum(tuple(BY)), required=False),
+            "values": Field(_Raw(), doc="按日期列出的数值"),
+            **self.extra,
+        }
+        head = Record(fields)(ctx, value, path, line)
+        if head is INVALID:
+            return INVALID
+        unit = head["unit"]
+        root = _node(ctx, value["values"], f"{path}.values", line_of(value, "values"), unit,
+                     head["by"], head["reference"], head["illustrative"])
+        if root is INVALID:
+            return INVALID
+        extra = {k: head[k] for k in self.extra}
+        return Param(path, head["description"], unit, head["reference"], head["illustrative"],
+                     root, ctx.file, line, extra)
+
+
+class _Raw(Spec):
+    def __call__(self, ctx, value, path, line):
+        return value
+
+
+def _node(ctx, raw, path, line, unit, by, reference, illustrative):
+    """A breakdown (when `by` is set) or a date series."""
+    if by is None:
+        return _series(ctx, raw, path, line, unit, reference, illustrative)
+    if not isdict(raw) or not raw:
+        ctx.error(line, path, f"按{BY_LABEL[by]}区分时，values 应列出每个{BY_LABEL[by]}的数值")
+        return INVALID
+    from .schema import RefUse
+    branches, ok = [], True
+    for key, child in raw.items():
+        kpath, kline = f"{path}.{key}", line_of(raw, key)
+        if Ident()(ctx, key, kpath, kline) is INVALID:
+            ok = False
+            continue
+        if key != OTHER:
+            ctx.refs.append(RefUse(BY[by], key, ctx.file, kline, kpath))
+        if isdict(child) and "by" in child:
+            sub = Record({
+                "by": Field(Enum(tuple(BY))),
+                "values": Field(_Raw()),
+                "reference": Field(reference_spec(), required=False),
+                "illustrative": Field(Bool(), required=False),
+            })(ctx, child, kpath, kline)
+            if sub is INVALID:
+                ok = False
+                continue
+            node = _node(ctx, child["values"], f"{kpath}.values", line_of(child, "values"), unit,
+                         sub["by"], sub["reference"] or reference,
+                         illustrative if sub["illustrative"] is None else sub["illustrative"])
+        else:
+            node = _series(ctx, child, kpath, kline, unit, reference, illustrative)
+        if node is INVALID:
+            ok = False
+        else:
+            branches.append((key, node))
+    return Breakdown(by, branches) if ok else INVALID
+
+
+def _series(ctx, raw, path, line, unit, reference, illustrative):
+    if isdict(raw):
+        return _dated_map(ctx, raw, path, line, unit, reference, illustrative)
+    if islist(raw):
+        return _periods(ctx, raw, path, line, unit, reference, illustrative)
+    ctx.error(line, path, f"应按日期列出数值，例如 “2020-01-01: 0.9”，这里是{type_name(raw)}")
+    return INVALID
+
+
+def _dated_map(ctx, raw, path, line, unit, reference, illustrative):
+    values, ok, previous = [], True, None
+    if not raw:
+        ctx.error(line, path, "至少要有一个日期和数值")
+        return INVALID
+    for key, item in raw.items():
+        kpath, kline = f"{path}.{key}", line_of(raw, key)
+        if not isinstance(key, dt.date):
+            ctx.error(kline, kpath, f"这里的键应是生效日期 YYYY-MM-DD，这里是{type_name(key)}")
+            ok = False
+            continue
+        if previous is not None and key <= previous:
+            ctx.error(kline, kpath, f"日期没有按从早到晚排列：{key} 写在 {previous} 之后")
+            ok = False
+        previous = key
+        v = _value(ctx, item, kpath, kline, unit, key, reference, illustrative)
+        if v is INVALID:
+            ok = False
+        else:
+            values.append(v)
+    return Series(values) if ok else INVALID
+
+
+def _periods(ctx, raw, path, line, unit, reference, illustrative):
+    spec = Record({
+        "from": Field(Date()), "until": Field(Date(), required=False),
+        "value": Field(_Raw()), "reference": Field(reference_spec(), required=False),
+        "illustrative": Field(Bool(), required=False), "note": Field(Text(500), required=False),
+    })
+    values, ok, prev = [], True, None
+    if not raw:
+        ctx.error(line, path, "至少要有一个时段")
+        return INVALID
+    for i, item in enumerate(raw):
+        ipath, iline = f"{path}[{i}]", line_of(raw, i)
+        p = spec(ctx, item, ipath, iline)
+        if p is INVALID:
+            ok = False
+            continue
+        if p["until"] is not None and p["until"] < p["from"]:
+            ctx.error(iline, f"{ipath}.until", f"结束日期 {p['until']} 早于开始日期 {p['from']}")
+            ok = False
+            continue
+        if prev is not None:
+            if p["from"] <= prev["from"]:
+                ctx.error(iline, f"{ipath}.from", f"时段没有按从早到晚排列：{p['from']} 写在 {prev['from']} 之后")
+                ok = False
+            elif prev["until"] is None or p["from"] <= prev["until"]:
+                end = "一直有效" if prev["until"] is None else f"到 {prev['until']}"
+                ctx.error(iline, f"{ipath}.from",
+                          f"时段重叠：{p['from']} 开始的时段与前一个时段（{prev['from']} 起，{end}）重叠")
+                ok = False
+        v = _value(ctx, p["value"], f"{ipath}.value", iline, unit, p["from"],
+                   p["reference"] or reference,
+                   illustrative if p["illustrative"] is None else p["illustrative"], p["note"])
+        if v is INVALID:
+            ok = False
+        else:
+            if prev is not None and prev["until"] is not None and prev["until"] + dt.timedelta(days=1) < p["from"]:
+                values.append(Value(prev["until"] + dt.timedelta(days=1), None, reference, False))
+            values.append(v)
+        prev = p
+    if ok and prev["until"] is not None:
+        values.append(Value(prev["until"] + dt.timedelta(days=1), None, reference, False))
+    return Series(values) if ok else INVALID
+
+
+def _value(ctx, item, path, line, unit, start, reference, illustrative, note=None):
+    if isdict(item):
+        v = Record({
+            "value": Field(_Raw()), "reference": Field(reference_spec(), required=False),
+            "illustrative": Field(Bool(), required=False), "note": Field(Text(500), required=False),
+        })(ctx, item, path, line)
+        if v is INVALID:
+            return INVALID
+        return _value(ctx, v["value"], path, line, unit, start, v["reference"] or reference,
+                      illustrative if v["illustrative"] is None else v["illustrative"], v["note"])
+    if item is None:
+        return Value(start, None, reference, illustrative, note)
+    number = _number(ctx, item, path, line, unit)
+    if number is INVALID:
+        return INVALID
+    return Value(start, number, reference, illustrative, note)
+
+
+def _number(ctx, item, path, line, unit):
+    if isinstance(item, bool) or not isinstance(item, (int, Decimal)):
+        ctx.error(line, path, f"应是数字，这里是{type_name(item)}")
+        return INVALID
+    if unit == "yuan":
+        if item < 0:
+            ctx.error(line, path, f"金额不能为负数，这里是 {item}")
+            return INVALID
+        if not has_at_most_two_decimals(Decimal(item)):
+            ctx.error(line, path, f"金额最多两位小数（到分），这里是 {item}")
+            return INVALID
+        return yuan_to_fen(Decimal(item))
+    if unit == "ratio":
+        if not 0 <= item <= 1:
+            ctx.error(line, path, f"比例必须在 0 到 1 之间（例如 85% 写成 0.85），这里是 {item}")
+            return INVALID
+        return Decimal(item)
+    if not isinstance(item, int) or item < 0:
+        ctx.error(line, path, f"应是不小于 0 的整数（{UNITS[unit]}），这里是 {item}")
+        return INVALID
+    return item
