@@ -23,6 +23,7 @@ PERSON_KEYS = ("category", "age", "sex", "diseases", "chronic_class", "disabilit
                "township", "village", "name")
 CLAIM_KEYS = ("id", "date", "kind", "hospital_level", "in_county", "total", "out_of_catalog_necessary",
               "self_funded", "class_b", "chronic_class", "diseases", "fee_items")
+CLAIM_KEY_SET = frozenset(CLAIM_KEYS)
 
 
 class Service:
@@ -216,62 +217,63 @@ def _id_list(raw, table, what, path, problems) -> list:
 def _date(raw, path, problems) -> dt.date | None:
     if isinstance(raw, dt.date):
         return raw
-    if not isinstance(raw, str):
-        problems.append(f"{path}: 日期应写成 \"YYYY-MM-DD\"")
-        return None
-    try:
-        return dt.date.fromisoformat(raw) if len(raw) == 10 else _bad_date()
-    except ValueError:
-        problems.append(f"{path}: “{raw}”不是有效日期，应写成 \"YYYY-MM-DD\"")
-        return None
+    if type(raw) is str and len(raw) == 10:
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            pass
+    problems.append(f"{path}: “{raw}”不是有效日期，应写成 \"YYYY-MM-DD\"")
+    return None
 
 
-def _bad_date():
-    raise ValueError
-
-
-def _money(raw, path, problems, required=False) -> int:
+def _money(raw, path, name, problems, required=False) -> int:
     if raw is None:
         if required:
-            problems.append(f"{path}: 缺少金额")
+            problems.append(f"{path}.{name}: 缺少金额")
         return 0
     try:
         return parse_yuan(raw)
     except ValueError as exc:
-        problems.append(f"{path}: {exc}")
+        problems.append(f"{path}.{name}: {exc}")
         return 0
 
 
 def parse_claim(j: Jurisdiction, engine: Engine, raw, index, path, problems) -> Claim | None:
+    """Validate one claim. Field paths are only built into strings when there is a problem:
+    this runs for every claim of a batch."""
     if not isinstance(raw, dict):
         problems.append(f"{path}: 每次就医记录应是一个对象")
         return None
     n = len(problems)
-    _unknown(raw, CLAIM_KEYS, f"{path}.", problems)
-    date = _date(raw.get("date"), f"{path}.date", problems) if "date" in raw else None
+    get = raw.get
+    if not CLAIM_KEY_SET.issuperset(raw):
+        _unknown(raw, CLAIM_KEYS, f"{path}.", problems)
+    date = None
     if "date" not in raw:
         problems.append(f"{path}.date: 缺少就医日期")
-    kind = raw.get("kind")
+    else:
+        date = _date(raw["date"], f"{path}.date", problems)
+    kind = get("kind")
     if kind not in CLAIM_KINDS:
         problems.append(f"{path}.kind: 就医类型只能是 {'、'.join(CLAIM_KINDS)}，这里是“{kind}”")
-    level = raw.get("hospital_level")
+    level = get("hospital_level")
     if level not in j.levels:
         problems.append(f"{path}.hospital_level: 不认识的医院级别“{level}”（可用：{'、'.join(j.levels)}）")
-    in_county = raw.get("in_county")
-    if in_county is not None and not isinstance(in_county, bool):
+    in_county = get("in_county")
+    if in_county is not None and type(in_county) is not bool:
         problems.append(f"{path}.in_county: 是否县域内就医只能填 true 或 false")
-    total = _money(raw.get("total"), f"{path}.total", problems, required=True)
-    ooc = _money(raw.get("out_of_catalog_necessary"), f"{path}.out_of_catalog_necessary", problems)
-    sf = _money(raw.get("self_funded"), f"{path}.self_funded", problems)
-    class_b = _money(raw.get("class_b"), f"{path}.class_b", problems)
-    chronic = raw.get("chronic_class")
+    total = _money(get("total"), path, "total", problems, required=True)
+    ooc = _money(get("out_of_catalog_necessary"), path, "out_of_catalog_necessary", problems)
+    sf = _money(get("self_funded"), path, "self_funded", problems)
+    class_b = _money(get("class_b"), path, "class_b", problems)
+    chronic = get("chronic_class")
     if chronic is not None and chronic not in j.chronic_classes:
         problems.append(f"{path}.chronic_class: 不认识的慢性病类别“{chronic}”")
     if kind == "outpatient_chronic" and chronic is None:
         problems.append(f"{path}.chronic_class: 门诊特殊慢性病要写明慢性病类别（{'、'.join(j.chronic_classes)}）")
-    diseases = _id_list(raw.get("diseases"), j.diseases, "疾病", f"{path}.diseases", problems)
+    diseases = _id_list(get("diseases"), j.diseases, "疾病", f"{path}.diseases", problems) if "diseases" in raw else []
     fee_items = {}
-    raw_items = raw.get("fee_items")
+    raw_items = get("fee_items")
     if raw_items is not None:
         if not isinstance(raw_items, dict):
             problems.append(f"{path}.fee_items: 应是“项目编号: 金额”的对象")
@@ -282,8 +284,8 @@ def parse_claim(j: Jurisdiction, engine: Engine, raw, index, path, problems) -> 
                 if item not in engine.waiver_items:
                     problems.append(f"{path}.fee_items.{item}: 不认识的减免项目（可用：{'、'.join(sorted(engine.waiver_items))}）")
                     continue
-                fee_items[item] = _money(amount, f"{path}.fee_items.{item}", problems)
-    ref = raw.get("id")
+                fee_items[item] = _money(amount, f"{path}.fee_items", item, problems)
+    ref = get("id")
     if ref is not None and (not isinstance(ref, (str, int)) or isinstance(ref, bool) or len(str(ref)) > 100):
         problems.append(f"{path}.id: 编号应是 100 字以内的文字或整数")
     if len(problems) > n:
@@ -293,7 +295,7 @@ def parse_claim(j: Jurisdiction, engine: Engine, raw, index, path, problems) -> 
         problems.append(f"{path}.total: 目录外必需费用与自费费用之和（{_yuan(ooc + sf)} 元）超过了总费用（{_yuan(total)} 元）")
     elif class_b > in_catalog:
         problems.append(f"{path}.class_b: 乙类药品和特殊检查费用（{_yuan(class_b)} 元）不能超过目录内费用（{_yuan(in_catalog)} 元）")
-    elif sum(fee_items.values()) > in_catalog:
+    elif fee_items and sum(fee_items.values()) > in_catalog:
         problems.append(f"{path}.fee_items: 减免项目金额合计超过了目录内费用（{_yuan(in_catalog)} 元）")
     if len(problems) > n:
         return None

@@ -6,6 +6,7 @@ enough to check the arithmetic by hand. The browser engine mirrors this module r
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -103,12 +104,28 @@ def _name_params(raw: dict) -> None:
         item["rate"].name = f"layers.{lid}.items.{item['id']}.rate"
 
 
-# ------------------------------------------------------------------ per-year state
+# ------------------------------------------------------------------ plans
+# A plan is a claim situation (category, kind, level, in/out of county, chronic class, disease
+# groups, and the stretch of dates between two parameter changes) with every parameter already
+# looked up. Claims in the same situation share it, so the per-claim work is integer arithmetic.
+
+@dataclass
+class Step:
+    layer: Layer
+    reason: str | None = None  # why the layer does not apply
+    parts: list = field(default_factory=list)  # (base, ratio num, ratio den, ratio text, part name)
+    share: tuple | None = None  # (claim field, rate num, rate den)
+    deductible: tuple | None = None  # (amount fen, per year?, pool key)
+    cap: tuple | None = None  # (amount fen, per year?, pool key)
+    ceiling: tuple | None = None  # (num, den, ratio)
+    items: list = field(default_factory=list)  # (item id, name, num, den, rate)
+    params: list = field(default_factory=list)  # keys of the parameters used (see Engine.parameters)
+    skipped: dict | None = None  # the answer entry for a layer that does not apply
+
 
 @dataclass
 class YearState:
-    deductible_used: dict = field(default_factory=dict)  # pool -> fen
-    cap_used: dict = field(default_factory=dict)  # pool -> fen
+    used: dict = field(default_factory=dict)  # ("deductible"|"cap", pool) -> fen
     total: int = 0
     reimbursed: int = 0
     self_pay: int = 0
@@ -124,49 +141,105 @@ class Engine:
         self._names = {**{k: v["name"] for k, v in j.categories.items()},
                        **{k: v["name"] for k, v in j.levels.items()},
                        **{k: v["name"] for k, v in j.chronic_classes.items()}}
-        self._param_info: dict = {}  # (param name, start, keys) -> explanation dict, reused
+        starts = set()
+        for layer in self.layers:
+            for param in _layer_params(layer):
+                for _, series in param.series():
+                    starts.update(series.starts)
+        self._breaks = sorted(starts)
+        self._plans: dict = {}
+        self._param_info: dict = {}
 
     # -------------------------------------------------------------- public
     def compute(self, category: str, claims: list[Claim], explain: bool = True) -> dict:
         """Compute every claim of one person; returns the JSON-ready answer (money as strings)."""
-        order = sorted(range(len(claims)), key=lambda i: (claims[i].date, i))
+        dates = [c.date for c in claims]
+        order = sorted(range(len(claims)), key=dates.__getitem__)  # stable: ties keep input order
         results: list = [None] * len(claims)
         years: dict[int, YearState] = {}
         groups = self.j.groups_of.get(category, ())
+        used: dict = {}
         for i in order:
             claim = claims[i]
             year = years.get(claim.date.year)
             if year is None:
                 year = years[claim.date.year] = YearState()
             try:
-                results[i] = self._claim(category, groups, claim, year, explain)
+                plan = self._plan(category, groups, claim)
             except PolicyError as exc:
                 raise PolicyError(f"claims[{claim.index}]: {exc}") from None
-        return {"claims": results, "year": self._years(years, Keys(category, groups))}
+            results[i] = self._claim(plan, claim, year, explain)
+            if explain:
+                for step in plan:
+                    for key in step.params:
+                        used[key] = self._param_info[key]
+        answer = {"claims": results, "year": self._years(years, Keys(category, groups))}
+        if explain:
+            answer["parameters"] = used  # every parameter the explanations refer to, once
+        return answer
+
+    # -------------------------------------------------------------- plans
+    def _plan(self, category, groups, claim: Claim) -> list[Step]:
+        disease_groups = self._disease_groups(claim.diseases) if claim.diseases else ()
+        key = (category, claim.kind, claim.level, claim.in_county, claim.chronic_class, disease_groups,
+               bisect.bisect_right(self._breaks, claim.date))
+        plan = self._plans.get(key)
+        if plan is None:
+            keys = Keys(category, groups, claim.level, claim.chronic_class, disease_groups, self._names)
+            plan = self._plans[key] = [self._step(layer, keys, category, claim)
+                                       for layer in self.layers if claim.kind in layer.kinds]
+        return plan
+
+    def _step(self, layer: Layer, keys: Keys, category, claim: Claim) -> Step:
+        step = Step(layer, self._not_applicable(layer, category, claim))
+        if step.reason:
+            step.skipped = {"id": layer.id, "name": layer.name, "applied": False, "paid": "0.00",
+                            "reason": step.reason}
+            return step
+        date, used = claim.date, step.params
+        for which in ("deductible", "cap"):
+            param = getattr(layer, which)
+            if param is not None:
+                setattr(step, which, (self._value(param, keys, date, used), param.extra["per"] == "year",
+                                      (which, layer.pool(which))))
+        if layer.method == "share":
+            bonus = self._value(layer.ratio_bonus, keys, date, used) if layer.ratio_bonus else None
+            if layer.share_rate is not None:
+                step.share = (layer.share_of, *self._value(layer.share_rate, keys, date, used).as_integer_ratio())
+            for part in layer.parts:
+                ratio = self._value(part.ratio, keys, date, used)
+                if bonus is not None:
+                    ratio = ratio + bonus
+                    if ratio > 1:
+                        raise PolicyError(f"“{layer.name}”的报销比例加上提高的比例后超过 100%（{fmt_ratio(ratio)}），请检查数据")
+                step.parts.append((part.base, *ratio.as_integer_ratio(), ratio, part.name or BASES[part.base]))
+        elif layer.method == "ceiling":
+            ratio = self._value(layer.ceiling_ratio, keys, date, used)
+            step.ceiling = (*ratio.as_integer_ratio(), ratio)
+        else:
+            for item_id, item_name, rate_param in layer.items:
+                rate = self._value(rate_param, keys, date, used)
+                step.items.append((item_id, item_name, *rate.as_integer_ratio(), rate))
+        return step
 
     # -------------------------------------------------------------- one claim
-    def _claim(self, category, groups, claim: Claim, year: YearState, explain: bool) -> dict:
-        disease_groups = self._disease_groups(claim.diseases)
-        keys = Keys(category, groups, claim.level, claim.chronic_class, disease_groups, self._names)
+    def _claim(self, plan: list[Step], claim: Claim, year: YearState, explain: bool) -> dict:
         remaining = {"in_catalog": claim.in_catalog, "out_of_catalog_necessary": claim.out_of_catalog_necessary}
-        claim_pools: dict = {}  # per-claim deductible/cap pools
+        claim_used: dict = {}  # per-claim deductible/cap pools
         paid_so_far = 0
         layers_out = []
-        for layer in self.layers:
-            if claim.kind not in layer.kinds:
+        for step in plan:
+            layer = step.layer
+            if step.skipped:
+                layers_out.append(dict(step.skipped))
                 continue
-            reason = self._not_applicable(layer, category, claim)
-            if reason:
-                layers_out.append({"id": layer.id, "name": layer.name, "applied": False,
-                                   "paid": "0.00", "reason": reason})
-                continue
-            if layer.method == "share":
-                paid, explanation = self._share(layer, keys, claim, year, remaining, claim_pools, explain)
-            elif layer.method == "ceiling":
-                paid, explanation = self._ceiling(layer, keys, claim, year, paid_so_far, claim_pools, explain)
+            if step.parts:
+                paid, explanation = self._share(step, claim, year, remaining, claim_used, explain)
+            elif step.ceiling:
+                paid, explanation = self._ceiling(step, claim, year, paid_so_far, claim_used, explain)
                 _reduce(remaining, paid)
             else:
-                paid, explanation = self._waiver(layer, keys, claim, explain)
+                paid, explanation = self._waiver(step, claim, explain)
                 _reduce(remaining, paid)
             paid_so_far += paid
             entry = {"id": layer.id, "name": layer.name, "applied": True, "paid": fmt(paid)}
@@ -191,8 +264,6 @@ class Engine:
         return out
 
     def _disease_groups(self, diseases) -> tuple:
-        if not diseases:
-            return ()
         found = []
         for d in diseases:
             for g in self.j.diseases[d]["groups"]:
@@ -214,151 +285,128 @@ class Engine:
         return None
 
     # -------------------------------------------------------------- methods
-    def _share(self, layer: Layer, keys, claim: Claim, year: YearState, remaining, claim_pools, explain):
-        used_params = []
-        date = claim.date
-        # Deductible and cap: what is left before this claim (per claim, or of the year).
-        ded_left = ded_amount = 0
-        if layer.deductible is not None:
-            ded_amount = self._value(layer.deductible, keys, date, used_params)
-            ded_left = max(0, ded_amount - self._used(layer, "deductible", year, claim_pools))
-        cap_left = cap_amount = None
-        if layer.cap is not None:
-            cap_amount = self._value(layer.cap, keys, date, used_params)
-            cap_left = max(0, cap_amount - self._used(layer, "cap", year, claim_pools))
-        ded_before, cap_before = ded_left, cap_left
-        bonus = self._value(layer.ratio_bonus, keys, date, used_params) if layer.ratio_bonus else None
-        # Personal share (e.g. 10% of class-B drugs paid first) makes the base exact to less
-        # than a fen: work in units of 1/den fen so nothing is rounded inside the layer.
+    def _share(self, step: Step, claim: Claim, year: YearState, remaining, claim_used, explain):
+        # Runs for every layer of every claim: plain locals and integers on purpose.
+        ded, cap = step.deductible, step.cap
+        ded_before = cap_before = cap_left = None
+        if ded:
+            ded_before = ded[0] - (year.used if ded[1] else claim_used).get(ded[2], 0)
+            if ded_before < 0:
+                ded_before = 0
+        if cap:
+            cap_before = cap[0] - (year.used if cap[1] else claim_used).get(cap[2], 0)
+            if cap_before < 0:
+                cap_before = 0
+            cap_left = cap_before
+        # A personal share (e.g. 10% of class-B drugs paid first) makes the base exact to less
+        # than a fen: work in units of 1/den fen so that nothing is rounded inside the layer.
         share_num, den = 0, 1
-        if layer.share_rate is not None:
-            rate = self._value(layer.share_rate, keys, date, used_params)
-            r_num, den = rate.as_integer_ratio()
-            share_num = getattr(claim, layer.share_of) * r_num
-        ded_left_d = ded_left * den
+        if step.share is not None:
+            of, r_num, den = step.share
+            share_num = getattr(claim, of) * r_num
+        ded_left_d = ded_before * den if ded else 0
         total_paid = 0
-        parts_out = []
-        share_applied = False
-        for part in layer.parts:
-            ratio = self._value(part.ratio, keys, date, used_params)
-            if bonus is not None:
-                ratio = ratio + bonus
-                if ratio > 1:
-                    raise PolicyError(f"“{layer.name}”的报销比例加上提高的比例后超过 100%（{fmt_ratio(ratio)}），请检查数据")
-            base_fen = remaining[part.base]
+        parts_out = [] if explain else None
+        for base_name, n, d, ratio, part_name in step.parts:
+            base_fen = remaining[base_name]
             base_d = base_fen * den
             share_d = 0
-            if share_num and part.base == "in_catalog" and not share_applied:
+            if share_num and base_name == "in_catalog":
                 share_d = min(share_num, base_d)
                 base_d -= share_d
-                share_applied = True
-            used_d = min(base_d, ded_left_d)
-            ded_left_d -= used_d
+                share_num = 0  # the personal share is taken once
+            if ded_left_d:
+                used_d = base_d if base_d < ded_left_d else ded_left_d
+                ded_left_d -= used_d
+            else:
+                used_d = 0
             after_d = base_d - used_d
-            n, d = ratio.as_integer_ratio()
-            amount = half_up(after_d * n, den * d)
+            amount = (2 * after_d * n + den * d) // (2 * den * d)  # half-up, as money.half_up
             capped = cap_left is not None and amount > cap_left
             if capped:
                 amount = cap_left
             if cap_left is not None:
                 cap_left -= amount
-            remaining[part.base] = base_fen - amount
+            remaining[base_name] = base_fen - amount
             total_paid += amount
             if explain:
                 parts_out.append({
-                    "name": part.name or BASES[part.base], "base": fmt(base_fen),
+                    "name": part_name, "base": fmt(base_fen),
                     "personal_share": fmt_exact(share_d, den) if share_d else None,
                     "deductible_used": fmt_exact(used_d, den), "ratio": str(ratio),
                     "exact": fmt_exact(after_d * n, den * d), "paid": fmt(amount), "capped": capped,
                 })
-        if layer.deductible is not None and den == 1:
+        if ded and den == 1:
             # With a personal share the deductible is per claim and not pooled (the schema
-            # insists), so a fraction of a fen never has to be carried to another claim.
-            self._add_used(layer, "deductible", year, claim_pools, ded_before - ded_left_d)
-        if layer.cap is not None:
-            self._add_used(layer, "cap", year, claim_pools, total_paid)
+            # insists), so a fraction of a fen never has to be carried elsewhere.
+            table = year.used if ded[1] else claim_used
+            table[ded[2]] = table.get(ded[2], 0) + ded_before - ded_left_d
+        if cap:
+            table = year.used if cap[1] else claim_used
+            table[cap[2]] = table.get(cap[2], 0) + total_paid
         if not explain:
             return total_paid, None
-        explanation = {
-            "method": "share", "parts": parts_out, "parameters": used_params,
-            "text": _share_text(parts_out, layer, total_paid),
-        }
-        if layer.deductible is not None:
+        explanation = {"method": "share", "parts": parts_out, "parameters": step.params,
+                       "text": _share_text(parts_out, total_paid)}
+        if ded:
             explanation["deductible"] = {
-                "amount": fmt(ded_amount), "per": layer.deductible.extra["per"],
+                "amount": fmt(ded[0]), "per": "year" if ded[1] else "claim",
                 "left_before": fmt(ded_before), "used": fmt_exact(ded_before * den - ded_left_d, den),
                 "left_after": fmt_exact(ded_left_d, den)}
-        if layer.cap is not None:
-            explanation["cap"] = {"amount": fmt(cap_amount), "per": layer.cap.extra["per"],
+        if cap:
+            explanation["cap"] = {"amount": fmt(cap[0]), "per": "year" if cap[1] else "claim",
                                   "left_before": fmt(cap_before), "left_after": fmt(cap_left)}
         return total_paid, explanation
 
-    def _ceiling(self, layer: Layer, keys, claim: Claim, year, paid_so_far, claim_pools, explain):
-        used_params = []
-        ratio = self._value(layer.ceiling_ratio, keys, claim.date, used_params)
-        n, d = ratio.as_integer_ratio()
+    def _ceiling(self, step: Step, claim: Claim, year, paid_so_far, claim_used, explain):
+        n, d, ratio = step.ceiling
         ceiling = half_up(claim.total * n, d)
         self_pay = claim.total - paid_so_far
         amount = max(0, self_pay - ceiling)
         cap_before = cap_left = None
-        if layer.cap is not None:
-            cap_amount = self._value(layer.cap, keys, claim.date, used_params)
-            cap_before = max(0, cap_amount - self._used(layer, "cap", year, claim_pools))
+        cap = step.cap
+        if cap:
+            table = year.used if cap[1] else claim_used
+            cap_before = max(0, cap[0] - table.get(cap[2], 0))
             amount = min(amount, cap_before)
             cap_left = cap_before - amount
-            self._add_used(layer, "cap", year, claim_pools, amount)
+            table[cap[2]] = table.get(cap[2], 0) + amount
         if not explain:
             return amount, None
         text = (f"自付 {fmt(self_pay)} 元，超过总费用的 {fmt_ratio(ratio)}（{fmt(ceiling)} 元）的部分由本层支付："
                 f"{fmt(amount)} 元" if amount else
                 f"自付 {fmt(self_pay)} 元，没有超过总费用的 {fmt_ratio(ratio)}（{fmt(ceiling)} 元），本层不需支付")
         out = {"method": "ceiling", "self_pay_before": fmt(self_pay), "ceiling_ratio": str(ratio),
-               "ceiling": fmt(ceiling), "parameters": used_params, "text": text}
+               "ceiling": fmt(ceiling), "parameters": step.params, "text": text}
         if cap_before is not None:
             out["cap"] = {"left_before": fmt(cap_before), "left_after": fmt(cap_left)}
         return amount, out
 
-    def _waiver(self, layer: Layer, keys, claim: Claim, explain):
-        used_params, lines = [], []
+    def _waiver(self, step: Step, claim: Claim, explain):
         exact = Fraction(0)
-        for item_id, item_name, rate_param in layer.items:
+        lines = []
+        for item_id, item_name, n, d, rate in step.items:
             amount = claim.fee_items.get(item_id, 0)
-            if not amount:
-                continue
-            rate = self._value(rate_param, keys, claim.date, used_params)
-            exact += Fraction(amount) * Fraction(rate)
-            lines.append({"id": item_id, "name": item_name, "amount": fmt(amount), "rate": str(rate)})
+            if amount:
+                exact += Fraction(amount * n, d)
+                lines.append({"id": item_id, "name": item_name, "amount": fmt(amount), "rate": str(rate)})
         paid = half_up(exact.numerator, exact.denominator)
         if not explain:
             return paid, None
         text = " + ".join(f"{x['name']} {x['amount']} × {fmt_ratio(Decimal(x['rate']))}" for x in lines)
         text = f"{text} = {fmt(paid)} 元" if lines else "没有可减免的费用项目"
         return paid, {"method": "waiver", "items": lines, "exact": fmt_exact(exact.numerator, exact.denominator),
-                      "parameters": used_params, "text": text}
+                      "parameters": step.params, "text": text}
 
     # -------------------------------------------------------------- helpers
     def _value(self, param: Param, keys, date, used_params: list):
+        """Look a parameter up for a plan; remember which value was used, for the explanation."""
         value, taken = param.lookup(keys, date)
-        key = (param.name, value.start, taken)
-        info = self._param_info.get(key)
-        if info is None:
-            info = self._param_info[key] = _param_info(param, value, taken, self.j)
-        used_params.append(info)
+        key = f"{param.name}@{value.start.isoformat()}" + "".join(f"/{k}" for k in taken)
+        if key not in self._param_info:
+            self._param_info[key] = _param_info(param, value, taken, self.j)
+        used_params.append(key)
         return value.value
-
-    def _used(self, layer, which, year, claim_pools):
-        pool = layer.pool(which)
-        per = getattr(layer, which).extra["per"]
-        return (year.deductible_used if which == "deductible" else year.cap_used).get(pool, 0) \
-            if per == "year" else claim_pools.get((which, pool), 0)
-
-    def _add_used(self, layer, which, year, claim_pools, amount):
-        pool = layer.pool(which)
-        if getattr(layer, which).extra["per"] == "year":
-            table = year.deductible_used if which == "deductible" else year.cap_used
-            table[pool] = table.get(pool, 0) + amount
-        else:
-            claim_pools[(which, pool)] = claim_pools.get((which, pool), 0) + amount
 
     def _years(self, years: dict[int, YearState], keys: Keys) -> dict:
         out = {}
@@ -371,6 +419,12 @@ class Engine:
                 "monitoring_alert": state.self_pay > value.value,
             }
         return out
+
+
+def _layer_params(layer: Layer):
+    found = [layer.ratio_bonus, layer.share_rate, layer.deductible, layer.cap, layer.ceiling_ratio]
+    found += [p.ratio for p in layer.parts] + [rate for _, _, rate in layer.items]
+    return [p for p in found if p is not None]
 
 
 def _reduce(remaining: dict, amount: int) -> None:
@@ -388,7 +442,7 @@ def _ratio4(part: int, whole: int) -> str:
     return f"{q // 10000}.{q % 10000:04d}"
 
 
-def _share_text(parts, layer, total_paid) -> str:
+def _share_text(parts, total_paid) -> str:
     pieces = []
     for p in parts:
         base = p["base"]

@@ -27,6 +27,11 @@ def parse_yuan(raw) -> int:
     Raises ValueError with a Chinese reason. Booleans and floats are refused: JSON numbers must
     be read with `parse_float=Decimal` so that 0.1 stays 0.1.
     """
+    if type(raw) is str:  # the common case, without building a Decimal
+        whole, dot, cents = raw.partition(".")
+        if (0 < len(whole) <= 8 and len(cents) <= 2 and whole.isascii() and whole.isdigit()
+                and (not cents or (cents.isascii() and cents.isdigit()))):
+            return int(whole) * 100 + (int(cents) * (10 if len(cents) == 1 else 1) if cents else 0)
     if isinstance(raw, bool) or raw is None:
         raise ValueError("应是金额（元），例如 \"1234.50\"")
     if isinstance(raw, float):
@@ -37,7 +42,7 @@ def parse_yuan(raw) -> int:
         value = raw
     elif isinstance(raw, str):
         text = raw.strip()
-        if not text or not all(c.isdigit() or c in ".-+" for c in text):
+        if not text or not text.isascii() or not all(c.isdigit() or c in ".-+" for c in text):
             raise ValueError(f"“{raw}”不是金额，请只写数字，例如 \"1234.50\"")
         try:
             value = Decimal(text)
@@ -58,20 +63,27 @@ def parse_yuan(raw) -> int:
 
 def fmt(fen: int) -> str:
     """Integer fen -> "1234.56" (exactly two decimals, no thousands separator)."""
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}{fen // 100}.{fen % 100:02d}"
+    if fen < 0:
+        return "-" + fmt(-fen)
+    q, r = divmod(fen, 100)
+    return f"{q}.{r:02d}"
 
 
 def fmt_exact(numerator: int, denominator: int) -> str:
-    """An exact fen fraction as yuan, with as many decimals as it needs (at least two)."""
-    if numerator % denominator == 0:
-        return fmt(numerator // denominator)
-    value = Decimal(numerator) / Decimal(denominator) / 100
-    text = format(value.normalize(), "f")
-    if "." in text and len(text.split(".")[1]) < 2:
-        text += "0"
-    return text
+    """An exact fen fraction as yuan, with as many decimals as it needs (at least two).
+
+    Denominators here come from decimal ratios, so the expansion always ends; it is cut at
+    8 extra digits only as a guard.
+    """
+    q, r = divmod(numerator, denominator)
+    if r == 0:
+        return fmt(q)
+    digits = ""
+    while r and len(digits) < 8:
+        r *= 10
+        digit, r = divmod(r, denominator)
+        digits += str(digit)
+    return f"{fmt(q)}{digits}"
 
 
 def fmt_ratio(ratio: Decimal) -> str:

@@ -1,0 +1,107 @@
+"""Claims per second through `calc`, in one process.
+
+    python benchmarks/calc_throughput.py [--claims 100000] [--seed 1]
+
+Builds a batch of random cases (both sample jurisdictions, every category, level and claim
+kind, 1–6 claims per person over 2019–2020) as JSON text, then times exactly what
+`build.py calc` does with it: parse the JSON, validate, compute (with the general-resident
+comparison), serialise the answer. Printed with explanations (the default) and with
+`--no-explain`, and against a baseline measured in the same run: the JSON parse + dump of the
+same input alone, the floor any implementation pays. Goal: at least 20,000 claims/s.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from policy.cases import Service, parse_json, run_calc  # noqa: E402
+from policy.loader import load_all  # noqa: E402
+
+GOAL = 20_000
+
+
+def random_cases(jurisdictions, n_claims: int, rng: random.Random) -> list[dict]:
+    cases, made = [], 0
+    start = dt.date(2019, 1, 1)
+    while made < n_claims:
+        j = rng.choice(list(jurisdictions.values()))
+        count = min(rng.randint(1, 6), n_claims - made)
+        claims = []
+        for _ in range(count):
+            kind = rng.choices(["inpatient", "outpatient_general", "outpatient_chronic"], [6, 2, 2])[0]
+            levels = list(j.levels)
+            if kind != "inpatient":
+                levels = [lv for lv in levels if lv in ("township", "county")] or levels
+            total = rng.randint(1_000, 30_000_000 if kind == "inpatient" else 300_000)  # fen
+            ooc = rng.randint(0, total // 5)
+            sf = rng.randint(0, (total - ooc) // 5)
+            claim = {"date": (start + dt.timedelta(days=rng.randint(0, 729))).isoformat(),
+                     "kind": kind, "hospital_level": rng.choice(levels),
+                     "total": f"{total / 100:.2f}", "out_of_catalog_necessary": f"{ooc / 100:.2f}",
+                     "self_funded": f"{sf / 100:.2f}"}
+            if kind == "outpatient_chronic":
+                claim["chronic_class"] = rng.choice(list(j.chronic_classes))
+            if kind == "outpatient_general":
+                claim["class_b"] = f"{rng.randint(0, (total - ooc - sf) // 2) / 100:.2f}"
+            claims.append(claim)
+        cases.append({"jurisdiction": j.id, "person": {"category": rng.choice(list(j.categories))},
+                      "claims": claims})
+        made += count
+    return cases
+
+
+def timed(fn, runs):
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), statistics.median(times)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--claims", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+    jurisdictions, problems = load_all(ROOT / "policy_data", run_examples=False)
+    if problems:
+        print("\n".join(map(str, problems)))
+        return 1
+    cases = random_cases(jurisdictions, args.claims, random.Random(args.seed))
+    text = json.dumps(cases, ensure_ascii=False)
+    n = sum(len(c["claims"]) for c in cases)
+
+    def floor():
+        json.dumps(parse_json(text), ensure_ascii=False, default=str)
+
+    def full(explain):
+        service = Service(jurisdictions)  # a fresh process would start like this
+        json.dumps(run_calc(service, parse_json(text), explain), ensure_ascii=False)
+
+    print(f"batch: {len(cases)} cases, {n} claims, {len(text) / 1e6:.1f} MB of JSON")
+    base_best, base_med = timed(floor, args.runs)
+    print(f"baseline (JSON parse + dump only): best {base_best:.2f} s, median {base_med:.2f} s, "
+          f"{n / base_best:,.0f} claims/s")
+    for explain in (True, False):
+        best, med = timed(lambda: full(explain), args.runs)
+        rate = n / best
+        label = "calc with explanations" if explain else "calc --no-explain"
+        print(f"{label}: best {best:.2f} s, median {med:.2f} s, {rate:,.0f} claims/s "
+              f"({best / base_best:.1f}x the baseline); goal {GOAL:,} claims/s: "
+              f"{'met' if rate >= GOAL else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
