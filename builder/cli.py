@@ -40,6 +40,9 @@ def check(data: Path) -> int:
         for problem in problems:
             print(problem, file=sys.stderr)
         print(f"\n发现 {len(problems)} 个问题，请逐条修改后再运行 python build.py check", file=sys.stderr)
+        for j in jurisdictions.values():
+            if j.examples_skipped:
+                print(f"（{j.name}的 {len(j.examples)} 个示例要等上面的问题改正后才会运行）", file=sys.stderr)
         return 1
     examples = sum(len(j.examples) for j in jurisdictions.values())
     names = "、".join(f"{j.name}（{j.id}）" for j in jurisdictions.values())

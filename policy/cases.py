@@ -94,15 +94,10 @@ def _answer(service, jid, person: Person, claims, explain):
     answer = {"jurisdiction": jid, "category": person.category,
               "category_name": j.categories[person.category]["name"], **result}
     if person.category != j.baseline_category:
+        # The same claims for a general resident: what the poverty policy is worth.
         base = engine.compute(j.baseline_category, claims, explain=False)
-        answer["baseline"] = {
-            "category": j.baseline_category,
-            "category_name": j.categories[j.baseline_category]["name"],
-            "claims": [{"index": c["index"], "reimbursed": c["reimbursed"], "self_pay": c["self_pay"],
-                        "layers": [{"id": x["id"], "name": x["name"], "paid": x["paid"]} for x in c["layers"]]}
-                       for c in base["claims"]],
-            "year": base["year"],
-        }
+        answer["baseline"] = {"category": j.baseline_category,
+                              "category_name": j.categories[j.baseline_category]["name"], **base}
     return answer
 
 

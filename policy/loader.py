@@ -11,10 +11,9 @@ from pathlib import Path
 
 from . import formats
 from .model import Calendar, Jurisdiction
-from .params import BY_LABEL
 from .problems import Problem
 from .schema import INVALID, Ctx
-from .yamlsource import load_yaml
+from .yamlsource import line_of, load_yaml
 
 REF_LABELS = {
     "source": "出处文件（jurisdiction.yaml 的 sources）",
@@ -60,9 +59,9 @@ def load_jurisdiction(folder: Path, run_examples: bool = True) -> tuple[Jurisdic
     problems: list[Problem] = []
     j = Jurisdiction(id=folder.name, folder=folder)
     refs = []
-    parsed = {}
+    parsed, raw = {}, {}
     for name, spec in formats.FILES.items():
-        parsed[name] = _read(folder / name, spec, problems, refs)
+        parsed[name] = _read(folder / name, spec, problems, refs, raw)
     townships = []
     tdir = folder / "townships"
     if not tdir.is_dir():
@@ -86,29 +85,39 @@ def load_jurisdiction(folder: Path, run_examples: bool = True) -> tuple[Jurisdic
                 examples.append(ex)
 
     _assemble(j, parsed, townships, examples, problems)
-    _check_refs(j, refs, problems)
-    _check_calendar(j, parsed.get("calendar.yaml"), folder, problems)
-    if run_examples and not problems:
+    _check_refs(refs, _defined_ids(raw, tdir), problems)
+    _check_calendar(j, parsed.get("calendar.yaml"), raw.get("calendar.yaml"), folder, problems)
+    if not problems:
+        from .coverage import check_layer_coverage
+        problems.extend(check_layer_coverage(j, display_path(folder / "layers.yaml")))
+    if run_examples and j.examples:
         # Examples only mean something once the data they run on is sound.
-        from .examples import check_examples
-        problems.extend(check_examples(j))
+        j.examples_skipped = bool(problems)
+        if not problems:
+            from .examples import check_examples
+            problems.extend(check_examples(j))
     return j, problems
 
 
-def _read(path: Path, spec, problems, refs):
+def _read(path: Path, spec, problems, refs, raw_out: dict | None = None):
+    """Read and validate one file. `raw_out[name]` receives the parsed YAML (None if unreadable)."""
     shown = display_path(path)
+    data = None
     if not path.is_file():
         problems.append(Problem(shown, None, "", "缺少这个文件"))
-        return None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        problems.append(Problem(shown, None, "", "文件不是 UTF-8 编码，请用 UTF-8 保存"))
-        return None
-    data = load_yaml(text, shown, problems)
+    else:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            problems.append(Problem(shown, None, "", "文件不是 UTF-8 编码，请用 UTF-8 保存"))
+            text = None
+        if text is not None:
+            data = load_yaml(text, shown, problems)
+            if data is None and not any(p.file == shown for p in problems):
+                problems.append(Problem(shown, None, "", "文件是空的"))
+    if raw_out is not None:
+        raw_out[path.name] = data
     if data is None:
-        if not any(p.file == shown for p in problems):
-            problems.append(Problem(shown, None, "", "文件是空的"))
         return None
     ctx = Ctx(shown, problems)
     out = spec(ctx, data, "", getattr(data, "line", 1))
@@ -173,21 +182,41 @@ def _assemble(j: Jurisdiction, parsed, townships, examples, problems):
     j.examples = examples
 
 
-def _check_refs(j: Jurisdiction, refs, problems):
-    defined = {
-        "source": j.sources, "category": j.categories,
-        "category_or_group": {**j.categories, **j.groups}, "level": j.levels,
-        "chronic_class": j.chronic_classes, "disease_group": j.disease_groups,
-        "disease": j.diseases, "hospital": j.hospitals, "township": j.townships,
+def _defined_ids(raw: dict, tdir: Path) -> dict[str, set | None]:
+    """Ids each file defines, read from the raw YAML so that a mistake elsewhere in an entry
+    does not turn every use of its id into a second, misleading "not defined" message.
+    None means the defining file could not be read at all: uses of it are not checked."""
+    def ids(name, key):
+        data = raw.get(name)
+        if data is None:
+            return None
+        items = data.get(key) if isinstance(data, dict) else None
+        return {item.get("id") for item in items if isinstance(item, dict)} if isinstance(items, list) else set()
+    categories, groups = ids("categories.yaml", "categories"), ids("categories.yaml", "groups")
+    return {
+        "source": (lambda d: None if d is None else
+                   {x.get("id") for x in (d.get("sources") or []) if isinstance(x, dict)}
+                   if isinstance(d, dict) else set())(raw.get("jurisdiction.yaml")),
+        "category": categories,
+        "category_or_group": None if categories is None else categories | (groups or set()),
+        "level": ids("levels.yaml", "levels"),
+        "chronic_class": ids("diseases.yaml", "chronic_classes"),
+        "disease_group": ids("diseases.yaml", "groups"),
+        "disease": ids("diseases.yaml", "diseases"),
+        "hospital": ids("hospitals.yaml", "hospitals"),
+        "township": {p.stem for p in tdir.glob("*.yaml")} if tdir.is_dir() else set(),
     }
+
+
+def _check_refs(refs, defined: dict, problems):
     for ref in refs:
         table = defined[ref.kind]
-        if ref.id not in table:
+        if table is not None and ref.id not in table:
             problems.append(Problem(ref.file, ref.line, ref.path,
                                     f"“{ref.id}”没有定义：它应是{REF_LABELS[ref.kind]}中的编号"))
 
 
-def _check_calendar(j: Jurisdiction, cal, folder, problems):
+def _check_calendar(j: Jurisdiction, cal, raw, folder, problems):
     if cal is None:
         return
     shown = display_path(folder / "calendar.yaml")
@@ -206,13 +235,14 @@ def _check_calendar(j: Jurisdiction, cal, folder, problems):
             while day <= h["until"]:
                 holidays[day] = h["name"]
                 day += dt.timedelta(days=1)
-        for day in body["workdays"]:
-            path = f"years.{year}.workdays"
+        raw_days = raw["years"][year]["workdays"] if "workdays" in raw["years"][year] else []
+        for i, day in enumerate(body["workdays"]):
+            path, line = f"years.{year}.workdays[{i}]", line_of(raw_days, i)
             if day.year != year:
-                problems.append(Problem(shown, None, path, f"调休上班日 {day} 不在 {year} 年内"))
+                problems.append(Problem(shown, line, path, f"调休上班日 {day} 不在 {year} 年内"))
             if day.isoweekday() not in weekend:
-                problems.append(Problem(shown, None, path, f"调休上班日 {day} 本来就是工作日（不是周末）"))
+                problems.append(Problem(shown, line, path, f"调休上班日 {day} 本来就是工作日（不是周末）"))
             if day in holidays:
-                problems.append(Problem(shown, None, path, f"调休上班日 {day} 同时被列为假日“{holidays[day]}”"))
+                problems.append(Problem(shown, line, path, f"调休上班日 {day} 同时被列为假日“{holidays[day]}”"))
             workdays.add(day)
     j.calendar = Calendar(weekend, cal["years"], holidays, frozenset(workdays))

@@ -54,6 +54,7 @@ class Jurisdiction:
     commitments: dict = field(default_factory=dict)
     calendar: Calendar | None = None
     examples: list[dict] = field(default_factory=list)  # each with "_file"
+    examples_skipped: bool = False  # check could not run them: the data had problems
 
     def name_of(self, kind: str, ident: str) -> str:
         table = {"category": self.categories, "group": self.groups, "level": self.levels,

@@ -65,8 +65,7 @@ def fmt(fen: int) -> str:
     """Integer fen -> "1234.56" (exactly two decimals, no thousands separator)."""
     if fen < 0:
         return "-" + fmt(-fen)
-    q, r = divmod(fen, 100)
-    return f"{q}.{r:02d}"
+    return "%d.%02d" % divmod(fen, 100)  # measured faster than an f-string here
 
 
 def fmt_exact(numerator: int, denominator: int) -> str:

@@ -13,8 +13,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        field = f" {self.path}" if self.path else ""
-        return f"{where}:{field}: {self.message}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
 class PolicyError(Exception):

@@ -55,7 +55,7 @@ def load_yaml(text: str, file: str, problems: list[Problem]):
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
         what = getattr(exc, "problem", None) or str(exc)
-        problems.append(Problem(file, line, "", f"YAML 格式错误，无法读取：{what}（请检查缩进、冒号和引号）"))
+        problems.append(Problem(file, line, "", f"YAML 格式错误，整个文件无法读取：{_explain(what)}"))
         return None
     if node is None:
         return None
@@ -125,7 +125,30 @@ def _scalar(node, file, problems, path):
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
-            problems.append(Problem(file, node.start_mark.line + 1, path,
-                                    f"“{text}”应写成日期 YYYY-MM-DD（不带时间）"))
-            return None
+            return text  # e.g. 2019-13-01: whoever expects a date reports it, once
     return text
+
+
+# PyYAML's own words, said the way a data officer can act on them.
+_YAML_WORDS = [
+    ("mapping values are not allowed", "这里不应出现“冒号+空格”：可能是缩进不对，或文字里的冒号需要用引号括起来"),
+    ("could not find expected ':'", "缺少冒号“:”，或上一行的引号没有关上"),
+    ("found character '\\t'", "不能用 Tab 键缩进，请用空格"),
+    ("found character '\t'", "不能用 Tab 键缩进，请用空格"),
+    ("expected <block end>", "缩进没有对齐：同一层的内容要用同样多的空格开头"),
+    ("did not find expected key", "缩进没有对齐，或列表项（- ）和键混在了一起"),
+    ("did not find expected '-' indicator", "列表项要以“- ”开头，并且对齐"),
+    ("found unexpected end of stream", "文件在引号或括号还没关上时就结束了"),
+    ("found undefined alias", "用到了没有定义的锚点（*名字）"),
+    ("while scanning a quoted scalar", "引号没有关上"),
+    ("found unexpected ':'", "这里多了一个冒号"),
+    ("expected ',' or ']'", "方括号列表里缺少逗号或“]”"),
+    ("expected ',' or '}'", "花括号里缺少逗号或“}”"),
+]
+
+
+def _explain(what: str) -> str:
+    for english, chinese in _YAML_WORDS:
+        if english in what:
+            return f"{chinese}（原始提示：{what}）"
+    return f"请检查缩进、冒号和引号（原始提示：{what}）"

@@ -1,0 +1,72 @@
+"""Check that every layer's parameters have a value for everyone the layer applies to.
+
+Without this, a new category or level added to the data would pass `check` and only fail
+when someone computes a claim for it.
+"""
+from __future__ import annotations
+
+from .model import Jurisdiction
+from .params import OTHER, Breakdown, Param
+from .problems import Problem
+
+NO_CLASS = None  # a claim without a chronic class
+
+
+def layer_params(raw: dict) -> list[Param]:
+    found = [raw[k] for k in ("ratio", "ratio_bonus", "deductible", "cap", "ceiling_ratio") if raw[k] is not None]
+    found += [part["ratio"] for part in raw["parts"] or ()]
+    if raw["personal_share"]:
+        found.append(raw["personal_share"]["rate"])
+    found += [item["rate"] for item in raw["items"] or ()]
+    return found
+
+
+def check_layer_coverage(j: Jurisdiction, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for raw in j.layers:
+        cond = raw["applies_to"] or {}
+        wanted = cond.get("categories")
+        cats = {c for c in j.categories
+                if not wanted or c in wanted or any(g in wanted for g in j.groups_of.get(c, ()))}
+        levels = set(cond.get("levels") or j.levels)
+        classes = set(cond.get("chronic_classes") or [*j.chronic_classes, NO_CLASS])
+        for param in layer_params(raw):
+            _walk(j, param, param.root, {"category": cats, "hospital_level": levels, "chronic_class": classes},
+                  problems, file)
+    return problems
+
+
+def _walk(j, param: Param, node, reaching: dict, problems, file):
+    if not isinstance(node, Breakdown):
+        return
+    if node.by == "disease_group":
+        if not any(key == OTHER for key, _ in node.branches):
+            problems.append(Problem(file, param.line, param.name,
+                                    "按疾病组区分时要写 other（没有这些疾病的人用哪个数值）"))
+        for _, child in node.branches:
+            _walk(j, param, child, reaching, problems, file)
+        return
+    left = set(reaching[node.by])
+    for key, child in node.branches:
+        taken = {x for x in left if _matches(j, node.by, key, x)}
+        left -= taken
+        _walk(j, param, child, {**reaching, node.by: taken}, problems, file)
+    if left:
+        names = "、".join(_name(j, node.by, x) for x in sorted(left, key=str))
+        problems.append(Problem(file, param.line, param.name,
+                                f"“{param.description}”没有为这些情况定义数值：{names}（请补上，或加一项 other）"))
+
+
+def _matches(j, by, key, value) -> bool:
+    if key == OTHER:
+        return True
+    if by == "category":
+        return key == value or key in j.groups_of.get(value, ())
+    return key == value
+
+
+def _name(j, by, value) -> str:
+    if value is NO_CLASS:
+        return "没有写慢性病类别的就医"
+    table = {"category": j.categories, "hospital_level": j.levels, "chronic_class": j.chronic_classes}[by]
+    return table[value]["name"] if value in table else str(value)
