@@ -33,19 +33,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def check(data: Path) -> int:
-    from policy.loader import load_all
+    from policy.loader import check_all
 
-    jurisdictions, problems = load_all(data)
+    results, problems = check_all(data)
+    problems = problems + [p for r in results for p in r.problems]
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
         print(f"\n发现 {len(problems)} 个问题，请逐条修改后再运行 python build.py check", file=sys.stderr)
-        for j in jurisdictions.values():
-            if j.examples_skipped:
-                print(f"（{j.name}的 {len(j.examples)} 个示例要等上面的问题改正后才会运行）", file=sys.stderr)
+        for r in results:
+            if r.examples_skipped:
+                print(f"（{r.name}的 {r.examples} 个示例要等上面的问题改正后才会运行）", file=sys.stderr)
         return 1
-    examples = sum(len(j.examples) for j in jurisdictions.values())
-    names = "、".join(f"{j.name}（{j.id}）" for j in jurisdictions.values())
+    examples = sum(r.examples for r in results)
+    names = "、".join(f"{r.name}（{r.id}）" for r in results)
     print(f"政策数据检查通过：{names}；{examples} 个示例计算结果全部一致。")
     return 0
 

@@ -6,7 +6,9 @@ every cross-reference, runs every worked example, and returns all problems toget
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import formats
@@ -52,6 +54,43 @@ def load_all(data_dir: Path, run_examples: bool = True) -> tuple[dict[str, Juris
         problems.extend(found)
         out[j.id] = j
     return out, problems
+
+
+@dataclass
+class CheckResult:
+    """What `check` reports for one jurisdiction (small enough to send between processes)."""
+
+    id: str
+    name: str
+    examples: int
+    examples_skipped: bool
+    problems: list[Problem]
+
+
+def check_all(data_dir: Path, workers: int | None = None) -> tuple[list[CheckResult], list[Problem]]:
+    """Load and validate every jurisdiction, running their worked examples.
+
+    Jurisdictions are independent, so a prefecture's folders are checked in parallel processes
+    (one per core); each returns only its problems. Returns (results, problems of the folder).
+    """
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        return [], [Problem(display_path(data_dir), None, "", "找不到政策数据文件夹")]
+    dirs = jurisdiction_dirs(data_dir)
+    if not dirs:
+        return [], [Problem(display_path(data_dir), None, "", "文件夹里没有任何地区的数据")]
+    workers = min(len(dirs), workers or os.cpu_count() or 1)
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_check_one, dirs, chunksize=1)
+    else:
+        results = [_check_one(folder) for folder in dirs]
+    return results, []
+
+
+def _check_one(folder: Path) -> CheckResult:
+    j, problems = load_jurisdiction(folder)
+    return CheckResult(j.id, j.name or j.id, len(j.examples), j.examples_skipped, problems)
 
 
 def load_jurisdiction(folder: Path, run_examples: bool = True) -> tuple[Jurisdiction, list[Problem]]:
