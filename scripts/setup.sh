@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=$(grep -v '^\s*#' scripts/debian-packages.txt | xargs -r echo)
+want=$(grep -v '^\s*#' scripts/debian-packages.txt | xargs -r echo || true)
 missing=()
 for pkg in $want; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
