@@ -95,7 +95,7 @@ def _answer(service, jid, person: Person, claims, explain):
               "category_name": j.categories[person.category]["name"], **result}
     if person.category != j.baseline_category:
         # The same claims for a general resident: what the poverty policy is worth.
-        base = engine.compute(j.baseline_category, claims, explain=False)
+        base = engine.compute(j.baseline_category, claims, explain=False, compact=True)
         answer["baseline"] = {"category": j.baseline_category,
                               "category_name": j.categories[j.baseline_category]["name"], **base}
     return answer

@@ -120,7 +120,7 @@ class Step:
     ceiling: tuple | None = None  # (num, den, ratio)
     items: list = field(default_factory=list)  # (item id, name, num, den, rate)
     params: list = field(default_factory=list)  # keys of the parameters used (see Engine.parameters)
-    skipped: dict | None = None  # the answer entry for a layer that does not apply
+    skipped: tuple | None = None  # answer entries for a layer that does not apply: (full, brief, compact)
 
 
 @dataclass
@@ -149,10 +149,16 @@ class Engine:
         self._breaks = sorted(starts)
         self._plans: dict = {}
         self._param_info: dict = {}
+        self._thresholds: dict = {}  # (category, date) -> (fen, text)
 
     # -------------------------------------------------------------- public
-    def compute(self, category: str, claims: list[Claim], explain: bool = True) -> dict:
-        """Compute every claim of one person; returns the JSON-ready answer (money as strings)."""
+    def compute(self, category: str, claims: list[Claim], explain: bool = True, compact: bool = False) -> dict:
+        """Compute every claim of one person; returns the JSON-ready answer (money as strings).
+
+        `explain` adds each layer's arithmetic, why a layer does not apply, and the parameters
+        used. `compact` gives each claim only its layers' payments and totals (the comparison
+        with a general resident needs no more).
+        """
         dates = [c.date for c in claims]
         order = sorted(range(len(claims)), key=dates.__getitem__)  # stable: ties keep input order
         results: list = [None] * len(claims)
@@ -168,7 +174,7 @@ class Engine:
                 plan = self._plan(category, groups, claim)
             except PolicyError as exc:
                 raise PolicyError(f"claims[{claim.index}]: {exc}") from None
-            results[i] = self._claim(plan, claim, year, explain)
+            results[i] = self._claim(plan, claim, year, explain, compact)
             if explain:
                 for step in plan:
                     for key in step.params:
@@ -193,8 +199,8 @@ class Engine:
     def _step(self, layer: Layer, keys: Keys, category, claim: Claim) -> Step:
         step = Step(layer, self._not_applicable(layer, category, claim))
         if step.reason:
-            step.skipped = {"id": layer.id, "name": layer.name, "applied": False, "paid": "0.00",
-                            "reason": step.reason}
+            brief = {"id": layer.id, "name": layer.name, "applied": False, "paid": "0.00"}
+            step.skipped = ({**brief, "reason": step.reason}, brief, {"id": layer.id, "paid": "0.00"})
             return step
         date, used = claim.date, step.params
         for which in ("deductible", "cap"):
@@ -223,15 +229,16 @@ class Engine:
         return step
 
     # -------------------------------------------------------------- one claim
-    def _claim(self, plan: list[Step], claim: Claim, year: YearState, explain: bool) -> dict:
+    def _claim(self, plan: list[Step], claim: Claim, year: YearState, explain: bool, compact: bool) -> dict:
         remaining = {"in_catalog": claim.in_catalog, "out_of_catalog_necessary": claim.out_of_catalog_necessary}
         claim_used: dict = {}  # per-claim deductible/cap pools
         paid_so_far = 0
         layers_out = []
+        variant = 0 if explain else 2 if compact else 1
         for step in plan:
             layer = step.layer
             if step.skipped:
-                layers_out.append(dict(step.skipped))
+                layers_out.append(dict(step.skipped[variant]))
                 continue
             if step.parts:
                 paid, explanation = self._share(step, claim, year, remaining, claim_used, explain)
@@ -242,6 +249,9 @@ class Engine:
                 paid, explanation = self._waiver(step, claim, explain)
                 _reduce(remaining, paid)
             paid_so_far += paid
+            if compact:
+                layers_out.append({"id": layer.id, "paid": fmt(paid)})
+                continue
             entry = {"id": layer.id, "name": layer.name, "applied": True, "paid": fmt(paid)}
             if explain:
                 entry["explanation"] = explanation
@@ -252,13 +262,14 @@ class Engine:
         year.self_pay += self_pay
         year.claims += 1
         year.last_date = claim.date
-        out = {
-            "index": claim.index, "date": claim.date.isoformat(), "kind": claim.kind,
-            "hospital_level": claim.level, "in_county": claim.in_county,
-            "total": fmt(claim.total), "in_catalog": fmt(claim.in_catalog),
-            "layers": layers_out, "reimbursed": fmt(paid_so_far), "self_pay": fmt(self_pay),
-            "self_pay_ratio": _ratio4(self_pay, claim.total),
-        }
+        if compact:
+            return {"index": claim.index, "layers": layers_out, "reimbursed": fmt(paid_so_far),
+                    "self_pay": fmt(self_pay)}
+        out = {"index": claim.index, "layers": layers_out, "reimbursed": fmt(paid_so_far),
+               "self_pay": fmt(self_pay), "self_pay_ratio": _ratio4(self_pay, claim.total)}
+        if explain:  # echo what was understood of the claim, for a person checking by hand
+            out.update(date=claim.date.isoformat(), kind=claim.kind, hospital_level=claim.level,
+                       in_county=claim.in_county, total=fmt(claim.total), in_catalog=fmt(claim.in_catalog))
         if claim.ref is not None:
             out["id"] = claim.ref
         return out
@@ -412,11 +423,15 @@ class Engine:
         out = {}
         for y in sorted(years):
             state = years[y]
-            value, _ = self.j.monitoring_threshold.lookup(keys, state.last_date)
+            cache_key = (keys.category, state.last_date)
+            threshold = self._thresholds.get(cache_key)
+            if threshold is None:
+                value, _ = self.j.monitoring_threshold.lookup(keys, state.last_date)
+                threshold = self._thresholds[cache_key] = (value.value, fmt(value.value))
             out[str(y)] = {
                 "claims": state.claims, "total": fmt(state.total), "reimbursed": fmt(state.reimbursed),
-                "self_pay": fmt(state.self_pay), "monitoring_threshold": fmt(value.value),
-                "monitoring_alert": state.self_pay > value.value,
+                "self_pay": fmt(state.self_pay), "monitoring_threshold": threshold[1],
+                "monitoring_alert": state.self_pay > threshold[0],
             }
         return out
 
