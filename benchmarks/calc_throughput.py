@@ -87,7 +87,7 @@ def main(argv=None) -> int:
 
     def full(explain):
         service = Service(jurisdictions)  # a fresh process would start like this
-        json.dumps(run_calc(service, parse_json(text), explain), ensure_ascii=False)
+        json.dumps(run_calc(service, parse_json(text), explain), ensure_ascii=False, separators=(",", ":"))
 
     print(f"batch: {len(cases)} cases, {n} claims, {len(text) / 1e6:.1f} MB of JSON")
     base_best, base_med = timed(floor, args.runs)
@@ -100,7 +100,30 @@ def main(argv=None) -> int:
         print(f"{label}: best {best:.2f} s, median {med:.2f} s, {rate:,.0f} claims/s "
               f"({best / base_best:.1f}x the baseline); goal {GOAL:,} claims/s: "
               f"{'met' if rate >= GOAL else 'NOT met'}")
+    phases(jurisdictions, text, n)
     return 0
+
+
+def phases(jurisdictions, text, n):
+    """Where the --no-explain time goes, stage by stage (one run each)."""
+    from policy.cases import _answer, parse_calc_case
+
+    service = Service(jurisdictions)
+    t0 = time.perf_counter()
+    data = parse_json(text)
+    t1 = time.perf_counter()
+    parsed = [parse_calc_case(service, case, "") for case in data]
+    t2 = time.perf_counter()
+    for jid, person, claims in parsed:
+        service.engine(jid).compute(person.category, claims, explain=False)
+    t3 = time.perf_counter()
+    answers = [_answer(service, jid, person, claims, False) for jid, person, claims in parsed]
+    t4 = time.perf_counter()
+    json.dumps(answers, ensure_ascii=False, separators=(",", ":"))
+    t5 = time.perf_counter()
+    print(f"--no-explain stages: JSON parse {t1 - t0:.2f} s, validate {t2 - t1:.2f} s, "
+          f"engine {t3 - t2:.2f} s ({n / (t3 - t2):,.0f} claims/s), "
+          f"engine + general-resident comparison {t4 - t3:.2f} s, JSON dump {t5 - t4:.2f} s")
 
 
 if __name__ == "__main__":
