@@ -33,6 +33,27 @@ def check_layer_coverage(j: Jurisdiction, file: str) -> list[Problem]:
         for param in layer_params(raw):
             _walk(j, param, param.root, {"category": cats, "hospital_level": levels, "chronic_class": classes},
                   problems, file)
+    problems.extend(_check_pools(j, file))
+    return problems
+
+
+def _check_pools(j: Jurisdiction, file: str) -> list[Problem]:
+    """Layers that share a deductible or cap (same `pool`) must agree on its amount."""
+    problems, first = [], {}
+    for raw in j.layers:
+        for which in ("deductible", "cap"):
+            param = raw[which]
+            if param is None or not param.extra.get("pool"):
+                continue
+            key = (which, param.extra["pool"])
+            shape = (param.extra["per"], [(keys, [(v.start, v.value) for v in series.values])
+                                          for keys, series in param.series()])
+            if key not in first:
+                first[key] = (raw["id"], shape)
+            elif first[key][1] != shape:
+                problems.append(Problem(file, param.line, param.name,
+                                        f"与“{first[key][0]}”共用额度“{param.extra['pool']}”，但金额、日期或 per 不一样；"
+                                        "共用的额度必须写得完全相同"))
     return problems
 
 

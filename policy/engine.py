@@ -19,7 +19,6 @@ from .money import fmt, fmt_exact, fmt_ratio, half_up
 from .params import Keys, Param, Value
 from .problems import PolicyError
 
-
 # ------------------------------------------------------------------ compiled layers
 
 @dataclass

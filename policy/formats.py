@@ -6,8 +6,25 @@ produce plain dicts (with `_line` and `_path` for later messages) or small objec
 from __future__ import annotations
 
 from .params import ParamSpec, reference_spec
-from .schema import (INVALID, Bool, Date, Enum, Field, Ident, Int, Lazy, ListOf, Phone, Record,
-                     Ref, ScalarList, Spec, Text, isdict, type_name)
+from .schema import (
+    INVALID,
+    Bool,
+    Date,
+    Enum,
+    Field,
+    Ident,
+    Int,
+    Lazy,
+    ListOf,
+    Phone,
+    Record,
+    Ref,
+    ScalarList,
+    Spec,
+    Text,
+    isdict,
+    type_name,
+)
 from .yamlsource import line_of
 
 CLAIM_KINDS = {"inpatient": "住院", "outpatient_general": "普通门诊（门诊统筹）",

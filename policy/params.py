@@ -12,8 +12,7 @@ from decimal import Decimal
 
 from .money import has_at_most_two_decimals, yuan_to_fen
 from .problems import PolicyError
-from .schema import (INVALID, Bool, Ctx, Date, Enum, Field, Ident, Record, Spec, Text,
-                     isdict, islist, type_name)
+from .schema import INVALID, Bool, Ctx, Date, Enum, Field, Ident, Record, Spec, Text, isdict, islist, type_name
 from .yamlsource import line_of
 
 UNITS = {

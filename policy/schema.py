@@ -200,7 +200,7 @@ class ScalarList(ListOf):
         if out is INVALID:
             return out
         seen = set()
-        for i, v in enumerate(out):
+        for v in out:
             if v in seen:
                 ctx.error(line, path, f"“{v}”重复列出")
             seen.add(v)

@@ -406,3 +406,16 @@ def test_new_category_missing_from_a_parameter_breakdown_is_reported(cli, data_c
     code, lines = check(cli, data_copy)
     assert code == 1
     assert any("veteran" in text or "退役军人" in text for text in lines), lines
+
+
+def test_layers_sharing_a_cap_pool_with_different_amounts_are_reported(cli, data_copy):
+    text = (data_copy / "zixi/layers.yaml").read_text(encoding="utf-8")
+    # the second use of the shared basic_annual cap (chronic class I) gets another amount
+    second = text.index("pool: basic_annual", text.index("pool: basic_annual") + 1)
+    amount = text.index("values: {2019-01-01: 150000}", second)
+    (data_copy / "zixi/layers.yaml").write_text(
+        text[:amount] + "values: {2019-01-01: 100000}" + text[amount + len("values: {2019-01-01: 150000}"):],
+        encoding="utf-8")
+    code, lines = check(cli, data_copy)
+    assert code == 1
+    assert any("zixi/layers.yaml" in line and "basic_annual" in line and "“basic”" in line for line in lines), lines

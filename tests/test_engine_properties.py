@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import DATA
 from policy.claims import Claim
 from policy.engine import Engine
 from policy.loader import load_all
@@ -62,7 +62,7 @@ def compute(j, category, claims):
 def test_reimbursed_plus_self_pay_is_the_total_to_the_fen(case):
     j, category, claims = case
     answer = compute(j, category, claims)
-    for claim, out in zip(claims, answer["claims"]):
+    for claim, out in zip(claims, answer["claims"], strict=True):
         layers = sum(fen(layer["paid"]) for layer in out["layers"])
         assert layers == fen(out["reimbursed"])
         assert fen(out["reimbursed"]) + fen(out["self_pay"]) == claim.total
@@ -76,7 +76,7 @@ def test_reimbursed_plus_self_pay_is_the_total_to_the_fen(case):
 @given(case_st())
 def test_no_layer_pays_a_negative_amount_or_more_than_the_claim(case):
     j, category, claims = case
-    for claim, out in zip(claims, compute(j, category, claims)["claims"]):
+    for claim, out in zip(claims, compute(j, category, claims)["claims"], strict=True):
         for layer in out["layers"]:
             assert 0 <= fen(layer["paid"]) <= claim.total
         assert fen(out["self_pay"]) >= 0
@@ -91,8 +91,8 @@ def test_no_annual_cap_is_exceeded_over_a_year_of_claims(case):
     paid_by_pool: dict = {}
     limit_by_pool: dict = {}
     groups = j.groups_of[category]
-    for claim, out in zip(claims, answer["claims"]):
-        for layer, result in zip([x for x in engine.layers if claim.kind in x.kinds], out["layers"]):
+    for claim, out in zip(claims, answer["claims"], strict=True):
+        for layer, result in zip([x for x in engine.layers if claim.kind in x.kinds], out["layers"], strict=True):
             assert layer.id == result["id"]
             if layer.cap is None or layer.cap.extra["per"] != "year" or not result["applied"]:
                 continue
@@ -112,7 +112,7 @@ def test_poor_inpatients_in_county_in_zixi_never_pay_more_than_ten_percent(case)
     claims = [c for c in claims if c.kind == "inpatient" and c.level in zixi.levels and not c.fee_items]
     for category in zixi.groups["poor"]["members"]:
         answer = compute(zixi, category, claims) if claims else {"claims": []}
-        for claim, out in zip(claims, answer["claims"]):
+        for claim, out in zip(claims, answer["claims"], strict=True):
             if claim.in_county:
                 assert fen(out["self_pay"]) <= half_up(claim.total * 10, 100)
 

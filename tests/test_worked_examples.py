@@ -1,7 +1,7 @@
 """Every worked example in policy_data/*/examples runs against the Python engine."""
 import pytest
-
 from conftest import DATA
+
 from policy.examples import run_example
 from policy.loader import load_all
 
