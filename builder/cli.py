@@ -29,7 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "check":
         return check(args.data)
-    return answer(args.command, args.data, sys.stdin.read(), explain=not getattr(args, "no_explain", False))
+    # Bytes, not text: a wrongly encoded input gets a clear message instead of a traceback.
+    stdin = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+    return answer(args.command, args.data, stdin, explain=not getattr(args, "no_explain", False))
 
 
 def check(data: Path) -> int:
@@ -51,7 +53,7 @@ def check(data: Path) -> int:
     return 0
 
 
-def answer(command: str, data: Path, text: str, explain: bool = True) -> int:
+def answer(command: str, data: Path, text: str | bytes, explain: bool = True) -> int:
     from policy.cases import Service, parse_json, run_calc, run_eligible
     from policy.loader import load_all
     from policy.problems import InputError

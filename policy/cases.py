@@ -40,11 +40,21 @@ class Service:
         return engine
 
 
-def parse_json(text: str):
+def parse_json(text: str | bytes):
+    """JSON text (or UTF-8 bytes) -> Python values, numbers with decimals as exact Decimals."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError([f"输入不是 UTF-8 编码的文字（第 {exc.start + 1} 个字节有误）"]) from None
+    if not text.strip():
+        raise InputError(["输入是空的：请在标准输入中提供 JSON"])
     try:
         return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
     except ValueError as exc:
         raise InputError([f"输入不是有效的 JSON：{exc}"]) from None
+    except RecursionError:
+        raise InputError(["输入的 JSON 嵌套层数太多"]) from None
 
 
 def _no_constant(name):

@@ -184,3 +184,16 @@ def test_the_real_command_line_reads_stdin_and_exits_2_on_bad_input():
     bad = subprocess.run([sys.executable, "build.py", "calc"], cwd=ROOT, capture_output=True, text=True,
                          input='{"jurisdiction": "zixi"}')
     assert bad.returncode == 2 and bad.stdout == "" and "person" in bad.stderr and "claims" in bad.stderr
+
+
+@pytest.mark.parametrize("stdin, phrase", [
+    (b"", "空"),
+    (b"\xff\xfe{}", "UTF-8"),
+    (b"[" * 100_000 + b"]" * 100_000, "JSON"),
+    (b'{"jurisdiction": "zixi", "claims": NaN}', "JSON"),
+], ids=["empty", "not utf-8", "nested too deep", "NaN"])
+def test_unreadable_input_is_refused_with_exit_2_and_no_traceback(stdin, phrase):
+    run = subprocess.run([sys.executable, "build.py", "calc"], cwd=ROOT, capture_output=True, input=stdin)
+    assert run.returncode == 2 and run.stdout == b""
+    err = run.stderr.decode("utf-8")
+    assert phrase in err and "Traceback" not in err
