@@ -4,8 +4,8 @@
 
 Builds a batch of random cases (both sample jurisdictions, every category, level and claim
 kind, 1–6 claims per person over 2019–2020) as JSON text, then times exactly what
-`build.py calc` does with it: parse the JSON, validate, compute (with the general-resident
-comparison), serialise the answer. Printed with explanations (the default) and with
+`build.py calc` does with it (`builder.cli.respond`): parse the JSON, validate, compute (with
+the general-resident comparison), serialise the answer. Printed with explanations (the default) and with
 `--no-explain`, and against a baseline measured in the same run: the JSON parse + dump of the
 same input alone, the floor any implementation pays. Goal: at least 20,000 claims/s.
 """
@@ -23,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from policy.cases import Service, parse_json, run_calc  # noqa: E402
+from builder.cli import respond  # noqa: E402
+from policy.cases import Service, parse_json  # noqa: E402
 from policy.loader import load_all  # noqa: E402
 
 GOAL = 20_000
@@ -87,7 +88,8 @@ def main(argv=None) -> int:
 
     def full(explain):
         service = Service(jurisdictions)  # a fresh process would start like this
-        json.dumps(run_calc(service, parse_json(text), explain), ensure_ascii=False, separators=(",", ":"))
+        code, out, _ = respond("calc", service, text, explain)  # exactly what `build.py calc` runs
+        assert code == 0 and out
 
     print(f"batch: {len(cases)} cases, {n} claims, {len(text) / 1e6:.1f} MB of JSON")
     base_best, base_med = timed(floor, args.runs)

@@ -149,3 +149,34 @@ def test_results_do_not_depend_on_the_order_claims_are_listed_in(case):
         twin = backward["claims"][len(claims) - 1 - i]
         assert [x["paid"] for x in out["layers"]] == [x["paid"] for x in twin["layers"]]
     assert forward["year"] == backward["year"]
+
+
+@SETTINGS
+@given(case_st(max_claims=5))
+def test_explanations_never_change_the_money(case):
+    j, category, claims = case
+    plain = ENGINES[j.id].compute(category, claims, explain=False)
+    explained = ENGINES[j.id].compute(category, claims, explain=True)
+    compact = ENGINES[j.id].compute(category, claims, explain=False, compact=True)
+    for a, b, c in zip(plain["claims"], explained["claims"], compact["claims"], strict=True):
+        assert [x["paid"] for x in a["layers"]] == [x["paid"] for x in b["layers"]] == [x["paid"] for x in c["layers"]]
+        assert a["self_pay"] == b["self_pay"] == c["self_pay"]
+    assert plain["year"] == explained["year"] == compact["year"]
+
+
+@SETTINGS
+@given(case_st(max_claims=4))
+def test_each_share_layer_explanation_adds_up_to_what_it_paid(case):
+    j, category, claims = case
+    answer = ENGINES[j.id].compute(category, claims, explain=True)
+    for out in answer["claims"]:
+        for layer in out["layers"]:
+            explanation = layer.get("explanation")
+            if not explanation or explanation["method"] != "share":
+                continue
+            assert sum(fen(p["paid"]) for p in explanation["parts"]) == fen(layer["paid"])
+            if "cap" in explanation:
+                cap = explanation["cap"]
+                assert fen(cap["left_before"]) - fen(cap["left_after"]) == fen(layer["paid"])
+            for key in explanation["parameters"]:
+                assert key in answer["parameters"]
