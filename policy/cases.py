@@ -13,7 +13,7 @@ from .claims import Claim, Person
 from .engine import Engine
 from .formats import CLAIM_KINDS, DISABILITIES
 from .model import Jurisdiction
-from .money import parse_yuan
+from .money import fmt, parse_yuan
 from .problems import InputError, PolicyError
 
 MAX_CASES = 100_000
@@ -297,22 +297,17 @@ def parse_claim(j: Jurisdiction, engine: Engine, raw, index, path, problems) -> 
         return None
     in_catalog = total - ooc - sf
     if in_catalog < 0:
-        problems.append(f"{path}.total: 目录外必需费用与自费费用之和（{_yuan(ooc + sf)} 元）超过了总费用（{_yuan(total)} 元）")
+        problems.append(f"{path}.total: 目录外必需费用与自费费用之和（{fmt(ooc + sf)} 元）超过了总费用（{fmt(total)} 元）")
     elif class_b > in_catalog:
-        problems.append(f"{path}.class_b: 乙类药品和特殊检查费用（{_yuan(class_b)} 元）不能超过目录内费用（{_yuan(in_catalog)} 元）")
+        problems.append(f"{path}.class_b: 乙类药品和特殊检查费用（{fmt(class_b)} 元）不能超过目录内费用（{fmt(in_catalog)} 元）")
     elif fee_items and sum(fee_items.values()) > in_catalog:
-        problems.append(f"{path}.fee_items: 减免项目金额合计超过了目录内费用（{_yuan(in_catalog)} 元）")
+        problems.append(f"{path}.fee_items: 减免项目金额合计超过了目录内费用（{fmt(in_catalog)} 元）")
     if len(problems) > n:
         return None
     if in_county is None:
         in_county = j.levels[level]["in_county"]
     return Claim(index, date, kind, level, in_county, total, ooc, sf, class_b, chronic,
                  tuple(diseases), fee_items, None if ref is None else str(ref))
-
-
-def _yuan(fen: int) -> str:
-    from .money import fmt
-    return fmt(fen)
 
 
 # ------------------------------------------------------------------ eligible
