@@ -227,15 +227,15 @@ def _defined_ids(raw: dict, tdir: Path) -> dict[str, set | None]:
     None means the defining file could not be read at all: uses of it are not checked."""
     def ids(name, key):
         data = raw.get(name)
-        if data is None:
+        if not isinstance(data, dict):
+            return None  # unreadable or not even a mapping: already reported, nothing to compare with
+        items = data.get(key, [])
+        if not isinstance(items, list):
             return None
-        items = data.get(key) if isinstance(data, dict) else None
-        return {item.get("id") for item in items if isinstance(item, dict)} if isinstance(items, list) else set()
+        return {item.get("id") for item in items if isinstance(item, dict)}
     categories, groups = ids("categories.yaml", "categories"), ids("categories.yaml", "groups")
     return {
-        "source": (lambda d: None if d is None else
-                   {x.get("id") for x in (d.get("sources") or []) if isinstance(x, dict)}
-                   if isinstance(d, dict) else set())(raw.get("jurisdiction.yaml")),
+        "source": ids("jurisdiction.yaml", "sources"),
         "category": categories,
         "category_or_group": None if categories is None else categories | (groups or set()),
         "level": ids("levels.yaml", "levels"),

@@ -419,3 +419,20 @@ def test_layers_sharing_a_cap_pool_with_different_amounts_are_reported(cli, data
     code, lines = check(cli, data_copy)
     assert code == 1
     assert any("zixi/layers.yaml" in line and "basic_annual" in line and "“basic”" in line for line in lines), lines
+
+
+def test_a_file_that_is_not_a_mapping_gives_one_message_not_one_per_use_of_its_ids(cli, data_copy):
+    (data_copy / "zixi/levels.yaml").write_text("- township\n- county\n", encoding="utf-8")
+    code, lines = check(cli, data_copy)
+    assert code == 1
+    assert len(lines) == 1, lines
+    assert "zixi/levels.yaml:1: " in lines[0] and "应是一组键值" in lines[0]
+
+
+def test_an_unreadable_file_is_named_and_the_rest_is_still_checked(cli, data_copy):
+    (data_copy / "zixi/contacts.yaml").write_bytes(b"\xff\xfe\x00")
+    line = plant(data_copy, "jixian/layers.yaml", "township: {2019-01-01: 0.80}", "township: {2019-01-01: 8}")
+    code, lines = check(cli, data_copy)
+    assert code == 1
+    assert any("zixi/contacts.yaml" in text and "UTF-8" in text for text in lines), lines
+    assert any(f"jixian/layers.yaml:{line}:" in text and "比例必须在 0 到 1 之间" in text for text in lines), lines
