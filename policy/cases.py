@@ -145,11 +145,16 @@ def _jurisdiction(service, case, prefix, problems):
     if jid is None:
         problems.append(f"{prefix}jurisdiction: 缺少地区编号（jurisdiction）")
         return None
-    if jid not in service.jurisdictions:
+    if not _known(jid, service.jurisdictions):
         known = "、".join(sorted(service.jurisdictions))
         problems.append(f"{prefix}jurisdiction: 没有地区“{jid}”的政策数据（现有：{known}）")
         return None
     return service.jurisdictions[jid]
+
+
+def _known(value, table) -> bool:
+    """Is `value` one of the ids in `table`? (Input may put a list or an object where an id goes.)"""
+    return isinstance(value, str) and value in table
 
 
 def _unknown(obj: dict, allowed, prefix, problems):
@@ -170,7 +175,7 @@ def parse_person(j: Jurisdiction, raw, path, problems) -> Person | None:
     category = raw.get("category")
     if category is None:
         problems.append(f"{path}.category: 缺少人员类别")
-    elif category not in j.categories:
+    elif not _known(category, j.categories):
         problems.append(f"{path}.category: 不认识的人员类别“{category}”（可用：{'、'.join(j.categories)}）")
     age = raw.get("age")
     if age is not None and (isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 150):
@@ -180,17 +185,17 @@ def parse_person(j: Jurisdiction, raw, path, problems) -> Person | None:
         problems.append(f"{path}.sex: 性别只能是 female（女）或 male（男）")
     diseases = _id_list(raw.get("diseases"), j.diseases, "疾病", f"{path}.diseases", problems)
     chronic = raw.get("chronic_class")
-    if chronic is not None and chronic not in j.chronic_classes:
+    if chronic is not None and not _known(chronic, j.chronic_classes):
         problems.append(f"{path}.chronic_class: 不认识的慢性病类别“{chronic}”（可用：{'、'.join(j.chronic_classes)}）")
     disabilities = _id_list(raw.get("disabilities"), DISABILITIES, "残疾类别", f"{path}.disabilities", problems)
     pregnant = raw.get("pregnant")
     if pregnant is not None and not isinstance(pregnant, bool):
         problems.append(f"{path}.pregnant: 是否怀孕只能填 true 或 false")
     township, village = raw.get("township"), raw.get("village")
-    if township is not None and township not in j.townships:
+    if township is not None and not _known(township, j.townships):
         problems.append(f"{path}.township: 不认识的乡镇“{township}”")
     if village is not None:
-        if village not in j.villages:
+        if not _known(village, j.villages):
             problems.append(f"{path}.village: 不认识的村“{village}”")
         else:
             vt = j.villages[village][0]["id"]
@@ -259,10 +264,10 @@ def parse_claim(j: Jurisdiction, engine: Engine, raw, index, path, problems) -> 
     else:
         date = _date(raw["date"], f"{path}.date", problems)
     kind = get("kind")
-    if kind not in CLAIM_KINDS:
+    if not _known(kind, CLAIM_KINDS):
         problems.append(f"{path}.kind: 就医类型只能是 {'、'.join(CLAIM_KINDS)}，这里是“{kind}”")
     level = get("hospital_level")
-    if level not in j.levels:
+    if not _known(level, j.levels):
         problems.append(f"{path}.hospital_level: 不认识的医院级别“{level}”（可用：{'、'.join(j.levels)}）")
     in_county = get("in_county")
     if in_county is not None and type(in_county) is not bool:
@@ -272,7 +277,7 @@ def parse_claim(j: Jurisdiction, engine: Engine, raw, index, path, problems) -> 
     sf = _money(get("self_funded"), path, "self_funded", problems)
     class_b = _money(get("class_b"), path, "class_b", problems)
     chronic = get("chronic_class")
-    if chronic is not None and chronic not in j.chronic_classes:
+    if chronic is not None and not _known(chronic, j.chronic_classes):
         problems.append(f"{path}.chronic_class: 不认识的慢性病类别“{chronic}”")
     if kind == "outpatient_chronic" and chronic is None:
         problems.append(f"{path}.chronic_class: 门诊特殊慢性病要写明慢性病类别（{'、'.join(j.chronic_classes)}）")

@@ -21,9 +21,52 @@ def example_case(j: Jurisdiction, example: dict) -> dict:
     return case
 
 
+def output_shape_problems(kind: str, expected) -> list[str]:
+    """What is wrong with the form of an example's expected `output` (before comparing it)."""
+    if not isinstance(expected, dict):
+        return ["output 应是一组键值"]
+    out = []
+    if kind == "eligible":
+        for name, ids in expected.items():
+            if name not in ("eligible", "not_eligible", "need_more_info"):
+                out.append(f"output.{name}: 只能写 eligible、not_eligible 或 need_more_info")
+            elif not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+                out.append(f"output.{name}: 应是项目编号的列表")
+        return out
+
+    def claims_problems(claims, path):
+        if not isinstance(claims, list) or not all(isinstance(c, dict) for c in claims):
+            return [f"{path}: 应是列表，每项是一组键值"]
+        return [f"{path}[{i}].layers: 应写成“层编号: 金额”" for i, c in enumerate(claims)
+                if "layers" in c and not isinstance(c["layers"], dict)]
+
+    def years_problems(years, path):
+        if not isinstance(years, dict) or not all(isinstance(v, dict) for v in years.values()):
+            return [f"{path}: 应按年份写，每年是一组键值，如 \"2020\": {{self_pay: \"927.30\"}}"]
+        return []
+
+    for key, value in expected.items():
+        if key == "claims":
+            out += claims_problems(value, "output.claims")
+        elif key == "year":
+            out += years_problems(value, "output.year")
+        elif key == "baseline":
+            if not isinstance(value, dict):
+                out.append("output.baseline: 应是一组键值（claims、year）")
+            else:
+                out += claims_problems(value.get("claims", []), "output.baseline.claims")
+                out += years_problems(value.get("year", {}), "output.baseline.year")
+    return out
+
+
 def run_example(j: Jurisdiction, example: dict, service=None):
     """-> (actual answer, [mismatch messages]). Raises InputError when the input is refused."""
     from .cases import Service, run_calc, run_eligible
+    if not isinstance(example["input"], dict):
+        raise InputError(["input 应是一组键值（calc 示例写 person 和 claims，eligible 示例写 person）"])
+    shape = output_shape_problems(example["kind"], example["output"])
+    if shape:
+        return None, shape
     service = service or Service({j.id: j})
     case = example_case(j, example)
     if example["kind"] == "eligible":
@@ -52,8 +95,6 @@ def check_examples(j: Jurisdiction) -> list[Problem]:
 
 def compare_calc(expected, actual) -> list[str]:
     out = []
-    if not isinstance(expected, dict):
-        return ["output 应是一组键值"]
     for key, want in expected.items():
         if key in ("claims",):
             out += _compare_claims(want, actual.get("claims", []), "claims")
@@ -116,13 +157,8 @@ def _compare_value(want, got, path):
 
 def compare_eligible(expected, actual) -> list[str]:
     out = []
-    if not isinstance(expected, dict):
-        return ["output 应是一组键值"]
     lists = {name: {p["id"] for p in actual.get(name, [])} for name in ("eligible", "not_eligible", "need_more_info")}
     for name, ids in expected.items():
-        if name not in lists:
-            out.append(f"{name}: 只能写 eligible、not_eligible 或 need_more_info")
-            continue
         for pid in ids:
             if pid not in lists[name]:
                 where = next((n for n, s in lists.items() if pid in s), None)

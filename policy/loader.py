@@ -232,7 +232,7 @@ def _defined_ids(raw: dict, tdir: Path) -> dict[str, set | None]:
         items = data.get(key, [])
         if not isinstance(items, list):
             return None
-        return {item.get("id") for item in items if isinstance(item, dict)}
+        return {item.get("id") for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)}
     categories, groups = ids("categories.yaml", "categories"), ids("categories.yaml", "groups")
     return {
         "source": ids("jurisdiction.yaml", "sources"),

@@ -7,6 +7,10 @@ import sys
 
 import pytest
 from conftest import ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from builder.cli import respond
 
 DESIGN_CASE = {
     "jurisdiction": "zixi",
@@ -197,3 +201,26 @@ def test_unreadable_input_is_refused_with_exit_2_and_no_traceback(stdin, phrase)
     assert run.returncode == 2 and run.stdout == b""
     err = run.stderr.decode("utf-8")
     assert phrase in err and "Traceback" not in err
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.text(max_size=12)
+    | st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_any_garbage_in_any_field_is_answered_or_refused_never_crashes(service, data):
+    case = json.loads(json.dumps(DESIGN_CASE))
+    where = data.draw(st.sampled_from(["case", "person", "claim"]))
+    target = {"case": case, "person": case["person"], "claim": case["claims"][0]}[where]
+    key = data.draw(st.sampled_from(sorted(target) + ["extra"]))
+    target[key] = data.draw(JSON_VALUES)
+    code, out, errors = respond("calc", service, json.dumps(case, ensure_ascii=False))
+    assert code in (0, 2)
+    if code == 2:
+        assert out == "" and errors and all(isinstance(e, str) and e for e in errors)
+    else:
+        assert json.loads(out)["claims"]

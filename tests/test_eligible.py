@@ -4,6 +4,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_calc_contract import JSON_VALUES
+
+from builder.cli import respond
 
 
 def ask(cli, case):
@@ -95,3 +100,18 @@ def test_bad_input_exits_2_naming_the_field_with_nothing_on_stdout(cli, what, ca
     assert code == 2 and out == ""
     assert field in err
     assert any("\u4e00" <= ch <= "\u9fff" for ch in err)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["jurisdiction", "date", "person", "household", "extra"] + [f"person.{k}" for k in (
+    "category", "age", "sex", "diseases", "chronic_class", "disabilities", "pregnant", "township", "village",
+    "name")]), JSON_VALUES)
+def test_any_garbage_in_any_field_is_answered_or_refused_never_crashes(service, field, value):
+    case = json.loads(json.dumps(ELDER))
+    if field.startswith("person."):
+        case["person"][field.split(".", 1)[1]] = value
+    else:
+        case[field] = value
+    code, out, errors = respond("eligible", service, json.dumps(case, ensure_ascii=False))
+    assert code in (0, 2)
+    assert (out == "" and errors) if code == 2 else json.loads(out)["jurisdiction"] == "zixi"
