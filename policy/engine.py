@@ -13,6 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .claims import Claim
+from .compiled import compile_plan
 from .formats import BASES
 from .model import Jurisdiction
 from .money import fmt, fmt_exact, fmt_ratio, half_up
@@ -119,17 +120,28 @@ class Step:
     ceiling: tuple | None = None  # (num, den, ratio)
     items: list = field(default_factory=list)  # (item id, name, num, den, rate)
     params: list = field(default_factory=list)  # keys of the parameters used (see Engine.parameters)
-    skipped: tuple | None = None  # answer entries for a layer that does not apply: (full, brief, compact)
+    skipped: tuple | None = None  # answer entries for a layer that does not apply: (explained, brief)
 
 
-@dataclass
+class Plan(list):
+    """The steps of one claim situation, and (made on first use) their compiled form."""
+
+    __slots__ = ("run",)
+
+    def __init__(self, steps):
+        super().__init__(steps)
+        self.run = None
+
+
 class YearState:
-    used: dict = field(default_factory=dict)  # ("deductible"|"cap", pool) -> fen
-    total: int = 0
-    reimbursed: int = 0
-    self_pay: int = 0
-    claims: int = 0
-    last_date: dt.date | None = None
+    """One person's running totals for one calendar year."""
+
+    __slots__ = ("used", "total", "reimbursed", "self_pay", "claims", "last_date")
+
+    def __init__(self):
+        self.used: dict = {}  # ("D"/"C" or "deductible"/"cap", pool) -> fen used so far
+        self.total = self.reimbursed = self.self_pay = self.claims = 0
+        self.last_date: dt.date | None = None
 
 
 class Engine:
@@ -173,8 +185,10 @@ class Engine:
                 plan = self._plan(category, groups, claim)
             except PolicyError as exc:
                 raise PolicyError(f"claims[{claim.index}]: {exc}") from None
-            results[i] = self._claim(plan, claim, year, explain, compact)
-            if explain:
+            if not explain:
+                results[i] = self._amounts(plan, claim, year, compact)
+            else:
+                results[i] = self._explained(plan, claim, year)
                 for step in plan:
                     for key in step.params:
                         used[key] = self._param_info[key]
@@ -191,15 +205,15 @@ class Engine:
         plan = self._plans.get(key)
         if plan is None:
             keys = Keys(category, groups, claim.level, claim.chronic_class, disease_groups, self._names)
-            plan = self._plans[key] = [self._step(layer, keys, category, claim)
-                                       for layer in self.layers if claim.kind in layer.kinds]
+            plan = self._plans[key] = Plan(self._step(layer, keys, category, claim)
+                                           for layer in self.layers if claim.kind in layer.kinds)
         return plan
 
     def _step(self, layer: Layer, keys: Keys, category, claim: Claim) -> Step:
         step = Step(layer, self._not_applicable(layer, category, claim))
         if step.reason:
             brief = {"id": layer.id, "name": layer.name, "applied": False, "paid": "0.00"}
-            step.skipped = ({**brief, "reason": step.reason}, brief, {"id": layer.id, "paid": "0.00"})
+            step.skipped = ({**brief, "reason": step.reason}, brief)
             return step
         date, used = claim.date, step.params
         for which in ("deductible", "cap"):
@@ -228,49 +242,60 @@ class Engine:
         return step
 
     # -------------------------------------------------------------- one claim
-    def _claim(self, plan: list[Step], claim: Claim, year: YearState, explain: bool, compact: bool) -> dict:
+    def _explained(self, plan: Plan, claim: Claim, year: YearState) -> dict:
+        """One claim, layer by layer, with the arithmetic a person can check by hand."""
         remaining = {"in_catalog": claim.in_catalog, "out_of_catalog_necessary": claim.out_of_catalog_necessary}
         claim_used: dict = {}  # per-claim deductible/cap pools
         paid_so_far = 0
         layers_out = []
-        variant = 0 if explain else 2 if compact else 1
         for step in plan:
             layer = step.layer
             if step.skipped:
-                layers_out.append(dict(step.skipped[variant]))
+                layers_out.append(dict(step.skipped[0]))
                 continue
             if step.parts:
-                paid, explanation = self._share(step, claim, year, remaining, claim_used, explain)
+                paid, explanation = self._share(step, claim, year, remaining, claim_used)
             elif step.ceiling:
-                paid, explanation = self._ceiling(step, claim, year, paid_so_far, claim_used, explain)
+                paid, explanation = self._ceiling(step, claim, year, paid_so_far, claim_used)
                 _reduce(remaining, paid)
             else:
-                paid, explanation = self._waiver(step, claim, explain)
+                paid, explanation = self._waiver(step, claim, True)
                 _reduce(remaining, paid)
             paid_so_far += paid
-            if compact:
-                layers_out.append({"id": layer.id, "paid": fmt(paid)})
-                continue
-            entry = {"id": layer.id, "name": layer.name, "applied": True, "paid": fmt(paid)}
-            if explain:
-                entry["explanation"] = explanation
-            layers_out.append(entry)
-        self_pay = claim.total - paid_so_far
-        year.total += claim.total
-        year.reimbursed += paid_so_far
-        year.self_pay += self_pay
-        year.claims += 1
-        year.last_date = claim.date
-        if compact:
-            return {"index": claim.index, "layers": layers_out, "reimbursed": fmt(paid_so_far),
-                    "self_pay": fmt(self_pay)}
+            layers_out.append({"id": layer.id, "name": layer.name, "applied": True, "paid": fmt(paid),
+                               "explanation": explanation})
+        self_pay = _close_claim(year, claim, paid_so_far)
         out = {"index": claim.index, "layers": layers_out, "reimbursed": fmt(paid_so_far),
-               "self_pay": fmt(self_pay), "self_pay_ratio": _ratio4(self_pay, claim.total)}
-        if explain:  # echo what was understood of the claim, for a person checking by hand
-            out.update(date=claim.date.isoformat(), kind=claim.kind, hospital_level=claim.level,
-                       in_county=claim.in_county, total=fmt(claim.total), in_catalog=fmt(claim.in_catalog))
+               "self_pay": fmt(self_pay), "self_pay_ratio": _ratio4(self_pay, claim.total),
+               # what was understood of the claim, for a person checking by hand
+               "date": claim.date.isoformat(), "kind": claim.kind, "hospital_level": claim.level,
+               "in_county": claim.in_county, "total": fmt(claim.total), "in_catalog": fmt(claim.in_catalog)}
         if claim.ref is not None:
             out["id"] = claim.ref
+        return out
+
+    def _amounts(self, plan: Plan, claim: Claim, year: YearState, compact: bool) -> dict:
+        """What `_claim` answers without explanations, through the plan's compiled form."""
+        if plan.run is None:
+            plan.run = compile_plan(plan, self._waiver)
+        pays = plan.run(claim, year.used)
+        paid_so_far = sum(pays)
+        layers_out = []
+        if compact:  # the comparison: each layer's payment by layer id
+            layers_out = {step.layer.id: fmt(paid) if paid else "0.00" for step, paid in zip(plan, pays)}
+        else:
+            for step, paid in zip(plan, pays):
+                if step.skipped:
+                    layers_out.append(dict(step.skipped[1]))
+                else:
+                    layers_out.append({"id": step.layer.id, "name": step.layer.name, "applied": True,
+                                       "paid": fmt(paid) if paid else "0.00"})
+        self_pay = _close_claim(year, claim, paid_so_far)
+        out = {"index": claim.index, "layers": layers_out, "reimbursed": fmt(paid_so_far), "self_pay": fmt(self_pay)}
+        if not compact:
+            out["self_pay_ratio"] = _ratio4(self_pay, claim.total)
+            if claim.ref is not None:
+                out["id"] = claim.ref
         return out
 
     def _disease_groups(self, diseases) -> tuple:
@@ -295,7 +320,7 @@ class Engine:
         return None
 
     # -------------------------------------------------------------- methods
-    def _share(self, step: Step, claim: Claim, year: YearState, remaining, claim_used, explain):
+    def _share(self, step: Step, claim: Claim, year: YearState, remaining, claim_used):
         # Runs for every layer of every claim: plain locals and integers on purpose.
         ded, cap = step.deductible, step.cap
         ded_before = cap_before = cap_left = None
@@ -316,7 +341,7 @@ class Engine:
             share_num = getattr(claim, of) * r_num
         ded_left_d = ded_before * den if ded else 0
         total_paid = 0
-        parts_out = [] if explain else None
+        parts_out = []
         for base_name, n, d, ratio, part_name in step.parts:
             base_fen = remaining[base_name]
             base_d = base_fen * den
@@ -339,13 +364,12 @@ class Engine:
                 cap_left -= amount
             remaining[base_name] = base_fen - amount
             total_paid += amount
-            if explain:
-                parts_out.append({
-                    "name": part_name, "base": fmt(base_fen),
-                    "personal_share": fmt_exact(share_d, den) if share_d else None,
-                    "deductible_used": fmt_exact(used_d, den), "ratio": str(ratio),
-                    "exact": fmt_exact(after_d * n, den * d), "paid": fmt(amount), "capped": capped,
-                })
+            parts_out.append({
+                "name": part_name, "base": fmt(base_fen),
+                "personal_share": fmt_exact(share_d, den) if share_d else None,
+                "deductible_used": fmt_exact(used_d, den), "ratio": str(ratio),
+                "exact": fmt_exact(after_d * n, den * d), "paid": fmt(amount), "capped": capped,
+            })
         if ded and den == 1:
             # With a personal share the deductible is per claim and not pooled (the schema
             # insists), so a fraction of a fen never has to be carried elsewhere.
@@ -354,8 +378,6 @@ class Engine:
         if cap:
             table = year.used if cap[1] else claim_used
             table[cap[2]] = table.get(cap[2], 0) + total_paid
-        if not explain:
-            return total_paid, None
         explanation = {"method": "share", "parts": parts_out, "parameters": step.params,
                        "text": _share_text(parts_out, total_paid)}
         if ded:
@@ -368,7 +390,7 @@ class Engine:
                                   "left_before": fmt(cap_before), "left_after": fmt(cap_left)}
         return total_paid, explanation
 
-    def _ceiling(self, step: Step, claim: Claim, year, paid_so_far, claim_used, explain):
+    def _ceiling(self, step: Step, claim: Claim, year, paid_so_far, claim_used):
         n, d, ratio = step.ceiling
         ceiling = half_up(claim.total * n, d)
         self_pay = claim.total - paid_so_far
@@ -381,8 +403,6 @@ class Engine:
             amount = min(amount, cap_before)
             cap_left = cap_before - amount
             table[cap[2]] = table.get(cap[2], 0) + amount
-        if not explain:
-            return amount, None
         text = (f"自付 {fmt(self_pay)} 元，超过总费用的 {fmt_ratio(ratio)}（{fmt(ceiling)} 元）的部分由本层支付："
                 f"{fmt(amount)} 元" if amount else
                 f"自付 {fmt(self_pay)} 元，没有超过总费用的 {fmt_ratio(ratio)}（{fmt(ceiling)} 元），本层不需支付")
@@ -439,6 +459,17 @@ def _layer_params(layer: Layer):
     found = [layer.ratio_bonus, layer.share_rate, layer.deductible, layer.cap, layer.ceiling_ratio]
     found += [p.ratio for p in layer.parts] + [rate for _, _, rate in layer.items]
     return [p for p in found if p is not None]
+
+
+def _close_claim(year: YearState, claim: Claim, paid: int) -> int:
+    """Add a computed claim to its year's totals; returns its self-pay."""
+    self_pay = claim.total - paid
+    year.total += claim.total
+    year.reimbursed += paid
+    year.self_pay += self_pay
+    year.claims += 1
+    year.last_date = claim.date
+    return self_pay
 
 
 def _reduce(remaining: dict, amount: int) -> None:

@@ -120,7 +120,8 @@ def _compare_claims(want_list, got_list, path):
         got = got_list[i]
         for key, value in want.items():
             if key == "layers":
-                paid = {layer["id"]: layer["paid"] for layer in got["layers"]}
+                layers = got["layers"]  # a list of layers, or (in the comparison) id -> paid
+                paid = layers if isinstance(layers, dict) else {layer["id"]: layer["paid"] for layer in layers}
                 for lid, amount in value.items():
                     if lid not in paid:
                         out.append(f"{path}[{i}].layers.{lid}: 这一层没有出现在结果中")

@@ -159,7 +159,8 @@ def test_explanations_never_change_the_money(case):
     explained = ENGINES[j.id].compute(category, claims, explain=True)
     compact = ENGINES[j.id].compute(category, claims, explain=False, compact=True)
     for a, b, c in zip(plain["claims"], explained["claims"], compact["claims"], strict=True):
-        assert [x["paid"] for x in a["layers"]] == [x["paid"] for x in b["layers"]] == [x["paid"] for x in c["layers"]]
+        assert [x["paid"] for x in a["layers"]] == [x["paid"] for x in b["layers"]] == list(c["layers"].values())
+        assert [x["id"] for x in a["layers"]] == list(c["layers"])
         assert a["self_pay"] == b["self_pay"] == c["self_pay"]
     assert plain["year"] == explained["year"] == compact["year"]
 
