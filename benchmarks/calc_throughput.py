@@ -112,7 +112,10 @@ def phases(jurisdictions, text, n):
     """Where the --no-explain time goes, stage by stage (one run each)."""
     from policy.cases import _answer, parse_calc_case
 
+    import gc
+
     service = Service(jurisdictions)
+    gc.disable()  # as `respond` does
     t0 = time.perf_counter()
     data = parse_json(text)
     t1 = time.perf_counter()
@@ -125,6 +128,7 @@ def phases(jurisdictions, text, n):
     t4 = time.perf_counter()
     orjson.dumps(answers)
     t5 = time.perf_counter()
+    gc.enable()
     print(f"--no-explain stages: JSON parse {t1 - t0:.2f} s, validate {t2 - t1:.2f} s, "
           f"engine {t3 - t2:.2f} s ({n / (t3 - t2):,.0f} claims/s), "
           f"engine + general-resident comparison {t4 - t3:.2f} s, JSON dump {t5 - t4:.2f} s")

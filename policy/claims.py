@@ -19,7 +19,7 @@ class Person:
     name: str | None = None  # optional label for a household member, never required
 
 
-@dataclass
+@dataclass(slots=True)
 class Claim:
     index: int  # position in the input
     date: dt.date
@@ -37,4 +37,5 @@ class Claim:
 
     @property
     def in_catalog(self) -> int:
+        """Total less the out-of-catalog parts (目录内费用)."""
         return self.total - self.out_of_catalog_necessary - self.self_funded

@@ -126,11 +126,12 @@ class Step:
 class Plan(list):
     """The steps of one claim situation, and (made on first use) their compiled form."""
 
-    __slots__ = ("run",)
+    __slots__ = ("run", "heads")
 
     def __init__(self, steps):
         super().__init__(steps)
         self.run = None
+        self.heads = None
 
 
 class YearState:
@@ -170,8 +171,11 @@ class Engine:
         used. `compact` gives each claim only its layers' payments and totals (the comparison
         with a general resident needs no more).
         """
-        dates = [c.date for c in claims]
-        order = sorted(range(len(claims)), key=dates.__getitem__)  # stable: ties keep input order
+        if len(claims) == 1:
+            order = (0,)
+        else:
+            dates = [c.date for c in claims]
+            order = sorted(range(len(claims)), key=dates.__getitem__)  # stable: ties keep input order
         results: list = [None] * len(claims)
         years: dict[int, YearState] = {}
         groups = self.j.groups_of.get(category, ())
@@ -278,18 +282,15 @@ class Engine:
         """What `_claim` answers without explanations, through the plan's compiled form."""
         if plan.run is None:
             plan.run = compile_plan(plan, self._waiver)
+            plan.heads = [(step.skipped[1] if step.skipped else None, step.layer.id, step.layer.name)
+                          for step in plan]
         pays = plan.run(claim, year.used)
         paid_so_far = sum(pays)
-        layers_out = []
         if compact:  # the comparison: each layer's payment by layer id
-            layers_out = {step.layer.id: fmt(paid) if paid else "0.00" for step, paid in zip(plan, pays)}
+            layers_out = {lid: fmt(paid) for (_, lid, _), paid in zip(plan.heads, pays)}
         else:
-            for step, paid in zip(plan, pays):
-                if step.skipped:
-                    layers_out.append(dict(step.skipped[1]))
-                else:
-                    layers_out.append({"id": step.layer.id, "name": step.layer.name, "applied": True,
-                                       "paid": fmt(paid) if paid else "0.00"})
+            layers_out = [dict(skip) if skip else {"id": lid, "name": name, "applied": True, "paid": fmt(paid)}
+                          for (skip, lid, name), paid in zip(plan.heads, pays)]
         self_pay = _close_claim(year, claim, paid_so_far)
         out = {"index": claim.index, "layers": layers_out, "reimbursed": fmt(paid_so_far), "self_pay": fmt(self_pay)}
         if not compact:
@@ -479,12 +480,15 @@ def _reduce(remaining: dict, amount: int) -> None:
     remaining["out_of_catalog_necessary"] -= min(amount - take, remaining["out_of_catalog_necessary"])
 
 
+_FRACTIONS4 = tuple(f".{i:04d}" for i in range(10000))
+
+
 def _ratio4(part: int, whole: int) -> str:
     """part/whole as a decimal string with 4 places, half-up (0 when whole is 0)."""
     if whole == 0:
         return "0.0000"
     q = half_up(part * 10000, whole)
-    return f"{q // 10000}.{q % 10000:04d}"
+    return str(q // 10000) + _FRACTIONS4[q % 10000]  # a table, as money.fmt does
 
 
 def _share_text(parts, total_paid) -> str:
