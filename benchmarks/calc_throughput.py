@@ -110,9 +110,9 @@ def main(argv=None) -> int:
 
 def phases(jurisdictions, text, n):
     """Where the --no-explain time goes, stage by stage (one run each)."""
-    from policy.cases import _answer, parse_calc_case
-
     import gc
+
+    from policy.cases import _answer, parse_calc_case
 
     service = Service(jurisdictions)
     gc.disable()  # as `respond` does
