@@ -63,7 +63,7 @@ def _no_constant(name):
 
 # ------------------------------------------------------------------ calc
 
-def run_calc(service: Service, data, explain: bool = True):
+def run_calc(service: Service, data, explain: bool = True, compare: bool = True):
     """One case object -> one answer; a list of cases -> a list of answers in the same order.
 
     Raises InputError listing every problem (and computes nothing) when any case is bad.
@@ -84,7 +84,7 @@ def run_calc(service: Service, data, explain: bool = True):
         out, problems = [], []
         for i, (jid, person, claims) in enumerate(parsed):
             try:
-                out.append(_answer(service, jid, person, claims, explain))
+                out.append(_answer(service, jid, person, claims, explain, compare))
             except PolicyError as exc:
                 problems.append(f"[{i}].{exc}")
         if problems:
@@ -92,18 +92,18 @@ def run_calc(service: Service, data, explain: bool = True):
         return out
     jid, person, claims = parse_calc_case(service, data, "")
     try:
-        return _answer(service, jid, person, claims, explain)
+        return _answer(service, jid, person, claims, explain, compare)
     except PolicyError as exc:
         raise InputError([str(exc)]) from None
 
 
-def _answer(service, jid, person: Person, claims, explain):
+def _answer(service, jid, person: Person, claims, explain, compare=True):
     engine = service.engine(jid)
     j = service.jurisdictions[jid]
     result = engine.compute(person.category, claims, explain)
     answer = {"jurisdiction": jid, "category": person.category,
               "category_name": j.categories[person.category]["name"], **result}
-    if person.category != j.baseline_category:
+    if compare and person.category != j.baseline_category:
         # The same claims for a general resident: what the poverty policy is worth.
         base = engine.compute(j.baseline_category, claims, explain=False, compact=True)
         answer["baseline"] = {"category": j.baseline_category,

@@ -224,3 +224,10 @@ def test_any_garbage_in_any_field_is_answered_or_refused_never_crashes(service, 
         assert out == "" and errors and all(isinstance(e, str) and e for e in errors)
     else:
         assert json.loads(out)["claims"]
+
+
+def test_no_compare_leaves_out_the_general_resident_comparison_only(cli):
+    _, full, _ = calc(cli, DESIGN_CASE, "--no-explain")
+    _, bare, _ = calc(cli, DESIGN_CASE, "--no-explain", "--no-compare")
+    assert "baseline" in full and "baseline" not in bare
+    assert bare["claims"] == full["claims"] and bare["year"] == full["year"]
