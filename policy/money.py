@@ -27,7 +27,11 @@ def parse_yuan(raw) -> int:
     Raises ValueError with a Chinese reason. Booleans and floats are refused: JSON numbers must
     be read with `parse_float=Decimal` so that 0.1 stays 0.1.
     """
-    if type(raw) is str:  # the common case, without building a Decimal
+    if type(raw) is str:  # the common cases, without building a Decimal
+        if 4 <= len(raw) <= 11 and raw[-3] == "." and raw.isascii():  # "1234.50"
+            digits = raw[:-3] + raw[-2:]
+            if digits.isdigit():
+                return int(digits)
         whole, dot, cents = raw.partition(".")
         if (0 < len(whole) <= 8 and len(cents) <= 2 and whole.isascii() and whole.isdigit()
                 and (not cents or (cents.isascii() and cents.isdigit()))):

@@ -55,3 +55,12 @@ def test_exact_fractions_of_a_fen_are_shown_in_full():
 
 def test_ratios_read_as_percentages():
     assert fmt_ratio(Decimal("0.85")) == "85%" and fmt_ratio(Decimal("0.055")) == "5.5%"
+
+
+@given(st.text(alphabet="0123456789.+- e", max_size=14))
+def test_any_text_is_either_refused_or_read_exactly_like_decimal(text):
+    try:
+        fen = parse_yuan(text)
+    except ValueError:
+        return
+    assert Decimal(text.strip()) * 100 == fen
