@@ -14,6 +14,7 @@ from fractions import Fraction
 
 from .claims import Claim
 from .compiled import compile_plan
+from .coverage import layer_params
 from .formats import BASES
 from .model import Jurisdiction
 from .money import fmt, fmt_exact, fmt_ratio, half_up
@@ -140,7 +141,7 @@ class YearState:
     __slots__ = ("used", "total", "reimbursed", "self_pay", "claims", "last_date")
 
     def __init__(self):
-        self.used: dict = {}  # ("D"/"C" or "deductible"/"cap", pool) -> fen used so far
+        self.used: dict = {}  # ("deductible" | "cap", pool) -> fen used so far this year
         self.total = self.reimbursed = self.self_pay = self.claims = 0
         self.last_date: dt.date | None = None
 
@@ -153,9 +154,9 @@ class Engine:
         self._names = {**{k: v["name"] for k, v in j.categories.items()},
                        **{k: v["name"] for k, v in j.levels.items()},
                        **{k: v["name"] for k, v in j.chronic_classes.items()}}
-        starts = set()
-        for layer in self.layers:
-            for param in _layer_params(layer):
+        starts = set()  # every date a parameter changes: plans are cached between them
+        for raw in j.layers:
+            for param in layer_params(raw):
                 for _, series in param.series():
                     starts.update(series.starts)
         self._breaks = sorted(starts)
@@ -279,7 +280,7 @@ class Engine:
         return out
 
     def _amounts(self, plan: Plan, claim: Claim, year: YearState, compact: bool) -> dict:
-        """What `_claim` answers without explanations, through the plan's compiled form."""
+        """What `_explained` answers, without explanations, through the plan's compiled form."""
         if plan.run is None:
             plan.run = compile_plan(plan, self._waiver)
             plan.heads = [(step.skipped[1] if step.skipped else None, step.layer.id, step.layer.name)
@@ -322,18 +323,9 @@ class Engine:
 
     # -------------------------------------------------------------- methods
     def _share(self, step: Step, claim: Claim, year: YearState, remaining, claim_used):
-        # Runs for every layer of every claim: plain locals and integers on purpose.
         ded, cap = step.deductible, step.cap
-        ded_before = cap_before = cap_left = None
-        if ded:
-            ded_before = ded[0] - (year.used if ded[1] else claim_used).get(ded[2], 0)
-            if ded_before < 0:
-                ded_before = 0
-        if cap:
-            cap_before = cap[0] - (year.used if cap[1] else claim_used).get(cap[2], 0)
-            if cap_before < 0:
-                cap_before = 0
-            cap_left = cap_before
+        ded_before = _left(ded, year, claim_used) if ded else None
+        cap_before = cap_left = _left(cap, year, claim_used) if cap else None
         # A personal share (e.g. 10% of class-B drugs paid first) makes the base exact to less
         # than a fen: work in units of 1/den fen so that nothing is rounded inside the layer.
         share_num, den = 0, 1
@@ -351,13 +343,10 @@ class Engine:
                 share_d = min(share_num, base_d)
                 base_d -= share_d
                 share_num = 0  # the personal share is taken once
-            if ded_left_d:
-                used_d = base_d if base_d < ded_left_d else ded_left_d
-                ded_left_d -= used_d
-            else:
-                used_d = 0
+            used_d = min(base_d, ded_left_d)
+            ded_left_d -= used_d
             after_d = base_d - used_d
-            amount = (2 * after_d * n + den * d) // (2 * den * d)  # half-up, as money.half_up
+            amount = half_up(after_d * n, den * d)
             capped = cap_left is not None and amount > cap_left
             if capped:
                 amount = cap_left
@@ -374,11 +363,9 @@ class Engine:
         if ded and den == 1:
             # With a personal share the deductible is per claim and not pooled (the schema
             # insists), so a fraction of a fen never has to be carried elsewhere.
-            table = year.used if ded[1] else claim_used
-            table[ded[2]] = table.get(ded[2], 0) + ded_before - ded_left_d
+            _use(ded, year, claim_used, ded_before - ded_left_d)
         if cap:
-            table = year.used if cap[1] else claim_used
-            table[cap[2]] = table.get(cap[2], 0) + total_paid
+            _use(cap, year, claim_used, total_paid)
         explanation = {"method": "share", "parts": parts_out, "parameters": step.params,
                        "text": _share_text(parts_out, total_paid)}
         if ded:
@@ -397,13 +384,11 @@ class Engine:
         self_pay = claim.total - paid_so_far
         amount = max(0, self_pay - ceiling)
         cap_before = cap_left = None
-        cap = step.cap
-        if cap:
-            table = year.used if cap[1] else claim_used
-            cap_before = max(0, cap[0] - table.get(cap[2], 0))
+        if step.cap:
+            cap_before = _left(step.cap, year, claim_used)
             amount = min(amount, cap_before)
             cap_left = cap_before - amount
-            table[cap[2]] = table.get(cap[2], 0) + amount
+            _use(step.cap, year, claim_used, amount)
         text = (f"自付 {fmt(self_pay)} 元，超过总费用的 {fmt_ratio(ratio)}（{fmt(ceiling)} 元）的部分由本层支付："
                 f"{fmt(amount)} 元" if amount else
                 f"自付 {fmt(self_pay)} 元，没有超过总费用的 {fmt_ratio(ratio)}（{fmt(ceiling)} 元），本层不需支付")
@@ -456,10 +441,16 @@ class Engine:
         return out
 
 
-def _layer_params(layer: Layer):
-    found = [layer.ratio_bonus, layer.share_rate, layer.deductible, layer.cap, layer.ceiling_ratio]
-    found += [p.ratio for p in layer.parts] + [rate for _, _, rate in layer.items]
-    return [p for p in found if p is not None]
+def _left(limit: tuple, year: YearState, claim_used: dict) -> int:
+    """What is left of a deductible or cap (amount, per year?, pool key), never below 0."""
+    amount, per_year, key = limit
+    return max(0, amount - (year.used if per_year else claim_used).get(key, 0))
+
+
+def _use(limit: tuple, year: YearState, claim_used: dict, fen: int) -> None:
+    _, per_year, key = limit
+    table = year.used if per_year else claim_used
+    table[key] = table.get(key, 0) + fen
 
 
 def _close_claim(year: YearState, claim: Claim, paid: int) -> int:
