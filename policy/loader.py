@@ -35,20 +35,21 @@ def display_path(path: Path) -> str:
     return path.as_posix() if rel.startswith("..") else Path(rel).as_posix()
 
 
-def jurisdiction_dirs(data_dir: Path) -> list[Path]:
-    return sorted(p for p in Path(data_dir).iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+def jurisdiction_dirs(data_dir: Path) -> tuple[list[Path], list[Problem]]:
+    """The jurisdiction folders under `data_dir`, or the problem that there are none."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        return [], [Problem(display_path(data_dir), None, "", "找不到政策数据文件夹")]
+    dirs = sorted(p for p in data_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    if not dirs:
+        return [], [Problem(display_path(data_dir), None, "", "文件夹里没有任何地区的数据")]
+    return dirs, []
 
 
 def load_all(data_dir: Path, run_examples: bool = True) -> tuple[dict[str, Jurisdiction], list[Problem]]:
     """Load every jurisdiction under `data_dir`. Returns (jurisdictions by id, problems)."""
-    data_dir = Path(data_dir)
-    problems: list[Problem] = []
-    if not data_dir.is_dir():
-        return {}, [Problem(display_path(data_dir), None, "", "找不到政策数据文件夹")]
+    dirs, problems = jurisdiction_dirs(data_dir)
     out = {}
-    dirs = jurisdiction_dirs(data_dir)
-    if not dirs:
-        problems.append(Problem(display_path(data_dir), None, "", "文件夹里没有任何地区的数据"))
     for folder in dirs:
         j, found = load_jurisdiction(folder, run_examples=run_examples)
         problems.extend(found)
@@ -73,12 +74,9 @@ def check_all(data_dir: Path, workers: int | None = None) -> tuple[list[CheckRes
     Jurisdictions are independent, so a prefecture's folders are checked in parallel processes
     (one per core); each returns only its problems. Returns (results, problems of the folder).
     """
-    data_dir = Path(data_dir)
-    if not data_dir.is_dir():
-        return [], [Problem(display_path(data_dir), None, "", "找不到政策数据文件夹")]
-    dirs = jurisdiction_dirs(data_dir)
+    dirs, problems = jurisdiction_dirs(data_dir)
     if not dirs:
-        return [], [Problem(display_path(data_dir), None, "", "文件夹里没有任何地区的数据")]
+        return [], problems
     workers = min(len(dirs), workers or os.cpu_count() or 1)
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         with multiprocessing.get_context("fork").Pool(workers) as pool:

@@ -436,3 +436,10 @@ def test_an_unreadable_file_is_named_and_the_rest_is_still_checked(cli, data_cop
     assert code == 1
     assert any("zixi/contacts.yaml" in text and "UTF-8" in text for text in lines), lines
     assert any(f"jixian/layers.yaml:{line}:" in text and "比例必须在 0 到 1 之间" in text for text in lines), lines
+
+
+def test_a_missing_or_empty_data_folder_is_a_problem_not_a_pass(cli, tmp_path):
+    code, lines = check(cli, tmp_path / "nowhere")
+    assert code == 1 and len(lines) == 1 and "找不到政策数据文件夹" in lines[0]
+    code, lines = check(cli, tmp_path)
+    assert code == 1 and len(lines) == 1 and "没有任何地区的数据" in lines[0]
