@@ -213,7 +213,7 @@ class Generator:
         if rng.random() < 0.6:
             case["person"] = self.person()
         else:
-            case["household"] = [self.person() for _ in range(rng.randint(1, 6))]
+            case["household"] = [self.person() for _ in range(rng.randint(1, 4))]
         if rng.random() < 0.05:  # a refusal
             target = case.get("person") or rng.choice(case["household"])
             key, value = rng.choice([("age", -1), ("sex", "x"), ("township", "nowhere"), ("village", "nowhere"),
