@@ -16,10 +16,6 @@
     total: '总费用', out_of_catalog_necessary: '目录外必需费用', self_funded: '自费费用',
     class_b: '乙类药品和特殊检查费用', chronic_class: '慢性病类别', fee_items: '减免项目' };
 
-  function today() {
-    var d = new Date();
-    return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0');
-  }
   // Which claim fields matter for a kind, read from the layers (no per-county code).
   function usesShare(kind) { return P.layers.some(function (l) { return l.kinds.indexOf(kind) >= 0 && l.personal_share; }); }
   function feeItems(kind) {
@@ -33,7 +29,7 @@
   // ------------------------------------------------------------ state <-> address
   var FIELDS = ['date', 'kind', 'level', 'in_county', 'total', 'ooc', 'sf', 'class_b', 'chronic', 'fees'];
   function blankClaim() {
-    return { date: today(), kind: 'inpatient', level: P.levels[Math.min(1, P.levels.length - 1)].id, in_county: '',
+    return { date: HC.localToday(), kind: 'inpatient', level: P.levels[Math.min(1, P.levels.length - 1)].id, in_county: '',
       total: '', ooc: '', sf: '', class_b: '', chronic: '', fees: '' };
   }
   function readState() {
