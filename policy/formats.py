@@ -300,6 +300,18 @@ COMMITMENTS = Record({"commitments": req(Record({
     "extend_max": req(_DAYS, "最长延期"), "review": opt(_DAYS, "申请复查的期限"),
 }))})
 
+# ------------------------------------------------------------------ complaints.yaml
+# Where a complaint category may point on the jurisdiction's site (builder/urls.py lists the pages);
+# programs/<id>/ and lines/<id>/ must name a program or a layer of this jurisdiction.
+COMPLAINT_PAGES = ("", "examples/", "diseases/", "hospitals/", "changes/", "complain/", "villages/")
+COMPLAINTS = Record({"categories": req(ListOf(Record({
+    "id": req(Ident()),
+    "name": req(Text(40), "居民在表单上看到的类别名，如 住院被收了押金"),
+    "commitment": req(Text(300), "这类投诉对应的承诺，用大白话写，如 县内住院先看病后付钱，入院不交押金"),
+    "page": req(Text(200), "网站上讲这项承诺的页面，如 programs/treat_first_pay_later/"),
+    "reference": opt(reference_spec()),
+}), min_len=1, unique="id", what="个投诉类别"))})
+
 HOLIDAY = Record({"name": req(Text(30)), "from": req(Date()), "until": req(Date())}, check=_valid_check)
 class YearsSpec(Spec):
     def __call__(self, ctx, value, path, line):
@@ -357,5 +369,6 @@ FILES = {
     "programs.yaml": PROGRAMS,
     "contacts.yaml": CONTACTS,
     "commitments.yaml": COMMITMENTS,
+    "complaints.yaml": COMPLAINTS,
     "calendar.yaml": CALENDAR,
 }

@@ -122,7 +122,9 @@ def load_jurisdiction(folder: Path, run_examples: bool = True) -> tuple[Jurisdic
                 examples.append(ex)
 
     _assemble(j, parsed, townships, examples, problems)
-    _check_refs(refs, _defined_ids(raw, tdir), problems)
+    defined = _defined_ids(raw, tdir)
+    _check_refs(refs, defined, problems)
+    _check_complaint_pages(j, defined, display_path(folder / "complaints.yaml"), problems)
     _check_calendar(j, parsed.get("calendar.yaml"), raw.get("calendar.yaml"), folder, problems)
     if not problems:
         from .coverage import check_layer_coverage
@@ -216,7 +218,31 @@ def _assemble(j: Jurisdiction, parsed, townships, examples, problems):
         j.contacts = parsed["contacts.yaml"]["contacts"]
     if parsed.get("commitments.yaml"):
         j.commitments = parsed["commitments.yaml"]["commitments"]
+    if parsed.get("complaints.yaml"):
+        j.complaint_categories = parsed["complaints.yaml"]["categories"]
     j.examples = examples
+
+
+def _check_complaint_pages(j: Jurisdiction, defined: dict, shown: str, problems):
+    """A category's page must be one the site builds: a fixed page, a program or a layer.
+
+    Program and layer ids come from the raw YAML (as for other references), so a mistake inside a
+    program does not also make every category that links to it look wrong."""
+    ids = {"programs": defined["program"], "lines": defined["layer"]}
+    for c in j.complaint_categories:
+        page = c["page"]
+        kind, _, rest = page.partition("/")
+        if page in formats.COMPLAINT_PAGES or kind in ids and ids[kind] is None:
+            continue
+        if kind in ids and rest.endswith("/") and rest[:-1] in ids[kind]:
+            continue
+        if kind in ("programs", "lines") and rest.endswith("/") and "/" not in rest[:-1]:
+            what = "programs.yaml 里没有这个项目" if kind == "programs" else "layers.yaml 里没有这一道保障线"
+            message = f"页面“{page}”不存在：{what}"
+        else:
+            message = (f"页面“{page}”不是网站上的页面；可以写 programs/<项目编号>/、lines/<保障线编号>/，"
+                       f"或 {'、'.join(p or '“”（首页）' for p in formats.COMPLAINT_PAGES)}")
+        problems.append(Problem(shown, c["_line"], f"{c['_path']}.page", message))
 
 
 def _defined_ids(raw: dict, tdir: Path) -> dict[str, set | None]:
@@ -242,6 +268,8 @@ def _defined_ids(raw: dict, tdir: Path) -> dict[str, set | None]:
         "disease": ids("diseases.yaml", "diseases"),
         "hospital": ids("hospitals.yaml", "hospitals"),
         "township": {p.stem for p in tdir.glob("*.yaml")} if tdir.is_dir() else set(),
+        "program": ids("programs.yaml", "programs"),
+        "layer": ids("layers.yaml", "layers"),
     }
 
 

@@ -52,6 +52,7 @@ class Jurisdiction:
     programs: list[dict] = field(default_factory=list)
     contacts: list[dict] = field(default_factory=list)
     commitments: dict = field(default_factory=dict)
+    complaint_categories: list[dict] = field(default_factory=list)  # complaints.yaml, in listed order
     calendar: Calendar | None = None
     examples: list[dict] = field(default_factory=list)  # each with "_file"
     examples_skipped: bool = False  # check could not run them: the data had problems
