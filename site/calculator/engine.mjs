@@ -3,7 +3,7 @@
 // claims in date order (ties in input order); each layer's payment rounded half-up to the fen
 // once; the value in force on each claim's date; the same refusals with the same messages.
 import { addFractions, fraction, fmt, fmtExact, fmtRatio, halfUp, mulHalfUp, ratio4 } from './money.mjs';
-import { pyStr } from './json.mjs';
+import { pyStr } from './values.mjs';
 
 export class PolicyError extends Error {}
 
