@@ -251,7 +251,8 @@ class Reading:
         if status is None:
             return Reading(reference, self.status, quote,
                            fields.get("alternatives") or self.alternatives, fields.get("reason") or self.reason,
-                           self.origin if not (fields.get("alternatives") or fields.get("reason")) else (line, path))
+                           (line, path) if any(fields.get(k) for k in ("alternatives", "reason", "reference"))
+                           else self.origin)
         return Reading(reference, status, quote, fields.get("alternatives") or (), fields.get("reason"), (line, path))
 
 
