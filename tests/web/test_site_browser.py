@@ -45,44 +45,44 @@ class Watched:
         self.context.close()
 
 
+@pytest.fixture
+def phone(browser, served):
+    w = Watched(browser, served)
+    yield w
+    w.close()
+
+
 @pytest.mark.parametrize("path, heading", [
     ("zixi/", "资溪县看病报销和健康扶贫政策"),
     ("zixi/villages/hecheng/hecheng-dajue/", "鹤城镇大觉村"),
 ])
-def test_page_renders_chinese_on_a_small_phone_without_errors(browser, served, path, heading):
-    w = Watched(browser, served)
-    try:
-        w.page.goto(f"{served}/{path}", wait_until="networkidle")
-        assert w.page.locator("h1").first.inner_text() == heading
-        assert w.page.evaluate("document.documentElement.lang") == "zh-CN"
-        # The CJK font is installed and used: no boxes for missing glyphs.
-        assert w.page.evaluate(f"document.fonts.check('16px \"Noto Sans CJK SC\"', {heading!r})")
-        # Nothing is wider than the phone (no sideways scrolling of the whole page).
-        assert w.page.evaluate("document.documentElement.scrollWidth") <= 360
-        ARTIFACTS.mkdir(exist_ok=True)
-        name = path.strip("/").replace("/", "_")
-        w.page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-        w.page.screenshot(path=str(ARTIFACTS / f"{name}-full.png"), full_page=True)
-        assert w.problems == []
-    finally:
-        w.close()
+def test_page_renders_chinese_on_a_small_phone_without_errors(phone, served, path, heading):
+    phone.page.goto(f"{served}/{path}", wait_until="networkidle")
+    assert phone.page.locator("h1").first.inner_text() == heading
+    assert phone.page.evaluate("document.documentElement.lang") == "zh-CN"
+    # The CJK font is installed and used: no boxes for missing glyphs.
+    assert phone.page.evaluate(f"document.fonts.check('16px \"Noto Sans CJK SC\"', {heading!r})")
+    # Nothing is wider than the phone (no sideways scrolling of the whole page).
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= 360
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = path.strip("/").replace("/", "_")
+    phone.page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    phone.page.screenshot(path=str(ARTIFACTS / f"{name}-full.png"), full_page=True)
+    assert phone.problems == []
 
 
-def test_village_qr_code_opens_the_village_page(browser, served):
+def test_village_qr_code_opens_the_village_page(phone, served):
     zxingcpp = pytest.importorskip("zxingcpp")
     from io import BytesIO
 
     from PIL import Image
 
     from builder import urls
-    w = Watched(browser, served)
-    try:
-        w.page.goto(f"{served}/zixi/villages/hecheng/hecheng-dajue/")
-        png = w.page.locator(".qr svg").screenshot()
-        found = zxingcpp.read_barcodes(Image.open(BytesIO(png)).convert("L"))
-        assert [r.text for r in found] == [urls.village_url("zixi", "hecheng", "hecheng-dajue")]
-    finally:
-        w.close()
+
+    phone.page.goto(f"{served}/zixi/villages/hecheng/hecheng-dajue/")
+    png = phone.page.locator(".qr svg").screenshot()
+    found = zxingcpp.read_barcodes(Image.open(BytesIO(png)).convert("L"))
+    assert [r.text for r in found] == [urls.village_url("zixi", "hecheng", "hecheng-dajue")]
 
 
 @pytest.mark.parametrize("query, expected", [
@@ -90,17 +90,14 @@ def test_village_qr_code_opens_the_village_page(browser, served):
     ("大病保险", "zixi/lines/critical/"),
     ("大觉村", "zixi/villages/hecheng/hecheng-dajue/"),
 ])
-def test_search_finds_the_right_page_first(browser, served, query, expected):
-    w = Watched(browser, served)
-    try:
-        w.page.goto(f"{served}/zixi/", wait_until="networkidle")
-        w.page.locator("label.md-header__button[for='__search']").click()
-        box = w.page.locator("input.md-search__input")
-        box.fill(query)
-        box.press("End")  # Material searches on keyup; filled text alone sends none
-        first = w.page.locator(".md-search-result__item .md-search-result__link").first
-        first.wait_for(timeout=15000)
-        assert first.get_attribute("href") == f"{served}/{expected}"
-        assert w.problems == []
-    finally:
-        w.close()
+def test_search_finds_the_right_page_first(phone, served, query, expected):
+
+    phone.page.goto(f"{served}/zixi/", wait_until="networkidle")
+    phone.page.locator("label.md-header__button[for='__search']").click()
+    box = phone.page.locator("input.md-search__input")
+    box.fill(query)
+    box.press("End")  # Material searches on keyup; filled text alone sends none
+    first = phone.page.locator(".md-search-result__item .md-search-result__link").first
+    first.wait_for(timeout=15000)
+    assert first.get_attribute("href") == f"{served}/{expected}"
+    assert phone.problems == []
