@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from site_helpers import run_build
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -14,20 +15,6 @@ STATS = {"jurisdiction": "zixi", "generated": "2026-11-25T10:00:00+08:00", "mont
     {"month": "2026-10", "received": 12, "by_category": {"deposit_charged": 3},
      "by_status": {"closed": 9, "in_progress": 3}, "closed_on_time": 8, "closed_late": 1,
      "median_days_to_close": 11}]}
-
-
-class Log:
-    def __init__(self):
-        self.out, self.err = [], []
-
-    def __call__(self, *parts, file=None):
-        (self.err if file is not None else self.out).append(" ".join(str(p) for p in parts))
-
-
-def run_build(data: Path, out: Path, **kwargs) -> tuple[int, Log]:
-    from builder.pipeline import build
-    log = Log()
-    return build(data, out, log=log, **kwargs), log
 
 
 @pytest.fixture(scope="session")
