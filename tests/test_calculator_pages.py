@@ -13,6 +13,8 @@ from builder.calcdata import policy_data
 from builder.calculator_pages import BUNDLES, SOURCE, write_pages
 from policy.examples import example_case
 from policy.loader import load_jurisdiction
+from policy.money import fmt
+from policy.readings import label
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +46,15 @@ def test_write_pages_writes_both_pages_their_scripts_and_policy_json(docs):
 def test_without_javascript_the_calculator_shows_the_rates_with_their_marks_and_where_to_ask(docs, jurisdictions):
     page = (docs / "zixi" / "calculator" / "index.md").read_text(encoding="utf-8")
     assert "| **大病保险**" in page
-    assert "起付线（一年累计）（建档立卡贫困人口） | 5946.30 元 |" in page  # an official number: no mark
+    # each value carries the mark its reading gives (none for official and derived values)
+    j = jurisdictions["zixi"]
+    critical = next(raw for raw in j.layers if raw["id"] == "critical")
+    for keys, series in critical["deductible"].series():
+        value = series.all_values()[-1]
+        mark = f' <span class="hc-mark">{label(value)}</span>' if label(value) else ""
+        assert f"| {fmt(value.value)} 元{mark} |" in page
     assert "起付线（每次）（二级（县级医院）） | 300.00 元 <span class=\"hc-mark\">示例数字</span>" in page
+    assert re.search(r"\| [0-9.]+(元|%) \|$", page, re.M), "no official value shown plainly"
     assert "## 哪里可以问" in page and "0794-0000003" in page
     screener = (docs / "zixi" / "screener" / "index.md").read_text(encoding="utf-8")
     for program in jurisdictions["zixi"].programs:
@@ -56,11 +65,11 @@ def test_policy_json_holds_money_as_fen_and_ratios_as_exact_decimal_text(jurisdi
     data = policy_data(jurisdictions["zixi"], "v")
     critical = next(layer for layer in data["layers"] if layer["id"] == "critical")
     poor = dict(critical["deductible"]["tree"]["branches"])["poor"]
-    assert poor == [["2019-01-01", 594630]]
+    assert [entry[:2] for entry in poor] == [["2019-01-01", 594630]]
     general = dict(critical["parts"][0]["ratio"]["tree"]["branches"])["general"]
-    assert general == [["2019-01-01", "0.50"], ["2020-01-01", "0.60"]]
+    assert general == [["2019-01-01", "0.50", "interpreted"]]  # exact text, and the reading beside it
     basic = next(layer for layer in data["layers"] if layer["id"] == "basic")
-    assert dict(basic["deductible"]["tree"]["branches"])["county"] == [["2019-01-01", 30000, "示例数字"]]
+    assert dict(basic["deductible"]["tree"]["branches"])["county"] == [["2019-01-01", 30000, "illustrative"]]
 
     def floats(node):
         if isinstance(node, float):
@@ -76,13 +85,14 @@ def test_policy_json_holds_money_as_fen_and_ratios_as_exact_decimal_text(jurisdi
 
 def test_policy_json_follows_the_data_it_is_built_from(data_copy):
     layers = data_copy / "zixi" / "layers.yaml"
-    layers.write_text(layers.read_text(encoding="utf-8").replace("poor: {2019-01-01: 5946.30}",
-                                                                 "poor: {2019-01-01: 5946.30, 2021-01-01: 5000}"),
+    text = layers.read_text(encoding="utf-8")
+    assert text.count("values: {2019-01-01: 250000}") == 1  # the supplementary insurance's cap
+    layers.write_text(text.replace("values: {2019-01-01: 250000}", "values: {2019-01-01: 250000, 2021-01-01: 260000.50}"),
                       encoding="utf-8")
     j, problems = load_jurisdiction(data_copy / "zixi", run_examples=False)
     assert problems == []
-    critical = next(layer for layer in policy_data(j, "v")["layers"] if layer["id"] == "critical")
-    assert dict(critical["deductible"]["tree"]["branches"])["poor"] == [["2019-01-01", 594630], ["2021-01-01", 500000]]
+    supplementary = next(layer for layer in policy_data(j, "v")["layers"] if layer["id"] == "supplementary")
+    assert [e[:2] for e in supplementary["cap"]["tree"]] == [["2019-01-01", 25000000], ["2021-01-01", 26000050]]
 
 
 def test_sources_have_no_literal_spanning_lines_so_the_compact_form_is_safe():

@@ -3,23 +3,26 @@
 Every worked example and 10,000 generated calc cases per jurisdiction (multi-claim years, caps
 used up, half-fen results, every category, kind and level, dates on both sides of every
 parameter change), plus refusals, go through the Node entry `site/calculator/cli.mjs` (one
-process per batch) and through `builder.cli.respond` — what `build.py calc --no-explain
+process per batch) and through `builder.cli.respond_bytes` — what `build.py calc --no-explain
 --no-compare` runs — and are compared value by value. The same for `eligible` on 2,000+
 generated persons and households. A failure prints the smallest input that differs.
 """
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
 import threading
+from contextlib import redirect_stderr
 
 import pytest
 from calc_vectors import Generator, dumps
 from conftest import DATA, ROOT
 
 from builder.calcdata import write_policy_json
-from builder.cli import respond
+from builder.cli import respond_bytes
+from builder.streams import report
 from policy.cases import parse_json, run_calc, run_eligible
 from policy.examples import example_case
 from policy.problems import InputError, PolicyError
@@ -59,8 +62,12 @@ def node_start(policies, text: str | bytes, command: str = "calc"):
 
 
 def python(service, text: str | bytes, command: str = "calc") -> tuple[int, str, list[str]]:
-    code, out, errors = respond(command, service, text, explain=False, compare=False)
-    return code, (out + "\n" if out else ""), errors
+    """What `build.py` prints: the answer, or the messages (at most MAX_MESSAGES, then the count)."""
+    code, out, errors, total = respond_bytes(command, service, text, explain=False, compare=False)
+    err = io.StringIO()
+    with redirect_stderr(err):
+        report(errors, total)
+    return code, (out.decode() + "\n" if out else ""), err.getvalue().splitlines()
 
 
 def both(policies, service, text, command="calc"):
@@ -165,8 +172,10 @@ def test_calc_parity_on_worked_examples_and_generated_cases(jid, jurisdictions, 
     # years, half-fen payments, caps used up, and layers that pay nothing
     answers = json.loads(py[1])
     assert {c["person"]["category"] for c in ok} == set(j.categories)
-    assert {(cl["kind"], cl["hospital_level"]) for c in ok for cl in c["claims"]} >= {
+    assert {(cl["kind"], cl.get("hospital_level") or j.hospitals[cl["hospital"]]["level"])
+            for c in ok for cl in c["claims"]} >= {
         (k, lv) for k in ("inpatient", "outpatient_general", "outpatient_chronic") for lv in j.levels}
+    assert {cl.get("hospital") for c in ok for cl in c["claims"]} >= set(j.hospitals)
     assert sum(1 for c in ok if len(c["claims"]) >= 4) > 500
     assert sum(1 for a in answers for y in a["year"].values() if y["monitoring_alert"]) > 100
 
