@@ -23,7 +23,7 @@ from pathlib import Path
 from policy.formats import CLAIM_KINDS
 from policy.model import Jurisdiction
 from policy.money import fmt, fmt_ratio
-from policy.readings import label
+from policy.readings import LABELS, label
 
 from .calcdata import dumps, policy_data
 
@@ -158,10 +158,14 @@ def rates_table(j: Jurisdiction, today: dt.date | None = None) -> str:
     today = today or dt.date.today()
     names = {**{k: v["name"] for k, v in j.groups.items()}, **{k: v["name"] for k, v in j.categories.items()},
              **{k: v["name"] for k, v in j.levels.items()}, **{k: v["name"] for k, v in j.chronic_classes.items()},
-             **{k: v["name"] for k, v in j.disease_groups.items()}, "other": "其他"}
+             **{k: v["name"] for k, v in j.disease_groups.items()}, **{k: v["name"] for k, v in j.hospitals.items()},
+             "other": "其他"}
     rows = ["| 保障线 | 项目 | 数值 |", "|---|---|---|"]
     for raw in j.layers:
         who = _who(j, raw)
+        scope = LABELS[raw["scope"]["status"]] if raw.get("scope") else ""
+        if scope:  # who the line reaches is itself one reading of the source
+            who += f' <span class="hc-mark">适用范围{scope}</span>'
         first = True
         for param_label, param in _layer_params(raw):
             for keys, series in param.series():
@@ -184,8 +188,10 @@ def _who(j, raw) -> str:
     parts = ["、".join(CLAIM_KINDS[k] for k in raw["kinds"])]
     if cond.get("categories"):
         parts.append("只限" + "、".join(j.category_or_group_name(c) for c in cond["categories"]))
-    if cond.get("levels"):
-        parts.append("、".join(j.levels[lv]["name"] for lv in cond["levels"]))
+    places = [j.levels[lv]["name"] for lv in cond.get("levels") or ()]
+    places += [j.hospitals[h]["name"] for h in cond.get("hospitals") or ()]
+    if places:
+        parts.append("、".join(places))
     if cond.get("in_county") is not None:
         parts.append("县域内" if cond["in_county"] else "县域外")
     if cond.get("chronic_classes"):

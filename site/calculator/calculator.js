@@ -224,6 +224,9 @@
         el('p', {}, ['看病 ' + t.claims + ' 次，总费用 ', el('b', { text: t.total }), ' 元；各道保障线一共报销 ',
           el('b', { class: 'hc-reimbursed', text: t.reimbursed }), ' 元；自己付 ', el('b', { class: 'hc-selfpay', text: t.self_pay }), ' 元。']),
       ]);
+      (t.discretionary || []).forEach(function (d) { // paid at the fund's discretion: a range, never added
+        box.appendChild(el('p', { class: 'hc-discretionary' }, [d.name + '：' + d.text + '（不计入上面的报销金额）', mark(d.label)]));
+      });
       if (t.monitoring_alert) {
         box.appendChild(el('p', { class: 'hc-alert-text', role: 'alert' }, [
           '这一年自己付的钱超过了 ' + t.monitoring_threshold + ' 元', mark(thresholdMark), '（防止因病返贫监测线）。',
