@@ -12,12 +12,13 @@ from decimal import Decimal
 from policy import formats
 from policy.coverage import layer_params
 from policy.model import Jurisdiction
-from policy.params import OTHER, UNITS, Breakdown, Param, Value
+from policy.params import OTHER, Breakdown, Param, Value
 from policy.readings import label
 
 ROLE_NAMES = {"deductible": "起付线", "ratio": "报销比例", "ratio_bonus": "贫困人口多报的比例",
               "cap": "最高支付限额", "ceiling_ratio": "个人自付比例上限"}
 PER_NAMES = {"claim": "每次", "year": "每年累计"}
+COUNT_UNITS = {"count": "次", "days": "天", "working_days": "个工作日"}
 WHERE_NAMES = {"village_clinic": "本村卫生室", "township_health_center": "本乡镇卫生院"}
 
 
@@ -33,6 +34,11 @@ def yuan(fen: int) -> str:
     return f"{whole} 元" if cents == 0 else f"{whole}.{cents:02d} 元"
 
 
+def cn_date(day: dt.date) -> str:
+    """2020-01-01 -> "2020年1月1日": how residents write dates (and it wraps well on a phone)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def percent(ratio: Decimal) -> str:
     text = format((Decimal(ratio) * 100).normalize(), "f")
     return f"{text}%"
@@ -46,8 +52,8 @@ def show_value(value, unit: str) -> str:
         return yuan(value)
     if unit == "ratio" and isinstance(value, Decimal):
         return percent(value)
-    if unit in ("count", "days", "working_days") and isinstance(value, int):
-        return f"{value} {UNITS[unit]}"
+    if unit in COUNT_UNITS and isinstance(value, int):
+        return f"{value} {COUNT_UNITS[unit]}"
     raise Unshowable(f"无法显示的数值 {value!r}（单位 {unit}）")
 
 
@@ -85,8 +91,8 @@ def value_rows(j: Jurisdiction, param: Param) -> list[dict]:
             nxt = series.values[i + 1].start if i + 1 < len(series.values) else None
             rows.append({
                 "who": who, "value": show_value(v.value, param.unit), "mark": label(v),
-                "from": v.start.isoformat(),
-                "until": (nxt - dt.timedelta(days=1)).isoformat() if nxt else "",
+                "from": cn_date(v.start),
+                "until": cn_date(nxt - dt.timedelta(days=1)) if nxt else "",
                 "source": source_text(j, v.reference), "note": v.note or v.reference.note or "",
             })
     return rows
@@ -151,7 +157,7 @@ def changes(j: Jurisdiction) -> list[dict]:
                 if row in seen:  # a value shared by two layers (YAML anchors) changes once
                     continue
                 seen.add(row)
-                out.append({"date": new.start.isoformat(), "what": param.description, "who": who,
+                out.append({"date": new.start.isoformat(), "date_text": cn_date(new.start), "what": param.description, "who": who,
                             "old": show_value(old.value, param.unit), "old_mark": label(old) if old.value is not None else "",
                             "new": show_value(new.value, param.unit), "new_mark": label(new) if new.value is not None else "",
                             "source": source_text(j, new.reference),

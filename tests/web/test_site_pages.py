@@ -110,8 +110,8 @@ def test_line_pages_show_values_dates_sources_and_marks(site):
     assert cap and "示例数字" in cap.group(1)
     assert "《县2020年健康扶贫工作计划》 二(一)1" in text
     # The 2019 -> 2020 change of the general residents' ratio, with both periods.
-    assert re.search(r"50%</strong>\s*</td>\s*<td>2019-01-01 起，到 2019-12-31", html)
-    assert re.search(r"60%</strong>\s*</td>\s*<td>2020-01-01 起", html)
+    assert re.search(r"50%</strong>\s*</td>\s*<td>2019年1月1日起，到2019年12月31日", html)
+    assert re.search(r"60%</strong>\s*</td>\s*<td>2020年1月1日起", html)
     basic = page(site[0], "zixi", "lines/basic")
     assert basic.count("mark-illustrative") >= 9  # every value of the basic layer is a sample number
 
@@ -131,9 +131,9 @@ def test_worked_examples_are_computed_by_the_engine(site, jurisdictions):
 
 def test_changes_page_lists_old_and_new_values(site):
     text = text_of(page(site[0], "zixi", "changes"))
-    assert "2020-01-01 起：大病保险报销比例" in text
+    assert "2020年1月1日起：大病保险报销比例" in text
     assert re.search(r"原来：50%\s*现在：\s*60%", text)
-    assert re.search(r"2020-01-01 起：II类门诊特殊慢性病年度最高支付限额.*?原来：3000 元\s*现在：\s*5000 元", text)
+    assert re.search(r"2020年1月1日起：II类门诊特殊慢性病年度最高支付限额.*?原来：3000 元\s*现在：\s*5000 元", text)
 
 
 def test_village_page_has_clinic_doctors_qr_and_a_preselected_complaint_link(site, jurisdictions):
@@ -156,7 +156,7 @@ def test_complain_page_links_into_the_forms_app(site):
     assert urls.complaint_url("zixi") in html or urls.complaint_url("zixi", category="x").split("?")[0] in html
     assert f'href="{urls.track_url("zixi")}"' in html
     text = text_of(html)
-    assert "15 工作日" in text and "60 工作日" in text  # the commitments in force
+    assert "15 个工作日" in text and "60 个工作日" in text  # the commitments in force
 
 
 def test_statistics_page_with_and_without_figures(site):
