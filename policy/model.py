@@ -49,9 +49,11 @@ class Jurisdiction:
     townships: dict[str, dict] = field(default_factory=dict)
     villages: dict[str, tuple[dict, dict]] = field(default_factory=dict)  # id -> (township, village)
     layers: list[dict] = field(default_factory=list)
+    discretionary: list[dict] = field(default_factory=list)  # shown as a range, never added to amounts
     programs: list[dict] = field(default_factory=list)
     contacts: list[dict] = field(default_factory=list)
     commitments: dict = field(default_factory=dict)
+    complaint_categories: list[dict] = field(default_factory=list)  # complaints.yaml, in listed order
     calendar: Calendar | None = None
     examples: list[dict] = field(default_factory=list)  # each with "_file"
     examples_skipped: bool = False  # check could not run them: the data had problems
