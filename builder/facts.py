@@ -71,9 +71,15 @@ def source_text(j: Jurisdiction, ref) -> str:
 def key_name(j: Jurisdiction, by: str, key: str) -> str:
     if key == OTHER:
         return {"category": "其他人员", "hospital_level": "其他级别", "chronic_class": "其他",
-                "disease_group": "其他疾病"}[by]
+                "disease_group": "其他疾病", "hospital": "其他医院"}.get(by, "其他")
     if by == "category":
         return j.category_or_group_name(key)
+    if by == "hospital":
+        if key not in j.hospitals:
+            raise Unshowable(f"医院“{key}”不在 hospitals.yaml 里")
+        return j.hospitals[key]["name"]
+    if by not in ("hospital_level", "chronic_class", "disease_group"):
+        raise Unshowable(f"不认识的区分方式 by: {by}")
     kind = {"hospital_level": "level", "chronic_class": "chronic_class", "disease_group": "disease_group"}[by]
     return j.name_of(kind, key)
 
@@ -93,9 +99,22 @@ def value_rows(j: Jurisdiction, param: Param) -> list[dict]:
                 "who": who, "value": show_value(v.value, param.unit), "mark": label(v),
                 "from": cn_date(v.start),
                 "until": cn_date(nxt - dt.timedelta(days=1)) if nxt else "",
-                "source": source_text(j, v.reference), "note": v.note or v.reference.note or "",
+                "source": source_text(j, v.reference), "note": value_note(v),
             })
     return rows
+
+
+def value_note(v: Value) -> str:
+    """What a reader should know about one value: the source's words, or why it is read this way."""
+    parts = []
+    if getattr(v, "quote", None):
+        parts.append(f"原文：“{v.quote}”")
+    if getattr(v, "reason", None):
+        parts.append(f"本县理解：{v.reason}")
+    note = v.note or v.reference.note
+    if note and not any(note in p for p in parts):
+        parts.append(note)
+    return "；".join(parts)
 
 
 def param_view(j: Jurisdiction, param: Param, title: str) -> dict:

@@ -7,6 +7,7 @@ data version, the jieba user dictionary). MkDocs runs through its Python API; ev
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import yaml
@@ -26,6 +27,9 @@ FIXED_TERMS = ["先诊疗后付费", "一站式结算", "一站式", "建档立�
                "低保", "特困供养", "慢性病", "门诊统筹", "两免三减", "押金", "投诉", "公示栏", "健康扶贫"]
 
 
+HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
 class MkDocsFailed(RuntimeError):
     """The strict build stopped; the message lists MkDocs' warnings."""
 
@@ -43,6 +47,9 @@ def user_dictionary(j: Jurisdiction) -> str:
     for t in j.townships.values():
         words.append(t["name"])
         words += [v["name"] for v in t["villages"]]
+    # Material hands jieba only the runs of Chinese characters ("10种大病免费救治" arrives as
+    # "种大病免费救治"), so each name enters the dictionary as those runs too.
+    words += [run for word in words for run in HAN_RUN.findall(word) if len(run) > 1]
     seen, lines = set(), []
     for word in words:
         # jieba's dictionary format is "word freq", space-separated: a word must hold no space.

@@ -128,7 +128,7 @@ def worked_examples(j: Jurisdiction) -> list[dict]:
         for raw, got in zip(ex["input"]["claims"], answer["claims"], strict=True):
             claims.append({
                 "date": facts.cn_date(raw["date"]) if isinstance(raw["date"], dt.date) else str(raw["date"]), "kind": formats.CLAIM_KINDS[raw["kind"]],
-                "level": j.name_of("level", raw["hospital_level"]), "total": str(raw["total"]),
+                "level": place_of_claim(j, raw), "total": str(raw["total"]),
                 "layers": [{"id": layer["id"], "name": layer["name"], "paid": layer["paid"]}
                            for layer in got["layers"] if layer["paid"] != "0.00"],
                 "reimbursed": got["reimbursed"], "self_pay": got["self_pay"],
@@ -140,6 +140,13 @@ def worked_examples(j: Jurisdiction) -> list[dict]:
                     "baseline_self_pay": sum_years(baseline["year"]) if baseline else None,
                     "baseline_who": baseline["category_name"] if baseline else None})
     return out
+
+
+def place_of_claim(j: Jurisdiction, raw: dict) -> str:
+    """Where a worked example's claim was treated: the hospital's name, or its level's."""
+    if raw.get("hospital"):
+        return j.hospitals[raw["hospital"]]["name"]
+    return j.name_of("level", raw["hospital_level"])
 
 
 def sum_years(years: dict) -> str:
