@@ -65,10 +65,11 @@ def source_text(j: Jurisdiction, ref) -> str:
 def key_name(j: Jurisdiction, by: str, key: str) -> str:
     if key == OTHER:
         return {"category": "其他人员", "hospital_level": "其他级别", "chronic_class": "其他",
-                "disease_group": "其他疾病"}[by]
+                "disease_group": "其他疾病", "hospital": "其他医院"}[by]
     if by == "category":
         return j.category_or_group_name(key)
-    kind = {"hospital_level": "level", "chronic_class": "chronic_class", "disease_group": "disease_group"}[by]
+    kind = {"hospital_level": "level", "chronic_class": "chronic_class", "disease_group": "disease_group",
+            "hospital": "hospital"}[by]
     return j.name_of(kind, key)
 
 

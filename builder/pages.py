@@ -129,7 +129,9 @@ def worked_examples(j: Jurisdiction) -> list[dict]:
         for raw, got in zip(ex["input"]["claims"], answer["claims"], strict=True):
             claims.append({
                 "date": str(raw["date"]), "kind": formats.CLAIM_KINDS[raw["kind"]],
-                "level": j.name_of("level", raw["hospital_level"]), "total": str(raw["total"]),
+                # a claim may name its hospital instead of (or beside) the level
+                "level": (j.name_of("hospital", raw["hospital"]) if raw.get("hospital")
+                          else j.name_of("level", raw["hospital_level"])), "total": str(raw["total"]),
                 "layers": [{"id": layer["id"], "name": layer["name"], "paid": layer["paid"]}
                            for layer in got["layers"] if layer["paid"] != "0.00"],
                 "reimbursed": got["reimbursed"], "self_pay": got["self_pay"],

@@ -109,11 +109,18 @@ def test_line_pages_show_values_dates_sources_and_marks(site):
     cap = re.search(r"<strong>300000 元</strong>(.*?)</td>", html)
     assert cap and "示例数字" in cap.group(1)
     assert "《县2020年健康扶贫工作计划》 二(一)1" in text
-    # The 2019 -> 2020 change of the general residents' ratio, with both periods.
-    assert re.search(r"50%</strong>\s*</td>\s*<td>2019-01-01 起，到 2019-12-31", html)
-    assert re.search(r"60%</strong>\s*</td>\s*<td>2020-01-01 起", html)
+    # The deductible for the poor and the general residents' 50% are readings of the plan: marked.
+    assert "mark-interpreted" in row.group(1)
+    assert re.search(r"50%</strong>\s*<span class=\"mark-interpreted\"", html)
+    # A dated change with both periods: the class II chronic cap, 3000 then 5000 from 2020-01-01.
+    chronic = page(site[0], "zixi", "lines/chronic_class2")
+    assert re.search(r"3000 元</strong>.*?</td>\s*<td>2019-01-01 起，到 2019-12-31", chronic, re.S)
+    assert re.search(r"5000 元</strong>.*?</td>\s*<td>2020-01-01 起", chronic, re.S)
     basic = page(site[0], "zixi", "lines/basic")
-    assert basic.count("mark-illustrative") >= 9  # every value of the basic layer is a sample number
+    # deductibles (4), the out-of-province ratio and the cap are sample numbers; the township,
+    # county and city ratios are derived from the plan and carry no mark
+    assert basic.count("mark-illustrative") >= 6
+    assert re.search(r"60%</strong>\s*</td>", basic)
 
 
 def test_worked_examples_are_computed_by_the_engine(site, jurisdictions):
@@ -131,9 +138,8 @@ def test_worked_examples_are_computed_by_the_engine(site, jurisdictions):
 
 def test_changes_page_lists_old_and_new_values(site):
     text = text_of(page(site[0], "zixi", "changes"))
-    assert "2020-01-01 起：大病保险报销比例" in text
-    assert re.search(r"原来：50%\s*现在：\s*60%", text)
-    assert re.search(r"2020-01-01 起：II类门诊特殊慢性病年度最高支付限额.*?原来：3000 元\s*现在：\s*5000 元", text)
+    # both figures are approximate in the plan ("3000元左右", "平均5000元"): each carries its mark
+    assert re.search(r"2020-01-01 起：II类门诊特殊慢性病年度最高支付限额.*?原来：3000 元\s*按本县理解\s*现在：\s*5000 元\s*按本县理解", text)
 
 
 def test_village_page_has_clinic_doctors_qr_and_a_preselected_complaint_link(site, jurisdictions):
