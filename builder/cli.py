@@ -30,9 +30,16 @@ def main(argv: list[str] | None = None) -> int:
     calc.add_argument("--no-compare", action="store_true",
                       help="不计算“普通居民能报多少”的对比（批量重算时用，约快四分之一）")
     add("eligible", "从标准输入读入 JSON 人员信息，判断可以享受哪些政策")
+    printing = add("print", "生成打印文件：各村公示栏（A3）、全县合订本、政策明白纸、联系卡（PDF）")
+    printing.add_argument("--only", nargs="+", metavar="ID", help="只生成这些辖区（默认全部）")
+    printing.add_argument("--out", type=Path, default=Path("dist"), help="输出文件夹（默认 dist/）")
     args = parser.parse_args(argv)
     if args.command == "check":
         return check(args.data)
+    if args.command == "print":
+        from .print_command import run
+
+        return run(args.data, args.out, args.only)
     # Bytes, not text: a wrongly encoded input gets a clear message instead of a traceback.
     stdin = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
     return answer(args.command, args.data, stdin, explain=not getattr(args, "no_explain", False),
