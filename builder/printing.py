@@ -336,7 +336,8 @@ def _pdf_bytes(writer: PdfWriter) -> bytes:
 
 def _card_view(v: dict) -> dict:
     """What a card shows (not the QR codes or URLs), so a URL change does not reprint cards."""
-    return {k: v[k] for k in ("id", "name", "doctors", "clinic", "health_center", "illustrative")}
+    return {"clinic": {k: v["clinic"][k] for k in ("name", "phone")},
+            **{k: v[k] for k in ("id", "name", "doctors", "health_center", "illustrative")}}
 
 
 def _read_fingerprints(out: Path) -> dict:
