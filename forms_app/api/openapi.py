@@ -10,8 +10,9 @@ def _error(text):
     return {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}}}
 
 
-JID = {"name": "jurisdiction_id", "in": "query", "required": True, "description": "地区编号，如 zixi",
-       "schema": {"type": "string", "maxLength": 100}}
+def _jid(jurisdictions: list[str]) -> dict:
+    return {"name": "jurisdiction_id", "in": "query", "required": True, "description": "地区编号，如 zixi",
+            "schema": {"type": "string", "enum": jurisdictions}}
 
 SERVICE = {"type": "object", "additionalProperties": False,
            "required": ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"],
@@ -48,7 +49,7 @@ CREATED = {"type": "array", "minItems": 1, "maxItems": 1, "items": {
 
 NEW_REQUEST = {"type": "object", "required": ["jurisdiction_id", "service_code", "address_id", "description"],
                "properties": {
-                   "jurisdiction_id": {"type": "string", "maxLength": 100},
+                   "jurisdiction_id": {"type": "string"},
                    "service_code": {"type": "string", "maxLength": 100, "description": "投诉类别（services.json）"},
                    "address_id": {"type": "string", "maxLength": 100, "description": "村编号"},
                    "description": {"type": "string", "maxLength": 2000, "description": "发生了什么（5 到 2000 字）"},
@@ -61,7 +62,11 @@ NEW_REQUEST = {"type": "object", "required": ["jurisdiction_id", "service_code",
                }}
 
 
-def document(server: str) -> dict:
+def document(server: str, jurisdictions: list[str]) -> dict:
+    """The document for this deployment: `jurisdiction_id` lists the jurisdictions it serves."""
+    JID = _jid(jurisdictions)
+    body = dict(NEW_REQUEST, properties=dict(NEW_REQUEST["properties"],
+                                             jurisdiction_id={"type": "string", "enum": jurisdictions}))
     common = {"404": _error("没有这个地区或这一项"), "400": _error("参数有误，每条说明一个参数"),
               "429": _error("请求太频繁")}
     return {
@@ -98,5 +103,5 @@ def document(server: str) -> dict:
                                "items": {"$ref": "#/components/schemas/Request"}}}}}, **common}}},
         },
         "components": {"schemas": {"Errors": ERRORS, "Service": SERVICE, "Request": REQUEST,
-                                   "NewRequest": NEW_REQUEST}},
+                                   "NewRequest": body}},
     }

@@ -64,7 +64,8 @@ def _service(j, c) -> dict:
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(document(current_app.config["FORMS_URL"]))
+    policy = current_app.extensions["forms_policy"]
+    return jsonify(document(current_app.config["FORMS_URL"], sorted(policy.jurisdictions)))
 
 
 @bp.get("/services.json")
