@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine, pool
-
 from forms_app.config import normalise_db_url
+from forms_app.db import make_engine
 from forms_app.models import Base
 
 config = context.config
@@ -24,7 +23,7 @@ def run_migrations_online() -> None:
     if connectable is not None:
         _run(connectable)
         return
-    engine = create_engine(url, poolclass=pool.NullPool)
+    engine = make_engine(url)  # the app's engine: SQLite files are created in WAL mode
     with engine.connect() as connection:
         _run(connection)
     engine.dispose()
