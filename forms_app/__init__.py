@@ -23,9 +23,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(from_env(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
-    app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or 2 * 1024 * 1024
-    # A 100 KB description must come back as a message, not a 413 that loses it.
-    app.config.setdefault("MAX_FORM_MEMORY_SIZE", app.config["MAX_CONTENT_LENGTH"])
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     app.json.ensure_ascii = False

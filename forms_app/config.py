@@ -57,7 +57,10 @@ def from_env(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
-        "MAX_CONTENT_LENGTH": 512 * 1024,  # the longest form is far below this
+        # Far above any honest form, so a 100 KB paste comes back with a message naming the field
+        # (and everything else typed) instead of a bare 413; the fields' own limits are far lower.
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 4 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": 6 * 3600,  # an elderly resident may take a while
     }
 
