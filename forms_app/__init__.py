@@ -99,8 +99,10 @@ def _register_templates(app: Flask, policy) -> None:
 
     from .formkit import zh
     from .lifecycle import status_name
+    from .models import local_date
 
     app.jinja_env.filters["zh"] = zh
+    app.jinja_env.filters["cn_date"] = lambda utc: local_date(utc).isoformat()
     app.jinja_env.globals.update(
         site_page=lambda jid, path="": page_url(jid, path, app.config["SITE_URL"]),
         versions=policy.versions, status_name=status_name,

@@ -26,6 +26,14 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+CHINA = dt.timezone(dt.timedelta(hours=8))  # every jurisdiction keeps Beijing time; no DST
+
+
+def local_date(utc: dt.datetime) -> dt.date:
+    """The calendar day in China of a stored (naive UTC) time: what deadlines count from."""
+    return utc.replace(tzinfo=dt.UTC).astimezone(CHINA).date()
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from .db import Database
-from .models import Case, CaseEvent, utcnow
+from .models import Case, CaseEvent, local_date, utcnow
 from .numbers import format_number, next_serial
 
 
@@ -53,7 +53,7 @@ def save_case(db: Database, new: NewCase, lookup_hash_for, deadline_for, now: dt
         number = format_number(new.prefix, now.year, serial)
         fields = {k: v for k, v in vars(new).items() if k not in ("prefix", "first_event")}
         case = Case(number=number, lookup_hash=lookup_hash_for(number), submitted_at=now, updated_at=now,
-                    decide_by=deadline_for(now.date()) if new.status == "submitted" else None,
+                    decide_by=deadline_for(local_date(now)) if new.status == "submitted" else None,
                     closed_at=now if new.status == "closed" else None, **fields)
         session.add(case)
         session.flush()
