@@ -24,6 +24,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    if app.config["PRODUCTION"] and not app.config.get("REDIS_URL"):
+        app.logger.warning("REDIS_URL 未设置：每个 gunicorn 进程各自计数，频率限制会按进程数放大")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
@@ -97,12 +99,15 @@ def _register_errors(app: Flask) -> None:
 def _register_templates(app: Flask, policy) -> None:
     from builder.urls import page_url, track_url
 
+    from .deadlines import reading as deadline_reading
     from .formkit import zh
     from .lifecycle import status_name
     from .models import local_date
 
     app.jinja_env.filters["zh"] = zh
     app.jinja_env.filters["cn_date"] = lambda utc: local_date(utc).isoformat()
+    # The reading mark (按本县理解 / 示例数字) of the commitment a deadline comes from.
+    app.jinja_env.globals["reading"] = lambda j, commitment, utc: deadline_reading(j, commitment, local_date(utc))
     app.jinja_env.globals.update(
         site_page=lambda jid, path="": page_url(jid, path, app.config["SITE_URL"]),
         versions=policy.versions, status_name=status_name,

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from policy.model import Calendar, Jurisdiction
+from policy.readings import label
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class Deadline:
     days: int
     unit: str  # working_days | days
     estimated: bool  # counted over a year the calendar does not cover
+    reading: str = ""  # policy.readings.label of the commitment's value: "" | 按本县理解 | 示例数字
 
 
 def add_working_days(calendar: Calendar, start: dt.date, n: int) -> tuple[dt.date, bool]:
@@ -46,4 +48,11 @@ def deadline(j: Jurisdiction, commitment: str, start: dt.date, extra_days: int =
         day, estimated = add_working_days(j.calendar, start, days)
     else:
         day, estimated = start + dt.timedelta(days=days), False
-    return Deadline(day, days, param.unit, estimated)
+    return Deadline(day, days, param.unit, estimated, label(value))
+
+
+def reading(j: Jurisdiction, commitment: str, on: dt.date) -> str:
+    """The mark residents see beside a deadline from `commitment` (see policy/readings.py)."""
+    param = j.commitments.get(commitment)
+    value = param.root.at(on) if param is not None and hasattr(param.root, "at") else None
+    return label(value) if value is not None else ""

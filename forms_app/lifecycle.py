@@ -39,12 +39,13 @@ def can_move(old: str, new: str) -> bool:
     return new in TRANSITIONS.get(old, set())
 
 
-def current_deadline(case) -> tuple[str, object] | None:
-    """(what is due, the day) for a case's status; None once it is closed or declined."""
+def current_deadline(case) -> tuple[str, object, str] | None:
+    """(what is due, the day, the commitment it comes from) for a case's status; None once it is
+    closed or declined."""
     if case.status == "submitted" and case.decide_by:
-        return "决定是否受理", case.decide_by
+        return "决定是否受理", case.decide_by, "decide"
     if case.status in ("accepted", "in_progress", "extended", "reopened") and case.reply_by:
-        return "办结并答复", case.reply_by
+        return "办结并答复", case.reply_by, "reply"
     return None
 
 

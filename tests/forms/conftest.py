@@ -6,34 +6,17 @@ and its own fresh PostgreSQL schema (dropped at the end), so parallel runs never
 """
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
 import pytest
 
-from forms_app import create_app
 from forms_app.cli import upgrade
 from forms_app.policy_source import PolicySource
 
+from .formhelpers import BACKENDS, PG, PG_BASE, make_app
+
 ROOT = Path(__file__).resolve().parents[2]
-PG_BASE = os.environ.get("FORMS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def postgres_reachable() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_BASE.replace("+psycopg", ""), connect_timeout=2):
-            return True
-    except Exception:  # noqa: BLE001 - any failure means "not here"; the tests say they skipped
-        return False
-
-
-PG = postgres_reachable()
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG, reason="PostgreSQL 不可达"))]
-
-
 @pytest.fixture(scope="session")
 def policy():
     return PolicySource.load(ROOT / "policy_data")
@@ -71,15 +54,6 @@ def pg_url(pg_schema_url):
 @pytest.fixture(params=BACKENDS)
 def db_url(request):
     return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-
-
-def make_app(policy, url, **overrides):
-    config = {"TESTING": True, "DATABASE_URL": url, "POLICY": policy, "REDIS_URL": None,
-              "LIMIT_SUBMIT": "1000 per hour", "LIMIT_LOOKUP_FAIL": "1000 per hour",
-              "SITE_URL": "http://site.invalid", "FORMS_URL": "http://forms.invalid"}
-    config.update(overrides)
-    app = create_app(config)
-    return app
 
 
 @pytest.fixture

@@ -1,7 +1,38 @@
-"""Helpers for the forms tests: act like a browser (CSRF token, receipt) and read pages."""
+"""Helpers for the forms tests: the databases we can reach, an app with test settings, and acting
+like a browser (CSRF token, receipt)."""
 from __future__ import annotations
 
+import os
 import re
+
+import pytest
+
+from forms_app import create_app
+
+PG_BASE = os.environ.get("FORMS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def postgres_reachable() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_BASE.replace("+psycopg", ""), connect_timeout=2):
+            return True
+    except Exception:  # noqa: BLE001 - any failure means "not here"; the tests say they skipped
+        return False
+
+
+PG = postgres_reachable()
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG, reason="PostgreSQL 不可达"))]
+
+
+def make_app(policy, url, **overrides):
+    config = {"TESTING": True, "DATABASE_URL": url, "POLICY": policy, "REDIS_URL": None,
+              "LIMIT_SUBMIT": "1000 per hour", "LIMIT_LOOKUP_FAIL": "1000 per hour",
+              "SITE_URL": "http://site.invalid", "FORMS_URL": "http://forms.invalid"}
+    config.update(overrides)
+    return create_app(config)
+
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 

@@ -9,7 +9,7 @@ from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
-from conftest import make_app
+from .formhelpers import make_app
 
 API = "/api/open311/v2"
 

@@ -11,7 +11,7 @@ from forms_app import ConfigError, create_app
 from forms_app.deadlines import add_working_days, deadline
 from forms_app.numbers import default_prefix
 from forms_app.protect import mask_id_number, mask_phone, normalise_code
-from formhelpers import csrf, file_complaint
+from .formhelpers import csrf, file_complaint
 
 PAGES = ["/", "/zixi/", "/zixi/complaint", "/zixi/query", "/zixi/track", "/jixian/complaint"]
 
@@ -73,6 +73,8 @@ def test_the_receipt_is_printable_and_names_the_deadline(sqlite_app):
     page = client.get("/zixi/receipt").get_data(as_text=True)
     assert number in page and f"{code[:4]} {code[4:]}" in page
     assert "前（资溪县承诺的期限，节假日不算）" in page and "data-print hidden" in page
+    # The working-day reading of "15日" is the county's interpretation, and says so.
+    assert '<span class="tag">按本县理解</span>' in page
 
 
 def test_working_days_skip_holidays_and_count_make_up_days(policy):
@@ -88,6 +90,7 @@ def test_working_days_skip_holidays_and_count_make_up_days(policy):
 def test_deadlines_past_the_calendar_are_estimated_and_say_so(policy):
     d = deadline(policy.get("zixi"), "reply", dt.date(2026, 11, 25))
     assert d.days == 60 and d.unit == "working_days" and d.estimated and d.day.year == 2027
+    assert d.reading == "按本县理解"
 
 
 def test_case_prefixes_come_from_the_pinyin_of_the_id():

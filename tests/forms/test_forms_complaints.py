@@ -6,7 +6,7 @@ import html
 from sqlalchemy import select
 
 from forms_app.models import Case, CaseEvent
-from formhelpers import complaint_data, csrf, file_complaint, main_text
+from .formhelpers import complaint_data, csrf, file_complaint, main_text
 
 
 def _case(app, number) -> Case:
@@ -115,7 +115,7 @@ def test_the_honeypot_refuses_and_stores_nothing(app, client):
 
 
 def test_too_many_submissions_from_one_address_get_a_chinese_429(policy, sqlite_url):
-    from conftest import make_app
+    from .formhelpers import make_app
 
     app = make_app(policy, sqlite_url, LIMIT_SUBMIT="2 per hour")
     client = app.test_client()

@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from conftest import PG, PG_BASE
+from .formhelpers import PG, PG_BASE
 from forms_app import create_app
 from forms_app.cli import db_cli, upgrade
 from forms_app.models import AuditEntry, Base, Case, CaseCounter, CaseEvent

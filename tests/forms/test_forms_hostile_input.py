@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from formhelpers import complaint_data, csrf
+from .formhelpers import complaint_data, csrf
 
 PAYLOADS = {
     "script": '<script>alert("x")</script>',

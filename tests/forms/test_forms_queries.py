@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from forms_app.models import Case
-from formhelpers import csrf, main_text
+from .formhelpers import csrf, main_text
 
 
 def _ask(client, **data):

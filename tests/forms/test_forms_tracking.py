@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from conftest import make_app
+from .formhelpers import make_app
 from forms_app.models import Case, CaseEvent
-from formhelpers import csrf, file_complaint, main_text
+from .formhelpers import csrf, file_complaint, main_text
 
 
 def _look(client, number, code):
