@@ -376,7 +376,7 @@ def main() -> int:
     print(f"forms_load: gunicorn {args.workers} workers x {args.threads} threads, {args.users} residents + "
           f"{args.api_users} API clients, think {args.think[0]:g}-{args.think[1]:g} s, "
           f"limits in {'Redis' if reachable(REDIS) else 'memory'}; {os.cpu_count()} cores shared with the client")
-    ok = True
+    ok, goals = True, []
     for kind in kinds:
         if kind == "postgresql" and not reachable(("127.0.0.1", 5432)):
             print("postgresql: not reachable at 127.0.0.1:5432, skipped")
@@ -397,15 +397,21 @@ def main() -> int:
                                                    args.timeout, fault))
                     report(name, stats, took, goal)
                     acknowledged.update(stats.acknowledged)
-                    ok &= not stats.errors or name == "fault"
+                    goals.append((f"{kind} {name}: 0 errors", not stats.errors))
+                    if goal:
+                        goals.append((f"{kind} {name}: p99 <= {goal:.0f} ms",
+                                      percentile(stats.latencies, 0.99) * 1000 <= goal))
             finally:
                 server.stop()
             result = verify(url, acknowledged)
             good = not (result["lost"] or result["duplicated"] or result["wrong_number"] or result["duplicate_numbers"])
             ok &= good
+            goals.append((f"{kind}: 0 lost, 0 duplicated, unique numbers", good))
             print("  check: " + ", ".join(f"{k} {v}" for k, v in result.items()) +
                   ("  -> every acknowledged submission stored exactly once" if good else "  -> FAILED"), flush=True)
             cleanup()
+    print("goals: " + "; ".join(f"{what} {'met' if met else 'NOT met'}" for what, met in goals))
+    # Exit 1 only when a submission was lost or duplicated: latency and errors depend on the machine.
     return 0 if ok else 1
 
 

@@ -48,6 +48,7 @@ def hash_password(password: str) -> str:
 class LoginResult:
     user: StaffUser | None
     message: str = ""  # why not, in Chinese (the same for unknown names and wrong passwords)
+    jurisdiction: str | None = None  # of the account tried, for its audit log (never shown)
 
 
 WRONG = "用户名或密码不对"
@@ -63,16 +64,18 @@ def authenticate(db: Database, username: str, password: str, now: dt.datetime | 
             return LoginResult(None, WRONG)
         if user.locked_until and user.locked_until > now:
             left = int((user.locked_until - now).total_seconds() // 60) + 1
-            return LoginResult(None, f"连续输错密码次数太多，账号已锁定，请 {left} 分钟后再试，或请县级管理员解锁")
+            return LoginResult(None, f"连续输错密码次数太多，账号已锁定，请 {left} 分钟后再试，或请县级管理员解锁",
+                               user.jurisdiction)
         if not _verify(user.password_hash, password):
             user.failed_logins += 1
             if user.failed_logins >= MAX_FAILURES:
                 user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
                 user.failed_logins = 0
-                return LoginResult(None, f"连续输错 {MAX_FAILURES} 次，账号已锁定 {LOCK_MINUTES} 分钟")
-            return LoginResult(None, WRONG)
+                return LoginResult(None, f"连续输错 {MAX_FAILURES} 次，账号已锁定 {LOCK_MINUTES} 分钟",
+                                   user.jurisdiction)
+            return LoginResult(None, WRONG, user.jurisdiction)
         if not user.active:
-            return LoginResult(None, "这个账号已停用，请联系县级管理员")
+            return LoginResult(None, "这个账号已停用，请联系县级管理员", user.jurisdiction)
         user.failed_logins = 0
         user.locked_until = None
         user.last_login_at = now

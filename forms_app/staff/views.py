@@ -54,8 +54,9 @@ def login():
         result = authenticate(_db(), (form.username.data or "")[:60], (form.password.data or "")[:200])
         with _db().writing() as s:
             if result.user is None:
-                audit.record(s, "login_failed", after={"username": (form.username.data or "")[:60]},
-                             address=request.remote_addr)
+                audit.record(s, "login_failed", after={"username": (form.username.data or "")[:60],
+                                                       "reason": result.message},
+                             address=request.remote_addr, jurisdiction=result.jurisdiction)
             else:
                 audit.record(s, "login", actor_id=result.user.id, address=request.remote_addr,
                              jurisdiction=result.user.jurisdiction)

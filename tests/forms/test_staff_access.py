@@ -32,6 +32,10 @@ def test_account_locks_after_five_failures_and_unlocks_by_cli(app):
     assert locked.status_code == 401 and "锁定" in locked.get_data(as_text=True)
     assert app.test_cli_runner().invoke(args=["staff", "unlock", name]).exit_code == 0
     assert login(client, name).status_code == 303
+    from forms_app.audit import fetch_entries
+    mine = [e for e in fetch_entries(app.extensions["forms_db"], "zixi", limit=None)
+            if name in (e["actor"], (e["after"] or {}).get("username"), (e["after"] or {}).get("username"))]
+    assert [e["action"] for e in reversed(mine)] == ["user_create"] + ["login_failed"] * 6 + ["user_unlock", "login"]
 
 
 def test_session_expires_after_idle_time(app):

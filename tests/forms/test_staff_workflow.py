@@ -236,7 +236,10 @@ def test_audit_export_lists_actions_and_the_log_refuses_changes(app):
     export = auditor.get("/staff/zixi/audit.csv").get_data(as_text=True)
     assert number in export and "status" in export and "user_create" in export
     db = app.extensions["forms_db"]
-    for sql in ("UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"):
+    statements = ["UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"]
+    if not db.is_sqlite:
+        statements.append("TRUNCATE audit_log")  # bypasses row triggers: refused by a statement trigger
+    for sql in statements:
         try:
             with db.writing() as s:
                 s.execute(text(sql))
