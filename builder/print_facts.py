@@ -36,7 +36,11 @@ class PrintDataError(Exception):
     def __init__(self, jid: str, village: str | None, field: str, message: str):
         self.jid, self.village, self.field = jid, village, field
         where = f"辖区 {jid}" + (f"，村 {village}" if village else "")
+        self.message = message
         super().__init__(f"{where}，字段 {field}：{message}")
+
+    def __reduce__(self):  # raised in worker processes: must cross back to the parent
+        return type(self), (self.jid, self.village, self.field, self.message)
 
 
 # ------------------------------------------------------------------ values
