@@ -49,9 +49,11 @@ class Jurisdiction:
     townships: dict[str, dict] = field(default_factory=dict)
     villages: dict[str, tuple[dict, dict]] = field(default_factory=dict)  # id -> (township, village)
     layers: list[dict] = field(default_factory=list)
+    discretionary: list[dict] = field(default_factory=list)  # shown as a range, never added to amounts
     programs: list[dict] = field(default_factory=list)
     contacts: list[dict] = field(default_factory=list)
     commitments: dict = field(default_factory=dict)
+    complaint_categories: list[dict] = field(default_factory=list)  # complaints.yaml, in listed order
     calendar: Calendar | None = None
     examples: list[dict] = field(default_factory=list)  # each with "_file"
     examples_skipped: bool = False  # check could not run them: the data had problems
@@ -59,7 +61,7 @@ class Jurisdiction:
     def name_of(self, kind: str, ident: str) -> str:
         table = {"category": self.categories, "group": self.groups, "level": self.levels,
                  "chronic_class": self.chronic_classes, "disease_group": self.disease_groups,
-                 "disease": self.diseases, "township": self.townships}[kind]
+                 "disease": self.diseases, "township": self.townships, "hospital": self.hospitals}[kind]
         entry = table.get(ident)
         return entry["name"] if entry else ident
 
