@@ -1,7 +1,8 @@
 """Subcommands of build.py. Every subcommand takes `--data DIR` (default `policy_data/`).
 
 Exit codes: 0 success; 1 the policy data has problems (`check`); 2 bad input (`calc`,
-`eligible`), with one message per problem on stderr and nothing on stdout.
+`eligible`), with one message per problem on stderr and nothing on stdout; 3 the answer could
+not be written in full (builder/streams.py). At most 200 messages are printed, then the total.
 """
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import sys
 from pathlib import Path
 
 import orjson
+
+from .streams import EXIT_OUTPUT, OutputError, err, read_stdin, report, write_out
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "policy_data"
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "dist"
@@ -30,7 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     calc.add_argument("--no-explain", action="store_true", help="不输出每一层的计算说明（只输出金额）")
     calc.add_argument("--no-compare", action="store_true",
                       help="不计算“普通居民能报多少”的对比（批量重算时用，约快四分之一）")
-    add("eligible", "从标准输入读入 JSON 人员信息，判断可以享受哪些政策")
+    eligible = add("eligible", "从标准输入读入 JSON 人员信息，判断可以享受哪些政策")
+    for p in (calc, eligible):
+        p.add_argument("--jsonl", action="store_true",
+                       help="逐行输入输出（JSON Lines）：每行一个案例，读一行答一行，内存不随行数增长")
     build = add("build", "生成每个地区的网站、开放数据（和打印件、计算器，如果已安装）；只重新生成有变化的地区")
     build.add_argument("--only", nargs="+", metavar="ID", help="只生成这些地区（地区编号）")
     build.add_argument("--out", type=Path, default=DEFAULT_OUT, help="输出文件夹（默认 dist/）")
@@ -48,10 +54,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from .serve import serve as serve_dir
         return serve_dir(args.out, args.port)
+    explain, compare = not getattr(args, "no_explain", False), not getattr(args, "no_compare", False)
+    if args.jsonl:
+        return answer_lines(args.command, args.data, explain, compare)
+    from policy.limits import MAX_INPUT_BYTES
+
     # Bytes, not text: a wrongly encoded input gets a clear message instead of a traceback.
-    stdin = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
-    return answer(args.command, args.data, stdin, explain=not getattr(args, "no_explain", False),
-                  compare=not getattr(args, "no_compare", False))
+    # One byte over the limit is enough to refuse; the rest is never read into memory.
+    stdin = read_stdin(MAX_INPUT_BYTES)
+    if stdin is None:
+        err("没有标准输入：请用 < 文件 或管道提供 JSON")
+        return 2
+    return answer(args.command, args.data, stdin, explain=explain, compare=compare)
 
 
 def check(data: Path) -> int:
@@ -59,35 +73,74 @@ def check(data: Path) -> int:
 
     results, problems = check_all(data)
     problems = problems + [p for r in results for p in r.problems]
+    total = len(problems) + sum(r.hidden for r in results)
     if problems:
-        for problem in problems:
-            print(problem, file=sys.stderr)
-        print(f"\n发现 {len(problems)} 个问题，请逐条修改后再运行 python build.py check", file=sys.stderr)
+        report(problems, total)
+        err(f"\n发现 {total:,} 个问题，请逐条修改后再运行 python build.py check")
         for r in results:
             if r.examples_skipped:
-                print(f"（{r.name}的 {r.examples} 个示例要等上面的问题改正后才会运行）", file=sys.stderr)
+                err(f"（{r.name}的 {r.examples} 个示例要等上面的问题改正后才会运行）")
         return 1
     examples = sum(r.examples for r in results)
     names = "、".join(f"{r.name}（{r.id}）" for r in results)
-    print(f"政策数据检查通过：{names}；{examples} 个示例计算结果全部一致。")
-    return 0
+    return _emit(f"政策数据检查通过：{names}；{examples} 个示例计算结果全部一致。\n", 0)
 
 
-def answer(command: str, data: Path, text: str | bytes, explain: bool = True, compare: bool = True) -> int:
+def _emit(data: bytes | str, code: int) -> int:
+    """Write the answer; only a complete write keeps the exit code."""
+    try:
+        write_out(data)
+    except OutputError as exc:
+        err(str(exc))
+        return EXIT_OUTPUT
+    return code
+
+
+def _service(data: Path):
+    """The loaded data for calc/eligible, or None after saying why there is none."""
     from policy.cases import Service
     from policy.loader import load_all
 
     jurisdictions, problems = load_all(data, run_examples=False)
     if problems:
-        for problem in problems:
-            print(problem, file=sys.stderr)
-        print("政策数据有问题，无法计算；请先运行 python build.py check", file=sys.stderr)
+        report(problems)
+        err("政策数据有问题，无法计算；请先运行 python build.py check")
+        return None
+    return Service(jurisdictions)
+
+
+def answer_lines(command: str, data: Path, explain: bool = True, compare: bool = True) -> int:
+    """`--jsonl`: answer stdin line by line (builder/jsonl.py)."""
+    from .jsonl import run_jsonl
+
+    service = _service(data)
+    if service is None:
         return 1
-    code, out, errors = respond(command, Service(jurisdictions), text, explain, compare)
-    for message in errors:
-        print(message, file=sys.stderr)
+    if sys.stdin is None:
+        err("没有标准输入：请用 < 文件 或管道提供 JSON Lines")
+        return 2
+    return run_jsonl(command, service, getattr(sys.stdin, "buffer", None) or _TextLines(sys.stdin),
+                     explain, compare)
+
+
+class _TextLines:
+    """A text stdin (tests run main() with a StringIO) read as UTF-8 lines."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def readline(self, limit: int = -1) -> bytes:
+        return self.stream.readline(limit).encode("utf-8")
+
+
+def answer(command: str, data: Path, text: str | bytes, explain: bool = True, compare: bool = True) -> int:
+    service = _service(data)
+    if service is None:
+        return 1
+    code, out, errors, total = respond_bytes(command, service, text, explain, compare)
+    report(errors, total)
     if out:
-        sys.stdout.write(out + "\n")
+        return _emit(out + b"\n", code)
     return code
 
 
@@ -95,8 +148,17 @@ def respond(command: str, service, text: str | bytes, explain: bool = True,
             compare: bool = True) -> tuple[int, str, list[str]]:
     """Answer one `calc` / `eligible` input: (exit code, JSON text for stdout, messages for stderr).
 
-    What the command line runs, and what benchmarks/calc_throughput.py times.
+    What the command line runs (as bytes, `respond_bytes`), and what
+    benchmarks/calc_throughput.py times.
     """
+    code, out, errors, _ = respond_bytes(command, service, text, explain, compare)
+    return code, out.decode("utf-8"), errors
+
+
+def respond_bytes(command: str, service, text: str | bytes, explain: bool = True,
+                  compare: bool = True) -> tuple[int, bytes, list[str], int]:
+    """respond() with the answer as UTF-8 bytes (a 2 GB answer is not copied into a str), and
+    the total number of problems (only the first MAX_MESSAGES are kept)."""
     from policy.cases import parse_json, run_calc, run_eligible
     from policy.problems import InputError
 
@@ -113,9 +175,9 @@ def respond(command: str, service, text: str | bytes, explain: bool = True,
         # orjson writes the same JSON as the standard library about 8x faster (measured on a
         # 100,000-claim answer); answers hold only str, int, bool, None, lists and dicts.
         option = 0 if isinstance(result, list) else orjson.OPT_INDENT_2
-        return 0, orjson.dumps(result, option=option).decode("utf-8"), []
+        return 0, orjson.dumps(result, option=option), [], 0
     except InputError as exc:
-        return 2, "", exc.problems
+        return 2, b"", exc.problems, exc.total
     finally:
         if enabled:
             gc.enable()

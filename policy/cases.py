@@ -6,18 +6,24 @@ API call `run_calc` / `run_eligible`; they must answer the same.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from decimal import Decimal
 
 from .claims import Claim, Person
 from .engine import Engine
 from .formats import CLAIM_KINDS, DISABILITIES
+from .jsoninput import parse_json  # noqa: F401  (callers import it from here)
+from .limits import (
+    MAX_BATCH_CLAIMS,
+    MAX_CASES,
+    MAX_CLAIMS,
+    MAX_ELIGIBLE_PEOPLE,
+    MAX_HOUSEHOLD,
+    MAX_MESSAGES,
+    parse_date,
+    shown,
+)
 from .model import Jurisdiction
 from .money import fmt, parse_yuan
-from .problems import InputError, PolicyError
-
-MAX_CASES = 100_000
-MAX_CLAIMS = 1_000
+from .problems import InputError, PolicyError, ProblemList
 
 PERSON_KEYS = ("category", "age", "sex", "diseases", "chronic_class", "disabilities", "pregnant",
                "township", "village", "name")
@@ -40,27 +46,6 @@ class Service:
         return engine
 
 
-def parse_json(text: str | bytes):
-    """JSON text (or UTF-8 bytes) -> Python values, numbers with decimals as exact Decimals."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError([f"输入不是 UTF-8 编码的文字（第 {exc.start + 1} 个字节有误）"]) from None
-    if not text.strip():
-        raise InputError(["输入是空的：请在标准输入中提供 JSON"])
-    try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
-    except ValueError as exc:
-        raise InputError([f"输入不是有效的 JSON：{exc}"]) from None
-    except RecursionError:
-        raise InputError(["输入的 JSON 嵌套层数太多"]) from None
-
-
-def _no_constant(name):
-    raise ValueError(f"不支持 {name}")
-
-
 # ------------------------------------------------------------------ calc
 
 def run_calc(service: Service, data, explain: bool = True, compare: bool = True):
@@ -72,23 +57,26 @@ def run_calc(service: Service, data, explain: bool = True, compare: bool = True)
         if not data:
             raise InputError(["输入的列表是空的：至少要有一个案例"])
         if len(data) > MAX_CASES:
-            raise InputError([f"一次最多计算 {MAX_CASES} 个案例"])
-        parsed, problems = [], []
+            raise InputError([f"一次最多计算 {MAX_CASES:,} 个案例（这里有 {len(data):,} 个）：更多请用 --jsonl，每行一个案例"])
+        claims_in = sum(len(c["claims"]) for c in data if isinstance(c, dict) and isinstance(c.get("claims"), list))
+        if claims_in > MAX_BATCH_CLAIMS:
+            raise InputError([f"一次最多计算 {MAX_BATCH_CLAIMS:,} 条就医记录（这里有 {claims_in:,} 条）：更多请用 --jsonl，每行一个案例"])
+        parsed, problems = [], ProblemList(MAX_MESSAGES)
         for i, case in enumerate(data):
             try:
                 parsed.append(parse_calc_case(service, case, f"[{i}]."))
             except InputError as exc:
                 problems.extend(exc.problems)
         if problems:
-            raise InputError(problems)
-        out, problems = [], []
+            raise InputError(problems, problems.total)
+        out, problems = [], ProblemList(MAX_MESSAGES)
         for i, (jid, person, claims) in enumerate(parsed):
             try:
                 out.append(_answer(service, jid, person, claims, explain, compare))
             except PolicyError as exc:
                 problems.append(f"[{i}].{exc}")
         if problems:
-            raise InputError(problems)
+            raise InputError(problems, problems.total)
         return out
     jid, person, claims = parse_calc_case(service, data, "")
     try:
@@ -115,7 +103,7 @@ def parse_calc_case(service: Service, case, prefix: str):
     """Validate one calc case; returns (jurisdiction id, Person, [Claim]) or raises InputError."""
     problems: list[str] = []
     if not isinstance(case, dict):
-        raise InputError([f"{prefix or '输入'}: 应是一个对象 {{...}}，包含 jurisdiction、person 和 claims"])
+        raise InputError([f"{_at(prefix)}: 应是一个对象 {{...}}，包含 jurisdiction、person 和 claims，这里是{shown(case)}"])
     _unknown(case, ("jurisdiction", "person", "claims"), prefix, problems)
     j = _jurisdiction(service, case, prefix, problems)
     if j is None:
@@ -147,7 +135,7 @@ def _jurisdiction(service, case, prefix, problems):
         return None
     if not _known(jid, service.jurisdictions):
         known = "、".join(sorted(service.jurisdictions))
-        problems.append(f"{prefix}jurisdiction: 没有地区“{jid}”的政策数据（现有：{known}）")
+        problems.append(f"{prefix}jurisdiction: 没有地区{shown(jid)}的政策数据（现有：{known}）")
         return None
     return service.jurisdictions[jid]
 
@@ -160,7 +148,17 @@ def _known(value, table) -> bool:
 def _unknown(obj: dict, allowed, prefix, problems):
     for key in obj:
         if key not in allowed:
-            problems.append(f"{prefix}{key}: 不认识的字段“{key}”（可用：{'、'.join(allowed)}）")
+            problems.append(f"{prefix}{_key(key)}: 不认识的字段{shown(key)}（可用：{'、'.join(allowed)}）")
+
+
+def _at(prefix: str) -> str:
+    """"[3]." -> "[3]" (where a whole case is meant), "" -> "输入"."""
+    return prefix.rstrip(".") or "输入"
+
+
+def _key(key: str) -> str:
+    """A key of the input as part of a field path: escaped, shortened, never empty."""
+    return shown(key)[1:-1] or "“”"
 
 
 def parse_person(j: Jurisdiction, raw, path, problems) -> Person | None:
@@ -176,7 +174,7 @@ def parse_person(j: Jurisdiction, raw, path, problems) -> Person | None:
     if category is None:
         problems.append(f"{path}.category: 缺少人员类别")
     elif not _known(category, j.categories):
-        problems.append(f"{path}.category: 不认识的人员类别“{category}”（可用：{'、'.join(j.categories)}）")
+        problems.append(f"{path}.category: 不认识的人员类别{shown(category)}（可用：{'、'.join(j.categories)}）")
     age = raw.get("age")
     if age is not None and (isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 150):
         problems.append(f"{path}.age: 年龄应是 0 到 150 之间的整数（周岁）")
@@ -186,23 +184,23 @@ def parse_person(j: Jurisdiction, raw, path, problems) -> Person | None:
     diseases = _id_list(raw.get("diseases"), j.diseases, "疾病", f"{path}.diseases", problems)
     chronic = raw.get("chronic_class")
     if chronic is not None and not _known(chronic, j.chronic_classes):
-        problems.append(f"{path}.chronic_class: 不认识的慢性病类别“{chronic}”（可用：{'、'.join(j.chronic_classes)}）")
+        problems.append(f"{path}.chronic_class: 不认识的慢性病类别{shown(chronic)}（可用：{'、'.join(j.chronic_classes)}）")
     disabilities = _id_list(raw.get("disabilities"), DISABILITIES, "残疾类别", f"{path}.disabilities", problems)
     pregnant = raw.get("pregnant")
     if pregnant is not None and not isinstance(pregnant, bool):
         problems.append(f"{path}.pregnant: 是否怀孕只能填 true 或 false")
     township, village = raw.get("township"), raw.get("village")
     if township is not None and not _known(township, j.townships):
-        problems.append(f"{path}.township: 不认识的乡镇“{township}”")
+        problems.append(f"{path}.township: 不认识的乡镇{shown(township)}")
     if village is not None:
         if not _known(village, j.villages):
-            problems.append(f"{path}.village: 不认识的村“{village}”")
+            problems.append(f"{path}.village: 不认识的村{shown(village)}")
         else:
             vt = j.villages[village][0]["id"]
             if township is None:
                 township = vt
             elif township != vt:
-                problems.append(f"{path}.village: 村“{village}”不属于乡镇“{township}”")
+                problems.append(f"{path}.village: 村{shown(village)}不属于乡镇{shown(township)}")
     name = raw.get("name")
     if name is not None and (not isinstance(name, str) or len(name) > 50):
         problems.append(f"{path}.name: 称呼应是 50 字以内的文字")
@@ -220,20 +218,19 @@ def _id_list(raw, table, what, path, problems) -> list:
         return []
     for x in raw:
         if x not in table:
-            problems.append(f"{path}: 不认识的{what}“{x}”")
+            problems.append(f"{path}: 不认识的{what}{shown(x)}")
     return raw
 
 
 def _date(raw, path, problems) -> dt.date | None:
+    """Exactly "YYYY-MM-DD" (no week dates, no compact forms), within the supported years."""
     if isinstance(raw, dt.date):
         return raw
-    if type(raw) is str and len(raw) == 10:
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            pass
-    problems.append(f"{path}: “{raw}”不是有效日期，应写成 \"YYYY-MM-DD\"")
-    return None
+    try:
+        return parse_date(raw)
+    except ValueError as exc:
+        problems.append(f"{path}: {shown(raw)}不是有效日期：{exc}，例如 \"2020-06-01\"")
+        return None
 
 
 def _money(raw, path, name, problems, required=False) -> int:
@@ -265,11 +262,11 @@ def parse_claim(j: Jurisdiction, engine: Engine, raw, index, path, problems) -> 
         date = _date(raw["date"], f"{path}.date", problems)
     kind = get("kind")
     if not _known(kind, CLAIM_KINDS):
-        problems.append(f"{path}.kind: 就医类型只能是 {'、'.join(CLAIM_KINDS)}，这里是“{kind}”")
+        problems.append(f"{path}.kind: 就医类型只能是 {'、'.join(CLAIM_KINDS)}，这里是{shown(kind)}")
     level, hospital = get("hospital_level"), get("hospital")
     if hospital is not None:
         if not _known(hospital, j.hospitals):
-            problems.append(f"{path}.hospital: 不认识的医院“{hospital}”（hospitals.yaml 中的编号，"
+            problems.append(f"{path}.hospital: 不认识的医院{shown(hospital)}（hospitals.yaml 中的编号，"
                             f"如 {'、'.join(list(j.hospitals)[:4])}）")
             hospital = None
         elif level is None:
@@ -279,7 +276,7 @@ def parse_claim(j: Jurisdiction, engine: Engine, raw, index, path, problems) -> 
             problems.append(f"{path}.hospital_level: {h['name']}是“{j.levels[h['level']]['name']}”，"
                             f"与填写的医院级别“{j.levels[level]['name']}”不一致")
     if not _known(level, j.levels):
-        problems.append(f"{path}.hospital_level: 不认识的医院级别“{level}”（可用：{'、'.join(j.levels)}）")
+        problems.append(f"{path}.hospital_level: 不认识的医院级别{shown(level)}（可用：{'、'.join(j.levels)}）")
     in_county = get("in_county")
     if in_county is not None and type(in_county) is not bool:
         problems.append(f"{path}.in_county: 是否县域内就医只能填 true 或 false")
@@ -289,7 +286,7 @@ def parse_claim(j: Jurisdiction, engine: Engine, raw, index, path, problems) -> 
     class_b = _money(get("class_b"), path, "class_b", problems)
     chronic = get("chronic_class")
     if chronic is not None and not _known(chronic, j.chronic_classes):
-        problems.append(f"{path}.chronic_class: 不认识的慢性病类别“{chronic}”")
+        problems.append(f"{path}.chronic_class: 不认识的慢性病类别{shown(chronic)}")
     if kind == "outpatient_chronic" and chronic is None:
         problems.append(f"{path}.chronic_class: 门诊特殊慢性病要写明慢性病类别（{'、'.join(j.chronic_classes)}）")
     diseases = _id_list(get("diseases"), j.diseases, "疾病", f"{path}.diseases", problems) if "diseases" in raw else []
@@ -305,9 +302,9 @@ def parse_claim(j: Jurisdiction, engine: Engine, raw, index, path, problems) -> 
             for item, amount in raw_items.items():
                 if item not in usable:
                     can = f"（{what}可填：{'、'.join(sorted(usable))}）" if usable else f"（{j.name}{what}没有费用减免项目）"
-                    problems.append(f"{path}.fee_items.{item}: 没有哪道保障线减免这一项{can}")
+                    problems.append(f"{path}.fee_items.{_key(item)}: 没有哪道保障线减免这一项{can}")
                     continue
-                fee_items[item] = _money(amount, f"{path}.fee_items", item, problems)
+                fee_items[item] = _money(amount, f"{path}.fee_items", _key(item), problems)
     ref = get("id")
     if ref is not None and (not isinstance(ref, (str, int)) or isinstance(ref, bool) or len(str(ref)) > 100):
         problems.append(f"{path}.id: 编号应是 100 字以内的文字或整数")
@@ -336,7 +333,7 @@ def run_eligible(service: Service, data, today: dt.date | None = None):
     def one(case, prefix):
         problems: list[str] = []
         if not isinstance(case, dict):
-            raise InputError([f"{prefix or '输入'}: 应是一个对象，包含 jurisdiction 和 person（或 household）"])
+            raise InputError([f"{_at(prefix)}: 应是一个对象，包含 jurisdiction 和 person（或 household），这里是{shown(case)}"])
         _unknown(case, ("jurisdiction", "date", "person", "household"), prefix, problems)
         j = _jurisdiction(service, case, prefix, problems)
         if j is None:
@@ -344,6 +341,9 @@ def run_eligible(service: Service, data, today: dt.date | None = None):
         date = today or dt.date.today()
         if "date" in case:
             date = _date(case["date"], f"{prefix}date", problems) or date
+        first = policy_start(service, j.id)
+        if first is not None and date < first:
+            problems.append(f"{prefix}date: {date.isoformat()} 早于{j.name}任何政策的生效日期（最早 {first.isoformat()}），无法判断")
         if ("person" in case) == ("household" in case):
             problems.append(f"{prefix}person: 请填写 person（一个人）或 household（一家人的列表），二者选一")
             raise InputError(problems)
@@ -353,8 +353,8 @@ def run_eligible(service: Service, data, today: dt.date | None = None):
                 raise InputError(problems)
             return {"jurisdiction": j.id, "date": date.isoformat(), **screen(j, person, date)}
         members = case["household"]
-        if not isinstance(members, list) or not members or len(members) > 30:
-            problems.append(f"{prefix}household: 应是 1 到 30 个家庭成员的列表")
+        if not isinstance(members, list) or not members or len(members) > MAX_HOUSEHOLD:
+            problems.append(f"{prefix}household: 应是 1 到 {MAX_HOUSEHOLD} 个家庭成员的列表")
             raise InputError(problems)
         people = [parse_person(j, m, f"{prefix}household[{i}]", problems) for i, m in enumerate(members)]
         if problems:
@@ -365,13 +365,29 @@ def run_eligible(service: Service, data, today: dt.date | None = None):
     if isinstance(data, list):
         if not data:
             raise InputError(["输入的列表是空的"])
-        out, problems = [], []
+        people = sum(len(c["household"]) if isinstance(c, dict) and isinstance(c.get("household"), list) else 1
+                     for c in data)
+        if people > MAX_ELIGIBLE_PEOPLE:
+            raise InputError([f"一次最多判断 {MAX_ELIGIBLE_PEOPLE:,} 人（这里有 {people:,} 人）：更多请用 --jsonl，每行一个案例"])
+        out, problems = [], ProblemList(MAX_MESSAGES)
         for i, case in enumerate(data):
             try:
                 out.append(one(case, f"[{i}]."))
             except InputError as exc:
                 problems.extend(exc.problems)
         if problems:
-            raise InputError(problems)
+            raise InputError(problems, problems.total)
         return out
     return one(data, "")
+
+
+def policy_start(service: Service, jid: str) -> dt.date | None:
+    """The first day any reimbursement parameter of the jurisdiction is in force: before it
+    there is no policy to answer with (calc says the same through "no value in force")."""
+    cache = service.__dict__.setdefault("_policy_start", {})
+    if jid not in cache:
+        from .coverage import layer_params
+        starts = [series.starts[0] for raw in service.jurisdictions[jid].layers for param in layer_params(raw)
+                  for _, series in param.series() if series.starts]
+        cache[jid] = min(starts, default=None)
+    return cache[jid]

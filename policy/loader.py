@@ -9,11 +9,14 @@ import datetime as dt
 import multiprocessing
 import os
 from dataclasses import dataclass
+from multiprocessing.connection import wait
 from pathlib import Path
 
 from . import formats
+from .limits import MAX_MESSAGES
 from .model import Calendar, Jurisdiction
-from .problems import Problem
+from .problems import Problem, ProblemList
+from .safefiles import Unreadable, inside, kind_of, list_folder, read_bytes
 from .schema import INVALID, Ctx
 from .yamlsource import line_of, load_yaml
 
@@ -36,19 +39,39 @@ def display_path(path: Path) -> str:
 
 
 def jurisdiction_dirs(data_dir: Path) -> tuple[list[Path], list[Problem]]:
-    """The jurisdiction folders under `data_dir`, or the problem that there are none."""
+    """The jurisdiction folders under `data_dir`, or the problem that there are none.
+
+    A folder that links out of `data_dir` is refused here (every file read later must lie
+    inside the data folder, see policy/safefiles.py)."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         return [], [Problem(display_path(data_dir), None, "", "找不到政策数据文件夹")]
-    dirs = sorted(p for p in data_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
-    if not dirs:
+    root = data_dir.resolve()
+    try:
+        names = list_folder(data_dir, root)
+    except Unreadable as exc:
+        return [], [Problem(display_path(data_dir), None, "", f"无法打开政策数据文件夹：{exc}")]
+    dirs, problems = [], []
+    for name in names:
+        path = data_dir / name
+        if name.startswith((".", "_")) or kind_of(path) != "dir":
+            continue
+        try:
+            inside(path, root)
+        except Unreadable as exc:
+            problems.append(Problem(display_path(path), None, "", str(exc)))
+            continue
+        dirs.append(path)
+    if not dirs and not problems:
         return [], [Problem(display_path(data_dir), None, "", "文件夹里没有任何地区的数据")]
-    return dirs, []
+    return dirs, problems
 
 
 def load_all(data_dir: Path, run_examples: bool = True) -> tuple[dict[str, Jurisdiction], list[Problem]]:
     """Load every jurisdiction under `data_dir`. Returns (jurisdictions by id, problems)."""
-    dirs, problems = jurisdiction_dirs(data_dir)
+    dirs, found = jurisdiction_dirs(data_dir)
+    problems = ProblemList(MAX_MESSAGES)
+    problems.extend(found)
     out = {}
     for folder in dirs:
         j, found = load_jurisdiction(folder, run_examples=run_examples)
@@ -66,6 +89,7 @@ class CheckResult:
     examples: int
     examples_skipped: bool
     problems: list[Problem]
+    hidden: int = 0  # problems counted but not kept (see ProblemList)
 
 
 def check_all(data_dir: Path, workers: int | None = None) -> tuple[list[CheckResult], list[Problem]]:
@@ -79,33 +103,85 @@ def check_all(data_dir: Path, workers: int | None = None) -> tuple[list[CheckRes
         return [], problems
     workers = min(len(dirs), workers or os.cpu_count() or 1)
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_check_one, dirs, chunksize=1)
+        results = _check_in_processes(dirs, workers)
     else:
         results = [_check_one(folder) for folder in dirs]
-    return results, []
+    return results, problems
 
 
 def _check_one(folder: Path) -> CheckResult:
     j, problems = load_jurisdiction(folder)
-    return CheckResult(j.id, j.name or j.id, len(j.examples), j.examples_skipped, problems)
+    return CheckResult(j.id, j.name or j.id, len(j.examples), j.examples_skipped, list(problems),
+                       getattr(problems, "hidden", 0))
 
 
-def load_jurisdiction(folder: Path, run_examples: bool = True) -> tuple[Jurisdiction, list[Problem]]:
+def _check_in_processes(dirs: list[Path], workers: int) -> list[CheckResult]:
+    """_check_one for each folder, `workers` processes at a time, one process per folder.
+
+    multiprocessing.Pool.map never returns when a worker dies (killed for memory, say): here
+    each folder has its own process and pipe, and a process that ends without an answer is
+    reported as a problem naming its jurisdiction."""
+    context = multiprocessing.get_context("fork")
+    waiting, running, results = list(dirs), {}, {}
+    while waiting or running:
+        while waiting and len(running) < workers:
+            folder = waiting.pop(0)
+            reader, writer = context.Pipe(duplex=False)
+            process = context.Process(target=_check_child, args=(folder, writer), daemon=True)
+            process.start()
+            writer.close()  # the child holds the only writer: its death closes the pipe
+            running[reader] = (folder, process)
+        for reader in wait(list(running)):
+            folder, process = running.pop(reader)
+            try:
+                results[folder] = reader.recv()
+            except (EOFError, OSError):
+                results[folder] = _died(folder)
+            reader.close()
+            process.join()
+    return [results[folder] for folder in dirs]
+
+
+def _check_child(folder: Path, writer) -> None:
+    try:
+        result = _check_one(folder)
+    except BaseException as exc:  # noqa: BLE001 — report, never hang the parent
+        result = CheckResult(folder.name, folder.name, 0, False, [Problem(
+            display_path(folder), None, "", f"检查这个地区时出现内部错误（{type(exc).__name__}），请把这条消息告诉维护人员")])
+    writer.send(result)
+    writer.close()
+
+
+def _died(folder: Path) -> CheckResult:
+    return CheckResult(folder.name, folder.name, 0, False, [Problem(
+        display_path(folder), None, "",
+        f"检查地区“{folder.name}”的进程意外终止（可能是内存不足，例如文件里有层层引用的锚点），"
+        "这个地区的数据没有检查完")])
+
+
+def load_jurisdiction(folder: Path, run_examples: bool = True,
+                      root: Path | None = None) -> tuple[Jurisdiction, list[Problem]]:
+    """Load one jurisdiction folder. Only files inside `root` (default: the folder's parent,
+    the --data folder) are read."""
     folder = Path(folder)
-    problems: list[Problem] = []
+    root = Path(root or folder.parent).resolve()
+    problems = ProblemList(MAX_MESSAGES)
     j = Jurisdiction(id=folder.name, folder=folder)
+    try:
+        list_folder(folder, root)
+    except Unreadable as exc:  # one problem, not one per file it holds
+        problems.append(Problem(display_path(folder), None, "", f"无法打开这个地区的文件夹：{exc}"))
+        return j, problems
     refs = []
     parsed, raw = {}, {}
     for name, spec in formats.FILES.items():
-        parsed[name] = _read(folder / name, spec, problems, refs, raw)
+        parsed[name] = _read(folder / name, spec, problems, refs, raw, root)
     townships = []
     tdir = folder / "townships"
-    if not tdir.is_dir():
-        problems.append(Problem(display_path(tdir), None, "", "缺少 townships 文件夹（每个乡镇一个文件）"))
-    else:
-        for path in sorted(tdir.glob("*.yaml")):
-            t = _read(path, formats.TOWNSHIP, problems, refs)
+    township_names = _yaml_files(tdir, root, problems, "缺少 townships 文件夹（每个乡镇一个文件）")
+    if township_names is not None:
+        for path in township_names:
+            t = _read(path, formats.TOWNSHIP, problems, refs, None, root)
             if t is not None:
                 if t["id"] != path.stem:
                     problems.append(Problem(display_path(path), t["_line"], "id",
@@ -114,15 +190,17 @@ def load_jurisdiction(folder: Path, run_examples: bool = True) -> tuple[Jurisdic
         if not townships and not any(p.file.startswith(display_path(tdir)) for p in problems):
             problems.append(Problem(display_path(tdir), None, "", "townships 文件夹里没有乡镇文件"))
     examples = []
-    for path in sorted((folder / "examples").glob("*.yaml")):
-        e = _read(path, formats.EXAMPLES, problems, refs)
+    # An examples/ folder that cannot be read is a problem: check must never pass having run
+    # fewer worked examples than the folder holds.
+    for path in _yaml_files(folder / "examples", root, problems, None) or ():
+        e = _read(path, formats.EXAMPLES, problems, refs, None, root)
         if e is not None:
             for ex in e["examples"]:
                 ex["_file"] = display_path(path)
                 examples.append(ex)
 
     _assemble(j, parsed, townships, examples, problems)
-    defined = _defined_ids(raw, tdir)
+    defined = _defined_ids(raw, township_names)
     _check_refs(refs, defined, problems)
     _check_complaint_pages(j, defined, display_path(folder / "complaints.yaml"), problems)
     _check_calendar(j, parsed.get("calendar.yaml"), raw.get("calendar.yaml"), folder, problems)
@@ -138,21 +216,41 @@ def load_jurisdiction(folder: Path, run_examples: bool = True) -> tuple[Jurisdic
     return j, problems
 
 
-def _read(path: Path, spec, problems, refs, raw_out: dict | None = None):
+def _yaml_files(folder: Path, root: Path, problems, missing: str | None) -> list[Path] | None:
+    """The *.yaml files of a folder, sorted; None (after one problem) when it cannot be listed.
+    `missing` is the message for a folder that is not there (None: an optional folder)."""
+    try:
+        names = list_folder(folder, root)
+    except Unreadable as exc:
+        if missing is None and kind_of(folder) == "missing" and not os.path.islink(folder):
+            return []
+        problems.append(Problem(display_path(folder), None, "", missing if str(exc) == "缺少这个文件" and missing
+                                else f"无法读取这个文件夹：{exc}"))
+        return None
+    return [folder / name for name in names if name.endswith(".yaml")]
+
+
+def _read(path: Path, spec, problems, refs, raw_out: dict | None, root: Path):
     """Read and validate one file. `raw_out[name]` receives the parsed YAML (None if unreadable)."""
     shown = display_path(path)
     data = None
-    if not path.is_file():
-        problems.append(Problem(shown, None, "", "缺少这个文件"))
-    else:
+    try:
+        content = read_bytes(path, root)
+    except Unreadable as exc:
+        problems.append(Problem(shown, None, "", str(exc)))
+        content = None
+    if content is not None:
         try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            problems.append(Problem(shown, None, "", "文件不是 UTF-8 编码，请用 UTF-8 保存"))
+            text = content.decode("utf-8-sig")  # a BOM (Windows Notepad writes one) is fine
+        except UnicodeDecodeError as exc:
+            line = content.count(b"\n", 0, exc.start) + 1
+            problems.append(Problem(shown, line, "", f"文件不是 UTF-8 编码（第 {exc.start + 1} 个字节有误），"
+                                                     "请用 UTF-8 保存（记事本：另存为，编码选 UTF-8）"))
             text = None
         if text is not None:
+            before = getattr(problems, "total", len(problems))
             data = load_yaml(text, shown, problems)
-            if data is None and not any(p.file == shown for p in problems):
+            if data is None and getattr(problems, "total", len(problems)) == before:
                 problems.append(Problem(shown, None, "", "文件是空的"))
     if raw_out is not None:
         raw_out[path.name] = data
@@ -246,7 +344,7 @@ def _check_complaint_pages(j: Jurisdiction, defined: dict, shown: str, problems)
         problems.append(Problem(shown, c["_line"], f"{c['_path']}.page", message))
 
 
-def _defined_ids(raw: dict, tdir: Path) -> dict[str, set | None]:
+def _defined_ids(raw: dict, township_files: list[Path] | None) -> dict[str, set | None]:
     """Ids each file defines, read from the raw YAML so that a mistake elsewhere in an entry
     does not turn every use of its id into a second, misleading "not defined" message.
     None means the defining file could not be read at all: uses of it are not checked."""
@@ -268,7 +366,8 @@ def _defined_ids(raw: dict, tdir: Path) -> dict[str, set | None]:
         "disease_group": ids("diseases.yaml", "groups"),
         "disease": ids("diseases.yaml", "diseases"),
         "hospital": ids("hospitals.yaml", "hospitals"),
-        "township": {p.stem for p in tdir.glob("*.yaml")} if tdir.is_dir() else set(),
+        # None when the folder could not be listed: uses of townships are then not checked.
+        "township": None if township_files is None else {p.stem for p in township_files},
         "program": ids("programs.yaml", "programs"),
         "layer": ids("layers.yaml", "layers"),
     }
@@ -298,7 +397,7 @@ def _check_calendar(j: Jurisdiction, cal, raw, folder, problems):
                 problems.append(Problem(*where, f"“{h['name']}”与“{prev['name']}”日期重叠或没有按先后排列"))
             prev = h
             day = h["from"]
-            while day <= h["until"]:
+            while day <= h["until"] and h["from"].year == year == h["until"].year:
                 holidays[day] = h["name"]
                 day += dt.timedelta(days=1)
         raw_days = raw["years"][year]["workdays"] if "workdays" in raw["years"][year] else []

@@ -18,7 +18,14 @@ def yuan_to_fen(value: Decimal) -> int:
 
 
 def has_at_most_two_decimals(value: Decimal) -> bool:
-    return value == value.quantize(Decimal("0.01")) if value.is_finite() else False
+    if not value.is_finite():
+        return False
+    if value.as_tuple().exponent >= -2:  # 12, 12.5, 1E+30: no need to round (which a 1E+30 cannot)
+        return True
+    try:
+        return value == value.quantize(Decimal("0.01"))
+    except InvalidOperation:  # too many digits to round in the default context
+        return False
 
 
 def parse_yuan(raw) -> int:
@@ -46,6 +53,8 @@ def parse_yuan(raw) -> int:
         value = raw
     elif isinstance(raw, str):
         text = raw.strip()
+        if len(text) > 30:
+            raise ValueError("不是金额：太长了（最多 30 个字符）")
         if not text or not text.isascii() or not all(c.isdigit() or c in ".-+" for c in text):
             raise ValueError(f"“{raw}”不是金额，请只写数字，例如 \"1234.50\"")
         try:
@@ -58,11 +67,15 @@ def parse_yuan(raw) -> int:
         raise ValueError("金额必须是有限的数字")
     if value < 0:
         raise ValueError("金额不能为负数")
+    # Size first: rounding a 1e26 to cents needs more digits than the context has.
+    if value > _MAX_YUAN:
+        raise ValueError("金额过大（超过一亿元），请检查")
     if not has_at_most_two_decimals(value):
         raise ValueError("金额最多两位小数（到分）")
-    if value > Decimal("100000000"):
-        raise ValueError("金额过大（超过一亿元），请检查")
     return yuan_to_fen(value)
+
+
+_MAX_YUAN = Decimal("100000000")
 
 
 _CENTS = tuple(f".{i:02d}" for i in range(100))

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .limits import MAX_RATIO_PLACES, parse_date
 from .money import has_at_most_two_decimals, yuan_to_fen
 from .problems import PolicyError
 from .readings import STATUSES
@@ -374,6 +375,13 @@ def _dated_map(ctx, raw, path, line, unit, reading, seen):
         return INVALID
     for key, item in raw.items():
         kpath, kline = f"{path}.{key}", line_of(raw, key)
+        if isinstance(key, str):  # a quoted date, "2019-01-01": 0.9, is a date too
+            try:
+                key = parse_date(key)
+            except ValueError as exc:
+                ctx.error(kline, kpath, f"这里的键应是生效日期 YYYY-MM-DD，这里是{type_name(key)}：{exc}")
+                ok = False
+                continue
         if not isinstance(key, dt.date):
             ctx.error(kline, kpath, f"这里的键应是生效日期 YYYY-MM-DD，这里是{type_name(key)}")
             ok = False
@@ -473,6 +481,9 @@ def _number(ctx, item, path, line, unit):
         if item < 0:
             ctx.error(line, path, f"金额不能为负数，这里是 {item}")
             return INVALID
+        if item > _MAX_YUAN:  # checked before rounding: 1.0e+30 has too many digits to round
+            ctx.error(line, path, f"金额过大（超过 {_MAX_YUAN:,} 元），这里是 {item}")
+            return INVALID
         if not has_at_most_two_decimals(Decimal(item)):
             ctx.error(line, path, f"金额最多两位小数（到分），这里是 {item}")
             return INVALID
@@ -481,8 +492,20 @@ def _number(ctx, item, path, line, unit):
         if not 0 <= item <= 1:
             ctx.error(line, path, f"比例必须在 0 到 1 之间（例如 85% 写成 0.85），这里是 {item}")
             return INVALID
+        # The plan compiler works with the exact fraction: 1.0e-999999999 would be a
+        # billion-digit denominator.
+        if isinstance(item, Decimal) and -item.normalize().as_tuple().exponent > MAX_RATIO_PLACES and item != 0:
+            ctx.error(line, path, f"比例最多 {MAX_RATIO_PLACES} 位小数（如 0.123456），这里是 {item}")
+            return INVALID
         return Decimal(item)
     if not isinstance(item, int) or item < 0:
         ctx.error(line, path, f"应是不小于 0 的整数（{UNITS[unit]}），这里是 {item}")
         return INVALID
+    if item > _MAX_COUNT:
+        ctx.error(line, path, f"数字过大（最多 {_MAX_COUNT:,}），这里是 {item}")
+        return INVALID
     return item
+
+
+_MAX_YUAN = 100_000_000  # as for claims (money.parse_yuan)
+_MAX_COUNT = 100_000  # days, working days, counts

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable
 
+from .limits import clip, parse_date
 from .problems import Problem
 from .yamlsource import YList, YMap, line_of
 
@@ -54,7 +55,7 @@ def type_name(value) -> str:
         return f"日期 {value}"
     if value is None:
         return "空值"
-    return f"文字“{value}”"
+    return f"文字“{clip(str(value))}”"
 
 
 class Spec:
@@ -137,12 +138,15 @@ class Int(Spec):
 
 
 class Date(Spec):
+    """Exactly YYYY-MM-DD, in the supported years (policy/limits.py)."""
+
     def __call__(self, ctx, value, path, line):
         if isinstance(value, str):
             try:
-                value = dt.date.fromisoformat(value)
-            except ValueError:
-                pass
+                return parse_date(value)
+            except ValueError as exc:
+                ctx.error(line, path, f"日期“{clip(value)}”{exc}（日期写成 YYYY-MM-DD；一直有效就不写结束日期）")
+                return INVALID
         if not isinstance(value, dt.date):
             ctx.error(line, path, f"应是日期 YYYY-MM-DD，这里是{type_name(value)}")
             return INVALID

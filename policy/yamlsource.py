@@ -3,14 +3,22 @@
 PyYAML's composer (libyaml when available) gives us nodes with positions; we build plain
 dicts/lists ourselves so that every mapping remembers the line of each key, duplicate keys are
 reported instead of silently overwritten, and decimals become `Decimal`, never `float`.
+
+Hostile files are bounded before anything is built: at most MAX_YAML_DEPTH levels of nesting
+and MAX_YAML_NODES values, counting an alias (*name) at every place it is used, so a recursive
+alias or a "billion laughs" bomb is one problem, found in the time it takes to read the file.
+Numbers are read only in plain decimal spelling (12, 0.85, 1.5e3 with a small exponent): YAML
+1.1 would also read 0x10, 0o17, 010 (octal) and 1:30 (base 60) as numbers.
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
 import yaml
 
+from .limits import MAX_YAML_DEPTH, MAX_YAML_NODES, clip, number_in_bounds, strict_date
 from .problems import Problem
 
 _TAG = "tag:yaml.org,2002:"
@@ -81,7 +89,52 @@ def load_yaml(text: str, file: str, problems: list[Problem]):
         return None
     if node is None:
         return None
+    too_big = _measure(node)
+    if too_big:
+        line, message = too_big
+        problems.append(Problem(file, line, "", message))
+        return None
     return _build(node, file, problems, None)
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _measure(root) -> tuple[int, str] | None:
+    """(line, reason) when the document nests too deep or expands to too many values.
+
+    Aliases make the node graph a DAG (or a cycle): each distinct node's expanded size is
+    computed once, so a bomb costs as much as its text, and the depth bound stops a cycle."""
+    sizes: dict[int, int] = {}
+
+    def size(node, depth):
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        if depth > MAX_YAML_DEPTH:
+            raise _TooBig(node.start_mark.line + 1,
+                          f"嵌套层数太多（最多 {MAX_YAML_DEPTH} 层），或有锚点（&名字）引用了它自己")
+        if isinstance(node, yaml.ScalarNode):
+            return 1
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                total += size(key, depth + 1) + size(value, depth + 1)
+        else:
+            for item in node.value:
+                total += size(item, depth + 1)
+        if total > MAX_YAML_NODES:
+            raise _TooBig(node.start_mark.line + 1,
+                          f"文件展开后的内容太多（超过 {MAX_YAML_NODES:,} 个值；锚点 *名字 每用一次都算一次）")
+        sizes[id(node)] = total
+        return total
+
+    try:
+        size(root, 0)
+    except _TooBig as exc:
+        return exc.args
+    return None
 
 
 # Paths are kept as (parent, key) chains and spelled out only for a problem: building a string
@@ -130,22 +183,39 @@ def _build(node, file, problems, chain):
     return out
 
 
+_DECIMAL_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_DECIMAL = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+
+
 def _scalar(node, file, problems, chain):
     tag, text = node.tag, node.value
     if tag == _STR:
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:  # "\ud800" in a double-quoted string
+                problems.append(Problem(file, node.start_mark.line + 1, path_text(chain),
+                                        "文字里有无效的 \\u 转义（单独的代理码不是文字）"))
+                return None
         return text
     if tag == _TAG + "int":
-        try:
-            return int(text.replace("_", ""), 0)
-        except ValueError:
-            return text
+        if len(text) > 30 or not _DECIMAL_INT.fullmatch(text):
+            problems.append(Problem(file, node.start_mark.line + 1, path_text(chain),
+                                    f"“{clip(text)}”不是普通的十进制数字：请只用 0–9 书写"
+                                    "（不用 0x、0o、前导 0、下划线或冒号；太长的数字也不行）"))
+            return None
+        return int(text)
     if tag == _TAG + "float":
-        try:
-            value = Decimal(text.replace("_", ""))
-        except InvalidOperation:
-            value = None
-        if value is None or not value.is_finite():
-            problems.append(Problem(file, node.start_mark.line + 1, path_text(chain), f"“{text}”不是有效的数字"))
+        value = None
+        if len(text) <= 30 and _DECIMAL.fullmatch(text):
+            try:
+                value = Decimal(text)
+            except InvalidOperation:
+                value = None
+        if value is None or not number_in_bounds(value):
+            problems.append(Problem(file, node.start_mark.line + 1, path_text(chain),
+                                    f"“{clip(text)}”不是有效的数字：请写成普通的十进制小数，如 0.85 或 1234.50"
+                                    "（不用 .inf、.nan，指数不超过 20，总长不超过 30 个字符）"))
             return None
         return value
     if tag == _TAG + "bool":
@@ -153,10 +223,9 @@ def _scalar(node, file, problems, chain):
     if tag == _TAG + "null":
         return None
     if tag == _TAG + "timestamp":
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            return text  # e.g. 2019-13-01: whoever expects a date reports it, once
+        # Only YYYY-MM-DD in the supported years is a date; anything else (2019-13-01, 2020-1-5,
+        # a time of day, 9999-12-31) stays text and whoever expects a date reports it, once.
+        return strict_date(text) or text
     return text
 
 

@@ -1,9 +1,8 @@
-// The `calc` and `eligible` contracts of policy/cases.py: the same input, the same answer, the
-// same refusals (one Chinese message per bad field, in the same order, nothing computed).
-import { Num, pyStr } from './json.mjs';
+// The `calc` contract of policy/cases.py and the input checks `eligible` shares: the same input,
+// the same answer, the same refusals (one Chinese message per bad field, in order, nothing computed).
+import { Num, pyStr } from './values.mjs';
 import { MoneyError, fmt, parseYuan } from './money.mjs';
 import { Engine, PolicyError } from './engine.mjs';
-import { screen } from './eligibility.mjs';
 
 export const MAX_CASES = 100000;
 export const MAX_CLAIMS = 1000;
@@ -32,13 +31,13 @@ export class Service {
   }
 }
 
-const isDict = (v) => v instanceof Map;
+export const isDict = (v) => v instanceof Map;
 const isInt = (v) => v instanceof Num && v.int;
 const known = (value, table) => typeof value === 'string' && table.has(value);
 const get = (m, k) => (m.has(k) ? m.get(k) : null);
 const pyLen = (s) => [...s].length;
 
-function unknownKeys(obj, allowed, prefix, problems) {
+export function unknownKeys(obj, allowed, prefix, problems) {
   for (const key of obj.keys()) {
     if (!allowed.includes(key)) problems.push(`${prefix}${key}: 不认识的字段“${key}”（可用：${allowed.join('、')}）`);
   }
@@ -101,7 +100,7 @@ export function parseCalcCase(service, c, prefix) {
   return [j.policy.jurisdiction.id, person, claims];
 }
 
-function jurisdiction(service, c, prefix, problems) {
+export function jurisdiction(service, c, prefix, problems) {
   const jid = get(c, 'jurisdiction');
   if (jid === null) { problems.push(`${prefix}jurisdiction: 缺少地区编号（jurisdiction）`); return null; }
   if (!known(jid, service.j)) {
@@ -266,48 +265,6 @@ export function parseClaim(j, raw, index, path, problems) {
   return { index, date, kind, hospital_level: level, in_county: inCounty, total, out_of_catalog_necessary: ooc,
     self_funded: sf, class_b: classB, chronic_class: chronic, diseases, fee_items: feeItems,
     id: ref === null ? null : typeof ref === 'string' ? ref : BigInt(ref.text).toString() };
-}
-
-// ------------------------------------------------------------------ eligible
-
-export function runEligible(service, data, today) {
-  const one = (c, prefix) => {
-    const problems = [];
-    if (!isDict(c)) throw new InputError([`${prefix || '输入'}: 应是一个对象，包含 jurisdiction 和 person（或 household）`]);
-    unknownKeys(c, ['jurisdiction', 'date', 'person', 'household'], prefix, problems);
-    const j = jurisdiction(service, c, prefix, problems);
-    if (!j) throw new InputError(problems);
-    let date = today;
-    if (c.has('date')) date = parseDate(c.get('date'), `${prefix}date`, problems) || date;
-    if (c.has('person') === c.has('household')) {
-      problems.push(`${prefix}person: 请填写 person（一个人）或 household（一家人的列表），二者选一`);
-      throw new InputError(problems);
-    }
-    const jid = j.policy.jurisdiction.id;
-    if (c.has('person')) {
-      const person = parsePerson(j, c.get('person'), `${prefix}person`, problems);
-      if (problems.length) throw new InputError(problems);
-      return { jurisdiction: jid, date, ...screen(j, person, date) };
-    }
-    const members = c.get('household');
-    if (!Array.isArray(members) || !members.length || members.length > 30) {
-      problems.push(`${prefix}household: 应是 1 到 30 个家庭成员的列表`);
-      throw new InputError(problems);
-    }
-    const people = members.map((m, i) => parsePerson(j, m, `${prefix}household[${i}]`, problems));
-    if (problems.length) throw new InputError(problems);
-    return { jurisdiction: jid, date, household: people.map((p) => ({ name: p.name, ...screen(j, p, date) })) };
-  };
-  if (Array.isArray(data)) {
-    if (!data.length) throw new InputError(['输入的列表是空的']);
-    const out = [], problems = [];
-    data.forEach((c, i) => {
-      try { out.push(one(c, `[${i}].`)); } catch (e) { if (!(e instanceof InputError)) throw e; problems.push(...e.problems); }
-    });
-    if (problems.length) throw new InputError(problems);
-    return out;
-  }
-  return one(data, '');
 }
 
 export function localToday() {

@@ -6,7 +6,8 @@
 // stderr, nothing on stdout — the same refusals as the Python commands.
 import { readFileSync } from 'node:fs';
 import { JsonError, dumps, parseJson } from './json.mjs';
-import { InputError, Service, localToday, runCalc, runEligible } from './cases.mjs';
+import { InputError, Service, localToday, runCalc } from './cases.mjs';
+import { runEligible } from './eligibility.mjs';
 
 const args = process.argv.slice(2);
 let command = 'calc';

@@ -1,5 +1,7 @@
-// Which programs apply to a person, why, and what to do next: policy/eligibility.py, from
-// policy.json. Conditions are three-valued: a fact not given makes a condition unknown, not false.
+// Which programs apply to a person, why, and what to do next: policy/eligibility.py and the
+// `eligible` contract of policy/cases.py, from policy.json. Conditions are three-valued: a fact
+// not given makes a condition unknown, not false.
+import { InputError, isDict, jurisdiction, parseDate, parsePerson, unknownKeys } from './cases.mjs';
 const SEX = { female: '女性', male: '男性' };
 
 export function screen(j, person, date) {
@@ -149,4 +151,46 @@ function leaf(j, key, arg, p) {
     return [ok, [ok ? `住在${nameOf(j, 'township', p.township)}` : `只限住在${names(j, 'township', arg)}的人`]];
   }
   throw new Error(`unknown condition ${key}`);
+}
+
+// ------------------------------------------------------------------ the contract
+
+export function runEligible(service, data, today) {
+  const one = (c, prefix) => {
+    const problems = [];
+    if (!isDict(c)) throw new InputError([`${prefix || '输入'}: 应是一个对象，包含 jurisdiction 和 person（或 household）`]);
+    unknownKeys(c, ['jurisdiction', 'date', 'person', 'household'], prefix, problems);
+    const j = jurisdiction(service, c, prefix, problems);
+    if (!j) throw new InputError(problems);
+    let date = today;
+    if (c.has('date')) date = parseDate(c.get('date'), `${prefix}date`, problems) || date;
+    if (c.has('person') === c.has('household')) {
+      problems.push(`${prefix}person: 请填写 person（一个人）或 household（一家人的列表），二者选一`);
+      throw new InputError(problems);
+    }
+    const jid = j.policy.jurisdiction.id;
+    if (c.has('person')) {
+      const person = parsePerson(j, c.get('person'), `${prefix}person`, problems);
+      if (problems.length) throw new InputError(problems);
+      return { jurisdiction: jid, date, ...screen(j, person, date) };
+    }
+    const members = c.get('household');
+    if (!Array.isArray(members) || !members.length || members.length > 30) {
+      problems.push(`${prefix}household: 应是 1 到 30 个家庭成员的列表`);
+      throw new InputError(problems);
+    }
+    const people = members.map((m, i) => parsePerson(j, m, `${prefix}household[${i}]`, problems));
+    if (problems.length) throw new InputError(problems);
+    return { jurisdiction: jid, date, household: people.map((p) => ({ name: p.name, ...screen(j, p, date) })) };
+  };
+  if (Array.isArray(data)) {
+    if (!data.length) throw new InputError(['输入的列表是空的']);
+    const out = [], problems = [];
+    data.forEach((c, i) => {
+      try { out.push(one(c, `[${i}].`)); } catch (e) { if (!(e instanceof InputError)) throw e; problems.push(...e.problems); }
+    });
+    if (problems.length) throw new InputError(problems);
+    return out;
+  }
+  return one(data, '');
 }

@@ -3,7 +3,7 @@
 // claims in date order (ties in input order); each layer's payment rounded half-up to the fen
 // once; the value in force on each claim's date; the same refusals with the same messages.
 import { addFractions, fraction, fmt, fmtExact, fmtRatio, halfUp, mulHalfUp, ratio4 } from './money.mjs';
-import { pyStr } from './json.mjs';
+import { pyStr } from './values.mjs';
 
 export class PolicyError extends Error {}
 
@@ -303,9 +303,19 @@ export class Engine {
     return [amount, out];
   }
 
+  // The monitoring line for a person on a date: {value (fen), mark} — for the page's alert.
+  monitoring(category, date) {
+    const found = lookup(this.policy.monitoring.self_pay_threshold, this._personKeys(category, this.groupsOf.get(category) || []), date, this.byLabel);
+    return { value: found.value, mark: found.mark };
+  }
+
+  _personKeys(category, groups) {
+    return new Keys({ category, hospital_level: null, chronic_class: null, disease_group: [] }, groups, new Map());
+  }
+
   _years(years, category, groups) {
     const out = {};
-    const keys = new Keys({ category, hospital_level: null, chronic_class: null, disease_group: [] }, groups, new Map());
+    const keys = this._personKeys(category, groups);
     for (const y of [...years.keys()].sort((a, b) => a - b)) {
       const state = years.get(y);
       const cacheKey = `${category}|${state.last_date}`;

@@ -1,7 +1,7 @@
 // Exact money, the same rules as policy/money.py: integer fen, one explicit half-up rule.
 // Amounts are JavaScript numbers holding whole fen (at most 1e10 per amount, far below 2^53);
 // a product that could pass 2^52 is done in BigInt. Never Math.round, never yuan as floats.
-import { Num } from './json.mjs';
+import { Num } from './values.mjs';
 
 const SAFE = 2 ** 52;
 
