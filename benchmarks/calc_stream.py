@@ -1,0 +1,113 @@
+"""Peak memory and throughput of `calc --jsonl` against the array form, in one run.
+
+    python benchmarks/calc_stream.py [--claims 1000000] [--array-claims 100000] [--seed 1]
+
+Writes random cases (the generator of calc_throughput.py: both sample jurisdictions, every
+category, level and claim kind, 1–6 claims per person) to a JSON Lines file of `--claims`
+claims, and the first `--array-claims` of them also as one JSON array (the array form refuses
+more than 200,000 claims). Then runs the real command line, `build.py calc --no-explain
+--no-compare` (the batch form), as a child process for each, output to /dev/null, and prints
+its wall time, claims per second and peak resident memory (ru_maxrss of the child).
+
+Goal (issue 13): 1 million claims through --jsonl at a peak RSS of at most 200 MB, and a
+throughput no lower than the array form's.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from calc_throughput import random_cases  # noqa: E402
+
+from policy.loader import load_all  # noqa: E402
+
+RSS_GOAL_MB = 200
+
+
+def run(args: list[str], stdin_path: Path) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS in MB, exit code) of `build.py <args> < stdin_path > /dev/null`."""
+    with open(stdin_path, "rb") as stdin:
+        started = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), *args], cwd=ROOT, stdin=stdin,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    proc.returncode = code
+    if code != 0:
+        print(proc.stderr.read().decode()[:2000])
+    return wall, usage.ru_maxrss / 1024, code
+
+
+def write_inputs(folder: Path, n_claims: int, n_array: int, seed: int) -> tuple[Path, Path, Path, int, int]:
+    """The JSON Lines file, the array file (its first n_array claims), and the same cases as
+    JSON Lines; returns the paths and the claim counts actually written."""
+    jurisdictions, problems = load_all(ROOT / "policy_data", run_examples=False)
+    assert not problems, problems
+    rng = random.Random(seed)
+    lines_path, array_path, small_lines = folder / "all.jsonl", folder / "array.json", folder / "array.jsonl"
+    written = in_array = 0
+    array_cases = []
+    with open(lines_path, "w", encoding="utf-8") as out:
+        while written < n_claims:
+            chunk = random_cases(jurisdictions, min(20_000, n_claims - written), rng)
+            for case in chunk:
+                out.write(json.dumps(case, ensure_ascii=False) + "\n")
+                if in_array < n_array:
+                    array_cases.append(case)
+                    in_array += len(case["claims"])
+            written += sum(len(c["claims"]) for c in chunk)
+    array_path.write_text(json.dumps(array_cases, ensure_ascii=False), encoding="utf-8")
+    small_lines.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in array_cases), encoding="utf-8")
+    return lines_path, array_path, small_lines, written, in_array
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--claims", type=int, default=1_000_000)
+    ap.add_argument("--array-claims", type=int, default=100_000)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+    form = ["--no-explain", "--no-compare"]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        lines_path, array_path, small_lines, n_all, n_array = write_inputs(
+            folder, args.claims, args.array_claims, args.seed)
+        one = folder / "one.jsonl"
+        one.write_text(small_lines.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+        print(f"input: {n_all:,} claims as JSON Lines ({lines_path.stat().st_size / 1e6:.0f} MB); "
+              f"{n_array:,} of them as one array ({array_path.stat().st_size / 1e6:.1f} MB)")
+        start_wall, start_rss, _ = run(["calc", "--jsonl", *form], one)
+        print(f"start-up (load data, answer one case): {start_wall:.2f} s, peak RSS {start_rss:.0f} MB")
+        rows = [
+            (f"array form, {n_array:,} claims", ["calc", *form], array_path, n_array),
+            (f"--jsonl,    {n_array:,} claims", ["calc", "--jsonl", *form], small_lines, n_array),
+            (f"--jsonl,    {n_all:,} claims", ["calc", "--jsonl", *form], lines_path, n_all),
+        ]
+        rates = {}
+        for label, cmd, path, n in rows:
+            wall, rss, code = run(cmd, path)
+            rates[label] = n / wall
+            print(f"{label}: {wall:6.2f} s, {n / wall:9,.0f} claims/s, peak RSS {rss:6.0f} MB, exit {code}")
+            last_rss = rss
+        array_rate = rates[rows[0][0]]
+        print(f"--jsonl / array throughput on the same {n_array:,} claims: {rates[rows[1][0]] / array_rate:.2f}x; "
+              f"on {n_all:,} claims: {rates[rows[2][0]] / array_rate:.2f}x")
+        print(f"goal: peak RSS <= {RSS_GOAL_MB} MB for {n_all:,} claims: {'met' if last_rss <= RSS_GOAL_MB else 'NOT met'}; "
+              f"throughput >= array form: {'met' if rates[rows[2][0]] >= array_rate else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
