@@ -16,6 +16,7 @@ import orjson
 from .streams import EXIT_OUTPUT, OutputError, err, read_stdin, report, write_out
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "policy_data"
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "dist"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,9 +37,23 @@ def main(argv: list[str] | None = None) -> int:
     for p in (calc, eligible):
         p.add_argument("--jsonl", action="store_true",
                        help="逐行输入输出（JSON Lines）：每行一个案例，读一行答一行，内存不随行数增长")
+    build = add("build", "生成每个地区的网站、开放数据（和打印件、计算器，如果已安装）；只重新生成有变化的地区")
+    build.add_argument("--only", nargs="+", metavar="ID", help="只生成这些地区（地区编号）")
+    build.add_argument("--out", type=Path, default=DEFAULT_OUT, help="输出文件夹（默认 dist/）")
+    build.add_argument("--stats", type=Path, metavar="DIR",
+                       help="投诉统计文件夹（forms app 导出的 DIR/<地区>/complaint-stats.json）")
+    serve = sub.add_parser("serve", help="在本机打开生成好的网站（dist/），供人查看")
+    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    serve.add_argument("--out", type=Path, default=DEFAULT_OUT, help="要打开的文件夹（默认 dist/）")
     args = parser.parse_args(argv)
     if args.command == "check":
         return check(args.data)
+    if args.command == "build":
+        from .pipeline import build as build_all
+        return build_all(args.data, args.out, only=args.only, stats_dir=args.stats)
+    if args.command == "serve":
+        from .serve import serve as serve_dir
+        return serve_dir(args.out, args.port)
     explain, compare = not getattr(args, "no_explain", False), not getattr(args, "no_compare", False)
     if args.jsonl:
         return answer_lines(args.command, args.data, explain, compare)

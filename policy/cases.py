@@ -27,7 +27,7 @@ from .problems import InputError, PolicyError, ProblemList
 
 PERSON_KEYS = ("category", "age", "sex", "diseases", "chronic_class", "disabilities", "pregnant",
                "township", "village", "name")
-CLAIM_KEYS = ("id", "date", "kind", "hospital_level", "in_county", "total", "out_of_catalog_necessary",
+CLAIM_KEYS = ("id", "date", "kind", "hospital", "hospital_level", "in_county", "total", "out_of_catalog_necessary",
               "self_funded", "class_b", "chronic_class", "diseases", "fee_items")
 CLAIM_KEY_SET = frozenset(CLAIM_KEYS)
 
@@ -263,7 +263,18 @@ def parse_claim(j: Jurisdiction, engine: Engine, raw, index, path, problems) -> 
     kind = get("kind")
     if not _known(kind, CLAIM_KINDS):
         problems.append(f"{path}.kind: 就医类型只能是 {'、'.join(CLAIM_KINDS)}，这里是{shown(kind)}")
-    level = get("hospital_level")
+    level, hospital = get("hospital_level"), get("hospital")
+    if hospital is not None:
+        if not _known(hospital, j.hospitals):
+            problems.append(f"{path}.hospital: 不认识的医院{shown(hospital)}（hospitals.yaml 中的编号，"
+                            f"如 {'、'.join(list(j.hospitals)[:4])}）")
+            hospital = None
+        elif level is None:
+            level = j.hospitals[hospital]["level"]  # the hospital says its level
+        elif _known(level, j.levels) and level != j.hospitals[hospital]["level"]:
+            h = j.hospitals[hospital]
+            problems.append(f"{path}.hospital_level: {h['name']}是“{j.levels[h['level']]['name']}”，"
+                            f"与填写的医院级别“{j.levels[level]['name']}”不一致")
     if not _known(level, j.levels):
         problems.append(f"{path}.hospital_level: 不认识的医院级别{shown(level)}（可用：{'、'.join(j.levels)}）")
     in_county = get("in_county")
@@ -284,12 +295,14 @@ def parse_claim(j: Jurisdiction, engine: Engine, raw, index, path, problems) -> 
     if raw_items is not None:
         if not isinstance(raw_items, dict):
             problems.append(f"{path}.fee_items: 应是“项目编号: 金额”的对象")
-        elif not engine.waiver_items and raw_items:
-            problems.append(f"{path}.fee_items: {j.name}没有医院费用减免政策，不需要填写减免项目")
         else:
+            # An item no layer waives for this kind of visit would be silently ignored: refuse it.
+            usable = engine.waiver_items.get(kind, set()) if isinstance(kind, str) else set()
+            what = CLAIM_KINDS.get(kind, "这类就医") if isinstance(kind, str) else "这类就医"
             for item, amount in raw_items.items():
-                if item not in engine.waiver_items:
-                    problems.append(f"{path}.fee_items.{_key(item)}: 不认识的减免项目（可用：{'、'.join(sorted(engine.waiver_items))}）")
+                if item not in usable:
+                    can = f"（{what}可填：{'、'.join(sorted(usable))}）" if usable else f"（{j.name}{what}没有费用减免项目）"
+                    problems.append(f"{path}.fee_items.{_key(item)}: 没有哪道保障线减免这一项{can}")
                     continue
                 fee_items[item] = _money(amount, f"{path}.fee_items", _key(item), problems)
     ref = get("id")
@@ -306,10 +319,10 @@ def parse_claim(j: Jurisdiction, engine: Engine, raw, index, path, problems) -> 
         problems.append(f"{path}.fee_items: 减免项目金额合计超过了目录内费用（{fmt(in_catalog)} 元）")
     if len(problems) > n:
         return None
-    if in_county is None:
-        in_county = j.levels[level]["in_county"]
+    if in_county is None:  # a named hospital stands in the county when it has a township
+        in_county = bool(j.hospitals[hospital].get("township")) if hospital else j.levels[level]["in_county"]
     return Claim(index, date, kind, level, in_county, total, ooc, sf, class_b, chronic,
-                 tuple(diseases), fee_items, None if ref is None else str(ref))
+                 tuple(diseases), fee_items, None if ref is None else str(ref), hospital)
 
 
 # ------------------------------------------------------------------ eligible

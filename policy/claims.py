@@ -34,6 +34,7 @@ class Claim:
     diseases: tuple[str, ...] = ()
     fee_items: dict[str, int] = field(default_factory=dict)
     ref: str | None = None  # caller's own id for the claim, echoed back
+    hospital: str | None = None  # hospitals.yaml id, when the claim names the hospital
 
     @property
     def in_catalog(self) -> int:

@@ -6,7 +6,7 @@ when someone computes a claim for it.
 from __future__ import annotations
 
 from .model import Jurisdiction
-from .params import OTHER, Breakdown, Param
+from .params import BY_LABEL, OTHER, Breakdown, Param
 from .problems import Problem
 
 NO_CLASS = None  # a claim without a chronic class
@@ -28,7 +28,9 @@ def check_layer_coverage(j: Jurisdiction, file: str) -> list[Problem]:
         wanted = cond.get("categories")
         cats = {c for c in j.categories
                 if not wanted or c in wanted or any(g in wanted for g in j.groups_of.get(c, ()))}
-        levels = set(cond.get("levels") or j.levels)
+        levels = set(cond.get("levels") or ())
+        levels |= {j.hospitals[h]["level"] for h in cond.get("hospitals") or () if h in j.hospitals}
+        levels = levels or set(j.levels)
         classes = set(cond.get("chronic_classes") or [*j.chronic_classes, NO_CLASS])
         for param in layer_params(raw):
             _walk(j, param, param.root, {"category": cats, "hospital_level": levels, "chronic_class": classes},
@@ -60,10 +62,11 @@ def _check_pools(j: Jurisdiction, file: str) -> list[Problem]:
 def _walk(j, param: Param, node, reaching: dict, problems, file):
     if not isinstance(node, Breakdown):
         return
-    if node.by == "disease_group":
+    if node.by in ("disease_group", "hospital"):
         if not any(key == OTHER for key, _ in node.branches):
+            what = "没有这些疾病的人" if node.by == "disease_group" else "其他医院和没有写明医院的就医"
             problems.append(Problem(file, param.line, param.name,
-                                    "按疾病组区分时要写 other（没有这些疾病的人用哪个数值）"))
+                                    f"按{BY_LABEL[node.by]}区分时要写 other（{what}用哪个数值）"))
         for _, child in node.branches:
             _walk(j, param, child, reaching, problems, file)
         return

@@ -10,6 +10,7 @@ import datetime as dt
 from .claims import Person
 from .formats import DISABILITIES
 from .model import Jurisdiction
+from .readings import LABELS
 
 SEX = {"female": "女性", "male": "男性"}
 
@@ -54,6 +55,8 @@ def _full(j, program, person, reasons):
         "reference": {"source": ref.source, "title": source.get("title"), "clause": ref.clause,
                       "url": ref.url or source.get("url"), "note": ref.note},
         "illustrative": program["illustrative"],
+        # how sure the program's description is: "按本县理解" / "示例数字" beside it, or nothing
+        "status": program["status"], "label": LABELS[program["status"]],
     }
 
 

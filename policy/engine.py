@@ -15,11 +15,12 @@ from fractions import Fraction
 from .claims import Claim
 from .compiled import compile_plan
 from .coverage import layer_params
-from .formats import BASES
+from .formats import BASES, CLAIM_KINDS
 from .model import Jurisdiction
 from .money import fmt, fmt_exact, fmt_ratio, half_up
-from .params import Keys, Param, Value
+from .params import Breakdown, Keys, Param, Value
 from .problems import PolicyError
+from .readings import LABELS, STATUSES, label, status_of
 
 # ------------------------------------------------------------------ compiled layers
 
@@ -40,6 +41,7 @@ class Layer:
     categories: frozenset | None  # expanded category ids, None = everyone
     category_label: str
     levels: frozenset | None
+    hospitals: frozenset | None  # with `levels`: the claim's level OR its hospital must be listed
     in_county: bool | None
     chronic_classes: frozenset | None
     parts: list[Part] = field(default_factory=list)
@@ -49,7 +51,8 @@ class Layer:
     deductible: Param | None = None
     cap: Param | None = None
     ceiling_ratio: Param | None = None
-    items: list[tuple[str, str, Param]] = field(default_factory=list)
+    items: list[tuple[str, str, Param, frozenset]] = field(default_factory=list)  # id, name, rate, kinds
+    scope: dict | None = None  # how the layer's reach was read from the source
 
     def pool(self, which: str) -> str:
         param = getattr(self, which)
@@ -71,10 +74,11 @@ def compile_layers(j: Jurisdiction) -> list[Layer]:
             categories=expanded,
             category_label="、".join(j.category_or_group_name(c) for c in cats) if cats else "",
             levels=frozenset(cond["levels"]) if cond.get("levels") else None,
+            hospitals=frozenset(cond["hospitals"]) if cond.get("hospitals") else None,
             in_county=cond.get("in_county"),
             chronic_classes=frozenset(cond["chronic_classes"]) if cond.get("chronic_classes") else None,
             ratio_bonus=raw["ratio_bonus"], deductible=raw["deductible"], cap=raw["cap"],
-            ceiling_ratio=raw["ceiling_ratio"],
+            ceiling_ratio=raw["ceiling_ratio"], scope=raw["scope"],
         )
         if layer.method == "share":
             if raw["parts"]:
@@ -85,7 +89,8 @@ def compile_layers(j: Jurisdiction) -> list[Layer]:
                 layer.share_of = raw["personal_share"]["of"]
                 layer.share_rate = raw["personal_share"]["rate"]
         if raw["items"]:
-            layer.items = [(i["id"], i["name"], i["rate"]) for i in raw["items"]]
+            layer.items = [(i["id"], i["name"], i["rate"], frozenset(i["kinds"] or raw["kinds"]))
+                           for i in raw["items"]]
         _name_params(raw)
         out.append(layer)
     return out
@@ -138,19 +143,27 @@ class Plan(list):
 class YearState:
     """One person's running totals for one calendar year."""
 
-    __slots__ = ("used", "total", "reimbursed", "self_pay", "claims", "last_date")
+    __slots__ = ("used", "total", "reimbursed", "self_pay", "claims", "last_date", "kinds")
 
     def __init__(self):
         self.used: dict = {}  # ("deductible" | "cap", pool) -> fen used so far this year
         self.total = self.reimbursed = self.self_pay = self.claims = 0
         self.last_date: dt.date | None = None
+        self.kinds: set = set()  # claim kinds seen this year (for discretionary compensation)
 
 
 class Engine:
     def __init__(self, j: Jurisdiction):
         self.j = j
         self.layers = compile_layers(j)
-        self.waiver_items = {i for layer in self.layers for i, _, _ in layer.items}
+        # fee items some layer waives, by claim kind: any other item on a claim is refused
+        self.waiver_items = {kind: {i for layer in self.layers for i, _, _, kinds in layer.items if kind in kinds}
+                             for kind in CLAIM_KINDS}
+        self.discretionary = j.discretionary
+        for d in j.discretionary:
+            d["ratio_min"].name, d["ratio_max"].name = (f"discretionary.{d['id']}.ratio_{m}" for m in ("min", "max"))
+        self._hospital_matters = any(layer.hospitals for layer in self.layers) or any(
+            node.by == "hospital" for raw in j.layers for param in layer_params(raw) for node in _breakdowns(param.root))
         self._names = {**{k: v["name"] for k, v in j.categories.items()},
                        **{k: v["name"] for k, v in j.levels.items()},
                        **{k: v["name"] for k, v in j.chronic_classes.items()}}
@@ -205,11 +218,12 @@ class Engine:
     # -------------------------------------------------------------- plans
     def _plan(self, category, groups, claim: Claim) -> list[Step]:
         disease_groups = self._disease_groups(claim.diseases) if claim.diseases else ()
+        hospital = claim.hospital if self._hospital_matters else None
         key = (category, claim.kind, claim.level, claim.in_county, claim.chronic_class, disease_groups,
-               bisect.bisect_right(self._breaks, claim.date))
+               hospital, bisect.bisect_right(self._breaks, claim.date))
         plan = self._plans.get(key)
         if plan is None:
-            keys = Keys(category, groups, claim.level, claim.chronic_class, disease_groups, self._names)
+            keys = Keys(category, groups, claim.level, claim.chronic_class, disease_groups, self._names, hospital)
             plan = self._plans[key] = Plan(self._step(layer, keys, category, claim)
                                            for layer in self.layers if claim.kind in layer.kinds)
         return plan
@@ -241,7 +255,9 @@ class Engine:
             ratio = self._value(layer.ceiling_ratio, keys, date, used)
             step.ceiling = (*ratio.as_integer_ratio(), ratio)
         else:
-            for item_id, item_name, rate_param in layer.items:
+            for item_id, item_name, rate_param, kinds in layer.items:
+                if claim.kind not in kinds:
+                    continue
                 rate = self._value(rate_param, keys, date, used)
                 step.items.append((item_id, item_name, *rate.as_integer_ratio(), rate))
         return step
@@ -267,6 +283,10 @@ class Engine:
                 paid, explanation = self._waiver(step, claim, True)
                 _reduce(remaining, paid)
             paid_so_far += paid
+            readings = self._readings(step)
+            if readings:
+                explanation["readings"] = readings
+                explanation["text"] += "（" + "；".join(f"{r['label']}：{r['what']}" for r in readings) + "）"
             layers_out.append({"id": layer.id, "name": layer.name, "applied": True, "paid": fmt(paid),
                                "explanation": explanation})
         self_pay = _close_claim(year, claim, paid_so_far)
@@ -277,6 +297,8 @@ class Engine:
                "in_county": claim.in_county, "total": fmt(claim.total), "in_catalog": fmt(claim.in_catalog)}
         if claim.ref is not None:
             out["id"] = claim.ref
+        if claim.hospital is not None:
+            out["hospital"] = claim.hospital
         return out
 
     def _amounts(self, plan: Plan, claim: Claim, year: YearState, compact: bool) -> dict:
@@ -311,9 +333,12 @@ class Engine:
     def _not_applicable(self, layer: Layer, category, claim: Claim) -> str | None:
         if layer.categories is not None and category not in layer.categories:
             return f"只适用于{layer.category_label}"
-        if layer.levels is not None and claim.level not in layer.levels:
-            names = "、".join(self.j.levels[lv]["name"] for lv in self.j.levels if lv in layer.levels)
-            return f"只适用于在这些医院就医：{names}"
+        if (layer.levels is not None or layer.hospitals is not None) and not (
+                (layer.levels is not None and claim.level in layer.levels)
+                or (layer.hospitals is not None and claim.hospital in layer.hospitals)):
+            names = [self.j.levels[lv]["name"] for lv in self.j.levels if lv in (layer.levels or ())]
+            names += [self.j.hospitals[h]["name"] for h in self.j.hospitals if h in (layer.hospitals or ())]
+            return f"只适用于在这些医院就医：{'、'.join(names)}"
         if layer.in_county is not None and claim.in_county != layer.in_county:
             return "只适用于县域内就医" if layer.in_county else "只适用于县域外就医"
         if layer.chronic_classes is not None and claim.chronic_class not in layer.chronic_classes:
@@ -424,6 +449,37 @@ class Engine:
         used_params.append(key)
         return value.value
 
+    def _readings(self, step: Step) -> list[dict]:
+        """The interpreted and illustrative values a layer used: residents see them marked."""
+        out, seen = [], set()
+        scope = step.layer.scope
+        if scope and LABELS[scope["status"]]:
+            out.append({"what": "适用范围", "label": LABELS[scope["status"]], "status": scope["status"]})
+        for key in step.params:
+            info = self._param_info[key]
+            if info["label"] and info["description"] not in seen:
+                seen.add(info["description"])
+                out.append({"what": info["description"], "label": info["label"], "status": info["status"],
+                            "parameter": key})
+        return out
+
+    def _discretionary(self, keys: Keys, state: YearState) -> list[dict]:
+        """Compensation paid at the year's end at the fund's discretion: shown as a range, never added."""
+        out = []
+        for d in self.discretionary:
+            cats = (d["applies_to"] or {}).get("categories")
+            if cats and keys.category not in cats and not any(g in cats for g in keys.groups):
+                continue
+            if not state.kinds & set(d["kinds"]):
+                continue
+            low, _ = d["ratio_min"].lookup(keys, state.last_date)
+            high, _ = d["ratio_max"].lookup(keys, state.last_date)
+            status = max((low.status or "official", high.status or "official"), key=STATUSES.index)  # the less sure one
+            out.append({"id": d["id"], "name": d["name"], "ratio_min": str(low.value), "ratio_max": str(high.value),
+                        "text": d["text"].replace("{min}", fmt_ratio(low.value)).replace("{max}", fmt_ratio(high.value)),
+                        "status": status, "label": LABELS[status]})
+        return out
+
     def _years(self, years: dict[int, YearState], keys: Keys) -> dict:
         out = {}
         for y in sorted(years):
@@ -437,8 +493,17 @@ class Engine:
                 "claims": state.claims, "total": fmt(state.total), "reimbursed": fmt(state.reimbursed),
                 "self_pay": fmt(state.self_pay), "monitoring_threshold": threshold[1],
                 "monitoring_alert": state.self_pay > threshold[0],
+                "discretionary": self._discretionary(keys, state) if self.discretionary else [],
             }
         return out
+
+
+def _breakdowns(node):
+    """Every breakdown node of a parameter tree."""
+    if isinstance(node, Breakdown):
+        yield node
+        for _, child in node.branches:
+            yield from _breakdowns(child)
 
 
 def _left(limit: tuple, year: YearState, claim_used: dict) -> int:
@@ -461,6 +526,7 @@ def _close_claim(year: YearState, claim: Claim, paid: int) -> int:
     year.self_pay += self_pay
     year.claims += 1
     year.last_date = claim.date
+    year.kinds.add(claim.kind)
     return self_pay
 
 
@@ -505,16 +571,23 @@ def _share_text(parts, total_paid) -> str:
 def _param_info(param: Param, value: Value, taken: tuple, j: Jurisdiction) -> dict:
     ref = value.reference
     source = j.sources.get(ref.source, {})
-    shown = value.value
-    if param.unit == "yuan":
-        shown = fmt(shown)
-    elif param.unit == "ratio":
-        shown = str(shown)
     return {
         "name": param.name, "description": param.description, "unit": param.unit,
-        "value": shown if isinstance(shown, str) else int(shown), "from": value.start.isoformat(),
+        "value": _shown(param, value.value), "from": value.start.isoformat(),
         "keys": list(taken), "illustrative": value.illustrative,
+        "status": status_of(value), "label": label(value), "quote": value.quote,
         "reference": {"source": ref.source, "title": source.get("title"), "clause": ref.clause,
                       "url": ref.url or source.get("url"), "note": ref.note or value.note},
+        **({"reason": value.reason,
+            "alternatives": [{"value": _shown(param, a.value), "reading": a.reading} for a in value.alternatives]}
+           if value.alternatives or value.reason else {}),
     }
+
+
+def _shown(param: Param, v):
+    if v is None:
+        return None
+    if param.unit == "yuan":
+        return fmt(v)
+    return str(v) if param.unit == "ratio" else int(v)
 

@@ -5,7 +5,7 @@ produce plain dicts (with `_line` and `_path` for later messages) or small objec
 """
 from __future__ import annotations
 
-from .params import ParamSpec, reference_spec
+from .params import ParamSpec, Reading, check_reading, reading_fields, reference_spec
 from .schema import (
     INVALID,
     Bool,
@@ -51,6 +51,7 @@ def req(spec: Spec, doc: str = "") -> Field:
 SOURCE = Record({
     "id": req(Ident()), "title": req(Text(300)), "issuer": opt(Text(200)), "date": opt(Date()),
     "url": opt(Text(500)), "note": opt(Text(500)),
+    "seed": opt(Text(200), "资料库 shared/seeds/ 里这份文件的文件名（有了它，测试会核对每条 quote 都在原文中）"),
 })
 
 JURISDICTION = Record({
@@ -96,6 +97,7 @@ DISEASES = Record({
         "groups": opt(ScalarList(Ref("disease_group")), default=[]),
         "chronic_class": opt(Ref("chronic_class")),
         "illustrative": opt(Bool(), default=False),
+        "chronic_class_illustrative": opt(Bool(), "归入哪一类慢性病是示例（原文没有说）"),
     }), unique="id")),
 })
 
@@ -125,6 +127,23 @@ TOWNSHIP = Record({
     "illustrative": opt(Bool(), default=False),
     "villages": req(ListOf(VILLAGE, min_len=1, what="个村")),
 })
+
+# ------------------------------------------------------------------ readings outside parameters
+
+
+def _reading_check(ctx, out, raw, path, line):
+    """A program's or a layer scope's reading follows the same rules as a value's."""
+    fields = {k: out.get(k) for k in ("status", "quote", "alternatives", "reason")}
+    fields["illustrative"] = raw.get("illustrative") if isinstance(raw.get("illustrative"), bool) else None
+    reading = Reading(out.get("reference"), "official", origin=(line, path)).under(ctx, fields, line, path)
+    if reading is None or not check_reading(ctx, reading):
+        return False
+    out["status"] = reading.status
+    out["illustrative"] = reading.status == "illustrative"
+    return True
+
+
+SCOPE = Record({"reference": opt(reference_spec()), **reading_fields()}, check=_reading_check)
 
 # ------------------------------------------------------------------ layers
 
@@ -181,7 +200,9 @@ LAYER = Record({
         "levels": opt(ScalarList(Ref("level"), min_len=1)),
         "in_county": opt(Bool()),
         "chronic_classes": opt(ScalarList(Ref("chronic_class"), min_len=1)),
+        "hospitals": opt(ScalarList(Ref("hospital"), min_len=1)),
     })),
+    "scope": opt(SCOPE, "适用范围是怎么从原文读出来的（status、quote、alternatives、reason）"),
     "method": opt(Enum(("share", "ceiling", "waiver")), default="share"),
     "base": opt(Enum(tuple(BASES))),
     "ratio": opt(ParamSpec(("ratio",))),
@@ -195,10 +216,22 @@ LAYER = Record({
     "ceiling_ratio": opt(ParamSpec(("ratio",))),
     "items": opt(ListOf(Record({
         "id": req(Ident()), "name": req(Text(50)), "rate": req(ParamSpec(("ratio",))),
+        "kinds": opt(ScalarList(Enum(tuple(CLAIM_KINDS)), min_len=1), "只在这些就医类型减免（不写：本层的全部类型）"),
     }), min_len=1, unique="id", what="个减免项目")),
 }, check=_layer_check)
 
-LAYERS = Record({"layers": req(ListOf(LAYER, min_len=1, unique="id", what="层"))})
+DISCRETIONARY = Record({
+    "id": req(Ident()), "name": req(Text(50)), "description": req(Text(1000)),
+    "kinds": req(ScalarList(Enum(tuple(CLAIM_KINDS)), min_len=1)),
+    "applies_to": opt(Record({"categories": opt(ScalarList(Ref("category_or_group"), min_len=1))})),
+    "ratio_min": req(ParamSpec(("ratio",))), "ratio_max": req(ParamSpec(("ratio",))),
+    "text": req(Text(200), "结果旁显示的话，{min} 和 {max} 换成百分数，如 年底可能再补偿{min}–{max}，视资金结余"),
+})
+
+LAYERS = Record({
+    "layers": req(ListOf(LAYER, min_len=1, unique="id", what="层")),
+    "discretionary": opt(ListOf(DISCRETIONARY, unique="id", what="项"), "不计入报销金额、只显示范围的补偿", default=[]),
+})
 
 
 # ------------------------------------------------------------------ programs and conditions
@@ -282,9 +315,10 @@ PROGRAM = Record({
     })),
     "valid": opt(Record({"from": req(Date()), "until": opt(Date())}, check=_valid_check)),
     "reference": req(reference_spec()),
+    **{k: f for k, f in reading_fields().items() if k != "illustrative"},
     "illustrative": opt(Bool(), default=False),
     "note": opt(Text(1000)),
-})
+}, check=_reading_check)
 PROGRAMS = Record({"programs": req(ListOf(PROGRAM, min_len=1, unique="id", what="个项目"))})
 
 # ------------------------------------------------------------------ contacts / commitments / calendar

@@ -310,6 +310,7 @@ def _assemble(j: Jurisdiction, parsed, townships, examples, problems):
             j.villages[v["id"]] = (t, v)
     if parsed.get("layers.yaml"):
         j.layers = parsed["layers.yaml"]["layers"]
+        j.discretionary = parsed["layers.yaml"]["discretionary"]
     if parsed.get("programs.yaml"):
         j.programs = parsed["programs.yaml"]["programs"]
     if parsed.get("contacts.yaml"):

@@ -49,6 +49,7 @@ class Jurisdiction:
     townships: dict[str, dict] = field(default_factory=dict)
     villages: dict[str, tuple[dict, dict]] = field(default_factory=dict)  # id -> (township, village)
     layers: list[dict] = field(default_factory=list)
+    discretionary: list[dict] = field(default_factory=list)  # shown as a range, never added to amounts
     programs: list[dict] = field(default_factory=list)
     contacts: list[dict] = field(default_factory=list)
     commitments: dict = field(default_factory=dict)

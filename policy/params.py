@@ -13,6 +13,7 @@ from decimal import Decimal
 from .limits import MAX_RATIO_PLACES, parse_date
 from .money import has_at_most_two_decimals, yuan_to_fen
 from .problems import PolicyError
+from .readings import STATUSES
 from .schema import INVALID, Bool, Ctx, Date, Enum, Field, Ident, Record, Spec, Text, isdict, islist, type_name
 from .yamlsource import line_of
 
@@ -28,9 +29,10 @@ BY = {
     "hospital_level": "level",
     "chronic_class": "chronic_class",
     "disease_group": "disease_group",
+    "hospital": "hospital",
 }
 BY_LABEL = {"category": "人员类别", "hospital_level": "医院级别", "chronic_class": "慢性病类别",
-            "disease_group": "疾病组"}
+            "disease_group": "疾病组", "hospital": "医院"}
 OTHER = "other"
 
 
@@ -43,14 +45,30 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """Another reading of an ambiguous clause and the value it would give (None: no number)."""
+
+    value: object
+    reading: str
+
+
+@dataclass(frozen=True)
 class Value:
-    """One dated value. `value` is None when the parameter ends on `start`."""
+    """One dated value. `value` is None when the parameter ends on `start`.
+
+    `status` says how sure the value is (see policy/readings.py): official, derived,
+    interpreted or illustrative. `illustrative` is kept for readers written before `status`.
+    """
 
     start: dt.date
     value: object
     reference: Reference
     illustrative: bool
     note: str | None = None
+    status: str | None = None
+    quote: str | None = None
+    alternatives: tuple[Alternative, ...] = ()
+    reason: str | None = None
 
 
 class Series:
@@ -126,11 +144,13 @@ class Param:
 class Keys:
     """What a claim or person offers to breakdown lookups."""
 
-    __slots__ = ("category", "groups", "level", "chronic_class", "disease_groups", "_names")
+    __slots__ = ("category", "groups", "level", "chronic_class", "disease_groups", "hospital", "_names")
 
-    def __init__(self, category, groups, level=None, chronic_class=None, disease_groups=(), names=None):
+    def __init__(self, category, groups, level=None, chronic_class=None, disease_groups=(), names=None,
+                 hospital=None):
         self.category, self.groups = category, groups
         self.level, self.chronic_class, self.disease_groups = level, chronic_class, disease_groups
+        self.hospital = hospital  # a claim that names no hospital matches only `other`
         self._names = names or {}
 
     def matches(self, by: str, key: str) -> bool:
@@ -142,16 +162,23 @@ class Keys:
             return key == self.level
         if by == "chronic_class":
             return key == self.chronic_class
+        if by == "hospital":
+            return key == self.hospital
         return key in self.disease_groups
 
     def label(self, by):
         value = {"category": self.category, "hospital_level": self.level,
                  "chronic_class": self.chronic_class,
-                 "disease_group": "、".join(self.disease_groups) or "无"}[by]
+                 "disease_group": "、".join(self.disease_groups) or "无",
+                 "hospital": self.hospital or "未写明医院"}[by]
         return self._names.get(value, value) if isinstance(value, str) else value
 
 
 # ---------------------------------------------------------------- schema for parameters
+
+STATUS_LABEL = {"official": "依据原文（official）", "derived": "由原文推算（derived）",
+                "interpreted": "按本县理解（interpreted）", "illustrative": "示例数字（illustrative）"}
+
 
 def reference_spec():
     from .schema import Ref
@@ -163,8 +190,99 @@ def reference_spec():
     }, make=lambda d: Reference(d["source"], d["clause"], d["url"], d["note"]))
 
 
+class AlternativesSpec(Spec):
+    """`alternatives:` a list of {value, reading}; `value` in the parameter's unit, or null
+    when that reading gives no number (for a scope or a program, `value` may be left out)."""
+
+    def __init__(self, unit: str | None):
+        self.unit = unit
+
+    def __call__(self, ctx, value, path, line):
+        from .schema import ListOf
+        item = Record({"value": Field(_Raw(), required=self.unit is not None, doc="这种理解下的数值（没有数字写 null）"),
+                       "reading": Field(Text(500), doc="这种理解是怎么读原文的")})
+        items = ListOf(item, min_len=1, what="种理解")(ctx, value, path, line)
+        if items is INVALID:
+            return INVALID
+        out, ok = [], True
+        for i, it in enumerate(items):
+            v = it["value"]
+            if v is not None and self.unit is not None:
+                v = _number(ctx, v, f"{path}[{i}].value", it["_line"], self.unit)
+                if v is INVALID:
+                    ok = False
+                    continue
+            out.append(Alternative(v, it["reading"]))
+        return tuple(out) if ok else INVALID
+
+
+def reading_fields(unit: str | None = None) -> dict[str, Field]:
+    """The keys that say how sure a value (or a scope, or a program) is."""
+    return {
+        "status": Field(Enum(STATUSES), required=False, doc="official / derived / interpreted / illustrative"),
+        "quote": Field(Text(1000), required=False, doc="原文中支持它的最短原话，一字不改照抄"),
+        "alternatives": Field(AlternativesSpec(unit), required=False, doc="其他理解及其数值"),
+        "reason": Field(Text(1000), required=False, doc="为什么选这种理解"),
+        "illustrative": Field(Bool(), required=False),
+    }
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a node passes down to the values under it (a value overrides what it restates)."""
+
+    reference: Reference | None
+    status: str
+    quote: str | None = None
+    alternatives: tuple = ()
+    reason: str | None = None
+    origin: tuple = (None, "")  # (line, path) of the node that set the status: problems are reported there
+
+    def under(self, ctx, fields: dict, line, path) -> "Reading | None":
+        """The reading of a child node whose own keys are `fields` (None: a problem was reported)."""
+        status, legacy = fields.get("status"), fields.get("illustrative")
+        if status is not None and legacy is not None and (status == "illustrative") != legacy:
+            ctx.error(line, path, f"status 写的是 {status}，illustrative 却写 {str(legacy).lower()}：两者矛盾，只保留 status")
+            return None
+        if status is None and legacy is not None:
+            status = "illustrative" if legacy else ("official" if self.status == "illustrative" else self.status)
+        reference = fields.get("reference") or self.reference
+        # A new source needs its own quote; a new status needs its own alternatives and reason.
+        quote = fields.get("quote") or (None if fields.get("reference") else self.quote)
+        if status is None:
+            return Reading(reference, self.status, quote,
+                           fields.get("alternatives") or self.alternatives, fields.get("reason") or self.reason,
+                           (line, path) if any(fields.get(k) for k in ("alternatives", "reason", "reference"))
+                           else self.origin)
+        return Reading(reference, status, quote, fields.get("alternatives") or (), fields.get("reason"), (line, path))
+
+
+def check_reading(ctx, reading: Reading, seen: set | None = None) -> bool:
+    """The format's rules for a reading; problems are reported once, where the status was set."""
+    problems = []
+    if reading.status in ("official", "derived", "interpreted") and not reading.quote:
+        problems.append(f"标为{STATUS_LABEL[reading.status]}时必须写 quote：原文中支持它的最短原话（照抄原文，"
+                        "不要改写）；原文里找不到的数字请标 status: illustrative")
+    if reading.status == "interpreted":
+        if not reading.alternatives:
+            problems.append("标为按本县理解（interpreted）时必须写 alternatives：其他理解各自的数值和读法")
+        if not reading.reason:
+            problems.append("标为按本县理解（interpreted）时必须写 reason：为什么选这种理解")
+    elif reading.alternatives:
+        problems.append(f"只有按本县理解（interpreted）时才写 alternatives，这里是{STATUS_LABEL[reading.status]}")
+    line, path = reading.origin
+    for message in problems:
+        key = (line, path, message)
+        if seen is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        ctx.error(line, path, message)
+    return not problems
+
+
 class ParamSpec(Spec):
-    """A parameter: description, unit, reference, illustrative, optional `by`, values.
+    """A parameter: description, unit, reference, reading (status, quote, ...), optional `by`, values.
 
     `units` limits which units are allowed here; `extra` adds keys such as `per` and `pool`.
     """
@@ -173,11 +291,12 @@ class ParamSpec(Spec):
         self.units, self.extra = units, extra or {}
 
     def __call__(self, ctx: Ctx, value, path, line):
+        unit = value.get("unit") if isdict(value) and value.get("unit") in self.units else None
         fields = {
             "description": Field(Text(300), doc="参数的中文说明"),
             "unit": Field(Enum(self.units), doc="单位：" + " / ".join(self.units)),
             "reference": Field(reference_spec(), doc="出处：文件编号和条款"),
-            "illustrative": Field(Bool(), required=False, default=False),
+            **reading_fields(unit),
             "by": Field(Enum(tuple(BY)), required=False),
             "values": Field(_Raw(), doc="按日期列出的数值"),
             **self.extra,
@@ -185,13 +304,15 @@ class ParamSpec(Spec):
         head = Record(fields)(ctx, value, path, line)
         if head is INVALID:
             return INVALID
-        unit = head["unit"]
-        root = _node(ctx, value["values"], f"{path}.values", line_of(value, "values"), unit,
-                     head["by"], head["reference"], head["illustrative"])
+        top = Reading(head["reference"], "official", origin=(line, path)).under(ctx, head, line, path)
+        if top is None:
+            return INVALID
+        seen: set = set()
+        root = _node(ctx, value["values"], f"{path}.values", line_of(value, "values"), unit, head["by"], top, seen)
         if root is INVALID:
             return INVALID
         extra = {k: head[k] for k in self.extra}
-        return Param(path, head["description"], unit, head["reference"], head["illustrative"],
+        return Param(path, head["description"], unit, head["reference"], top.status == "illustrative",
                      root, ctx.file, line, extra)
 
 
@@ -200,10 +321,10 @@ class _Raw(Spec):
         return value
 
 
-def _node(ctx, raw, path, line, unit, by, reference, illustrative):
+def _node(ctx, raw, path, line, unit, by, reading: Reading, seen):
     """A breakdown (when `by` is set) or a date series."""
     if by is None:
-        return _series(ctx, raw, path, line, unit, reference, illustrative)
+        return _series(ctx, raw, path, line, unit, reading, seen)
     if not isdict(raw) or not raw:
         ctx.error(line, path, f"按{BY_LABEL[by]}区分时，values 应列出每个{BY_LABEL[by]}的数值")
         return INVALID
@@ -221,16 +342,16 @@ def _node(ctx, raw, path, line, unit, by, reference, illustrative):
                 "by": Field(Enum(tuple(BY))),
                 "values": Field(_Raw()),
                 "reference": Field(reference_spec(), required=False),
-                "illustrative": Field(Bool(), required=False),
+                **reading_fields(unit),
             })(ctx, child, kpath, kline)
             if sub is INVALID:
                 ok = False
                 continue
-            node = _node(ctx, child["values"], f"{kpath}.values", line_of(child, "values"), unit,
-                         sub["by"], sub["reference"] or reference,
-                         illustrative if sub["illustrative"] is None else sub["illustrative"])
+            inner = reading.under(ctx, sub, kline, kpath)
+            node = INVALID if inner is None else _node(
+                ctx, child["values"], f"{kpath}.values", line_of(child, "values"), unit, sub["by"], inner, seen)
         else:
-            node = _series(ctx, child, kpath, kline, unit, reference, illustrative)
+            node = _series(ctx, child, kpath, kline, unit, reading, seen)
         if node is INVALID:
             ok = False
         else:
@@ -238,16 +359,16 @@ def _node(ctx, raw, path, line, unit, by, reference, illustrative):
     return Breakdown(by, branches) if ok else INVALID
 
 
-def _series(ctx, raw, path, line, unit, reference, illustrative):
+def _series(ctx, raw, path, line, unit, reading, seen):
     if isdict(raw):
-        return _dated_map(ctx, raw, path, line, unit, reference, illustrative)
+        return _dated_map(ctx, raw, path, line, unit, reading, seen)
     if islist(raw):
-        return _periods(ctx, raw, path, line, unit, reference, illustrative)
+        return _periods(ctx, raw, path, line, unit, reading, seen)
     ctx.error(line, path, f"应按日期列出数值，例如 “2020-01-01: 0.9”，这里是{type_name(raw)}")
     return INVALID
 
 
-def _dated_map(ctx, raw, path, line, unit, reference, illustrative):
+def _dated_map(ctx, raw, path, line, unit, reading, seen):
     values, ok, previous = [], True, None
     if not raw:
         ctx.error(line, path, "至少要有一个日期和数值")
@@ -269,7 +390,7 @@ def _dated_map(ctx, raw, path, line, unit, reference, illustrative):
             ctx.error(kline, kpath, f"日期没有按从早到晚排列：{key} 写在 {previous} 之后")
             ok = False
         previous = key
-        v = _value(ctx, item, kpath, kline, unit, key, reference, illustrative)
+        v = _value(ctx, item, kpath, kline, unit, key, reading, seen)
         if v is INVALID:
             ok = False
         else:
@@ -277,11 +398,15 @@ def _dated_map(ctx, raw, path, line, unit, reference, illustrative):
     return Series(values) if ok else INVALID
 
 
-def _periods(ctx, raw, path, line, unit, reference, illustrative):
+def _end(start, reading):
+    return Value(start, None, reading.reference, False, status=reading.status)
+
+
+def _periods(ctx, raw, path, line, unit, reading, seen):
     spec = Record({
         "from": Field(Date()), "until": Field(Date(), required=False),
         "value": Field(_Raw()), "reference": Field(reference_spec(), required=False),
-        "illustrative": Field(Bool(), required=False), "note": Field(Text(500), required=False),
+        **reading_fields(unit), "note": Field(Text(500), required=False),
     })
     values, ok, prev = [], True, None
     if not raw:
@@ -306,37 +431,46 @@ def _periods(ctx, raw, path, line, unit, reference, illustrative):
                 ctx.error(iline, f"{ipath}.from",
                           f"时段重叠：{p['from']} 开始的时段与前一个时段（{prev['from']} 起，{end}）重叠")
                 ok = False
-        v = _value(ctx, p["value"], f"{ipath}.value", iline, unit, p["from"],
-                   p["reference"] or reference,
-                   illustrative if p["illustrative"] is None else p["illustrative"], p["note"])
+        inner = reading.under(ctx, p, iline, ipath)
+        v = INVALID if inner is None else _leaf(ctx, p["value"], f"{ipath}.value", iline, unit, p["from"],
+                                                inner, p["note"], seen)
         if v is INVALID:
             ok = False
         else:
             if prev is not None and prev["until"] is not None and prev["until"] + dt.timedelta(days=1) < p["from"]:
-                values.append(Value(prev["until"] + dt.timedelta(days=1), None, reference, False))
+                values.append(_end(prev["until"] + dt.timedelta(days=1), reading))
             values.append(v)
         prev = p
     if ok and prev["until"] is not None:
-        values.append(Value(prev["until"] + dt.timedelta(days=1), None, reference, False))
+        values.append(_end(prev["until"] + dt.timedelta(days=1), reading))
     return Series(values) if ok else INVALID
 
 
-def _value(ctx, item, path, line, unit, start, reference, illustrative, note=None):
+def _value(ctx, item, path, line, unit, start, reading, seen):
     if isdict(item):
         v = Record({
             "value": Field(_Raw()), "reference": Field(reference_spec(), required=False),
-            "illustrative": Field(Bool(), required=False), "note": Field(Text(500), required=False),
+            **reading_fields(unit), "note": Field(Text(500), required=False),
         })(ctx, item, path, line)
         if v is INVALID:
             return INVALID
-        return _value(ctx, v["value"], path, line, unit, start, v["reference"] or reference,
-                      illustrative if v["illustrative"] is None else v["illustrative"], v["note"])
+        inner = reading.under(ctx, v, line, path)
+        if inner is None:
+            return INVALID
+        return _leaf(ctx, v["value"], f"{path}.value", line_of(item, "value"), unit, start, inner, v["note"], seen)
+    return _leaf(ctx, item, path, line, unit, start, reading, None, seen)
+
+
+def _leaf(ctx, item, path, line, unit, start, reading: Reading, note, seen):
     if item is None:
-        return Value(start, None, reference, illustrative, note)
+        return Value(start, None, reading.reference, False, note, status=reading.status)
     number = _number(ctx, item, path, line, unit)
     if number is INVALID:
         return INVALID
-    return Value(start, number, reference, illustrative, note)
+    if not check_reading(ctx, reading, seen):
+        return INVALID
+    return Value(start, number, reading.reference, reading.status == "illustrative", note,
+                 reading.status, reading.quote, reading.alternatives, reading.reason)
 
 
 def _number(ctx, item, path, line, unit):

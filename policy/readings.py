@@ -4,6 +4,9 @@ Every dated value is one of: official (stated in the source), derived (follows f
 by stated arithmetic or cross-reference), interpreted (one reading of an ambiguous clause) or
 illustrative (a placeholder in no source). Official and derived values are shown plainly; the
 other two carry a visible mark on every page, notice and calculator result.
+
+The data says which in `status` (see docs/data-format.md, "Readings"); `policy.params.Value`
+carries it with the `quote`, `alternatives` and `reason` that back it.
 """
 from __future__ import annotations
 
@@ -12,11 +15,13 @@ LABELS = {"official": "", "derived": "", "interpreted": "按本县理解", "illu
 
 
 def status_of(value) -> str:
-    """The reading of a dated value (a `policy.params.Value` or anything with the same fields)."""
-    status = getattr(value, "status", None)
+    """The reading of a dated value (a `policy.params.Value`, a program dict, or anything with
+    a `status`); values written before `status` existed fall back on their `illustrative` flag."""
+    status = value.get("status") if isinstance(value, dict) else getattr(value, "status", None)
     if status:
         return status
-    return "illustrative" if getattr(value, "illustrative", False) else "official"
+    flag = value.get("illustrative") if isinstance(value, dict) else getattr(value, "illustrative", False)
+    return "illustrative" if flag else "official"
 
 
 def label(value) -> str:

@@ -108,11 +108,21 @@ def test_each_layer_explains_its_arithmetic_and_cites_its_parameters(cli):
     assert basic["cap"] == {"amount": "150000.00", "per": "year", "left_before": "150000.00", "left_after": "135440.00"}
     cited = [answer["parameters"][key] for key in basic["parameters"]]
     ratio = next(p for p in cited if p["name"] == "layers.basic.ratio")
-    assert ratio["from"] == "2019-01-01" and ratio["illustrative"] is True
+    assert ratio["from"] == "2019-01-01" and ratio["status"] == "derived" and ratio["label"] == ""
+    assert ratio["quote"].startswith("三是将门诊特殊慢性病报销比例提高到住院水平")
+    deductible = next(p for p in cited if p["name"] == "layers.basic.deductible")
+    assert deductible["illustrative"] is True and deductible["label"] == "示例数字"
+    assert {"what": deductible["description"], "label": "示例数字", "status": "illustrative",
+            "parameter": next(k for k in basic["parameters"] if k.startswith("layers.basic.deductible"))} in basic["readings"]
+    assert basic["text"].endswith("）") and "示例数字：基本医疗保险住院起付线" in basic["text"]
     critical = answer["claims"][0]["layers"][1]["explanation"]
     assert critical["deductible"]["left_after"] == "2006.30"  # 5946.30 − 3940.00
     ref = next(answer["parameters"][k] for k in critical["parameters"] if k.startswith("layers.critical.deductible"))
     assert ref["reference"]["clause"] == "二(一)1" and ref["value"] == "5946.30"
+    # an interpreted value says so, and carries the readings it was chosen over
+    assert ref["status"] == "interpreted" and ref["label"] == "按本县理解"
+    assert ref["alternatives"] == [{"value": "50000.00", "reading": ref["alternatives"][0]["reading"]}]
+    assert "5946.3" in ref["quote"] and ref["reason"]
 
 
 def test_the_answer_shows_what_a_general_resident_would_get(cli):

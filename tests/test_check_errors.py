@@ -150,8 +150,8 @@ def test_missing_required_field_is_reported_with_file_line_and_field(cli, data_c
 # ------------------------------------------------------------------ numbers
 
 def test_ratio_above_one_is_reported_with_file_line_and_field(cli, data_copy):
-    line = plant(data_copy, "zixi/layers.yaml", "        county: {2019-01-01: 0.80}\n        city: {2019-01-01: 0.65}",
-                 "        county: {2019-01-01: 80}\n        city: {2019-01-01: 0.65}")
+    line = plant(data_copy, "zixi/layers.yaml", "        county: {2019-01-01: 0.80}\n        city: {2019-01-01: 0.60}",
+                 "        county: {2019-01-01: 80}\n        city: {2019-01-01: 0.60}")
     code, lines = check(cli, data_copy)
     assert code == 1
     text = reported(lines, "zixi/layers.yaml", line, "layers[0].ratio.values.county.2019-01-01",
@@ -160,8 +160,8 @@ def test_ratio_above_one_is_reported_with_file_line_and_field(cli, data_copy):
 
 
 def test_negative_ratio_is_reported(cli, data_copy):
-    line = plant(data_copy, "zixi/layers.yaml", "控制在10%以内}\n      values: {2019-01-01: 0.10}",
-                 "控制在10%以内}\n      values: {2019-01-01: -0.10}") + 1
+    anchor = "目录外自费部分不兜底}\n      values: {2019-01-01: "
+    line = plant(data_copy, "zixi/layers.yaml", anchor + "0.10}", anchor + "-0.10}") + 1
     code, lines = check(cli, data_copy)
     assert code == 1
     reported(lines, "zixi/layers.yaml", line, "layers[4].ceiling_ratio.values.2019-01-01", "比例必须在 0 到 1 之间")
@@ -176,28 +176,27 @@ def test_negative_money_is_reported_with_file_line_and_field(cli, data_copy):
 
 
 def test_money_with_more_than_two_decimals_is_reported(cli, data_copy):
-    line = plant(data_copy, "zixi/layers.yaml", "        poor: {2019-01-01: 5946.30}",
-                 "        poor: {2019-01-01: 5946.305}")
+    line = plant(data_copy, "zixi/layers.yaml", "            value: 5946.30", "            value: 5946.305")
     code, lines = check(cli, data_copy)
     assert code == 1
-    reported(lines, "zixi/layers.yaml", line, "layers[1].deductible.values.poor.2019-01-01", "金额最多两位小数")
+    reported(lines, "zixi/layers.yaml", line, "layers[1].deductible.values.poor.2019-01-01.value", "金额最多两位小数")
 
 
 # ------------------------------------------------------------------ dates
 
 def test_dates_out_of_order_are_reported_with_file_line_and_field(cli, data_copy):
-    start = plant(data_copy, "zixi/layers.yaml",
-                  "          2019-01-01: 0.50\n          2020-01-01: {value: 0.60, note: 提高重大疾病补偿比例由50%提高至60%}\n",
-                  "          2020-01-01: {value: 0.60, note: 提高重大疾病补偿比例由50%提高至60%}\n          2019-01-01: 0.50\n")
+    first = "      2019-01-01: {value: 15, reference: {source: xinfang2005, clause: 第二十二条}, quote: 15日内书面告知信访人}\n"
+    second = "      2022-05-01: 15\n"
+    start = plant(data_copy, "zixi/commitments.yaml", first + second, second + first)
     code, lines = check(cli, data_copy)
     assert code == 1
-    reported(lines, "zixi/layers.yaml", start + 1, "layers[1].ratio.values.general.2019-01-01",
-             "日期没有按从早到晚排列：2019-01-01 写在 2020-01-01 之后")
+    reported(lines, "zixi/commitments.yaml", start + 1, "commitments.decide.values.2019-01-01",
+             "日期没有按从早到晚排列：2019-01-01 写在 2022-05-01 之后")
 
 
 def test_overlapping_periods_are_reported_with_file_line_and_field(cli, data_copy):
-    line = plant(data_copy, "zixi/layers.yaml", "        - {from: 2020-01-01, value: 5000}",
-                 "        - {from: 2019-06-01, value: 5000}")
+    line = plant(data_copy, "zixi/layers.yaml", "        - from: 2020-01-01\n          value: 5000",
+                 "        - from: 2019-06-01\n          value: 5000")
     code, lines = check(cli, data_copy)
     assert code == 1
     text = reported(lines, "zixi/layers.yaml", line, "layers[6].cap.values[1].from", "时段重叠")
@@ -205,28 +204,30 @@ def test_overlapping_periods_are_reported_with_file_line_and_field(cli, data_cop
 
 
 def test_periods_out_of_order_are_reported(cli, data_copy):
-    first = "        - {from: 2019-01-01, until: 2019-12-31, value: 3000}\n"
-    second = "        - {from: 2020-01-01, value: 5000}\n"
-    start = plant(data_copy, "zixi/layers.yaml", first + second, second + first)
+    # the first period now starts after the second
+    plant(data_copy, "zixi/layers.yaml", "        - from: 2019-01-01\n          until: 2019-12-31\n",
+          "        - from: 2020-06-01\n          until: 2020-12-31\n")
+    second = plant(data_copy, "zixi/layers.yaml", "        - from: 2020-01-01\n", "        - from: 2020-01-01\n")
     code, lines = check(cli, data_copy)
     assert code == 1
-    reported(lines, "zixi/layers.yaml", start + 1, "layers[6].cap.values[1].from", "时段没有按从早到晚排列")
+    reported(lines, "zixi/layers.yaml", second, "layers[6].cap.values[1].from", "时段没有按从早到晚排列")
 
 
 def test_period_ending_before_it_starts_is_reported(cli, data_copy):
-    line = plant(data_copy, "zixi/layers.yaml", "{from: 2019-01-01, until: 2019-12-31, value: 3000}",
-                 "{from: 2019-01-01, until: 2018-12-31, value: 3000}")
+    line = plant(data_copy, "zixi/layers.yaml", "          until: 2019-12-31\n          value: 3000",
+                 "          until: 2018-12-31\n          value: 3000")
     code, lines = check(cli, data_copy)
     assert code == 1
-    reported(lines, "zixi/layers.yaml", line, "layers[6].cap.values[0].until", "结束日期 2018-12-31 早于开始日期 2019-01-01")
+    # reported on the period's first line ("- from: ..."), just above
+    reported(lines, "zixi/layers.yaml", line - 1, "layers[6].cap.values[0].until", "结束日期 2018-12-31 早于开始日期 2019-01-01")
 
 
 # ------------------------------------------------------------------ values in force on a worked example's date
 
 @pytest.mark.parametrize("old, new, parameter", [
     # the county ratio is ended by a dated null before the example's claim date
-    ("        county: {2019-01-01: 0.80}\n        city: {2019-01-01: 0.65}",
-     "        county: {2019-01-01: 0.80, 2020-01-01: null}\n        city: {2019-01-01: 0.65}",
+    ("        county: {2019-01-01: 0.80}\n        city: {2019-01-01: 0.60}",
+     "        county: {2019-01-01: 0.80, 2020-01-01: null}\n        city: {2019-01-01: 0.60}",
      "layers.basic.ratio"),
     # the county deductible only starts after the example's claim date
     ("        county: {2019-01-01: 300}", "        county: {2021-01-01: 300}", "layers.basic.deductible"),
@@ -261,9 +262,9 @@ def test_worked_example_whose_expected_amount_is_wrong_is_reported(cli, data_cop
     ("zixi/hospitals.yaml", "    name: 资溪县人民医院\n    level: county\n", "    name: 资溪县人民医院\n    level: no_such_level\n",
      "hospitals[0].level", "医院级别（levels.yaml）"),
     ("zixi/programs.yaml", "      disease: [hiv]", "      disease: [no_such_disease]",
-     "programs[9].when.disease[0]", "疾病（diseases.yaml 的 diseases）"),
+     "programs[10].when.disease[0]", "疾病（diseases.yaml 的 diseases）"),
     ("zixi/programs.yaml", "        - disease_group: [major15]", "        - disease_group: [no_such_group]",
-     "programs[10].when.all[1].disease_group[0]", "疾病组（diseases.yaml 的 groups）"),
+     "programs[11].when.all[1].disease_group[0]", "疾病组（diseases.yaml 的 groups）"),
     ("zixi/diseases.yaml", "  - id: schistosomiasis\n    name: 血吸虫病\n    groups: [endemic]\n    chronic_class: class2",
      "  - id: schistosomiasis\n    name: 血吸虫病\n    groups: [endemic]\n    chronic_class: no_such_class",
      "diseases[15].chronic_class", "慢性病类别（diseases.yaml 的 chronic_classes）"),
@@ -359,15 +360,15 @@ def test_five_mistakes_in_five_files_are_all_reported_in_one_run(cli, data_copy)
          plant(data_copy, "zixi/contacts.yaml", "  - id: bureau\n    name: 资溪县卫生健康委员会\n", "  - id: bureau\n"),
          "contacts[0].name", "缺少必填项"),
         ("zixi/layers.yaml",
-         plant(data_copy, "zixi/layers.yaml", "        county: {2019-01-01: 0.80}\n        city: {2019-01-01: 0.65}",
-               "        county: {2019-01-01: 1.80}\n        city: {2019-01-01: 0.65}"),
+         plant(data_copy, "zixi/layers.yaml", "        county: {2019-01-01: 0.80}\n        city: {2019-01-01: 0.60}",
+               "        county: {2019-01-01: 1.80}\n        city: {2019-01-01: 0.60}"),
          "layers[0].ratio.values.county.2019-01-01", "比例必须在 0 到 1 之间"),
         ("zixi/hospitals.yaml",
          plant(data_copy, "zixi/hospitals.yaml", "    name: 资溪县人民医院\n", "    name: 资溪县人民医院\n    name: 县医院\n") + 1,
          "hospitals[0].name", "重复出现"),
         ("zixi/programs.yaml",
          plant(data_copy, "zixi/programs.yaml", "      disease: [hiv]", "      disease: [no_such_disease]"),
-         "programs[9].when.disease[0]", "没有定义"),
+         "programs[10].when.disease[0]", "没有定义"),
         ("jixian/commitments.yaml",
          plant(data_copy, "jixian/commitments.yaml", "告知投诉人的期限\n    unit: working_days\n",
                "告知投诉人的期限\n    unit: workdays\n") + 1,

@@ -59,7 +59,7 @@ def test_a_missing_age_asks_for_it_instead_of_saying_no(cli):
 
 
 def test_age_limits_are_inclusive_at_both_ends(cli):
-    base = {"jurisdiction": "zixi", "date": "2020-06-01"}
+    base = {"jurisdiction": "jixian", "date": "2020-06-01"}  # its screening ages are 35–64 (示例)
     for age, expected in ((34, False), (35, True), (64, True), (65, False)):
         answer = ask(cli, {**base, "person": {"category": "poverty", "sex": "female", "age": age}})
         assert ("two_cancer_screening" in ids(answer, "eligible")) is expected, age

@@ -45,6 +45,7 @@ DATED = """\
 description: 门诊慢性病年度限额
 unit: yuan
 reference: {source: s}
+status: illustrative
 by: category
 values:
   poor:

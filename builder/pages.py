@@ -1,0 +1,249 @@
+"""A loaded jurisdiction -> the Markdown sources of its site (`docs/`), through Jinja templates.
+
+Python here only gathers facts (`builder.facts`, the engine for worked examples); every word
+and table layout is in `site/mkdocs/pages/*.md.j2`. A missing template or a value that cannot be
+shown raises, and the pipeline stops naming the jurisdiction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import segno
+
+from policy import formats
+from policy.cases import Service, run_calc
+from policy.examples import example_case
+from policy.model import Jurisdiction
+from policy.params import Param
+from policy.readings import label
+
+from . import facts, urls
+
+SITE = Path(__file__).resolve().parent.parent / "site" / "mkdocs"
+TEMPLATES = SITE / "pages"
+ASSETS = SITE / "assets"
+LABELS_FILE = SITE / "labels.json"
+
+
+@dataclass
+class SiteContext:
+    """What the pages need besides the data: versions, URLs, statistics, sibling parts."""
+
+    version: str
+    last_changed: dt.date
+    site_url: str
+    forms_url: str
+    stats: dict | None = None
+    calculator: bool = False
+    notices: set[str] = field(default_factory=set)  # village ids whose printed notice exists
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+                             autoescape=False)
+    env.filters["yuan_text"] = lambda s: f"{s} 元"
+    return env
+
+
+def write_pages(j: Jurisdiction, docs: Path, ctx: SiteContext) -> list[str]:
+    """Write every page of `j` under `docs`; returns the page paths written (relative, posix)."""
+    env = environment()
+    labels = json.loads(LABELS_FILE.read_text(encoding="utf-8"))
+    common = {"j": j, "ctx": ctx, "jid": j.id, "labels": labels,
+              "complaint_url": urls.complaint_url(j.id, forms_url=ctx.forms_url),
+              "query_url": urls.query_url(j.id, forms_url=ctx.forms_url),
+              "track_url": urls.track_url(j.id, forms_url=ctx.forms_url),
+              "contacts": contacts(j), "lines": [facts.layer_view(j, raw) for raw in j.layers]}
+    written = []
+
+    def page(path: str, template: str, **extra):
+        target = docs / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(env.get_template(template).render(**common, **extra), encoding="utf-8")
+        written.append(path)
+
+    programs = [facts.program_view(j, p) for p in j.programs]
+    page("index.md", "home.md.j2", programs=programs, highlights=home_facts(j, ctx.today))
+    for line in common["lines"]:
+        page(f"lines/{line['id']}/index.md", "line.md.j2", line=line)
+    page("lines/index.md", "lines.md.j2")
+    for program in programs:
+        page(f"programs/{program['id']}/index.md", "program.md.j2", program=program)
+    page("programs/index.md", "programs.md.j2", programs=programs)
+    page("examples/index.md", "examples.md.j2", examples=worked_examples(j))
+    page("diseases/index.md", "diseases.md.j2", diseases=disease_lists(j))
+    page("hospitals/index.md", "hospitals.md.j2", hospitals=hospital_list(j, labels))
+    townships = village_directory(j, ctx)
+    page("villages/index.md", "villages.md.j2", townships=townships)
+    for township in townships:
+        for village in township["villages"]:
+            page(f"villages/{township['id']}/{village['id']}/index.md", "village.md.j2",
+                 township=township, village=village)
+    page("complain/index.md", "complain.md.j2", complain=complaint_facts(j, ctx))
+    page("changes/index.md", "changes.md.j2", changes=facts.changes(j))
+    page("open-data/index.md", "open-data.md.j2")
+    page("stats/index.md", "stats.md.j2", stats=stats_view(j, ctx.stats))
+    copy_assets(docs)
+    return written
+
+
+def copy_assets(docs: Path) -> None:
+    shutil.copytree(ASSETS, docs / "assets", dirs_exist_ok=True)
+
+
+# ------------------------------------------------------------------ gathered facts
+
+def contacts(j: Jurisdiction) -> list[dict]:
+    return [{"name": c["name"], "role": c["role"], "phone": c["phone"], "hours": c.get("hours") or "",
+             "mark": "示例数字" if c.get("illustrative") else ""} for c in j.contacts]
+
+
+def home_facts(j: Jurisdiction, today: dt.date) -> dict:
+    """The few numbers the home page says in plain words, looked up in force today."""
+    out = {"ceiling": None}
+    for raw in j.layers:
+        if raw["method"] == "ceiling" and "inpatient" in raw["kinds"]:
+            v = facts.current(raw["ceiling_ratio"], today)
+            if v is not None:
+                out["ceiling"] = {"value": facts.percent(v.value), "mark": label(v), "line": raw["id"],
+                                  "in_county": (raw["applies_to"] or {}).get("in_county")}
+    return out
+
+
+def worked_examples(j: Jurisdiction) -> list[dict]:
+    """The data's calc examples, computed now by the engine (not copied from the expected output)."""
+    service = Service({j.id: j})
+    out = []
+    for ex in j.examples:
+        if ex["kind"] != "calc":
+            continue
+        answer = run_calc(service, example_case(j, ex), explain=False, compare=True)
+        claims = []
+        for raw, got in zip(ex["input"]["claims"], answer["claims"], strict=True):
+            claims.append({
+                "date": str(raw["date"]), "kind": formats.CLAIM_KINDS[raw["kind"]],
+                "level": j.name_of("level", raw["hospital_level"]), "total": str(raw["total"]),
+                "layers": [{"id": layer["id"], "name": layer["name"], "paid": layer["paid"]}
+                           for layer in got["layers"] if layer["paid"] != "0.00"],
+                "reimbursed": got["reimbursed"], "self_pay": got["self_pay"],
+            })
+        baseline = answer.get("baseline")
+        out.append({"name": ex["name"], "description": ex.get("description") or "",
+                    "who": answer["category_name"], "claims": claims,
+                    "self_pay": sum_years(answer["year"]),
+                    "baseline_self_pay": sum_years(baseline["year"]) if baseline else None,
+                    "baseline_who": baseline["category_name"] if baseline else None})
+    return out
+
+
+def sum_years(years: dict) -> str:
+    fen = sum(int(y["self_pay"].replace(".", "")) for y in years.values())
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def disease_lists(j: Jurisdiction) -> list[dict]:
+    lists = [{"name": g["name"], "source": facts.source_text(j, g["reference"]) if g.get("reference") else "",
+              "diseases": [{"name": d["name"], "mark": "示例数字" if d.get("illustrative") else ""}
+                           for d in j.diseases.values() if gid in (d.get("groups") or ())]}
+             for gid, g in j.disease_groups.items()]
+    lists += [{"name": c["name"], "source": c.get("description") or "",
+               "diseases": [{"name": d["name"], "mark": "示例数字" if d.get("illustrative") else ""}
+                            for d in j.diseases.values() if d.get("chronic_class") == cid]}
+              for cid, c in j.chronic_classes.items()]
+    return [x for x in lists if x["diseases"]]
+
+
+def hospital_list(j: Jurisdiction, labels: dict) -> list[dict]:
+    by_level = []
+    for lid, level in j.levels.items():
+        rows = []
+        for h in j.hospitals.values():
+            if h["level"] != lid:
+                continue
+            unknown = [t for t in h.get("tags") or () if t not in labels["hospital_tags"]]
+            if unknown:
+                raise facts.Unshowable(f"医院“{h['name']}”的服务标签 {', '.join(unknown)} 没有中文说明"
+                                       f"（site/mkdocs/labels.json 的 hospital_tags）")
+            rows.append({"id": h["id"], "name": h["name"], "phone": h.get("phone") or "",
+                         "township": j.name_of("township", h["township"]) if h.get("township") else "",
+                         "address": h.get("address") or "",
+                         "services": [labels["hospital_tags"][t] for t in h.get("tags") or ()],
+                         "mark": "示例数字" if h.get("illustrative") else ""})
+        if rows:
+            by_level.append({"name": level["name"], "hospitals": rows})
+    return by_level
+
+
+def village_directory(j: Jurisdiction, ctx: SiteContext) -> list[dict]:
+    out = []
+    for tid, t in j.townships.items():
+        hc = j.hospitals.get(t["health_center"], {})
+        villages = []
+        for v in t["villages"]:
+            url = urls.village_url(j.id, tid, v["id"], site_url=ctx.site_url)
+            clinic = v["clinic"]
+            villages.append({
+                "id": v["id"], "name": v["name"], "url": url,
+                "poor_village": bool(v.get("poor_village")),
+                "clinic": {"name": clinic["name"], "address": clinic.get("address") or "",
+                           "phone": clinic.get("phone") or "", "hours": clinic.get("hours") or ""},
+                "doctors": [{"name": d["name"], "qualification": d["qualification"], "phone": d.get("phone") or ""}
+                            for d in clinic.get("doctors") or ()],
+                "qr_svg": segno.make(url, error="m").svg_inline(scale=4, border=2, title=f"{v['name']}页面的二维码"),
+                "notice": f"notice-{tid}-{v['id']}.pdf" if v["id"] in ctx.notices else None,
+                "complaint_url": urls.complaint_url(j.id, village=v["id"], forms_url=ctx.forms_url),
+            })
+        out.append({"id": tid, "name": t["name"], "health_center": hc.get("name", ""),
+                    "health_center_phone": hc.get("phone", ""), "villages": villages,
+                    "mark": "示例数字" if t.get("illustrative") else ""})
+    return out
+
+
+def complaint_facts(j: Jurisdiction, ctx: SiteContext) -> dict:
+    """Categories when the data has them (complaints.yaml); else the commitments alone."""
+    categories = []
+    for c in getattr(j, "complaint_categories", None) or ():
+        categories.append({"id": c["id"], "name": c["name"], "commitment": c["commitment"],
+                           "page": c.get("page") or "",
+                           "url": urls.complaint_url(j.id, category=c["id"], forms_url=ctx.forms_url)})
+    deadlines = []
+    for key, param in j.commitments.items():
+        if not isinstance(param, Param):  # bookkeeping such as the source line
+            continue
+        v = facts.current(param, ctx.today)
+        if v is not None:
+            deadlines.append({"id": key, "description": param.description,
+                              "value": facts.show_value(v.value, param.unit), "mark": label(v),
+                              "source": facts.source_text(j, v.reference)})
+    return {"categories": categories, "deadlines": deadlines}
+
+
+def stats_view(j: Jurisdiction, stats: dict | None) -> dict | None:
+    """The forms app's export (interfaces.md), checked for shape, with category names."""
+    if stats is None:
+        return None
+    names = {c["id"]: c["name"] for c in getattr(j, "complaint_categories", None) or ()}
+    try:
+        months = []
+        for m in stats["months"]:
+            months.append({
+                "month": str(m["month"]), "received": int(m["received"]),
+                "closed_on_time": int(m.get("closed_on_time", 0)), "closed_late": int(m.get("closed_late", 0)),
+                "median_days": m.get("median_days_to_close"),
+                "by_category": [{"name": names.get(k, k), "count": int(n)} for k, n in m.get("by_category", {}).items()],
+                "by_status": [{"name": STATUS_NAMES.get(k, k), "count": int(n)} for k, n in m.get("by_status", {}).items()],
+            })
+        return {"generated": str(stats["generated"]), "months": months}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise facts.Unshowable(f"投诉统计文件格式不对（{exc!r}），应符合 interfaces.md 的格式") from None
+
+
+STATUS_NAMES = {"received": "已收到", "accepted": "已受理", "in_progress": "办理中", "closed": "已办结",
+                "declined": "不予受理", "extended": "已延期"}

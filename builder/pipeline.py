@@ -1,0 +1,255 @@
+"""`build`: every jurisdiction's static output — site, open data, calculator pages, print.
+
+    build(): select → fingerprint → per changed jurisdiction, in its own process:
+             load + check → print → pages → open data → calculator → mkdocs (strict) → swap in
+           → portal page
+
+Each jurisdiction is built in a temporary folder beside its output and swapped in only when every
+stage succeeded, so a failed build leaves the previous `dist/<jid>` exactly as it was.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import multiprocessing
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from . import fingerprint, settings
+from .version import data_version, last_changed
+
+PORTAL_TEMPLATE = "portal.html.j2"
+
+
+@dataclass
+class Job:
+    folder: Path
+    out: Path
+    stats_file: Path | None
+    site_url: str
+    forms_url: str
+    calculator: bool
+    printing: bool
+    fingerprint: str
+    rebuild: bool
+
+
+@dataclass
+class Outcome:
+    jid: str
+    name: str
+    built: bool
+    error: str | None
+    seconds: float
+
+
+def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: Path | None = None,
+          workers: int | None = None, log=print) -> int:
+    """Build what changed; 0 when every jurisdiction is in place, 1 (with the cause) otherwise."""
+    from policy.loader import jurisdiction_dirs
+
+    folders, problems = jurisdiction_dirs(data_dir)
+    if problems:
+        for problem in problems:
+            log(str(problem), file=sys.stderr)
+        return 1
+    by_id = {f.name: f for f in folders}
+    unknown = [jid for jid in only or () if jid not in by_id]
+    if unknown:
+        log(f"没有这些地区的数据：{'、'.join(unknown)}（可选：{'、'.join(by_id)}）", file=sys.stderr)
+        return 1
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = plan(sorted(only) if only else list(by_id), by_id, out, stats_dir)
+    outcomes = run(jobs, workers)
+    write_portal(out, by_id)
+    failed = [o for o in outcomes if o.error]
+    for o in outcomes:
+        if o.error:
+            log(f"✗ {o.name}（{o.jid}）生成失败：{o.error}", file=sys.stderr)
+        elif o.built:
+            log(f"✓ {o.name}（{o.jid}）已生成：{out / o.jid}（{o.seconds:.1f} 秒）")
+        else:
+            log(f"· {o.name}（{o.jid}）没有变化，未重新生成")
+    if failed:
+        log(f"\n{len(failed)} 个地区生成失败；它们原来的网站没有改动。", file=sys.stderr)
+        return 1
+    return 0
+
+
+def plan(jids: list[str], by_id: dict[str, Path], out: Path, stats_dir: Path | None) -> list[Job]:
+    """One job per jurisdiction; `rebuild` is False when its fingerprint matches the built site."""
+    shared = fingerprint.shared_digest()
+    calculator = fingerprint.module_available("builder.calculator_pages")
+    printing = fingerprint.module_available("builder.printing")
+    site_url, forms_url = settings.site_url(), settings.forms_url()
+    jobs = []
+    for jid in jids:
+        stats_file = stats_dir / jid / "complaint-stats.json" if stats_dir else None
+        value = fingerprint.fingerprint(by_id[jid], shared, {
+            "site_url": site_url, "forms_url": forms_url, "calculator": calculator,
+            "printing": printing, "stats": stats_file is not None}, stats_file)
+        current = (out / jid / "index.html").is_file() and fingerprint.stored(out, jid) == value
+        jobs.append(Job(by_id[jid], out, stats_file, site_url, forms_url, calculator, printing, value,
+                        rebuild=not current))
+    return jobs
+
+
+def run(jobs: list[Job], workers: int | None) -> list[Outcome]:
+    """One process per jurisdiction (MkDocs and jieba keep global state), a core each."""
+    work = [job for job in jobs if job.rebuild or job.printing]
+    skipped = [Outcome(job.folder.name, _name(job.folder), False, None, 0.0) for job in jobs if job not in work]
+    if not work:
+        return skipped
+    _warm_up()
+    workers = max(1, min(len(work), workers or os.cpu_count() or 1))
+    with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=1) as pool:
+        done = pool.map(build_one, work, chunksize=1)
+    return skipped + done
+
+
+def _warm_up() -> None:
+    """Import MkDocs and Material and load jieba's dictionary once, before the workers fork."""
+    import jieba
+    import mkdocs.commands.build  # noqa: F401
+    import material.plugins.search.plugin  # noqa: F401
+
+    jieba.setLogLevel("WARNING")
+    jieba.initialize()
+
+
+def build_one(job: Job) -> Outcome:
+    jid, start = job.folder.name, time.perf_counter()
+    name = _name(job.folder)
+    work = job.out / f".building-{jid}-{os.getpid()}"
+    try:
+        if not job.rebuild:  # only print, which is incremental on its own
+            _print(job, _load(job.folder), job.out / jid)
+            return Outcome(jid, name, False, None, time.perf_counter() - start)
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        j = _load(job.folder)
+        site = build_site(job, j, work)
+        swap_in(site, job.out / jid, work)
+        fingerprint.store(job.out, jid, job.fingerprint)
+        return Outcome(jid, name, True, None, time.perf_counter() - start)
+    except Exception as exc:  # any stage: report it for this jurisdiction, keep the others going
+        return Outcome(jid, name, False, str(exc) if isinstance(exc, BuildError) else _unexpected(exc),
+                       time.perf_counter() - start)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+class BuildError(RuntimeError):
+    """A stage failed for a reason we can name in plain words."""
+
+
+def _unexpected(exc: Exception) -> str:
+    """An error no stage anticipated: its type, message and where it happened, for the developer."""
+    import traceback
+    frame = traceback.extract_tb(exc.__traceback__)[-1]
+    return f"{type(exc).__name__}: {exc}（{Path(frame.filename).name}:{frame.lineno}）"
+
+
+def build_site(job: Job, j, work: Path) -> Path:
+    """Every stage of one jurisdiction into `work`; returns the finished site folder."""
+    from . import mkdocs_site, opendata, pages, trim
+
+    version, changed = data_version(job.folder), last_changed(job.folder).isoformat()
+    docs, site, print_root = work / "docs", work / "site", work / "print-root"
+    notices = _print(job, j, print_root, previous=job.out / j.id / "print")
+    ctx = pages.SiteContext(version=version, last_changed=changed, site_url=job.site_url,
+                            forms_url=job.forms_url, stats=_stats(job.stats_file),
+                            calculator=job.calculator, notices=notices)
+    try:
+        pages.write_pages(j, docs, ctx)
+    except jinja2.TemplateNotFound as exc:
+        raise BuildError(f"找不到页面模板 {exc.name}（site/mkdocs/pages/）") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise BuildError(f"页面模板 {exc.name} 第 {exc.lineno} 行有语法错误：{exc.message}") from None
+    except jinja2.UndefinedError as exc:
+        raise BuildError(f"页面模板用到了数据里没有的值：{exc.message}") from None
+    except ValueError as exc:
+        raise BuildError(f"有数据无法显示：{exc}") from None
+    opendata.write(j, docs / "data", version, changed)
+    if job.calculator:
+        importlib.import_module("builder.calculator_pages").write_pages(j, docs, version)
+    config = mkdocs_site.write_config(j, work, docs, site, version=version, last_changed=changed,
+                                      site_url=job.site_url, calculator=job.calculator)
+    try:
+        mkdocs_site.build_site(config)
+    except mkdocs_site.MkDocsFailed as exc:
+        raise BuildError(f"MkDocs 严格模式生成失败：{exc}") from None
+    try:
+        trim.trim(site)
+    except trim.TrimFailed as exc:
+        raise BuildError(str(exc)) from None
+    if (print_root / "print").is_dir():
+        shutil.move(print_root / "print", site / "print")
+    return site
+
+
+def swap_in(site: Path, target: Path, work: Path) -> None:
+    """Replace `target` by `site` with two renames (same file system): never half-written."""
+    old = work / "previous"
+    if target.exists():
+        target.rename(old)
+    site.rename(target)
+
+
+def _load(folder: Path):
+    from policy.loader import load_jurisdiction
+
+    j, problems = load_jurisdiction(folder, run_examples=True)
+    if problems:
+        shown = "\n  ".join(str(p) for p in problems[:20])
+        more = f"\n  ……还有 {len(problems) - 20} 个问题" if len(problems) > 20 else ""
+        raise BuildError(f"政策数据有 {len(problems)} 个问题（请运行 python build.py check）：\n  {shown}{more}")
+    return j
+
+
+def _print(job: Job, j, root: Path, previous: Path | None = None) -> set[str]:
+    """Printed notices (issue 8's module, when installed) under `root/print/`; ids of villages with one."""
+    if not job.printing:
+        return set()
+    if previous is not None and previous.is_dir():
+        # A copy, not a move: if this build fails, the site in place keeps its PDFs.
+        shutil.copytree(previous, root / "print")
+    printing = importlib.import_module("builder.printing")
+    printing.print_jurisdiction(j, root, data_version(job.folder), site_url=job.site_url, forms_url=job.forms_url)
+    return {vid for vid, (t, v) in j.villages.items() if (root / "print" / f"notice-{t['id']}-{vid}.pdf").is_file()}
+
+
+def _stats(path: Path | None) -> dict | None:
+    if path is None or not path.is_file():
+        return None
+    import json
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BuildError(f"读不了投诉统计文件 {path}：{exc}") from None
+
+
+def _name(folder: Path) -> str:
+    try:
+        return yaml.safe_load((folder / "jurisdiction.yaml").read_text(encoding="utf-8"))["name"]
+    except Exception:  # the error itself is reported by the load; here only a display name
+        return folder.name
+
+
+def write_portal(out: Path, by_id: dict[str, Path]) -> None:
+    """`dist/index.html`: one link per jurisdiction whose site is in place."""
+    from .pages import SITE
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(SITE), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    sites = [{"id": jid, "name": _name(folder), "version": data_version(folder)}
+             for jid, folder in by_id.items() if (out / jid / "index.html").is_file()]
+    html = env.get_template(PORTAL_TEMPLATE).render(sites=sites, built=dt.date.today().isoformat())
+    (out / "index.html").write_text(html, encoding="utf-8")

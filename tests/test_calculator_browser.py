@@ -1,0 +1,234 @@
+"""The calculator and screener pages in Debian's Chromium, at 360×640, as a resident uses them.
+
+Three calculator cases are typed into the form; the breakdown read from the page must equal what
+`build.py calc` answers (each line, totals, the general-resident comparison). The screener is
+answered question by question and must list what `build.py eligible` lists. Then the page is
+reloaded from file:// with every network request refused and computes again. No console
+errors; no request to any host. Screenshots go to test-artifacts/calculator/ (ignored by git).
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from calc_site import build_site
+from conftest import ROOT
+
+from builder.cli import respond
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts" / "calculator"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def sites(jurisdictions, tmp_path_factory):
+    root = tmp_path_factory.mktemp("calcsite")
+    return {jid: build_site(jurisdictions[jid], root / jid) for jid in ("zixi", "jixian")}
+
+
+@pytest.fixture(scope="module")
+def server(sites):
+    """The built sites over http://127.0.0.1 (as `build.py serve` would), on a free port."""
+    root = next(iter(sites.values())).parent.parent
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        yield b
+        b.close()
+
+
+class Watched:
+    """A 360×640 page that records console errors and every request that is not a local file or server."""
+
+    def __init__(self, browser, allowed_prefix: str):
+        self.context = browser.new_context(viewport={"width": 360, "height": 640}, locale="zh-CN")
+        self.page = self.context.new_page()
+        self.errors, self.outside = [], []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: None if r.url.startswith((allowed_prefix, "file://", "data:"))
+                     else self.outside.append(r.url))
+
+    def close(self):
+        assert self.errors == [], self.errors
+        assert self.outside == [], self.outside
+        self.context.close()
+
+
+def python_calc(service, case) -> dict:
+    code, out, errors = respond("calc", service, json.dumps(case, ensure_ascii=False))
+    assert code == 0, errors
+    return json.loads(out)
+
+
+def fill_claims(page, claims):
+    for i, claim in enumerate(claims):
+        if i:
+            page.click("button.hc-add")
+        box = page.locator("fieldset.hc-claim-input").nth(i)
+        box.locator("input[name=date]").fill(claim["date"])
+        box.locator("select[name=kind]").select_option(claim["kind"])
+        box.locator("select[name=level]").select_option(claim["hospital_level"])
+        if "chronic_class" in claim:
+            box.locator("select[name=chronic]").select_option(claim["chronic_class"])
+        for name, field in (("total", "total"), ("ooc", "out_of_catalog_necessary"), ("sf", "self_funded")):
+            box.locator(f"input[name={name}]").fill(claim.get(field, ""))
+        if claim.get("fee_items"):
+            box.locator("details.hc-fees").evaluate("d => { d.open = true; }")
+        for item, amount in claim.get("fee_items", {}).items():
+            box.locator(f"input[name='fee:{item}']").fill(amount)
+
+
+def read_breakdown(page) -> list[dict]:
+    """What the page shows for each claim: each line's payment, the totals, the comparison."""
+    return page.evaluate("""() => [...document.querySelectorAll('section.hc-claim')].map(sec => ({
+        layers: Object.fromEntries([...sec.querySelectorAll('tr[data-layer]')].map(
+            tr => [tr.dataset.layer, tr.querySelector('.hc-num').textContent])),
+        totals: [...sec.querySelectorAll('tr.hc-total .hc-num')].map(td => td.textContent),
+        compare: (sec.querySelector('.hc-compare') || {}).textContent || null }))""")
+
+
+CASES = [
+    ("zixi", {"category": "poverty"}, [
+        {"date": "2020-06-01", "kind": "inpatient", "hospital_level": "county", "total": "20000.00",
+         "out_of_catalog_necessary": "1000.00", "self_funded": "500.00"}]),
+    ("zixi", {"category": "dibao"}, [
+        {"date": "2020-03-05", "kind": "inpatient", "hospital_level": "city", "total": "86000.55",
+         "out_of_catalog_necessary": "9000.00", "self_funded": "3000.00"},
+        {"date": "2020-09-20", "kind": "outpatient_chronic", "hospital_level": "township", "total": "3210.07",
+         "chronic_class": "class1"}]),
+    ("jixian", {"category": "poverty"}, [
+        {"date": "2020-05-10", "kind": "inpatient", "hospital_level": "county", "total": "12345.67",
+         "out_of_catalog_necessary": "800.00", "fee_items": {"bed": "300.00", "registration": "10.00"}}]),
+]
+
+
+@pytest.mark.parametrize("n", range(len(CASES)))
+def test_calculator_page_shows_what_build_py_calc_answers(n, browser, server, sites, service):
+    jid, person, claims = CASES[n]
+    expected = python_calc(service, {"jurisdiction": jid, "person": person, "claims": claims})
+    w = Watched(browser, server)
+    page = w.page
+    page.goto(f"{server}/{jid}/site/calculator/")
+    page.select_option("select[name=category]", person["category"])
+    fill_claims(page, claims)
+    page.click("button.hc-go")
+    page.wait_for_selector("section.hc-claim")
+    page.screenshot(path=str(ARTIFACTS / f"calculator-{n}-{jid}.png"), full_page=True)
+
+    def check(pg):
+        shown = read_breakdown(pg)
+        assert len(shown) == len(expected["claims"])
+        for got, want, base in zip(shown, expected["claims"], expected["baseline"]["claims"], strict=True):
+            assert got["layers"] == {layer["id"]: layer["paid"] for layer in want["layers"]}
+            assert got["totals"] == [want["reimbursed"], want["self_pay"]]
+            assert f"能报 {base['reimbursed']} 元，自己付 {base['self_pay']} 元" in got["compare"]
+        years = pg.locator(".hc-year").all_inner_texts()
+        for year, totals in expected["year"].items():
+            assert any(year in text and totals["self_pay"] in text for text in years)
+            assert any(("防止因病返贫监测" in text) == totals["monitoring_alert"] for text in years if year in text)
+
+    check(page)
+    # The inputs are in the address: opening it again, from the built files with every network
+    # request refused, computes the same answer.
+    address = page.url.split("#", 1)[1]
+    assert address.startswith("c=")
+    offline = Watched(browser, "file://")
+    offline.context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
+                          else route.abort())
+    offline.context.set_offline(True)
+    page2 = offline.page
+    page2.goto(f"{(sites[jid] / 'calculator' / 'index.html').as_uri()}#{address}")
+    page2.wait_for_selector("section.hc-claim")
+    page2.reload()
+    page2.wait_for_selector("section.hc-claim")
+    check(page2)
+    page2.screenshot(path=str(ARTIFACTS / f"calculator-{n}-{jid}-offline.png"), full_page=True)
+    offline.close()
+    w.close()
+
+
+def test_a_refused_input_is_explained_in_plain_chinese(browser, server):
+    w = Watched(browser, server)
+    page = w.page
+    page.goto(f"{server}/zixi/site/calculator/")
+    fill_claims(page, [{"date": "2020-06-01", "kind": "inpatient", "hospital_level": "county",
+                        "total": "100.00", "out_of_catalog_necessary": "-5"}])
+    page.click("button.hc-go")
+    text = page.locator(".hc-errors").inner_text()
+    assert "第 1 次看病 · 目录外必需费用：金额不能为负数" in text
+    w.close()
+
+
+def test_screener_lists_what_build_py_eligible_answers(browser, server, sites, service, jurisdictions):
+    j = jurisdictions["zixi"]
+    village = next(iter(j.villages))
+    township = j.villages[village][0]["id"]
+    person = {"category": "poverty", "age": 70, "sex": "male", "township": township, "village": village}
+    code, out, errors = respond("eligible", service, json.dumps({"jurisdiction": "zixi", "person": person}))
+    expected = json.loads(out)
+    w = Watched(browser, server)
+    page = w.page
+    page.goto(f"{server}/zixi/site/screener/")
+    page.check("input[name=c][value=poverty]")
+    page.click("button.hc-next")
+    page.fill("input[name=a]", "70")
+    page.click("button.hc-next")
+    page.check("input[name=s][value=male]")
+    page.click("button.hc-next")
+    page.select_option("select[name=t]", township)
+    page.select_option("select[name=v]", village)
+    for _ in range(3):  # diseases, disability; the pregnancy question is skipped for a man
+        if page.locator("button.hc-next").count() == 0:
+            break
+        page.click("button.hc-next")
+    page.wait_for_selector("section.hc-program")
+    page.screenshot(path=str(ARTIFACTS / "screener-zixi.png"), full_page=True)
+
+    def shown(selector):
+        return page.eval_on_selector_all(selector, "els => els.map(e => e.dataset.program)")
+
+    assert shown("section.hc-program") == [p["id"] for p in expected["eligible"]]
+    assert shown("ul.hc-more li") == [p["id"] for p in expected["need_more_info"]]
+    assert shown("details.hc-not li") == [p["id"] for p in expected["not_eligible"]]
+    clinic = j.villages[village][1]["clinic"]
+    assert clinic["name"] in page.locator("section.hc-program").first.inner_text() or any(
+        clinic["name"] in t for t in page.locator("section.hc-program").all_inner_texts())
+    w.close()
+
+
+def test_pages_without_javascript_show_the_rates_table_and_where_to_ask(browser, sites):
+    context = browser.new_context(viewport={"width": 360, "height": 640}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto((sites["zixi"] / "calculator" / "index.html").as_uri())
+    assert page.locator("#calc-nojs").is_visible()
+    assert not page.locator("#calc-app").is_visible()
+    table = page.locator("table").first.inner_text()
+    assert "大病保险" in table and "5946.30 元" in table and "示例数字" in table
+    assert "哪里可以问" in page.content()
+    page.screenshot(path=str(ARTIFACTS / "calculator-nojs.png"), full_page=True)
+    context.close()
+
+
+def test_artifacts_folder_is_ignored_by_git():
+    assert "/test-artifacts/" in (ROOT / ".gitignore").read_text().splitlines()

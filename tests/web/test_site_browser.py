@@ -1,0 +1,103 @@
+"""The built site in Debian's Chromium at 360×640 (a cheap phone): Chinese text, no console errors, no
+failed or outside requests, and search that finds the right page first. Screenshots are kept in
+tests/artifacts/ (git-ignored) for a person to look at."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+class Watched:
+    """A phone-sized page that records console errors, failed requests and outside requests."""
+
+    def __init__(self, browser, base: str):
+        self.context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=1,
+                                           locale="zh-CN")
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        host = urlsplit(base).netloc
+        self.page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
+        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url} {r.failure}"))
+        self.page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
+        self.page.on("request", lambda r: urlsplit(r.url).netloc not in (host, "")
+                     and not r.url.startswith("data:") and self.problems.append(f"outside request: {r.url}"))
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def phone(browser, served):
+    w = Watched(browser, served)
+    yield w
+    w.close()
+
+
+@pytest.mark.parametrize("path, heading", [
+    ("zixi/", "资溪县看病报销和健康扶贫政策"),
+    ("zixi/villages/hecheng/hecheng-dajue/", "鹤城镇大觉村"),
+])
+def test_page_renders_chinese_on_a_small_phone_without_errors(phone, served, path, heading):
+    phone.page.goto(f"{served}/{path}", wait_until="networkidle")
+    assert phone.page.locator("h1").first.inner_text() == heading
+    assert phone.page.evaluate("document.documentElement.lang") == "zh-CN"
+    # The CJK font is installed and used: no boxes for missing glyphs.
+    assert phone.page.evaluate(f"document.fonts.check('16px \"Noto Sans CJK SC\"', {heading!r})")
+    # Nothing is wider than the phone (no sideways scrolling of the whole page).
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= 360
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = path.strip("/").replace("/", "_")
+    phone.page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    phone.page.screenshot(path=str(ARTIFACTS / f"{name}-full.png"), full_page=True)
+    assert phone.problems == []
+
+
+def test_village_qr_code_opens_the_village_page(phone, served):
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from io import BytesIO
+
+    from PIL import Image
+
+    from builder import urls
+
+    phone.page.goto(f"{served}/zixi/villages/hecheng/hecheng-dajue/")
+    png = phone.page.locator(".qr svg").screenshot()
+    found = zxingcpp.read_barcodes(Image.open(BytesIO(png)).convert("L"))
+    assert [r.text for r in found] == [urls.village_url("zixi", "hecheng", "hecheng-dajue")]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("先诊疗后付费", "zixi/programs/treat_first_pay_later/"),
+    ("大病保险", "zixi/lines/critical/"),
+    ("大觉村", "zixi/villages/hecheng/hecheng-dajue/"),
+])
+def test_search_finds_the_right_page_first(phone, served, query, expected):
+
+    phone.page.goto(f"{served}/zixi/", wait_until="networkidle")
+    phone.page.locator("label.md-header__button[for='__search']").click()
+    box = phone.page.locator("input.md-search__input")
+    box.fill(query)
+    box.press("End")  # Material searches on keyup; filled text alone sends none
+    first = phone.page.locator(".md-search-result__item .md-search-result__link").first
+    first.wait_for(timeout=15000)
+    assert first.get_attribute("href") == f"{served}/{expected}"
+    assert phone.problems == []

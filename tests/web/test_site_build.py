@@ -1,0 +1,86 @@
+"""`build`: incremental by fingerprint, and a failure names the jurisdiction and leaves its site as it was."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from site_helpers import run_build
+
+from builder import mkdocs_site, pages, pipeline
+
+
+def test_a_second_build_with_nothing_changed_rebuilds_nothing(site):
+    out, data, stats = site
+    before = {p: p.stat().st_mtime_ns for p in (out / "zixi").rglob("*.html")}
+    code, log = run_build(data, out, stats_dir=stats)
+    assert code == 0
+    assert all("没有变化" in line for line in log.out), log.out
+    assert {p: p.stat().st_mtime_ns for p in (out / "zixi").rglob("*.html")} == before
+
+
+def test_one_changed_value_rebuilds_only_its_jurisdiction(site, tmp_path):
+    out, data, stats = site
+    data2 = tmp_path / "policy_data"
+    shutil.copytree(data, data2)
+    shutil.copytree(out / ".fingerprints", tmp_path / "dist" / ".fingerprints")
+    for jid in ("zixi", "jixian"):  # only what the fingerprint check looks at
+        (tmp_path / "dist" / jid).mkdir(parents=True)
+        shutil.copy(out / jid / "index.html", tmp_path / "dist" / jid / "index.html")
+    layers = data2 / "jixian" / "layers.yaml"
+    layers.write_text(layers.read_text(encoding="utf-8").replace("county: {2019-01-01: 400}",
+                                                                 "county: {2019-01-01: 450}"), encoding="utf-8")
+    jobs = pipeline.plan(["jixian", "zixi"], {j: data2 / j for j in ("jixian", "zixi")}, tmp_path / "dist", stats)
+    assert {job.folder.name: job.rebuild for job in jobs} == {"jixian": True, "zixi": False}
+    # The statistics file is an input too: a new export republishes that site.
+    jobs = pipeline.plan(["zixi"], {"zixi": data2 / "zixi"}, tmp_path / "dist", None)
+    assert jobs[0].rebuild
+
+
+def test_bad_data_stops_the_build_naming_the_jurisdiction_and_keeps_the_old_site(data_copy, tmp_path):
+    out = tmp_path / "dist"
+    (out / "jixian").mkdir(parents=True)
+    (out / "jixian" / "index.html").write_text("the site built before")
+    layers = data_copy / "jixian" / "layers.yaml"
+    layers.write_text(layers.read_text(encoding="utf-8").replace("county: {2019-01-01: 400}",
+                                                                 "county: {2019-01-01: -400}"), encoding="utf-8")
+    code, log = run_build(data_copy, out, only=["jixian"])
+    assert code == 1
+    message = "\n".join(log.err)
+    assert "集贤县（jixian）生成失败" in message and "金额不能为负数" in message and "layers.yaml" in message
+    assert (out / "jixian" / "index.html").read_text() == "the site built before"
+    assert [p.name for p in out.iterdir() if p.name.startswith(".building")] == []
+
+
+def test_a_missing_template_stops_the_build_naming_it(data_copy, tmp_path, monkeypatch):
+    templates = tmp_path / "templates"
+    shutil.copytree(pages.TEMPLATES, templates)
+    (templates / "village.md.j2").unlink()
+    monkeypatch.setattr(pages, "TEMPLATES", templates)  # the build's worker processes are forked
+    code, log = run_build(data_copy, tmp_path / "dist", only=["jixian"])
+    assert code == 1
+    assert "集贤县（jixian）生成失败：找不到页面模板 village.md.j2" in "\n".join(log.err)
+    assert not (tmp_path / "dist" / "jixian").exists()
+
+
+def test_a_broken_link_fails_the_strict_mkdocs_build(data_copy, tmp_path, monkeypatch):
+    templates = tmp_path / "templates"
+    shutil.copytree(pages.TEMPLATES, templates)
+    home = templates / "home.md.j2"
+    home.write_text(home.read_text(encoding="utf-8") + "\n[坏链接](nowhere/index.md)\n", encoding="utf-8")
+    monkeypatch.setattr(pages, "TEMPLATES", templates)
+    code, log = run_build(data_copy, tmp_path / "dist", only=["jixian"])
+    assert code == 1
+    message = "\n".join(log.err)
+    assert "MkDocs 严格模式生成失败" in message and "nowhere/index.md" in message
+
+
+def test_unknown_jurisdiction_is_refused(data_copy, tmp_path):
+    code, log = run_build(data_copy, tmp_path / "dist", only=["nowhere"])
+    assert code == 1 and "没有这些地区的数据：nowhere" in log.err[0]
+
+
+@pytest.mark.parametrize("term", ["先诊疗后付费", "一站式结算", "建档立卡", "大病保险"])
+def test_search_dictionary_keeps_policy_terms_and_names_whole(jurisdictions, term):
+    words = {line.split(" ")[0] for line in mkdocs_site.user_dictionary(jurisdictions["zixi"]).splitlines()}
+    assert term in words
+    assert {"大觉村", "鹤城镇", "特困供养人员", "食道癌", "资溪县人民医院"} <= words

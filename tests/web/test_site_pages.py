@@ -1,0 +1,186 @@
+"""The built sites: every page at its agreed path, in Chinese, strict, self-contained, from the data."""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from builder import settings, urls
+from builder.version import data_version, last_changed
+from policy.cases import Service, run_calc
+from policy.examples import example_case
+
+
+def page(out, jid, path=""):
+    return (out / jid / path / "index.html").read_text(encoding="utf-8")
+
+
+def text_of(html: str) -> str:
+    """Visible text, roughly: tags dropped, whitespace squeezed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_every_agreed_page_path_exists(site, jurisdictions):
+    out = site[0]
+    for jid, j in jurisdictions.items():
+        paths = ["", "examples/", "diseases/", "hospitals/", "changes/", "open-data/", "stats/",
+                 "complain/", "villages/", "lines/", "programs/"]
+        paths += [f"lines/{raw['id']}/" for raw in j.layers]
+        paths += [f"programs/{p['id']}/" for p in j.programs]
+        paths += [f"villages/{t['id']}/{vid}/" for vid, (t, _v) in j.villages.items()]
+        missing = [p for p in paths if not (out / jid / p / "index.html").is_file()]
+        assert missing == [], jid
+        # The URL helpers the notices and forms app use point at these very pages.
+        t, v = next(iter(j.villages.values()))
+        assert urls.village_url(jid, t["id"], v["id"]).endswith(f"/{jid}/villages/{t['id']}/{v['id']}/")
+    assert 'href="zixi/"' in (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="jixian/"' in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_page_is_chinese_and_footed_with_the_data_version(site, jurisdictions):
+    out, data, _ = site
+    for jid in jurisdictions:
+        version, changed = data_version(data / jid), last_changed(data / jid).isoformat()
+        pages = list((out / jid).rglob("*.html"))
+        assert len(pages) > 50
+        for path in pages:
+            html = path.read_text(encoding="utf-8")
+            assert '<html lang="zh-CN"' in html, path
+            if path.name == "404.html":
+                continue
+            assert f'<span class="data-version">{version}</span>' in html, path
+            assert f"数据最后更新 {changed}" in html, path
+
+
+# Absolute URLs that are names, not requests: XML namespaces in inline SVG and the sitemap, the
+# licence banners kept in the theme's CSS and JS, and the help link the search worker prints to the
+# console. Each is matched exactly, so a new URL of any kind fails the test.
+NOT_REQUESTS = {
+    "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink", "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "https://fontawesome.com", "https://fontawesome.com/license/free", "https://clipboardjs.com",
+    "http://lunrjs.com", "http://tartarus.org/~martin/PorterStemmer/js.txt", "https://bit.ly/2s3ChXG",
+}
+URL = re.compile(r"""(?:https?|wss?|ftp)://[A-Za-z0-9.-]+(?::\d+)?[^\s"'`)<>\\]*""")
+# Scheme-less ("//host/...") URLs in the places a browser fetches them from.
+PROTOCOL_RELATIVE = re.compile(r"""(?:(?:src|href|action|srcset)\s*=\s*["']?|url\(\s*["']?|import\s*["'])//[A-Za-z]""")
+SCANNED = (".html", ".css", ".js", ".mjs", ".json", ".xml", ".csv", ".svg", ".txt", ".webmanifest")
+
+
+def outside_urls(out) -> tuple[int, list[str]]:
+    allowed = {urlsplit(settings.site_url()).netloc, urlsplit(settings.forms_url()).netloc}
+    offenders, scanned = [], 0
+    for path in out.rglob("*"):
+        if path.suffix not in SCANNED:
+            continue
+        scanned += 1
+        text = path.read_text(encoding="utf-8", errors="replace")
+        offenders += [f"{path.relative_to(out)}: {m.group(0)}" for m in PROTOCOL_RELATIVE.finditer(text)]
+        for match in URL.finditer(text):
+            url = match.group(0)
+            if urlsplit(url).netloc in allowed or url.rstrip("/.,;") in NOT_REQUESTS:
+                continue
+            offenders.append(f"{path.relative_to(out)}: {url}")
+    return scanned, offenders
+
+
+def test_no_file_names_an_outside_host(site):
+    scanned, offenders = outside_urls(site[0])
+    assert scanned > 100
+    assert offenders == []
+
+
+def test_the_outside_host_scan_catches_fonts_and_cdns(tmp_path):
+    """The scan above is not vacuous: Material's Google Fonts link or a CDN script would be caught."""
+    (tmp_path / "a.html").write_text('<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">')
+    (tmp_path / "b.css").write_text("@font-face{src:url(//fonts.gstatic.com/a.woff2)}")
+    (tmp_path / "c.js").write_text('_t("https://unpkg.com/resize-observer-polyfill")')
+    assert len(outside_urls(tmp_path)[1]) == 3
+
+
+def test_line_pages_show_values_dates_sources_and_marks(site):
+    html = page(site[0], "zixi", "lines/critical")
+    text = text_of(html)
+    # 大病保险 deductible for the poor: official, from the plan; the cap is an illustrative number.
+    row = re.search(r"建档立卡贫困人口\s*</td>\s*<td><strong>5946.30 元</strong>(.*?)</td>", html)
+    assert row and "示例数字" not in row.group(1)
+    cap = re.search(r"<strong>300000 元</strong>(.*?)</td>", html)
+    assert cap and "示例数字" in cap.group(1)
+    assert "《县2020年健康扶贫工作计划》 二(一)1" in text
+    # The 2019 -> 2020 change of the general residents' ratio, with both periods.
+    assert re.search(r"50%</strong>\s*</td>\s*<td>2019-01-01 起，到 2019-12-31", html)
+    assert re.search(r"60%</strong>\s*</td>\s*<td>2020-01-01 起", html)
+    basic = page(site[0], "zixi", "lines/basic")
+    assert basic.count("mark-illustrative") >= 9  # every value of the basic layer is a sample number
+
+
+def test_worked_examples_are_computed_by_the_engine(site, jurisdictions):
+    for jid, j in jurisdictions.items():
+        text = text_of(page(site[0], jid, "examples"))
+        service = Service({jid: j})
+        calc = [ex for ex in j.examples if ex["kind"] == "calc"]
+        assert calc
+        for ex in calc:
+            answer = run_calc(service, example_case(j, ex), explain=False)
+            for claim in answer["claims"]:
+                assert f"自己付 {claim['self_pay']} 元" in text, ex["name"]
+                assert f"合计报销 {claim['reimbursed']}" in text, ex["name"]
+
+
+def test_changes_page_lists_old_and_new_values(site):
+    text = text_of(page(site[0], "zixi", "changes"))
+    assert "2020-01-01 起：大病保险报销比例" in text
+    assert re.search(r"原来：50%\s*现在：\s*60%", text)
+    assert re.search(r"2020-01-01 起：II类门诊特殊慢性病年度最高支付限额.*?原来：3000 元\s*现在：\s*5000 元", text)
+
+
+def test_village_page_has_clinic_doctors_qr_and_a_preselected_complaint_link(site, jurisdictions):
+    j = jurisdictions["zixi"]
+    township, village = j.villages["hecheng-dajue"]
+    html = page(site[0], "zixi", "villages/hecheng/hecheng-dajue")
+    text = text_of(html)
+    assert "鹤城镇大觉村" in text and "大觉村卫生室" in text
+    for doctor in village["clinic"]["doctors"]:
+        assert f"{doctor['name']} （{doctor['qualification']}）" in text or doctor["name"] in text
+    assert 'href="tel:13800000001"' in html
+    assert "<svg" in html and 'class="qr"' in html
+    assert f'href="{urls.complaint_url("zixi", village="hecheng-dajue")}"' in html
+    # Without the print module's PDFs there is no notice link (never a broken one).
+    assert "notice-" not in html
+
+
+def test_complain_page_links_into_the_forms_app(site):
+    html = page(site[0], "zixi", "complain")
+    assert urls.complaint_url("zixi") in html or urls.complaint_url("zixi", category="x").split("?")[0] in html
+    assert f'href="{urls.track_url("zixi")}"' in html
+    text = text_of(html)
+    assert "15 工作日" in text and "60 工作日" in text  # the commitments in force
+
+
+def test_statistics_page_with_and_without_figures(site):
+    text = text_of(page(site[0], "zixi", "stats"))
+    assert "2026-10" in text and "12" in text and "办结用时" in text
+    assert "暂未公布统计数字" in text_of(page(site[0], "jixian", "stats"))
+
+
+def test_open_data_matches_its_schema_and_carries_the_version(site):
+    jsonschema_rs = pytest.importorskip("jsonschema_rs")
+    out, data, _ = site
+    folder = out / "zixi" / "data"
+    doc = json.loads((folder / "policy-data.json").read_text(encoding="utf-8"))
+    schema = json.loads((folder / "schema.json").read_text(encoding="utf-8"))
+    jsonschema_rs.validator_for(schema).validate(doc)
+    assert doc["data_version"] == data_version(data / "zixi")
+    rows = list(csv.DictReader((folder / "parameters.csv").open(encoding="utf-8-sig")))
+    assert {r["data_version"] for r in rows} == {doc["data_version"]}
+    assert any(r["parameter"] == "layers.critical.deductible" and r["value"] == "594630" for r in rows)
+    villages = list(csv.DictReader((folder / "villages.csv").open(encoding="utf-8-sig")))
+    assert len(villages) == 61
+
+
+def test_programs_say_who_where_and_what_to_bring(site):
+    text = text_of(page(site[0], "zixi", "programs/moxibustion_elderly"))
+    assert "属于建档立卡贫困人口" in text and "年满 65 岁" in text and "下面任意一条符合即可" in text
+    assert "资溪县中医院" in text and "扶贫手册" in text
