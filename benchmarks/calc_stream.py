@@ -7,7 +7,8 @@ category, level and claim kind, 1–6 claims per person) to a JSON Lines file of
 claims, and the first `--array-claims` of them also as one JSON array (the array form refuses
 more than 200,000 claims). Then runs the real command line, `build.py calc --no-explain
 --no-compare` (the batch form), as a child process for each, output to /dev/null, and prints
-its wall time, claims per second and peak resident memory (ru_maxrss of the child).
+its wall time, claims per second and peak resident memory (VmHWM of the child, see
+benchmarks/peak_rss.py).
 
 Goal (issue 13): 1 million claims through --jsonl at a peak RSS of at most 200 MB, and a
 throughput no lower than the array form's.
@@ -16,9 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from calc_throughput import random_cases  # noqa: E402
+from peak_rss import run_measured  # noqa: E402
 
 from policy.loader import load_all  # noqa: E402
 
@@ -37,17 +37,10 @@ RSS_GOAL_MB = 200
 
 def run(args: list[str], stdin_path: Path) -> tuple[float, float, int]:
     """(wall seconds, peak RSS in MB, exit code) of `build.py <args> < stdin_path > /dev/null`."""
-    with open(stdin_path, "rb") as stdin:
-        started = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), *args], cwd=ROOT, stdin=stdin,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
-    proc.returncode = code
+    wall, peak, code, err = run_measured(ROOT / "build.py", args, stdin_path, ROOT)
     if code != 0:
-        print(proc.stderr.read().decode()[:2000])
-    return wall, usage.ru_maxrss / 1024, code
+        print(err[:2000])
+    return wall, peak, code
 
 
 def write_inputs(folder: Path, n_claims: int, n_array: int, seed: int) -> tuple[Path, Path, Path, int, int]:
