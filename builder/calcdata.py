@@ -19,7 +19,7 @@ from policy.engine import Engine
 from policy.formats import BASES, CLAIM_KINDS, DISABILITIES, SHARE_OF
 from policy.model import Jurisdiction
 from policy.params import BY_LABEL, Breakdown, Param, Series
-from policy.readings import label
+from policy.readings import LABELS
 
 FORMAT = 1
 LAYER_PARAMS = ("ratio_bonus", "deductible", "cap", "ceiling_ratio")
@@ -40,16 +40,17 @@ def policy_data(j: Jurisdiction, version: str) -> dict:
         "disease_groups": [_pick(g, "id", "name") for g in j.disease_groups.values()],
         "diseases": [{"id": d["id"], "name": d["name"], "groups": list(d["groups"]),
                       "chronic_class": d["chronic_class"]} for d in j.diseases.values()],
-        "hospitals": [{"id": h["id"], "name": h["name"], "level": h["level"], "phone": h.get("phone")}
-                      for h in j.hospitals.values()],
+        "hospitals": [{"id": h["id"], "name": h["name"], "level": h["level"], "phone": h.get("phone"),
+                       "in_county": bool(h.get("township"))} for h in j.hospitals.values()],
         "townships": [_township(j, t) for t in j.townships.values()],
         "sources": {s["id"]: {"title": s["title"], "url": s.get("url")} for s in j.sources.values()},
         "contacts": [_pick(c, "id", "name", "role", "phone", "hours") for c in j.contacts],
         "monitoring": {"self_pay_threshold": _param(j.monitoring_threshold)},
         "layers": [_layer(raw) for raw in j.layers],
+        "discretionary": [_discretionary(d) for d in j.discretionary],
         "programs": [_program(p) for p in j.programs],
         "labels": {"claim_kinds": CLAIM_KINDS, "bases": BASES, "share_of": SHARE_OF,
-                   "disabilities": DISABILITIES, "by": BY_LABEL},
+                   "disabilities": DISABILITIES, "by": BY_LABEL, "readings": LABELS},
     }
 
 
@@ -83,7 +84,8 @@ def _layer(raw: dict) -> dict:
     out = {"id": raw["id"], "name": raw["name"], "description": raw["description"],
            "kinds": list(raw["kinds"]), "method": raw["method"] or "share"}
     cond = raw["applies_to"] or {}
-    applies = {k: cond[k] for k in ("categories", "levels", "in_county", "chronic_classes") if cond.get(k) is not None}
+    applies = {k: cond[k] for k in ("categories", "levels", "hospitals", "in_county", "chronic_classes")
+               if cond.get(k) is not None}
     if applies:
         out["applies_to"] = applies
     if out["method"] == "share":
@@ -98,9 +100,17 @@ def _layer(raw: dict) -> dict:
         if raw[key] is not None:
             out[key] = _param(raw[key])
     if raw["items"]:
-        out["items"] = [{"id": i["id"], "name": i["name"], "rate": _param(i["rate"])} for i in raw["items"]]
-    # Keys added to layers later (issue-6 style extensions) are passed on when they are plain data.
+        out["items"] = [{"id": i["id"], "name": i["name"], "kinds": list(i["kinds"] or raw["kinds"]),
+                         "rate": _param(i["rate"])} for i in raw["items"]]
+    if raw.get("scope") and LABELS[raw["scope"]["status"]]:
+        out["scope_status"] = raw["scope"]["status"]  # how the layer's reach was read: marked on the page
     return out
+
+
+def _discretionary(d: dict) -> dict:
+    return {"id": d["id"], "name": d["name"], "kinds": list(d["kinds"]),
+            "categories": (d["applies_to"] or {}).get("categories"), "text": d["text"],
+            "ratio_min": _param(d["ratio_min"]), "ratio_max": _param(d["ratio_max"])}
 
 
 def _param(p: Param) -> dict:
@@ -118,13 +128,13 @@ def _node(node, unit: str):
     if isinstance(node, Breakdown):
         return {"by": node.by, "branches": [[key, _node(child, unit)] for key, child in node.branches]}
     assert isinstance(node, Series)
-    # [start, value] or [start, value, mark]: the mark (示例数字 / 按本县理解) only when there is one.
+    # [start, value] or [start, value, status] when the value is not plainly official
+    # (derived, interpreted, illustrative: labels.readings gives the mark residents see).
     out = []
     for v in node.values:
         entry = [v.start.isoformat(), _number(v.value, unit)]
-        mark = label(v) if v.value is not None else ""
-        if mark:
-            entry.append(mark)
+        if v.value is not None and v.status and v.status != "official":
+            entry.append(v.status)
         out.append(entry)
     return out
 
@@ -144,7 +154,7 @@ def _program(p: dict) -> dict:
            "how": {"where": list(p["how"]["where"]), "steps": list(p["how"]["steps"]),
                    "bring": list(p["how"]["bring"])},
            "reference": {"source": ref.source, "clause": ref.clause, "url": ref.url, "note": ref.note},
-           "illustrative": p["illustrative"]}
+           "illustrative": p["illustrative"], "status": p["status"]}
     if p["valid"]:
         until = p["valid"]["until"]
         out["valid"] = {"from": p["valid"]["from"].isoformat(), "until": until.isoformat() if until else None}

@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--out", type=Path, default=DEFAULT_OUT, help="输出文件夹（默认 dist/）")
     build.add_argument("--stats", type=Path, metavar="DIR",
                        help="投诉统计文件夹（forms app 导出的 DIR/<地区>/complaint-stats.json）")
+    printing = add("print", "生成打印文件：各村公示栏（A3）、全县合订本、政策明白纸、联系卡（PDF）")
+    printing.add_argument("--only", nargs="+", metavar="ID", help="只生成这些地区（默认全部）")
+    printing.add_argument("--out", type=Path, default=DEFAULT_OUT, help="输出文件夹（默认 dist/）")
     serve = sub.add_parser("serve", help="在本机打开生成好的网站（dist/），供人查看")
     serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     serve.add_argument("--out", type=Path, default=DEFAULT_OUT, help="要打开的文件夹（默认 dist/）")
@@ -51,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         from .pipeline import build as build_all
         return build_all(args.data, args.out, only=args.only, stats_dir=args.stats)
+    if args.command == "print":
+        from .print_command import run as print_all
+        return print_all(args.data, args.out, args.only)
     if args.command == "serve":
         from .serve import serve as serve_dir
         return serve_dir(args.out, args.port)

@@ -12,12 +12,13 @@ from decimal import Decimal
 from policy import formats
 from policy.coverage import layer_params
 from policy.model import Jurisdiction
-from policy.params import OTHER, UNITS, Breakdown, Param, Value
+from policy.params import OTHER, Breakdown, Param, Value
 from policy.readings import label
 
 ROLE_NAMES = {"deductible": "起付线", "ratio": "报销比例", "ratio_bonus": "贫困人口多报的比例",
               "cap": "最高支付限额", "ceiling_ratio": "个人自付比例上限"}
 PER_NAMES = {"claim": "每次", "year": "每年累计"}
+COUNT_UNITS = {"count": "次", "days": "天", "working_days": "个工作日"}
 WHERE_NAMES = {"village_clinic": "本村卫生室", "township_health_center": "本乡镇卫生院"}
 
 
@@ -33,6 +34,11 @@ def yuan(fen: int) -> str:
     return f"{whole} 元" if cents == 0 else f"{whole}.{cents:02d} 元"
 
 
+def cn_date(day: dt.date) -> str:
+    """2020-01-01 -> "2020年1月1日": how residents write dates (and it wraps well on a phone)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def percent(ratio: Decimal) -> str:
     text = format((Decimal(ratio) * 100).normalize(), "f")
     return f"{text}%"
@@ -46,8 +52,8 @@ def show_value(value, unit: str) -> str:
         return yuan(value)
     if unit == "ratio" and isinstance(value, Decimal):
         return percent(value)
-    if unit in ("count", "days", "working_days") and isinstance(value, int):
-        return f"{value} {UNITS[unit]}"
+    if unit in COUNT_UNITS and isinstance(value, int):
+        return f"{value} {COUNT_UNITS[unit]}"
     raise Unshowable(f"无法显示的数值 {value!r}（单位 {unit}）")
 
 
@@ -65,9 +71,15 @@ def source_text(j: Jurisdiction, ref) -> str:
 def key_name(j: Jurisdiction, by: str, key: str) -> str:
     if key == OTHER:
         return {"category": "其他人员", "hospital_level": "其他级别", "chronic_class": "其他",
-                "disease_group": "其他疾病"}[by]
+                "disease_group": "其他疾病", "hospital": "其他医院"}.get(by, "其他")
     if by == "category":
         return j.category_or_group_name(key)
+    if by == "hospital":
+        if key not in j.hospitals:
+            raise Unshowable(f"医院“{key}”不在 hospitals.yaml 里")
+        return j.hospitals[key]["name"]
+    if by not in ("hospital_level", "chronic_class", "disease_group"):
+        raise Unshowable(f"不认识的区分方式 by: {by}")
     kind = {"hospital_level": "level", "chronic_class": "chronic_class", "disease_group": "disease_group"}[by]
     return j.name_of(kind, key)
 
@@ -85,11 +97,24 @@ def value_rows(j: Jurisdiction, param: Param) -> list[dict]:
             nxt = series.values[i + 1].start if i + 1 < len(series.values) else None
             rows.append({
                 "who": who, "value": show_value(v.value, param.unit), "mark": label(v),
-                "from": v.start.isoformat(),
-                "until": (nxt - dt.timedelta(days=1)).isoformat() if nxt else "",
-                "source": source_text(j, v.reference), "note": v.note or v.reference.note or "",
+                "from": cn_date(v.start),
+                "until": cn_date(nxt - dt.timedelta(days=1)) if nxt else "",
+                "source": source_text(j, v.reference), "note": value_note(v),
             })
     return rows
+
+
+def value_note(v: Value) -> str:
+    """What a reader should know about one value: the source's words, or why it is read this way."""
+    parts = []
+    if getattr(v, "quote", None):
+        parts.append(f"原文：“{v.quote}”")
+    if getattr(v, "reason", None):
+        parts.append(f"本县理解：{v.reason}")
+    note = v.note or v.reference.note
+    if note and not any(note in p for p in parts):
+        parts.append(note)
+    return "；".join(parts)
 
 
 def param_view(j: Jurisdiction, param: Param, title: str) -> dict:
@@ -151,7 +176,7 @@ def changes(j: Jurisdiction) -> list[dict]:
                 if row in seen:  # a value shared by two layers (YAML anchors) changes once
                     continue
                 seen.add(row)
-                out.append({"date": new.start.isoformat(), "what": param.description, "who": who,
+                out.append({"date": new.start.isoformat(), "date_text": cn_date(new.start), "what": param.description, "who": who,
                             "old": show_value(old.value, param.unit), "old_mark": label(old) if old.value is not None else "",
                             "new": show_value(new.value, param.unit), "new_mark": label(new) if new.value is not None else "",
                             "source": source_text(j, new.reference),

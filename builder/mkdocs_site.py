@@ -7,6 +7,7 @@ data version, the jieba user dictionary). MkDocs runs through its Python API; ev
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import yaml
@@ -17,12 +18,16 @@ from .pages import SITE
 
 BASE_CONFIG = SITE / "mkdocs.base.yml"
 OVERRIDES = SITE / "overrides"
+HOOKS = Path(__file__).resolve().parent / "mkdocs_hooks.py"
 
 # Words a resident types that jieba would otherwise cut apart (先诊疗 / 后 / 付费 ...).
 FIXED_TERMS = ["先诊疗后付费", "一站式结算", "一站式", "建档立卡", "建档立卡贫困户", "建档立卡贫困人口",
                "大病保险", "基本医保", "基本医疗保险", "医疗救助", "财政兜底", "补充保险", "二次报销",
                "起付线", "封顶线", "报销比例", "家庭医生", "签约医生", "村卫生室", "乡镇卫生院", "村医",
                "低保", "特困供养", "慢性病", "门诊统筹", "两免三减", "押金", "投诉", "公示栏", "健康扶贫"]
+
+
+HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 
 
 class MkDocsFailed(RuntimeError):
@@ -42,6 +47,9 @@ def user_dictionary(j: Jurisdiction) -> str:
     for t in j.townships.values():
         words.append(t["name"])
         words += [v["name"] for v in t["villages"]]
+    # Material hands jieba only the runs of Chinese characters ("10种大病免费救治" arrives as
+    # "种大病免费救治"), so each name enters the dictionary as those runs too.
+    words += [run for word in words for run in HAN_RUN.findall(word) if len(run) > 1]
     seen, lines = set(), []
     for word in words:
         # jieba's dictionary format is "word freq", space-separated: a word must hold no space.
@@ -53,17 +61,15 @@ def user_dictionary(j: Jurisdiction) -> str:
 
 
 def nav(j: Jurisdiction, calculator: bool) -> list:
-    lines = [{layer["name"]: f"lines/{layer['id']}/index.md"} for layer in j.layers]
-    programs = [{p["name"]: f"programs/{p['id']}/index.md"} for p in j.programs]
     items = [
         {"首页": "index.md"},
-        {"报销怎么算": ["lines/index.md", *lines]},
+        {"报销怎么算": "lines/index.md"},
         {"算好的例子": "examples/index.md"},
     ]
     if calculator:
         items += [{"报销计算器": "calculator/index.md"}, {"能享受哪些政策": "screener/index.md"}]
     items += [
-        {"政策和服务": ["programs/index.md", *programs]},
+        {"政策和服务": "programs/index.md"},
         {"村卫生室和村医": "villages/index.md"},
         {"定点医院": "hospitals/index.md"},
         {"病种名单": "diseases/index.md"},
@@ -84,11 +90,12 @@ def write_config(j: Jurisdiction, work: Path, docs: Path, site_dir: Path, *, ver
         "site_name": f"{j.name}健康扶贫政策",
         "site_url": f"{site_url}/{j.id}/",
         "docs_dir": str(docs), "site_dir": str(site_dir), "nav": nav(j, calculator),
-        # Village pages are reached from the directory; listing 160 of them in every page's
-        # navigation would only make each page heavier.
-        "not_in_nav": "/villages/*/*/",
+        # Pages of one line, program or village are reached from their list page: the menu stays
+        # short for readers, and every page is lighter and faster to build without them.
+        "not_in_nav": "/villages/*/*/\n/lines/*/\n/programs/*/",
     })
     config["theme"]["custom_dir"] = str(OVERRIDES)
+    config["hooks"] = [str(HOOKS)]
     config["extra"].update({"data_version": version, "last_changed": last_changed,
                             "jurisdiction_name": j.name})
     for plugin in config["plugins"]:

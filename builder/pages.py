@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-import segno
 
 from policy import formats
 from policy.cases import Service, run_calc
@@ -128,8 +127,8 @@ def worked_examples(j: Jurisdiction) -> list[dict]:
         claims = []
         for raw, got in zip(ex["input"]["claims"], answer["claims"], strict=True):
             claims.append({
-                "date": str(raw["date"]), "kind": formats.CLAIM_KINDS[raw["kind"]],
-                "level": j.name_of("level", raw["hospital_level"]), "total": str(raw["total"]),
+                "date": facts.cn_date(raw["date"]) if isinstance(raw["date"], dt.date) else str(raw["date"]), "kind": formats.CLAIM_KINDS[raw["kind"]],
+                "level": place_of_claim(j, raw), "total": str(raw["total"]),
                 "layers": [{"id": layer["id"], "name": layer["name"], "paid": layer["paid"]}
                            for layer in got["layers"] if layer["paid"] != "0.00"],
                 "reimbursed": got["reimbursed"], "self_pay": got["self_pay"],
@@ -141,6 +140,13 @@ def worked_examples(j: Jurisdiction) -> list[dict]:
                     "baseline_self_pay": sum_years(baseline["year"]) if baseline else None,
                     "baseline_who": baseline["category_name"] if baseline else None})
     return out
+
+
+def place_of_claim(j: Jurisdiction, raw: dict) -> str:
+    """Where a worked example's claim was treated: the hospital's name, or its level's."""
+    if raw.get("hospital"):
+        return j.hospitals[raw["hospital"]]["name"]
+    return j.name_of("level", raw["hospital_level"])
 
 
 def sum_years(years: dict) -> str:
@@ -196,12 +202,12 @@ def village_directory(j: Jurisdiction, ctx: SiteContext) -> list[dict]:
                            "phone": clinic.get("phone") or "", "hours": clinic.get("hours") or ""},
                 "doctors": [{"name": d["name"], "qualification": d["qualification"], "phone": d.get("phone") or ""}
                             for d in clinic.get("doctors") or ()],
-                "qr_svg": segno.make(url, error="m").svg_inline(scale=4, border=2, title=f"{v['name']}页面的二维码"),
                 "notice": f"notice-{tid}-{v['id']}.pdf" if v["id"] in ctx.notices else None,
                 "complaint_url": urls.complaint_url(j.id, village=v["id"], forms_url=ctx.forms_url),
             })
         out.append({"id": tid, "name": t["name"], "health_center": hc.get("name", ""),
                     "health_center_phone": hc.get("phone", ""), "villages": villages,
+                    "health_center_mark": "示例数字" if hc.get("illustrative") else "",
                     "mark": "示例数字" if t.get("illustrative") else ""})
     return out
 

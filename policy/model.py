@@ -61,7 +61,7 @@ class Jurisdiction:
     def name_of(self, kind: str, ident: str) -> str:
         table = {"category": self.categories, "group": self.groups, "level": self.levels,
                  "chronic_class": self.chronic_classes, "disease_group": self.disease_groups,
-                 "disease": self.diseases, "township": self.townships}[kind]
+                 "disease": self.diseases, "township": self.townships, "hospital": self.hospitals}[kind]
         entry = table.get(ident)
         return entry["name"] if entry else ident
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Set up (scripts/setup.sh) and run the main job. For now: check the sample jurisdictions and
-# answer one sample reimbursement case and one eligibility question. The site build, print and
-# the forms app join this script as they land.
+# Set up (scripts/setup.sh), check the sample jurisdictions, answer one sample case, build every
+# static output (`build.py build`: the web sites, open data; print and the calculator join it as
+# they land) and serve it on localhost until Ctrl+C.
+# Servers: one line each in serve_all below (the forms app joins as a second line on port 5000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -10,3 +11,16 @@ echo "== 示例：资溪县一位贫困人口在县级医院住院 2 万元 =="
 .venv/bin/python build.py calc --no-explain < samples/calc-zixi.json
 echo "== 示例：资溪县一位 70 岁贫困老人可以享受的政策 =="
 .venv/bin/python build.py eligible < samples/eligible-zixi.json
+echo "== 生成网站 =="
+.venv/bin/python build.py build
+
+SITE_PORT=${SITE_PORT:-8000}
+pids=()
+stop_all() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap stop_all EXIT INT TERM
+serve_all() {
+    .venv/bin/python build.py serve --port "$SITE_PORT" & pids+=($!)
+}
+serve_all
+echo "网站：http://127.0.0.1:${SITE_PORT}/ （按 Ctrl+C 停止）"
+wait

@@ -35,7 +35,8 @@ def build_site(j: Jurisdiction, work: Path, version: str = "testversion") -> Pat
         "plugins": [],  # no search: jieba would take seconds to load and the tests need none
         "nav": [{"首页": "index.md"}, {"报销计算器": "calculator/index.md"}, {"能享受哪些政策": "screener/index.md"}],
         "not_in_nav": "/programs/*/",
-        "validation": {"omitted_files": "warn", "absolute_links": "warn", "unrecognized_links": "warn", "anchors": "warn"},
+        "validation": {"omitted_files": "warn", "absolute_links": "warn", "unrecognized_links": "warn",
+                       "anchors": "warn"},
     }
     path = work / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")

@@ -92,6 +92,13 @@ class Generator:
         in_catalog = total - ooc - sf
         claim = {"date": self.date(year).isoformat(), "kind": kind, "hospital_level": rng.choice(list(j.levels)),
                  "total": self.money(total)}
+        if rng.random() < 0.3:  # a named hospital: its level is implied, or repeated
+            hospital = rng.choice(list(j.hospitals))
+            claim["hospital"] = hospital
+            if rng.random() < 0.5:
+                del claim["hospital_level"]
+            else:
+                claim["hospital_level"] = j.hospitals[hospital]["level"]
         if rng.random() < 0.4:
             claim["in_county"] = rng.random() < 0.5
         if ooc or rng.random() < 0.1:
@@ -104,9 +111,10 @@ class Generator:
             claim["chronic_class"] = rng.choice(list(j.chronic_classes))
         if rng.random() < 0.2:
             claim["diseases"] = rng.sample(list(j.diseases), rng.randint(0, min(3, len(j.diseases))))
-        if self.waiver_items and rng.random() < 0.5:
+        usable = sorted({i["id"] for raw in j.layers for i in raw["items"] or () if kind in (i["kinds"] or raw["kinds"])})
+        if usable and rng.random() < 0.5:
             left, items = in_catalog, {}
-            for item in rng.sample(self.waiver_items, rng.randint(1, len(self.waiver_items))):
+            for item in rng.sample(usable, rng.randint(1, len(usable))):
                 amount = rng.randint(0, min(left, 500_000))
                 left -= amount
                 items[item] = self.money(amount)
@@ -133,13 +141,15 @@ class Generator:
 
     def _b_claim(self, case, claim):
         key, value = self.rng.choice([
-            ("date", "2020-02-30"), ("date", "2020/01/01"), ("date", 20200101), ("date", None), ("date", "2020-W53-1"),
+            ("date", "2020-02-30"), ("date", "2020/01/01"), ("date", 20200101), ("date", None), ("date", "2020-W53-1"), ("date", "1899-12-31"), ("date", "2020-1-01"),
+            ("hospital", "nowhere"), ("hospital_level", "outside"), ("fee_items", {"bed\n": "1"}),
             ("kind", "dental"), ("kind", ["inpatient"]), ("hospital_level", "moon"), ("hospital_level", None),
             ("in_county", "yes"), ("total", "-1"), ("total", "1.234"), ("total", Decimal("1.234")), ("total", "abc"),
             ("total", True), ("total", None), ("total", "100000000.01"), ("total", Decimal("-0.5")),
             ("self_funded", {"a": 1}), ("class_b", "x"), ("chronic_class", "class9"), ("diseases", ["flu"]),
             ("diseases", "flu"), ("fee_items", {"golden_toilet": "1.00"}), ("fee_items", []), ("id", "x" * 101),
-            ("id", True), ("colour", "red"),
+            ("id", True), ("colour", "red"), ("total", "1" * 31), ("total", Decimal("1E+20")),
+            ("total", Decimal("100000000.001")), ("kind", "a\u202eb"),
         ])
         claim[key] = value
 
@@ -209,7 +219,7 @@ class Generator:
     def screening(self) -> dict:
         rng = self.rng
         case = {"jurisdiction": self.j.id,
-                "date": (dt.date(2018, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 5))).isoformat()}
+                "date": (self.first - dt.timedelta(days=20) + dt.timedelta(days=rng.randint(0, 365 * 5))).isoformat()}
         if rng.random() < 0.6:
             case["person"] = self.person()
         else:

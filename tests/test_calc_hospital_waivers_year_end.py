@@ -97,3 +97,20 @@ def test_the_year_end_compensation_is_shown_as_a_range_and_never_added(cli):
 def test_the_year_end_range_is_the_same_without_explanations(cli):
     _, plain, _ = calc(cli, case("jixian", "dibao", {**POOR_STAY, "hospital_level": "county"}), "--no-explain")
     assert plain["year"]["2020"]["discretionary"][0]["text"] == "年底可能再补偿5%–10%，视资金结余"
+
+
+def test_a_breakdown_by_hospital_must_say_what_other_hospitals_get(cli, data_copy):
+    from test_check_errors import check, plant
+    plant(data_copy, "jixian/layers.yaml", "            other: {2019-01-01: {value: 0.20, quote: 减收住院床费20﹪}}\n", "")
+    code, lines = check(cli, data_copy)
+    assert code == 1
+    assert any("jixian/layers.yaml" in x and "layers[0].items[2].rate" in x and "按医院区分时要写 other" in x
+               for x in lines)
+
+
+def test_a_hospital_named_in_the_data_must_exist(cli, data_copy):
+    from test_check_errors import check, plant
+    line = plant(data_copy, "zixi/layers.yaml", "      hospitals: [county_tcm]", "      hospitals: [county_tmc]")
+    code, lines = check(cli, data_copy)
+    assert code == 1
+    assert any(f"zixi/layers.yaml:{line}: layers[8].applies_to.hospitals[0]: “county_tmc”没有定义" in x for x in lines)

@@ -88,6 +88,8 @@ def fill_claims(page, claims):
         box = page.locator("fieldset.hc-claim-input").nth(i)
         box.locator("input[name=date]").fill(claim["date"])
         box.locator("select[name=kind]").select_option(claim["kind"])
+        if "hospital" in claim:
+            box.locator("select[name=hospital]").select_option(claim["hospital"])
         box.locator("select[name=level]").select_option(claim["hospital_level"])
         if "chronic_class" in claim:
             box.locator("select[name=chronic]").select_option(claim["chronic_class"])
@@ -105,6 +107,8 @@ def read_breakdown(page) -> list[dict]:
         layers: Object.fromEntries([...sec.querySelectorAll('tr[data-layer]')].map(
             tr => [tr.dataset.layer, tr.querySelector('.hc-num').textContent])),
         totals: [...sec.querySelectorAll('tr.hc-total .hc-num')].map(td => td.textContent),
+        marks: Object.fromEntries([...sec.querySelectorAll('tr[data-layer]')].map(
+            tr => [tr.dataset.layer, [...tr.querySelectorAll('.hc-mark')].map(m => m.textContent).sort()])),
         compare: (sec.querySelector('.hc-compare') || {}).textContent || null }))""")
 
 
@@ -117,9 +121,10 @@ CASES = [
          "out_of_catalog_necessary": "9000.00", "self_funded": "3000.00"},
         {"date": "2020-09-20", "kind": "outpatient_chronic", "hospital_level": "township", "total": "3210.07",
          "chronic_class": "class1"}]),
-    ("jixian", {"category": "poverty"}, [
-        {"date": "2020-05-10", "kind": "inpatient", "hospital_level": "county", "total": "12345.67",
-         "out_of_catalog_necessary": "800.00", "fee_items": {"bed": "300.00", "registration": "10.00"}}]),
+    ("jixian", {"category": "poverty"}, [  # the bed fee is waived 30% at 市人民医院 (按本县理解)
+        {"date": "2020-05-10", "kind": "inpatient", "hospital": "city_peoples", "hospital_level": "city",
+         "total": "12345.67", "out_of_catalog_necessary": "800.00",
+         "fee_items": {"bed": "300.00", "large_equipment": "215.55"}}]),
 ]
 
 
@@ -141,6 +146,9 @@ def test_calculator_page_shows_what_build_py_calc_answers(n, browser, server, si
         assert len(shown) == len(expected["claims"])
         for got, want, base in zip(shown, expected["claims"], expected["baseline"]["claims"], strict=True):
             assert got["layers"] == {layer["id"]: layer["paid"] for layer in want["layers"]}
+            # the interpreted and illustrative values a line used are marked beside it, as calc marks them
+            assert got["marks"] == {layer["id"]: sorted({r["label"] for r in layer.get("explanation", {}).get("readings", [])})
+                                    for layer in want["layers"]}
             assert got["totals"] == [want["reimbursed"], want["self_pay"]]
             assert f"能报 {base['reimbursed']} 元，自己付 {base['self_pay']} 元" in got["compare"]
         years = pg.locator(".hc-year").all_inner_texts()

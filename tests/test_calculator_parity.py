@@ -3,22 +3,26 @@
 Every worked example and 10,000 generated calc cases per jurisdiction (multi-claim years, caps
 used up, half-fen results, every category, kind and level, dates on both sides of every
 parameter change), plus refusals, go through the Node entry `site/calculator/cli.mjs` (one
-process per batch) and through `builder.cli.respond` — what `build.py calc --no-explain
+process per batch) and through `builder.cli.respond_bytes` — what `build.py calc --no-explain
 --no-compare` runs — and are compared value by value. The same for `eligible` on 2,000+
 generated persons and households. A failure prints the smallest input that differs.
 """
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
+import threading
+from contextlib import redirect_stderr
 
 import pytest
 from calc_vectors import Generator, dumps
 from conftest import DATA, ROOT
 
 from builder.calcdata import write_policy_json
-from builder.cli import respond
+from builder.cli import respond_bytes
+from builder.streams import report
 from policy.cases import parse_json, run_calc, run_eligible
 from policy.examples import example_case
 from policy.problems import InputError, PolicyError
@@ -36,18 +40,41 @@ def policies(jurisdictions, tmp_path_factory):
 
 
 def node(policies, text: str | bytes, command: str = "calc") -> tuple[int, str, list[str]]:
+    return node_start(policies, text, command)()
+
+
+def node_start(policies, text: str | bytes, command: str = "calc"):
+    """Start the Node entry on `text`; returns a function that waits for (exit code, stdout, stderr lines)."""
     args = ["node", str(CLI), command]
     for p in policies:
         args += ["--policy", p]
     data = text.encode("utf-8") if isinstance(text, str) else text
-    done = subprocess.run(args, input=data, capture_output=True, timeout=300, cwd=ROOT)
-    err = done.stderr.decode("utf-8")
-    return done.returncode, done.stdout.decode("utf-8"), [line for line in err.splitlines() if line]
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    done = {}
+    feeder = threading.Thread(target=lambda: done.update(zip(("out", "err"), proc.communicate(data, timeout=300))))
+    feeder.start()
+
+    def wait():
+        feeder.join()
+        err = done["err"].decode("utf-8")
+        return proc.returncode, done["out"].decode("utf-8"), [line for line in err.splitlines() if line]
+    return wait
 
 
 def python(service, text: str | bytes, command: str = "calc") -> tuple[int, str, list[str]]:
-    code, out, errors = respond(command, service, text, explain=False, compare=False)
-    return code, (out + "\n" if out else ""), errors
+    """What `build.py` prints: the answer, or the messages (at most MAX_MESSAGES, then the count)."""
+    code, out, errors, total = respond_bytes(command, service, text, explain=False, compare=False)
+    err = io.StringIO()
+    with redirect_stderr(err):
+        report(errors, total)
+    return code, (out.decode() + "\n" if out else ""), err.getvalue().splitlines()
+
+
+def both(policies, service, text, command="calc"):
+    """The same input through Node and through Python, side by side (two cores, half the wait)."""
+    wait = node_start(policies, text, command)
+    py = python(service, text, command)
+    return wait(), py
 
 
 def classify(service, cases, command="calc"):
@@ -137,7 +164,7 @@ def test_calc_parity_on_worked_examples_and_generated_cases(jid, jurisdictions, 
     examples = [example_case(j, ex) for ex in j.examples if ex["kind"] == "calc"]
     ok = examples + [gen.case() for _ in range(CALC_CASES)]  # all valid: Python answers the batch
     text = dumps(ok)
-    js, py = node(policies, text), python(service, text)
+    js, py = both(policies, service, text)
     assert py[0] == 0, py[2][:5]
     assert (js[0], js[2]) == (0, []), js[2][:5]
     assert_same_answers(ok, js[1], py[1])
@@ -145,8 +172,10 @@ def test_calc_parity_on_worked_examples_and_generated_cases(jid, jurisdictions, 
     # years, half-fen payments, caps used up, and layers that pay nothing
     answers = json.loads(py[1])
     assert {c["person"]["category"] for c in ok} == set(j.categories)
-    assert {(cl["kind"], cl["hospital_level"]) for c in ok for cl in c["claims"]} >= {
+    assert {(cl["kind"], cl.get("hospital_level") or j.hospitals[cl["hospital"]]["level"])
+            for c in ok for cl in c["claims"]} >= {
         (k, lv) for k in ("inpatient", "outpatient_general", "outpatient_chronic") for lv in j.levels}
+    assert {cl.get("hospital") for c in ok for cl in c["claims"]} >= set(j.hospitals)
     assert sum(1 for c in ok if len(c["claims"]) >= 4) > 500
     assert sum(1 for a in answers for y in a["year"].values() if y["monitoring_alert"]) > 100
 
@@ -160,7 +189,7 @@ def test_calc_refusals_are_the_same(jid, jurisdictions, service, policies):
     assert len(bad_input) > 1000 and len(bad_policy) >= 150
     for group in (bad_input, bad_policy):
         text = dumps(group)
-        assert_same_refusals(group, node(policies, text), python(service, text))
+        assert_same_refusals(group, *both(policies, service, text))
 
 
 SINGLE_INPUTS = [
@@ -177,7 +206,7 @@ SINGLE_INPUTS = [
 
 @pytest.mark.parametrize("text", SINGLE_INPUTS)
 def test_single_inputs_and_malformed_json_are_answered_alike(text, service, policies):
-    js, py = node(policies, text), python(service, text)
+    js, py = both(policies, service, text)
     assert js[0] == py[0] and js[1] == py[1]
     if py[2] and py[2][0].startswith("输入不是有效的 JSON："):
         # The parser's own words after the colon are Python's; the JavaScript reader says the
@@ -189,7 +218,7 @@ def test_single_inputs_and_malformed_json_are_answered_alike(text, service, poli
 
 def test_input_that_is_not_utf8_is_refused_at_the_same_byte(service, policies):
     text = b'{"jurisdiction": "zixi", "x": "\xe4\xb8"}'
-    js, py = node(policies, text), python(service, text)
+    js, py = both(policies, service, text)
     assert js == py and js[0] == 2
 
 
@@ -204,14 +233,14 @@ def test_eligible_parity_on_generated_persons_and_households(jid, jurisdictions,
     ok, bad, _ = classify(service, cases, "eligible")
     assert len(ok) >= SCREENINGS and sum(1 for c in ok if "household" in c) > 500
     text = dumps(ok)
-    js, py = node(policies, text, "eligible"), python(service, text, "eligible")
+    js, py = both(policies, service, text, "eligible")
     assert (js[0], js[2]) == (0, []), js[2][:5]
     assert_same_answers(ok, js[1], py[1])
     answers = json.loads(py[1])
     flat = [a for x in answers for a in (x.get("household") or [x])]
     assert all(any(a[k] for a in flat) for k in ("eligible", "not_eligible", "need_more_info"))
     text = dumps(bad)
-    assert_same_refusals(bad, node(policies, text, "eligible"), python(service, text, "eligible"))
+    assert_same_refusals(bad, *both(policies, service, text, "eligible"))
 
 
 def test_build_py_calc_itself_agrees_with_the_node_entry(policies, jurisdictions):

@@ -13,7 +13,7 @@
   var engine = service.j.get(P.jurisdiction.id).engine;
   var KINDS = P.labels.claim_kinds;
   var FIELD = { date: '就医日期', kind: '就医类型', hospital_level: '医院级别', in_county: '县内还是县外',
-    total: '总费用', out_of_catalog_necessary: '目录外必需费用', self_funded: '自费费用',
+    hospital: '哪家医院', total: '总费用', out_of_catalog_necessary: '目录外必需费用', self_funded: '自费费用',
     class_b: '乙类药品和特殊检查费用', chronic_class: '慢性病类别', fee_items: '减免项目' };
 
   // Which claim fields matter for a kind, read from the layers (no per-county code).
@@ -27,10 +27,10 @@
   }
 
   // ------------------------------------------------------------ state <-> address
-  var FIELDS = ['date', 'kind', 'level', 'in_county', 'total', 'ooc', 'sf', 'class_b', 'chronic', 'fees'];
+  var FIELDS = ['date', 'kind', 'level', 'in_county', 'total', 'ooc', 'sf', 'class_b', 'chronic', 'fees', 'hospital'];
   function blankClaim() {
     return { date: HC.localToday(), kind: 'inpatient', level: P.levels[Math.min(1, P.levels.length - 1)].id, in_county: '',
-      total: '', ooc: '', sf: '', class_b: '', chronic: '', fees: '' };
+      total: '', ooc: '', sf: '', class_b: '', chronic: '', fees: '', hospital: '' };
   }
   function readState() {
     var q = new URLSearchParams(location.hash.replace(/^#/, ''));
@@ -76,6 +76,10 @@
       var box = el('fieldset', { class: 'hc-claim-input', 'data-index': i }, [el('legend', { text: '第 ' + (i + 1) + ' 次看病' })]);
       box.appendChild(field('就医日期', el('input', { type: 'date', name: 'date', value: c.date })));
       box.appendChild(field('就医类型', select('kind', Object.keys(KINDS).map(function (k) { return [k, KINDS[k]]; }), c.kind)));
+      if (engine.hospitalMatters) { // some line or rate depends on the very hospital: let it be named
+        box.appendChild(field('哪家医院', select('hospital', [['', '不指定（按医院级别算）']].concat(P.hospitals.map(function (h) {
+          return [h.id, h.name]; })), c.hospital)));
+      }
       box.appendChild(field('医院级别', select('level', P.levels.map(function (l) { return [l.id, l.name]; }), c.level)));
       box.appendChild(field('县内还是县外', select('in_county', [['', '按医院级别'], ['1', '县域内'], ['0', '县域外']], c.in_county)));
       box.appendChild(field('总费用（元）', money('total', c.total)));
@@ -140,6 +144,12 @@
   });
   form.addEventListener('change', function (e) {
     if (e.target.name === 'kind') { readForm(); render(); }
+    if (e.target.name === 'hospital' && e.target.value) { // the hospital says its level
+      readForm();
+      var box = e.target.closest('fieldset'), c = state.claims[Number(box.getAttribute('data-index'))];
+      c.level = engine.hospitals.get(c.hospital).level;
+      render();
+    }
   });
   form.addEventListener('submit', function (e) {
     e.preventDefault();
@@ -152,6 +162,7 @@
   function caseOf(s) {
     var claims = s.claims.map(function (c) {
       var m = new Map([['date', c.date], ['kind', c.kind], ['hospital_level', c.level]]);
+      if (c.hospital && engine.hospitalMatters) m.set('hospital', c.hospital);
       if (c.in_county) m.set('in_county', c.in_county === '1');
       m.set('total', c.total === '' ? null : c.total);
       if (c.ooc) m.set('out_of_catalog_necessary', c.ooc);
@@ -213,6 +224,9 @@
         el('p', {}, ['看病 ' + t.claims + ' 次，总费用 ', el('b', { text: t.total }), ' 元；各道保障线一共报销 ',
           el('b', { class: 'hc-reimbursed', text: t.reimbursed }), ' 元；自己付 ', el('b', { class: 'hc-selfpay', text: t.self_pay }), ' 元。']),
       ]);
+      (t.discretionary || []).forEach(function (d) { // paid at the fund's discretion: a range, never added
+        box.appendChild(el('p', { class: 'hc-discretionary' }, [d.name + '：' + d.text + '（不计入上面的报销金额）', mark(d.label)]));
+      });
       if (t.monitoring_alert) {
         box.appendChild(el('p', { class: 'hc-alert-text', role: 'alert' }, [
           '这一年自己付的钱超过了 ' + t.monitoring_threshold + ' 元', mark(thresholdMark), '（防止因病返贫监测线）。',
@@ -226,8 +240,7 @@
         KINDS[claim.kind] + ' · ' + levelName(claim.hospital_level) + ' · ' + (claim.in_county ? '县域内' : '县域外') })]);
       var table = el('table', { class: 'hc-layers' }, [el('tr', {}, [el('th', { text: '保障线' }), el('th', { text: '报销（元）' })])]);
       c.layers.forEach(function (layer) {
-        var marks = [];
-        if (layer.explanation) layer.explanation.parameters.forEach(function (p) { if (p.mark && marks.indexOf(p.mark) < 0) marks.push(p.mark); });
+        var marks = layer.explanation ? layer.explanation.marks : [];
         table.appendChild(el('tr', { class: layer.applied ? '' : 'hc-skip', 'data-layer': layer.id }, [
           el('td', {}, [layer.name].concat(marks.map(mark)).concat([el('div', { class: 'hc-why', text: explain(layer) })])),
           el('td', { class: 'hc-num', text: layer.paid }),

@@ -1,18 +1,40 @@
 // The `calc` contract of policy/cases.py and the input checks `eligible` shares: the same input,
 // the same answer, the same refusals (one Chinese message per bad field, in order, nothing computed).
-import { Num, pyStr } from './values.mjs';
+import { Num, escapeControls, shown } from './values.mjs';
 import { MoneyError, fmt, parseYuan } from './money.mjs';
 import { Engine, PolicyError } from './engine.mjs';
 
+// policy/limits.py
 export const MAX_CASES = 100000;
+export const MAX_BATCH_CLAIMS = 200000;
 export const MAX_CLAIMS = 1000;
+export const MAX_ELIGIBLE_PEOPLE = 10000;
+export const MAX_HOUSEHOLD = 30;
+export const MAX_MESSAGES = 200;
+const MIN_YEAR = 1900, MAX_YEAR = 2199;
+const n0 = (x) => x.toLocaleString('en-US'); // 100,000 as Python's {:,}
 const PERSON_KEYS = ['category', 'age', 'sex', 'diseases', 'chronic_class', 'disabilities', 'pregnant', 'township', 'village', 'name'];
-const CLAIM_KEYS = ['id', 'date', 'kind', 'hospital_level', 'in_county', 'total', 'out_of_catalog_necessary',
+const CLAIM_KEYS = ['id', 'date', 'kind', 'hospital', 'hospital_level', 'in_county', 'total', 'out_of_catalog_necessary',
   'self_funded', 'class_b', 'chronic_class', 'diseases', 'fee_items'];
 const CLAIM_KEY_SET = new Set(CLAIM_KEYS);
 
+// Bad input: the problems found (control characters escaped); `total` counts those not kept.
 export class InputError extends Error {
-  constructor(problems) { super(problems.join('\n')); this.problems = problems; }
+  constructor(problems, total) {
+    const shownProblems = problems.map(escapeControls);
+    super(shownProblems.join('\n'));
+    this.problems = shownProblems;
+    this.total = Math.max(total || 0, shownProblems.length);
+  }
+}
+
+// Keeps the first `keep` problems and only counts the rest (policy/problems.py ProblemList).
+export class ProblemList extends Array {
+  static get [Symbol.species]() { return Array; }
+  constructor(keep) { super(); this.keep = keep; this.hidden = 0; }
+  add(problem) { if (this.length < this.keep) this.push(problem); else this.hidden += 1; }
+  addAll(err) { for (const p of err.problems) this.add(p); this.hidden += err.total - err.problems.length; }
+  get total() { return this.length + this.hidden; }
 }
 
 // Loaded policies by jurisdiction id, each with its engine and lookup tables.
@@ -25,7 +47,7 @@ export class Service {
       for (const t of p.townships) for (const v of t.villages) villages.set(v.id, [t, v]);
       this.j.set(p.jurisdiction.id, { policy: p, engine, name: p.jurisdiction.name,
         townships: new Map(p.townships.map((t) => [t.id, t])), villages,
-        hospitals: new Map(p.hospitals.map((h) => [h.id, h])),
+        hospitals: new Map(p.hospitals.map((h) => [h.id, h])), levels: engine.levels,
         disabilities: p.labels.disabilities, claimKinds: p.labels.claim_kinds });
     }
   }
@@ -39,28 +61,35 @@ const pyLen = (s) => [...s].length;
 
 export function unknownKeys(obj, allowed, prefix, problems) {
   for (const key of obj.keys()) {
-    if (!allowed.includes(key)) problems.push(`${prefix}${key}: 不认识的字段“${key}”（可用：${allowed.join('、')}）`);
+    if (!allowed.includes(key)) problems.push(`${prefix}${keyText(key)}: 不认识的字段${shown(key)}（可用：${allowed.join('、')}）`);
   }
 }
+
+// "[3]." -> "[3]" (where a whole case is meant), "" -> "输入".
+export const at = (prefix) => prefix.replace(/\.+$/, '') || '输入';
+// A key of the input as part of a field path: escaped, shortened, never empty.
+const keyText = (key) => shown(key).slice(1, -1) || '“”';
 
 // ------------------------------------------------------------------ calc
 
 export function runCalc(service, data) {
   if (Array.isArray(data)) {
     if (!data.length) throw new InputError(['输入的列表是空的：至少要有一个案例']);
-    if (data.length > MAX_CASES) throw new InputError([`一次最多计算 ${MAX_CASES} 个案例`]);
+    if (data.length > MAX_CASES) throw new InputError([`一次最多计算 ${n0(MAX_CASES)} 个案例（这里有 ${n0(data.length)} 个）：更多请用 --jsonl，每行一个案例`]);
+    const claimsIn = data.reduce((n, c) => n + (c instanceof Map && Array.isArray(c.get('claims')) ? c.get('claims').length : 0), 0);
+    if (claimsIn > MAX_BATCH_CLAIMS) throw new InputError([`一次最多计算 ${n0(MAX_BATCH_CLAIMS)} 条就医记录（这里有 ${n0(claimsIn)} 条）：更多请用 --jsonl，每行一个案例`]);
     const parsed = [];
-    let problems = [];
+    let problems = new ProblemList(MAX_MESSAGES);
     data.forEach((c, i) => {
-      try { parsed.push(parseCalcCase(service, c, `[${i}].`)); } catch (e) { if (!(e instanceof InputError)) throw e; problems.push(...e.problems); }
+      try { parsed.push(parseCalcCase(service, c, `[${i}].`)); } catch (e) { if (!(e instanceof InputError)) throw e; problems.addAll(e); }
     });
-    if (problems.length) throw new InputError(problems);
+    if (problems.total) throw new InputError(problems, problems.total);
     const out = [];
-    problems = [];
+    problems = new ProblemList(MAX_MESSAGES);
     parsed.forEach(([jid, person, claims], i) => {
-      try { out.push(answer(service, jid, person, claims)); } catch (e) { if (!(e instanceof PolicyError)) throw e; problems.push(`[${i}].${e.message}`); }
+      try { out.push(answer(service, jid, person, claims)); } catch (e) { if (!(e instanceof PolicyError)) throw e; problems.add(`[${i}].${e.message}`); }
     });
-    if (problems.length) throw new InputError(problems);
+    if (problems.total) throw new InputError(problems, problems.total);
     return out;
   }
   const [jid, person, claims] = parseCalcCase(service, data, '');
@@ -80,7 +109,7 @@ function answer(service, jid, person, claims) {
 
 export function parseCalcCase(service, c, prefix) {
   const problems = [];
-  if (!isDict(c)) throw new InputError([`${prefix || '输入'}: 应是一个对象 {...}，包含 jurisdiction、person 和 claims`]);
+  if (!isDict(c)) throw new InputError([`${at(prefix)}: 应是一个对象 {...}，包含 jurisdiction、person 和 claims，这里是${shown(c)}`]);
   unknownKeys(c, ['jurisdiction', 'person', 'claims'], prefix, problems);
   const j = jurisdiction(service, c, prefix, problems);
   if (!j) throw new InputError(problems);
@@ -104,7 +133,7 @@ export function jurisdiction(service, c, prefix, problems) {
   const jid = get(c, 'jurisdiction');
   if (jid === null) { problems.push(`${prefix}jurisdiction: 缺少地区编号（jurisdiction）`); return null; }
   if (!known(jid, service.j)) {
-    problems.push(`${prefix}jurisdiction: 没有地区“${pyStr(jid)}”的政策数据（现有：${[...service.j.keys()].sort().join('、')}）`);
+    problems.push(`${prefix}jurisdiction: 没有地区${shown(jid)}的政策数据（现有：${[...service.j.keys()].sort().join('、')}）`);
     return null;
   }
   return service.j.get(jid);
@@ -118,26 +147,26 @@ export function parsePerson(j, raw, path, problems) {
   const e = j.engine;
   const category = get(raw, 'category');
   if (category === null) problems.push(`${path}.category: 缺少人员类别`);
-  else if (!known(category, e.categories)) problems.push(`${path}.category: 不认识的人员类别“${pyStr(category)}”（可用：${[...e.categories.keys()].join('、')}）`);
+  else if (!known(category, e.categories)) problems.push(`${path}.category: 不认识的人员类别${shown(category)}（可用：${[...e.categories.keys()].join('、')}）`);
   const age = get(raw, 'age');
   if (age !== null && (!isInt(age) || BigInt(age.text) < 0n || BigInt(age.text) > 150n)) problems.push(`${path}.age: 年龄应是 0 到 150 之间的整数（周岁）`);
   const sex = get(raw, 'sex');
   if (sex !== null && sex !== 'female' && sex !== 'male') problems.push(`${path}.sex: 性别只能是 female（女）或 male（男）`);
   const diseases = idList(get(raw, 'diseases'), e.diseases, '疾病', `${path}.diseases`, problems);
   const chronic = get(raw, 'chronic_class');
-  if (chronic !== null && !known(chronic, e.chronicClasses)) problems.push(`${path}.chronic_class: 不认识的慢性病类别“${pyStr(chronic)}”（可用：${[...e.chronicClasses.keys()].join('、')}）`);
+  if (chronic !== null && !known(chronic, e.chronicClasses)) problems.push(`${path}.chronic_class: 不认识的慢性病类别${shown(chronic)}（可用：${[...e.chronicClasses.keys()].join('、')}）`);
   const disabilities = idList(get(raw, 'disabilities'), new Set(Object.keys(j.disabilities)), '残疾类别', `${path}.disabilities`, problems);
   const pregnant = get(raw, 'pregnant');
   if (pregnant !== null && typeof pregnant !== 'boolean') problems.push(`${path}.pregnant: 是否怀孕只能填 true 或 false`);
   let township = get(raw, 'township');
   const village = get(raw, 'village');
-  if (township !== null && !known(township, j.townships)) problems.push(`${path}.township: 不认识的乡镇“${pyStr(township)}”`);
+  if (township !== null && !known(township, j.townships)) problems.push(`${path}.township: 不认识的乡镇${shown(township)}`);
   if (village !== null) {
-    if (!known(village, j.villages)) problems.push(`${path}.village: 不认识的村“${pyStr(village)}”`);
+    if (!known(village, j.villages)) problems.push(`${path}.village: 不认识的村${shown(village)}`);
     else {
       const vt = j.villages.get(village)[0].id;
       if (township === null) township = vt;
-      else if (township !== vt) problems.push(`${path}.village: 村“${village}”不属于乡镇“${pyStr(township)}”`);
+      else if (township !== vt) problems.push(`${path}.village: 村${shown(village)}不属于乡镇${shown(township)}`);
     }
   }
   const name = get(raw, 'name');
@@ -153,50 +182,27 @@ function idList(raw, table, what, path, problems) {
     problems.push(`${path}: 应是编号列表，例如 ["..."]`);
     return [];
   }
-  for (const x of raw) if (!table.has(x)) problems.push(`${path}: 不认识的${what}“${x}”`);
+  for (const x of raw) if (!table.has(x)) problems.push(`${path}: 不认识的${what}${shown(x)}`);
   return raw;
 }
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const ISO_WEEK = /^(\d{4})-W(\d{2})-(\d)$/;
+const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 
-// Python's date.fromisoformat on a 10-character text: YYYY-MM-DD or the ISO week form YYYY-Www-D.
+// policy/limits.py parse_date: exactly YYYY-MM-DD, a real day, years 1900..2199.
 export function parseDate(raw, path, problems) {
-  if (typeof raw === 'string' && raw.length === 10) {
-    let m = ISO_DATE.exec(raw);
-    if (m) {
-      const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-      if (y >= 1 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysIn(y, mo)) return raw;
-    } else if ((m = ISO_WEEK.exec(raw))) {
-      const [y, w, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-      const iso = isoWeekDate(y, w, d);
-      if (iso) return iso;
-    }
+  let why = '应写成 YYYY-MM-DD';
+  if (typeof raw === 'string' && [...raw].length === 10 && DATE.test(raw)) {
+    const [y, m, d] = raw.split('-').map(Number);
+    if (!(y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m))) why = '不是日历上的日期';
+    else if (y < MIN_YEAR || y > MAX_YEAR) why = `超出范围（${MIN_YEAR}-01-01 到 ${MAX_YEAR}-12-31）`;
+    else return raw;
   }
-  problems.push(`${path}: “${pyStr(raw)}”不是有效日期，应写成 "YYYY-MM-DD"`);
+  problems.push(`${path}: ${shown(raw)}不是有效日期：${why}，例如 "2020-06-01"`);
   return null;
 }
 
 function leap(y) { return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0; }
 function daysIn(y, m) { return [31, leap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]; }
-
-function utcDay(y, m, d) { // a Date for any year 1..9999 (Date.UTC maps 0..99 to 1900..1999)
-  const t = new Date(Date.UTC(2000, m - 1, d));
-  t.setUTCFullYear(y);
-  return t;
-}
-
-// Python's _isoweek_to_gregorian: week 53 only in years that have it; the result must be a real date.
-function isoWeekDate(y, w, d) {
-  if (y < 1 || d < 1 || d > 7 || w < 1 || w > 53) return null;
-  const jan1 = utcDay(y, 1, 1).getUTCDay() || 7;
-  if (w === 53 && !(jan1 === 4 || (jan1 === 3 && leap(y)))) return null;
-  const jan4 = utcDay(y, 1, 4);
-  const day = new Date(jan4.getTime() + ((w - 1) * 7 + (d - (jan4.getUTCDay() || 7))) * 86400000);
-  const yy = day.getUTCFullYear();
-  if (yy < 1 || yy > 9999) return null;
-  return `${String(yy).padStart(4, '0')}-${String(day.getUTCMonth() + 1).padStart(2, '0')}-${String(day.getUTCDate()).padStart(2, '0')}`;
-}
 
 function money(raw, path, name, problems, required = false) {
   if (raw === null) {
@@ -220,9 +226,19 @@ export function parseClaim(j, raw, index, path, problems) {
   else date = parseDate(raw.get('date'), `${path}.date`, problems);
   const kind = get(raw, 'kind');
   const kinds = Object.keys(j.claimKinds);
-  if (!(typeof kind === 'string' && kinds.includes(kind))) problems.push(`${path}.kind: 就医类型只能是 ${kinds.join('、')}，这里是“${pyStr(kind)}”`);
-  const level = get(raw, 'hospital_level');
-  if (!known(level, e.levels)) problems.push(`${path}.hospital_level: 不认识的医院级别“${pyStr(level)}”（可用：${[...e.levels.keys()].join('、')}）`);
+  if (!(typeof kind === 'string' && kinds.includes(kind))) problems.push(`${path}.kind: 就医类型只能是 ${kinds.join('、')}，这里是${shown(kind)}`);
+  let level = get(raw, 'hospital_level'), hospital = get(raw, 'hospital');
+  if (hospital !== null) {
+    if (!known(hospital, j.hospitals)) {
+      problems.push(`${path}.hospital: 不认识的医院${shown(hospital)}（hospitals.yaml 中的编号，如 ${[...j.hospitals.keys()].slice(0, 4).join('、')}）`);
+      hospital = null;
+    } else if (level === null) level = j.hospitals.get(hospital).level; // the hospital says its level
+    else if (known(level, e.levels) && level !== j.hospitals.get(hospital).level) {
+      const h = j.hospitals.get(hospital);
+      problems.push(`${path}.hospital_level: ${h.name}是“${e.levels.get(h.level).name}”，与填写的医院级别“${e.levels.get(level).name}”不一致`);
+    }
+  }
+  if (!known(level, e.levels)) problems.push(`${path}.hospital_level: 不认识的医院级别${shown(level)}（可用：${[...e.levels.keys()].join('、')}）`);
   let inCounty = get(raw, 'in_county');
   if (inCounty !== null && typeof inCounty !== 'boolean') problems.push(`${path}.in_county: 是否县域内就医只能填 true 或 false`);
   const total = money(get(raw, 'total'), path, 'total', problems, true);
@@ -230,7 +246,7 @@ export function parseClaim(j, raw, index, path, problems) {
   const sf = money(get(raw, 'self_funded'), path, 'self_funded', problems);
   const classB = money(get(raw, 'class_b'), path, 'class_b', problems);
   const chronic = get(raw, 'chronic_class');
-  if (chronic !== null && !known(chronic, e.chronicClasses)) problems.push(`${path}.chronic_class: 不认识的慢性病类别“${pyStr(chronic)}”`);
+  if (chronic !== null && !known(chronic, e.chronicClasses)) problems.push(`${path}.chronic_class: 不认识的慢性病类别${shown(chronic)}`);
   if (kind === 'outpatient_chronic' && chronic === null) problems.push(`${path}.chronic_class: 门诊特殊慢性病要写明慢性病类别（${[...e.chronicClasses.keys()].join('、')}）`);
   const diseases = raw.has('diseases') ? idList(get(raw, 'diseases'), e.diseases, '疾病', `${path}.diseases`, problems) : [];
   const feeItems = {};
@@ -238,14 +254,17 @@ export function parseClaim(j, raw, index, path, problems) {
   const rawItems = get(raw, 'fee_items');
   if (rawItems !== null) {
     if (!isDict(rawItems)) problems.push(`${path}.fee_items: 应是“项目编号: 金额”的对象`);
-    else if (!e.waiverItems.size && rawItems.size) problems.push(`${path}.fee_items: ${j.name}没有医院费用减免政策，不需要填写减免项目`);
     else {
+      // An item no layer waives for this kind of visit would be silently ignored: refuse it.
+      const usable = (typeof kind === 'string' && e.waiverItems.get(kind)) || new Set();
+      const what = (typeof kind === 'string' && j.claimKinds[kind]) || '这类就医';
       for (const [item, amount] of rawItems) {
-        if (!e.waiverItems.has(item)) {
-          problems.push(`${path}.fee_items.${item}: 不认识的减免项目（可用：${[...e.waiverItems].sort().join('、')}）`);
+        if (!usable.has(item)) {
+          const can = usable.size ? `（${what}可填：${[...usable].sort().join('、')}）` : `（${j.name}${what}没有费用减免项目）`;
+          problems.push(`${path}.fee_items.${keyText(item)}: 没有哪道保障线减免这一项${can}`);
           continue;
         }
-        feeItems[item] = money(amount, `${path}.fee_items`, item, problems);
+        feeItems[item] = money(amount, `${path}.fee_items`, keyText(item), problems);
         anyFee = true;
       }
       feeSum = Object.values(feeItems).reduce((a, b) => a + b, 0);
@@ -261,8 +280,9 @@ export function parseClaim(j, raw, index, path, problems) {
   else if (classB > inCatalog) problems.push(`${path}.class_b: 乙类药品和特殊检查费用（${fmt(classB)} 元）不能超过目录内费用（${fmt(inCatalog)} 元）`);
   else if (anyFee && feeSum > inCatalog) problems.push(`${path}.fee_items: 减免项目金额合计超过了目录内费用（${fmt(inCatalog)} 元）`);
   if (problems.length > n) return null;
-  if (inCounty === null) inCounty = e.levels.get(level).in_county;
-  return { index, date, kind, hospital_level: level, in_county: inCounty, total, out_of_catalog_necessary: ooc,
+  // a named hospital stands in the county when it has a township
+  if (inCounty === null) inCounty = hospital ? j.hospitals.get(hospital).in_county : e.levels.get(level).in_county;
+  return { index, date, kind, hospital_level: level, hospital, in_county: inCounty, total, out_of_catalog_necessary: ooc,
     self_funded: sf, class_b: classB, chronic_class: chronic, diseases, fee_items: feeItems,
     id: ref === null ? null : typeof ref === 'string' ? ref : BigInt(ref.text).toString() };
 }

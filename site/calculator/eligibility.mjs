@@ -1,7 +1,10 @@
 // Which programs apply to a person, why, and what to do next: policy/eligibility.py and the
 // `eligible` contract of policy/cases.py, from policy.json. Conditions are three-valued: a fact
 // not given makes a condition unknown, not false.
-import { InputError, isDict, jurisdiction, parseDate, parsePerson, unknownKeys } from './cases.mjs';
+import { InputError, MAX_ELIGIBLE_PEOPLE, MAX_HOUSEHOLD, MAX_MESSAGES, ProblemList, at, isDict, jurisdiction, parseDate, parsePerson,
+  unknownKeys } from './cases.mjs';
+import { shown } from './values.mjs';
+import { layerParams } from './engine.mjs';
 const SEX = { female: '女性', male: '男性' };
 
 export function screen(j, person, date) {
@@ -33,6 +36,8 @@ function full(j, program, person, reasons) {
     what_to_do: { where: program.how.where.map((w) => place(j, w, person)), steps: program.how.steps, bring: program.how.bring },
     reference: { source: ref.source, title: source.title ?? null, clause: ref.clause, url: ref.url || source.url || null, note: ref.note },
     illustrative: program.illustrative,
+    // how sure the program's description is: "按本县理解" / "示例数字" beside it, or nothing
+    status: program.status, label: j.policy.labels.readings[program.status],
   };
 }
 
@@ -158,12 +163,16 @@ function leaf(j, key, arg, p) {
 export function runEligible(service, data, today) {
   const one = (c, prefix) => {
     const problems = [];
-    if (!isDict(c)) throw new InputError([`${prefix || '输入'}: 应是一个对象，包含 jurisdiction 和 person（或 household）`]);
+    if (!isDict(c)) throw new InputError([`${at(prefix)}: 应是一个对象，包含 jurisdiction 和 person（或 household），这里是${shown(c)}`]);
     unknownKeys(c, ['jurisdiction', 'date', 'person', 'household'], prefix, problems);
     const j = jurisdiction(service, c, prefix, problems);
     if (!j) throw new InputError(problems);
     let date = today;
     if (c.has('date')) date = parseDate(c.get('date'), `${prefix}date`, problems) || date;
+    const first = policyStart(j);
+    if (first !== null && date < first) {
+      problems.push(`${prefix}date: ${date} 早于${j.name}任何政策的生效日期（最早 ${first}），无法判断`);
+    }
     if (c.has('person') === c.has('household')) {
       problems.push(`${prefix}person: 请填写 person（一个人）或 household（一家人的列表），二者选一`);
       throw new InputError(problems);
@@ -175,8 +184,8 @@ export function runEligible(service, data, today) {
       return { jurisdiction: jid, date, ...screen(j, person, date) };
     }
     const members = c.get('household');
-    if (!Array.isArray(members) || !members.length || members.length > 30) {
-      problems.push(`${prefix}household: 应是 1 到 30 个家庭成员的列表`);
+    if (!Array.isArray(members) || !members.length || members.length > MAX_HOUSEHOLD) {
+      problems.push(`${prefix}household: 应是 1 到 ${MAX_HOUSEHOLD} 个家庭成员的列表`);
       throw new InputError(problems);
     }
     const people = members.map((m, i) => parsePerson(j, m, `${prefix}household[${i}]`, problems));
@@ -185,12 +194,30 @@ export function runEligible(service, data, today) {
   };
   if (Array.isArray(data)) {
     if (!data.length) throw new InputError(['输入的列表是空的']);
-    const out = [], problems = [];
+    const people = data.reduce((n, c) => n + (c instanceof Map && Array.isArray(c.get('household')) ? c.get('household').length : 1), 0);
+    if (people > MAX_ELIGIBLE_PEOPLE) {
+      throw new InputError([`一次最多判断 ${MAX_ELIGIBLE_PEOPLE.toLocaleString('en-US')} 人（这里有 ${people.toLocaleString('en-US')} 人）：更多请用 --jsonl，每行一个案例`]);
+    }
+    const out = [], problems = new ProblemList(MAX_MESSAGES);
     data.forEach((c, i) => {
-      try { out.push(one(c, `[${i}].`)); } catch (e) { if (!(e instanceof InputError)) throw e; problems.push(...e.problems); }
+      try { out.push(one(c, `[${i}].`)); } catch (e) { if (!(e instanceof InputError)) throw e; problems.addAll(e); }
     });
-    if (problems.length) throw new InputError(problems);
+    if (problems.total) throw new InputError(problems, problems.total);
     return out;
   }
   return one(data, '');
+}
+
+// The first day any reimbursement parameter is in force: before it there is no policy to answer with.
+function policyStart(j) {
+  if (j.policyStart === undefined) {
+    let first = null;
+    const walk = (node) => {
+      if (Array.isArray(node)) { if (node.length && (first === null || node[0][0] < first)) first = node[0][0]; }
+      else for (const [, child] of node.branches) walk(child);
+    };
+    for (const layer of j.policy.layers) for (const p of layerParams(layer)) walk(p.tree);
+    j.policyStart = first;
+  }
+  return j.policyStart;
 }

@@ -8,6 +8,7 @@ import { pyStr } from './values.mjs';
 export class PolicyError extends Error {}
 
 const OTHER = 'other';
+const STATUSES = ['official', 'derived', 'interpreted', 'illustrative'];
 
 // What a claim or person offers to breakdown lookups (policy/params.py Keys).
 class Keys {
@@ -26,12 +27,13 @@ class Keys {
   label(by) {
     const v = this.v[by];
     if (Array.isArray(v)) return v.join('、') || '无';
+    if (by === 'hospital' && v == null) return '未写明医院';
     if (typeof v === 'string') return this.names.get(v) ?? v;
     return pyStr(v);
   }
 }
 
-// The value of a parameter in force on `date` for `keys`: {value, start, mark, taken}.
+// The value of a parameter in force on `date` for `keys`: {value, start, status, taken}.
 export function lookup(param, keys, date, byLabel) {
   let node = param.tree;
   const taken = [];
@@ -50,7 +52,7 @@ export function lookup(param, keys, date, byLabel) {
   if (!entry || entry[1] === null) {
     throw new PolicyError(`参数“${param.description}”（${param.name}）在 ${date} 没有生效的数值（${param.file}）`);
   }
-  return { value: entry[1], start: entry[0], mark: entry[2] || '', taken };
+  return { value: entry[1], start: entry[0], status: entry[2] || 'official', taken };
 }
 
 function paramStarts(param, out) {
@@ -61,7 +63,7 @@ function paramStarts(param, out) {
   walk(param.tree);
 }
 
-function layerParams(layer) {
+export function layerParams(layer) {
   const found = [];
   for (const part of layer.parts || []) found.push(part.ratio);
   for (const key of ['ratio_bonus', 'deductible', 'cap', 'ceiling_ratio']) if (layer[key]) found.push(layer[key]);
@@ -82,7 +84,13 @@ export class Engine {
     this.diseases = new Map(policy.diseases.map((d) => [d.id, d]));
     this.names = new Map([...policy.categories, ...policy.levels, ...policy.chronic_classes].map((x) => [x.id, x.name]));
     this.layers = policy.layers.map((raw) => this._compileLayer(raw));
-    this.waiverItems = new Set(this.layers.flatMap((l) => (l.items || []).map((i) => i.id)));
+    this.readingLabels = policy.labels.readings;
+    // fee items some layer waives, by claim kind: any other item on a claim is refused
+    this.waiverItems = new Map(Object.keys(policy.labels.claim_kinds).map((kind) => [kind,
+      new Set(this.layers.flatMap((l) => (l.items || []).filter((i) => i.kinds.includes(kind)).map((i) => i.id)))]));
+    this.hospitals = new Map(policy.hospitals.map((h) => [h.id, h]));
+    const byHospital = (node) => !Array.isArray(node) && (node.by === 'hospital' || node.branches.some(([, c]) => byHospital(c)));
+    this.hospitalMatters = this.layers.some((l) => l.hospitalSet) || policy.layers.some((l) => layerParams(l).some((p) => byHospital(p.tree)));
     const starts = new Set();
     for (const layer of policy.layers) for (const p of layerParams(layer)) paramStarts(p, starts);
     this.breaks = [...starts].sort();
@@ -98,6 +106,7 @@ export class Engine {
       .filter((c) => cats.includes(c) || this.groupsOf.get(c).some((g) => cats.includes(g)))) : null;
     layer.categoryLabel = cats ? cats.map((c) => (this.categories.get(c) || this.groups.get(c) || { name: c }).name).join('、') : '';
     layer.levelSet = cond.levels ? new Set(cond.levels) : null;
+    layer.hospitalSet = cond.hospitals ? new Set(cond.hospitals) : null; // with levels: the level OR the hospital
     layer.inCounty = cond.in_county ?? null;
     layer.classSet = cond.chronic_classes ? new Set(cond.chronic_classes) : null;
     return layer;
@@ -116,7 +125,7 @@ export class Engine {
       const claim = claims[i];
       const y = Number(claim.date.slice(0, 4));
       let year = years.get(y);
-      if (!year) years.set(y, year = { used: new Map(), total: 0, reimbursed: 0, self_pay: 0, claims: 0, last_date: null });
+      if (!year) years.set(y, year = { used: new Map(), total: 0, reimbursed: 0, self_pay: 0, claims: 0, last_date: null, kinds: new Set() });
       let plan;
       try {
         plan = this._plan(category, groups, claim);
@@ -134,11 +143,12 @@ export class Engine {
     for (const d of claim.diseases || []) for (const g of this.diseases.get(d).groups) if (!diseaseGroups.includes(g)) diseaseGroups.push(g);
     let b = 0, hi = this.breaks.length; // bisect_right(breaks, date)
     while (b < hi) { const mid = (b + hi) >> 1; if (claim.date < this.breaks[mid]) hi = mid; else b = mid + 1; }
-    const key = [category, claim.kind, claim.hospital_level, claim.in_county, claim.chronic_class, claim.hospital, diseaseGroups.join(','), b].join('|');
+    const hospital = this.hospitalMatters ? claim.hospital ?? null : null;
+    const key = [category, claim.kind, claim.hospital_level, claim.in_county, claim.chronic_class, hospital, diseaseGroups.join(','), b].join('|');
     let plan = this.plans.get(key);
     if (!plan) {
       const keys = new Keys({ category, hospital_level: claim.hospital_level, chronic_class: claim.chronic_class ?? null,
-        disease_group: diseaseGroups, hospital: claim.hospital ?? null }, groups, this.names);
+        disease_group: diseaseGroups, hospital }, groups, this.names);
       plan = this.layers.filter((l) => l.kinds.has(claim.kind)).map((l) => this._step(l, keys, category, claim));
       this.plans.set(key, plan);
     }
@@ -180,7 +190,7 @@ export class Engine {
       const [n, d] = fraction(this._value(layer.ceiling_ratio, keys, date, used));
       step.ceiling = { n, d };
     } else {
-      step.items = layer.items.map((item) => {
+      step.items = layer.items.filter((item) => item.kinds.includes(claim.kind)).map((item) => {
         const [n, d] = fraction(this._value(item.rate, keys, date, used));
         return { id: item.id, name: item.name, n, d };
       });
@@ -190,9 +200,11 @@ export class Engine {
 
   notApplicable(layer, category, claim) {
     if (layer.categorySet && !layer.categorySet.has(category)) return `只适用于${layer.categoryLabel}`;
-    if (layer.levelSet && !layer.levelSet.has(claim.hospital_level)) {
-      const names = this.policy.levels.filter((l) => layer.levelSet.has(l.id)).map((l) => l.name).join('、');
-      return `只适用于在这些医院就医：${names}`;
+    if ((layer.levelSet || layer.hospitalSet) && !((layer.levelSet && layer.levelSet.has(claim.hospital_level)) ||
+        (layer.hospitalSet && layer.hospitalSet.has(claim.hospital)))) {
+      const names = this.policy.levels.filter((l) => layer.levelSet && layer.levelSet.has(l.id)).map((l) => l.name)
+        .concat(this.policy.hospitals.filter((h) => layer.hospitalSet && layer.hospitalSet.has(h.id)).map((h) => h.name));
+      return `只适用于在这些医院就医：${names.join('、')}`;
     }
     if (layer.inCounty !== null && claim.in_county !== layer.inCounty) return layer.inCounty ? '只适用于县域内就医' : '只适用于县域外就医';
     if (layer.classSet && !layer.classSet.has(claim.chronic_class)) {
@@ -224,7 +236,11 @@ export class Engine {
       if (compact) layersOut[layer.id] = fmt(amount);
       else {
         const entry = { id: layer.id, name: layer.name, applied: true, paid: fmt(amount) };
-        if (explain) entry.explanation = { ...explanation, parameters: step.used.map(paramInfo) };
+        if (explain) {
+          const marks = step.used.map((u) => this.readingLabels[u.status]);
+          if (layer.scope_status) marks.unshift(this.readingLabels[layer.scope_status]);
+          entry.explanation = { ...explanation, parameters: step.used.map(paramInfo), marks: [...new Set(marks.filter(Boolean))] };
+        }
         layersOut.push(entry);
       }
     }
@@ -234,6 +250,7 @@ export class Engine {
     year.self_pay += selfPay;
     year.claims += 1;
     year.last_date = claim.date;
+    year.kinds.add(claim.kind);
     const out = { index: claim.index, layers: layersOut, reimbursed: fmt(paid), self_pay: fmt(selfPay) };
     if (!compact) {
       out.self_pay_ratio = ratio4(selfPay, claim.total);
@@ -303,10 +320,10 @@ export class Engine {
     return [amount, out];
   }
 
-  // The monitoring line for a person on a date: {value (fen), mark} — for the page's alert.
+  // The monitoring line for a person on a date: {value (fen), mark (示例数字 …)} — for the page's alert.
   monitoring(category, date) {
     const found = lookup(this.policy.monitoring.self_pay_threshold, this._personKeys(category, this.groupsOf.get(category) || []), date, this.byLabel);
-    return { value: found.value, mark: found.mark };
+    return { value: found.value, mark: this.readingLabels[found.status] };
   }
 
   _personKeys(category, groups) {
@@ -322,10 +339,27 @@ export class Engine {
       let threshold = this.thresholds.get(cacheKey);
       if (!threshold) {
         const found = lookup(this.policy.monitoring.self_pay_threshold, keys, state.last_date, this.byLabel);
-        this.thresholds.set(cacheKey, threshold = [found.value, fmt(found.value), found.mark]);
+        this.thresholds.set(cacheKey, threshold = [found.value, fmt(found.value)]);
       }
       out[String(y)] = { claims: state.claims, total: fmt(state.total), reimbursed: fmt(state.reimbursed),
-        self_pay: fmt(state.self_pay), monitoring_threshold: threshold[1], monitoring_alert: state.self_pay > threshold[0] };
+        self_pay: fmt(state.self_pay), monitoring_threshold: threshold[1], monitoring_alert: state.self_pay > threshold[0],
+        discretionary: this._discretionary(keys, state) };
+    }
+    return out;
+  }
+
+  // Compensation paid at the year's end at the fund's discretion: shown as a range, never added.
+  _discretionary(keys, state) {
+    const out = [];
+    for (const d of this.policy.discretionary || []) {
+      if (d.categories && !d.categories.includes(keys.v.category) && !keys.groups.some((g) => d.categories.includes(g))) continue;
+      if (!d.kinds.some((k) => state.kinds.has(k))) continue;
+      const low = lookup(d.ratio_min, keys, state.last_date, this.byLabel);
+      const high = lookup(d.ratio_max, keys, state.last_date, this.byLabel);
+      const status = STATUSES[Math.max(STATUSES.indexOf(low.status), STATUSES.indexOf(high.status))]; // the less sure one
+      out.push({ id: d.id, name: d.name, ratio_min: low.value, ratio_max: high.value,
+        text: d.text.replace('{min}', fmtRatio(fraction(low.value))).replace('{max}', fmtRatio(fraction(high.value))),
+        status, label: this.readingLabels[status] });
     }
     return out;
   }
@@ -374,6 +408,6 @@ function exactProduct(a, n, d) {
 function paramInfo(u) {
   const p = u.param;
   const value = p.unit === 'yuan' ? fmt(u.value) : p.unit === 'ratio' ? fmtRatio(fraction(u.value)) : String(u.value);
-  return { name: p.name, description: p.description, value, from: u.start, keys: u.taken, mark: u.mark,
+  return { name: p.name, description: p.description, value, from: u.start, keys: u.taken, status: u.status,
     source: p.source, clause: p.clause || null };
 }

@@ -88,6 +88,7 @@ export function parseYuan(raw) {
   let sign, digits, exp;
   if (typeof raw === 'string') {
     const text = raw.replace(PY_SPACE, '');
+    if ([...text].length > 30) throw new MoneyError('不是金额：太长了（最多 30 个字符）');
     const m = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)$/.exec(text);
     if (!m) throw new MoneyError(`“${raw}”不是金额，请只写数字，例如 "1234.50"`);
     sign = m[1];
@@ -102,17 +103,20 @@ export function parseYuan(raw) {
   } else {
     throw new MoneyError(ASK);
   }
-  if (sign === '-' && digits !== 0n) throw new MoneyError('金额不能为负数');
   if (digits === 0n) return 0;
+  if (sign === '-') throw new MoneyError('金额不能为负数');
+  // Size first (as Python: rounding a 1e26 to cents needs more digits than its context has).
   const ndigits = digits.toString().length;
-  const adjusted = exp + ndigits - 1;
-  if (adjusted > 25) throw new MoneyError('金额过大（超过一亿元），请检查');
+  if (exp + ndigits - 1 > 8) throw new MoneyError('金额过大（超过一亿元），请检查');
   let fen;
   if (exp >= -2) fen = digits * 10n ** BigInt(exp + 2);
-  else if (-2 - exp > ndigits) throw new MoneyError('金额最多两位小数（到分）');
   else {
-    const unit = 10n ** BigInt(-2 - exp);
-    if (digits % unit !== 0n) throw new MoneyError('金额最多两位小数（到分）');
+    const unit = -2 - exp > ndigits ? 0n : 10n ** BigInt(-2 - exp);
+    if (unit === 0n || digits % unit !== 0n) {
+      // more than 2 decimals; but first, is it over the limit?
+      if (digits > 10000000000n * 10n ** BigInt(-2 - exp)) throw new MoneyError('金额过大（超过一亿元），请检查');
+      throw new MoneyError('金额最多两位小数（到分）');
+    }
     fen = digits / unit;
   }
   if (fen > 10000000000n) throw new MoneyError('金额过大（超过一亿元），请检查');

@@ -142,7 +142,7 @@
     }
     result.appendChild(el('h2', { text: '可以享受的政策（' + out.eligible.length + ' 项）' }));
     out.eligible.forEach(function (p) {
-      var sec = el('section', { class: 'hc-program', 'data-program': p.id }, [el('h3', {}, [p.name, p.illustrative ? el('span', { class: 'hc-mark', text: '示例' }) : null]),
+      var sec = el('section', { class: 'hc-program', 'data-program': p.id }, [el('h3', {}, [p.name, p.label ? el('span', { class: 'hc-mark', text: p.label }) : null]),
         el('p', { text: p.summary }), el('p', { class: 'hc-why', text: '为什么：' + p.why.join('；') })]);
       if (p.benefits.length) sec.appendChild(el('ul', {}, p.benefits.map(function (b) { return el('li', { text: b }); })));
       var todo = p.what_to_do;
@@ -172,7 +172,7 @@
       result.appendChild(el('details', { class: 'hc-not' }, [el('summary', { text: '不符合条件的政策（' + out.not_eligible.length + ' 项）' }),
         el('ul', {}, out.not_eligible.map(function (p) { return el('li', { 'data-program': p.id }, [el('b', { text: p.name }), '：' + p.why.join('；')]); }))]));
     }
-    result.appendChild(el('p', { class: 'hc-note', text: '按 ' + out.date + ' 的政策判断（数据版本 ' + P.version + '）。标“示例”的项目不是官方内容。最后以办事地点的审核为准。' }));
+    result.appendChild(el('p', { class: 'hc-note', text: '按 ' + out.date + ' 的政策判断（数据版本 ' + P.version + '）。标“示例数字”的项目不是官方内容，标“按本县理解”的是对文件的一种理解。最后以办事地点的审核为准。' }));
     result.appendChild(restart());
   }
 

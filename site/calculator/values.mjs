@@ -64,3 +64,41 @@ export function decimalStr(text) {
   const rest = digits.length > 1 ? '.' + digits.slice(1) : '';
   return `${sign}${digits[0]}${rest}E${adjusted >= 0n ? '+' : ''}${adjusted}`;
 }
+
+// ------------------------------------------------------------------ showing input back (policy/limits.py)
+
+const SHOW_MAX = 40;
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u;
+
+// Control and format characters as visible escapes: echoed input cannot forge a message line.
+export function escapeControls(text) {
+  if (!UNPRINTABLE.test(text)) return text;
+  let out = '';
+  for (const ch of text) {
+    if (!UNPRINTABLE.test(ch)) { out += ch; continue; }
+    const code = ch.codePointAt(0);
+    out += code < 0x100 ? '\\x' + code.toString(16).padStart(2, '0')
+      : code < 0x10000 ? '\\u' + code.toString(16).padStart(4, '0') : '\\U' + code.toString(16).padStart(8, '0');
+  }
+  return out;
+}
+
+export function clip(text, limit = SHOW_MAX) {
+  const chars = [...text];
+  if (chars.length > limit) text = chars.slice(0, limit).join('') + `…（共 ${chars.length} 字）`;
+  return escapeControls(text);
+}
+
+// A JSON value as a message shows it: text in quotes, escaped and shortened; other kinds by name.
+export function shown(v) {
+  if (typeof v === 'string') return `“${clip(v)}”`;
+  if (v === null || v === undefined) return '空值（null）';
+  if (v === true || v === false) return String(v);
+  if (v instanceof Num) {
+    const text = pyStr(v);
+    return `数字 ${text.length <= SHOW_MAX ? text : text.slice(0, SHOW_MAX) + '…'}`;
+  }
+  if (v instanceof Map) return '一个对象 {…}';
+  if (Array.isArray(v)) return '一个列表 […]';
+  return clip(String(v));
+}

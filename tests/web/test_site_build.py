@@ -84,3 +84,25 @@ def test_search_dictionary_keeps_policy_terms_and_names_whole(jurisdictions, ter
     words = {line.split(" ")[0] for line in mkdocs_site.user_dictionary(jurisdictions["zixi"]).splitlines()}
     assert term in words
     assert {"大觉村", "鹤城镇", "特困供养人员", "食道癌", "资溪县人民医院"} <= words
+
+
+def test_a_broken_statistics_file_stops_that_site(data_copy, tmp_path):
+    stats = tmp_path / "stats"
+    (stats / "jixian").mkdir(parents=True)
+    (stats / "jixian" / "complaint-stats.json").write_text("{not json", encoding="utf-8")
+    code, log = run_build(data_copy, tmp_path / "dist", only=["jixian"], stats_dir=stats)
+    assert code == 1
+    assert "集贤县（jixian）生成失败：读不了投诉统计文件" in "\n".join(log.err)
+
+
+def test_serve_refuses_a_folder_without_a_built_site(cli, tmp_path):
+    code, _out, err = cli(["serve", "--out", str(tmp_path), "--port", "0"])
+    assert code == 1 and "请先运行 python build.py build" in err
+
+
+def test_served_site_answers_with_pages_and_open_data(served):
+    from urllib.request import urlopen
+    with urlopen(f"{served}/zixi/villages/hecheng/hecheng-dajue/") as response:
+        assert response.status == 200 and "大觉村卫生室" in response.read().decode("utf-8")
+    with urlopen(f"{served}/zixi/data/villages.csv") as response:
+        assert response.headers["Content-Type"].startswith("text/csv")

@@ -103,17 +103,30 @@ def test_the_outside_host_scan_catches_fonts_and_cdns(tmp_path):
 def test_line_pages_show_values_dates_sources_and_marks(site):
     html = page(site[0], "zixi", "lines/critical")
     text = text_of(html)
-    # 大病保险 deductible for the poor: official, from the plan; the cap is an illustrative number.
-    row = re.search(r"建档立卡贫困人口\s*</td>\s*<td><strong>5946.30 元</strong>(.*?)</td>", html)
-    assert row and "示例数字" not in row.group(1)
+    # 大病保险: the poor's ratio at county level is the plan's own number (no mark); the deductible
+    # is one reading of the plan (按本县理解); the cap is a sample number (示例数字).
+    ratio = re.search(r"建档立卡贫困人口 · 二级（县级医院）\s*</td>\s*<td><strong>85%</strong>(.*?)</td>", html)
+    assert ratio and ratio.group(1).strip() == ""
+    deductible = re.search(r"<strong>5946.30 元</strong>(.*?)</td>", html)
+    assert deductible and "按本县理解" in deductible.group(1)
     cap = re.search(r"<strong>300000 元</strong>(.*?)</td>", html)
     assert cap and "示例数字" in cap.group(1)
     assert "《县2020年健康扶贫工作计划》 二(一)1" in text
-    # The 2019 -> 2020 change of the general residents' ratio, with both periods.
-    assert re.search(r"50%</strong>\s*</td>\s*<td>2019-01-01 起，到 2019-12-31", html)
-    assert re.search(r"60%</strong>\s*</td>\s*<td>2020-01-01 起", html)
-    basic = page(site[0], "zixi", "lines/basic")
-    assert basic.count("mark-illustrative") >= 9  # every value of the basic layer is a sample number
+    # A value that changed: both periods, with their dates.
+    chronic = page(site[0], "zixi", "lines/chronic_class2")
+    assert re.search(r"3000 元</strong>.*?</td>\s*<td>2019年1月1日起，到2019年12月31日", chronic)
+    assert re.search(r"5000 元</strong>.*?</td>\s*<td>2020年1月1日起</td>", chronic)
+
+
+def test_every_value_that_is_not_official_is_marked_on_its_line_page(site, jurisdictions):
+    from builder.facts import layer_view
+    for jid, j in jurisdictions.items():
+        for raw in j.layers:
+            rows = [row for p in layer_view(j, raw)["params"] for row in p["rows"]]
+            html = page(site[0], jid, f"lines/{raw['id']}")
+            assert html.count('class="mark-illustrative"') == sum(r["mark"] == "示例数字" for r in rows)
+            assert html.count('class="mark-interpreted"') == sum(r["mark"] == "按本县理解" for r in rows)
+            assert sum(r["mark"] == "" for r in rows) + html.count('class="mark-') == len(rows)
 
 
 def test_worked_examples_are_computed_by_the_engine(site, jurisdictions):
@@ -131,9 +144,9 @@ def test_worked_examples_are_computed_by_the_engine(site, jurisdictions):
 
 def test_changes_page_lists_old_and_new_values(site):
     text = text_of(page(site[0], "zixi", "changes"))
-    assert "2020-01-01 起：大病保险报销比例" in text
-    assert re.search(r"原来：50%\s*现在：\s*60%", text)
-    assert re.search(r"2020-01-01 起：II类门诊特殊慢性病年度最高支付限额.*?原来：3000 元\s*现在：\s*5000 元", text)
+    assert re.search(r"2020年1月1日起：II类门诊特殊慢性病年度最高支付限额.*?原来：3000 元.{0,12}现在：\s*5000 元", text)
+    # A deadline whose number stayed while the regulation it rests on was replaced.
+    assert "2022年5月1日起" in text and "依据改为《信访工作条例》" in text
 
 
 def test_village_page_has_clinic_doctors_qr_and_a_preselected_complaint_link(site, jurisdictions):
@@ -156,7 +169,7 @@ def test_complain_page_links_into_the_forms_app(site):
     assert urls.complaint_url("zixi") in html or urls.complaint_url("zixi", category="x").split("?")[0] in html
     assert f'href="{urls.track_url("zixi")}"' in html
     text = text_of(html)
-    assert "15 工作日" in text and "60 工作日" in text  # the commitments in force
+    assert "15 个工作日" in text and "60 个工作日" in text  # the commitments in force
 
 
 def test_statistics_page_with_and_without_figures(site):

@@ -1,0 +1,24 @@
+"""MkDocs hooks for the jurisdiction sites (listed in the config by builder/mkdocs_site.py).
+
+QR codes are drawn into the finished page, after Markdown and search indexing: an inline SVG is
+a long string that Markdown's raw-HTML handling and the search plugin's parser would otherwise
+walk through on every village page (measured: most of a village page's build time).
+"""
+from __future__ import annotations
+
+import html
+import re
+
+import segno
+
+PLACEHOLDER = re.compile(r'<div class="qr" data-qr="([^"]+)"></div>')
+
+
+def qr_svg(url: str) -> str:
+    # A fixed mask: choosing the "best" of the eight costs five times as much and any mask
+    # decodes (tests/web/test_site_browser.py scans the code from a screenshot).
+    return segno.make(url, error="m", mask=4).svg_inline(scale=4, border=2, title="扫码打开这一页")
+
+
+def on_post_page(output: str, page, config) -> str:
+    return PLACEHOLDER.sub(lambda m: f'<div class="qr">{qr_svg(html.unescape(m.group(1)))}</div>', output)

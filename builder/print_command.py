@@ -1,0 +1,66 @@
+"""`build.py print`: every printed sheet of each jurisdiction, one process per core.
+
+Processes, not threads: layout is pure Python and holds the GIL. Each worker loads its own
+jurisdiction from its folder (cheaper than pickling a loaded one) and keeps one renderer.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from . import settings
+from .version import data_version
+
+
+def run(data: Path, out: Path, only: list[str] | None = None) -> int:
+    from policy.loader import jurisdiction_dirs
+
+    folders, problems = jurisdiction_dirs(data)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1
+    if only:
+        unknown = sorted(set(only) - {f.name for f in folders})
+        if unknown:
+            print(f"没有这些辖区：{'、'.join(unknown)}", file=sys.stderr)
+            return 1
+        folders = [f for f in folders if f.name in only]
+    jobs = [(f, Path(out) / f.name, settings.site_url(), settings.forms_url()) for f in folders]
+    started = time.perf_counter()
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(print_folder, jobs))
+    else:
+        results = [print_folder(job) for job in jobs]
+    code = 0
+    for jid, ok, message in results:
+        print(message, file=sys.stdout if ok else sys.stderr)
+        code = code if ok else 1
+    if code == 0:
+        print(f"打印文件全部完成，用时 {time.perf_counter() - started:.1f} 秒")
+    return code
+
+
+def print_folder(job) -> tuple[str, bool, str]:
+    """One jurisdiction: (id, ok, a line for the person running the build)."""
+    from policy.loader import load_jurisdiction
+
+    from .print_facts import PrintDataError
+    from .printing import print_jurisdiction_report
+
+    folder, out_dir, site_url, forms_url = job
+    jur, problems = load_jurisdiction(folder, run_examples=False)
+    if problems:
+        return folder.name, False, "\n".join(map(str, problems)) + "\n政策数据有问题；请先运行 python build.py check"
+    try:
+        paths, rendered = print_jurisdiction_report(jur, out_dir, data_version(folder),
+                                                    site_url=site_url, forms_url=forms_url)
+    except PrintDataError as exc:
+        return jur.id, False, f"无法生成打印文件：{exc}"
+    return jur.id, True, (f"{jur.name}（{jur.id}）：{len(paths)} 个 PDF 在 {out_dir / 'print'}，"
+                          f"本次生成 {len(rendered)} 个，其余没有变化")

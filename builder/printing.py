@@ -1,0 +1,354 @@
+"""Printed sheets of a jurisdiction: A3 village notices, the county pack, the household leaflet
+and contact cards, rendered with WeasyPrint from the Jinja2 templates in `site/print/`.
+
+Speed (shared/design/pitfalls.md): one `FontConfiguration` and the parsed CSS are made once per
+process and reused; all notices of a jurisdiction are laid out in ONE document (the county
+pack), and each village's file is a one-page copy of it, so layout and font loading happen once.
+Incremental: every PDF has a fingerprint of what it shows plus the templates, CSS, fonts and
+this code; a PDF whose fingerprint did not change is not rendered again. Writes are atomic.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import subprocess
+from functools import cache
+from pathlib import Path
+
+from io import BytesIO
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+from policy.cases import Service
+from policy.model import Jurisdiction
+
+from .qr import qr_svg
+from .print_facts import PRINT_DIR, PrintDataError, jurisdiction_facts, load_scenarios, village_facts
+
+FONT_FAMILY = "Noto Sans CJK SC"
+CSS_KINDS = ("notice", "leaflet", "cards")
+FINGERPRINTS = ".fingerprints.json"
+MAX_LEAFLET_PAGES = 2
+
+
+class PrintError(PrintDataError):
+    """A missing font, template or image, or a sheet that does not fit: stops the build."""
+
+
+def notice_name(township: str, village: str) -> str:
+    return f"notice-{township}-{village}.pdf"
+
+
+def cards_name(village: str) -> str:
+    return f"cards-{village}.pdf"
+
+
+# ------------------------------------------------------------------ inputs of every sheet
+
+@cache
+def font_files() -> tuple[str, ...]:
+    """The files fontconfig gives for the family; a machine without them cannot print."""
+    try:
+        out = subprocess.run(["fc-list", f":family={FONT_FAMILY}", "file"], capture_output=True,
+                             text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        out = ""
+    return tuple(sorted({line.split(":")[0].strip() for line in out.splitlines() if line.strip()}))
+
+
+def require_font(jid: str) -> None:
+    if not font_files():
+        raise PrintError(jid, None, "font",
+                         f"找不到字体“{FONT_FAMILY}”：请安装 Debian 的 fonts-noto-cjk（scripts/setup.sh）")
+
+
+def _template_files() -> list[Path]:
+    return sorted(p for p in PRINT_DIR.rglob("*") if p.is_file())
+
+
+@cache
+def _static_fingerprint() -> str:
+    """Templates, CSS, scenarios, fonts, this code and WeasyPrint's version."""
+    import weasyprint
+
+    digest = hashlib.sha256(weasyprint.__version__.encode())
+    code = Path(__file__).parent
+    for path in [*_template_files(), code / "printing.py", code / "print_facts.py"]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for font in font_files():
+        stat = os.stat(font)
+        digest.update(f"{font}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def fingerprint(*parts) -> str:
+    digest = hashlib.sha256(_static_fingerprint().encode())
+    digest.update(json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:24]
+
+
+# ------------------------------------------------------------------ rendering
+
+class _FailedLoads(logging.Handler):
+    """WeasyPrint only logs a missing image or stylesheet; in this build it is an error."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        message = record.getMessage()
+        if "Failed to load" in message or record.levelno >= logging.ERROR:
+            self.messages.append(message)
+
+
+def _local_only_fetcher(url: str, *args, **kwargs):
+    """Sheets may load files from site/print only: never anything from another host."""
+    from weasyprint import default_url_fetcher
+
+    if url.startswith("data:"):
+        return default_url_fetcher(url, *args, **kwargs)
+    if not url.startswith("file://") or not Path(url[7:]).resolve().is_relative_to(PRINT_DIR):
+        raise ValueError(f"不允许从外部加载：{url}")
+    return default_url_fetcher(url, *args, **kwargs)
+
+
+class Renderer:
+    """One per process: the Jinja environment, one FontConfiguration, each CSS parsed once."""
+
+    def __init__(self):
+        import jinja2
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(PRINT_DIR), autoescape=True,
+                                      undefined=jinja2.StrictUndefined)
+        self.font_config = FontConfiguration()
+        self.css = {}
+        for name in ("base", *CSS_KINDS):
+            path = PRINT_DIR / f"{name}.css"
+            if not path.is_file():
+                raise PrintError("-", None, f"site/print/{name}.css", "样式文件不见了")
+            self.css[name] = CSS(filename=str(path), font_config=self.font_config,
+                                 url_fetcher=_local_only_fetcher)
+
+    def render(self, kind: str, jid: str, **context):
+        """Lay out one document; returns a weasyprint Document."""
+        import jinja2
+        from weasyprint import HTML
+
+        try:
+            html = self.env.get_template(f"{kind}.html").render(**context)
+        except jinja2.TemplateNotFound as exc:
+            raise PrintError(jid, None, f"site/print/{exc.name}", "模板文件不见了") from None
+        except jinja2.UndefinedError as exc:
+            raise PrintError(jid, None, f"site/print/{kind}.html", f"模板用到的数据没有：{exc.message}") from None
+        handler = _FailedLoads()
+        logger = logging.getLogger("weasyprint")
+        logger.addHandler(handler)
+        try:
+            document = HTML(string=html, base_url=str(PRINT_DIR) + "/", url_fetcher=_local_only_fetcher).render(
+                stylesheets=[self.css["base"], self.css[kind.split("-")[0]]], font_config=self.font_config)
+        finally:
+            logger.removeHandler(handler)
+        if handler.messages:
+            raise PrintError(jid, None, f"site/print/{kind}.html", "；".join(handler.messages))
+        return document
+
+
+@cache
+def renderer() -> Renderer:
+    return Renderer()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write beside the target, then rename: a reader never sees half a PDF."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _pages_by_anchor(document, ids: list[str], jid: str, prefix: str, field: str) -> list:
+    """Each section must be exactly one page: page i starts section i and nothing spills over."""
+    pages = document.pages
+    for i, page in enumerate(pages):
+        if i >= len(ids) or f"{prefix}{ids[i]}" not in page.anchors:
+            village = ids[min(i, len(ids)) - 1] if i else ids[0]
+            raise PrintError(jid, village, field, "内容超过一页；请缩短该村的文字（开诊时间、地址、村医）")
+    if len(pages) != len(ids):
+        raise PrintError(jid, ids[len(pages) - 1] if pages else None, field, "页数和村数对不上")
+    return pages
+
+
+# ------------------------------------------------------------------ the jurisdiction's sheets
+
+def print_jurisdiction(jur: Jurisdiction, out_dir: Path, version: str, *, site_url: str, forms_url: str,
+                       as_of: dt.date | None = None) -> list[Path]:
+    """Write every sheet of `jur` under `out_dir/print/`; returns the paths of all its PDFs."""
+    return print_jurisdiction_report(jur, out_dir, version, site_url=site_url, forms_url=forms_url,
+                                     as_of=as_of)[0]
+
+
+def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *, site_url: str,
+                              forms_url: str, as_of: dt.date | None = None) -> tuple[list[Path], list[Path]]:
+    """(all PDFs of the jurisdiction, the ones rendered this time)."""
+    require_font(jur.id)
+    out = Path(out_dir) / "print"
+    out.mkdir(parents=True, exist_ok=True)
+    facts = jurisdiction_facts(jur, version, Service({jur.id: jur}), as_of=as_of or dt.date.today(),
+                               site_url=site_url, forms_url=forms_url, scenarios=load_scenarios())
+    villages = []
+    for vid in jur.villages:
+        v = village_facts(jur, vid, site_url=site_url, forms_url=forms_url)
+        v["qr_village"] = qr_svg(v["village_url"])
+        v["qr_complaint"] = qr_svg(v["complaint_url"])
+        villages.append(v)
+    if not villages:
+        raise PrintDataError(jur.id, None, "townships", "没有村，印不出公示栏")
+
+    old = _read_fingerprints(out)
+    new: dict[str, str] = {}
+    rendered: list[Path] = []
+
+    def stale(name: str, *parts) -> bool:
+        new[name] = fingerprint(name, *parts)
+        return old.get(name) != new[name] or not (out / name).is_file()
+
+    notice_files = {v["id"]: notice_name(v["township_id"], v["id"]) for v in villages}
+    todo = [v for v in villages if stale(notice_files[v["id"]], facts, v)]
+    if stale("county-pack.pdf", facts, villages) or todo:
+        pack, singles = notices(jur.id, facts, villages, [v["id"] for v in todo])
+        write_atomic(out / "county-pack.pdf", pack)
+        rendered.append(out / "county-pack.pdf")
+        for vid, data in singles.items():
+            write_atomic(out / notice_files[vid], data)
+            rendered.append(out / notice_files[vid])
+
+    if stale("leaflet.pdf", facts):
+        document = renderer().render("leaflet", jur.id, j=facts)
+        if len(document.pages) > MAX_LEAFLET_PAGES:
+            raise PrintError(jur.id, None, "leaflet",
+                             f"明白纸有 {len(document.pages)} 页，最多 {MAX_LEAFLET_PAGES} 页；请缩短项目说明")
+        write_atomic(out / "leaflet.pdf", document.write_pdf())
+        rendered.append(out / "leaflet.pdf")
+
+    card_facts = {k: facts[k] for k in ("name", "version", "hotline")}
+    todo = [v for v in villages if stale(cards_name(v["id"]), card_facts, _card_view(v))]
+    if todo:
+        document = renderer().render("cards", jur.id, j=facts, villages=todo)
+        _pages_by_anchor(document, [v["id"] for v in todo], jur.id, "cards-", "cards")
+        reader = PdfReader(BytesIO(document.write_pdf()))
+        for i, v in enumerate(todo):
+            writer = PdfWriter()
+            writer.add_page(reader.pages[i])
+            path = out / cards_name(v["id"])
+            write_atomic(path, _pdf_bytes(writer))
+            rendered.append(path)
+
+    _remove_stale(out, set(new))
+    write_atomic(out / FINGERPRINTS, json.dumps(new, indent=1, sort_keys=True).encode())
+    return sorted(out / name for name in new), rendered
+
+
+# ------------------------------------------------------------------ notices: base + village layer
+
+BASE_NAME = NameObject("/HptNoticeBase")
+MM = 96 / 25.4  # CSS px per mm: page anchors are in CSS px
+GAP_MM = 1.5
+
+
+def notices(jid: str, facts: dict, villages: list[dict], singles: list[str]) -> tuple[bytes, dict[str, bytes]]:
+    """The county pack and the one-page files of the `singles` villages.
+
+    What is the same on every notice (the table, examples, promises, complaint text: most of the
+    page) is laid out ONCE as a base page; each village's band and QR codes are laid out in one
+    document of small pages; each village's page draws the base (a shared form XObject) and then
+    its own layer. Anchors placed in the templates check that nothing overlaps.
+    """
+    base = renderer().render("notice-base", jid, j=facts)
+    if len(base.pages) != 1:
+        raise PrintError(jid, None, "notice", "公示栏的公共部分超过一页；请缩短保障线、承诺或算例的文字")
+    anchors = base.pages[0].anchors
+    if anchors["flow-end"][1] > anchors["complain-top"][1] + 0.5:
+        raise PrintError(jid, None, "notice", "公示栏的报销表、算例和承诺太长，压到了投诉栏；请缩短文字")
+    band_bottom = anchors["band-bottom"][1] - GAP_MM * MM
+    layer = renderer().render("notice-village", jid, j=facts, villages=villages)
+    ids = [v["id"] for v in villages]
+    pages = _pages_by_anchor(layer, ids, jid, "notice-", "notice")
+    for vid, page in zip(ids, pages):
+        if page.anchors[f"band-{vid}"][1] > band_bottom:
+            raise PrintError(jid, vid, "clinic", "村卫生室和村医的内容太长，超出公示栏上方的位置；请缩短开诊时间或村医信息")
+    base_reader = PdfReader(BytesIO(base.write_pdf()))
+    layer_reader = PdfReader(BytesIO(layer.write_pdf()))
+    pack = PdfWriter()
+    _stack(pack, base_reader.pages[0], layer_reader.pages)
+    out = {}
+    index = {vid: i for i, vid in enumerate(ids)}
+    for vid in singles:
+        writer = PdfWriter()
+        _stack(writer, base_reader.pages[0], [layer_reader.pages[index[vid]]])
+        out[vid] = _pdf_bytes(writer)
+    return _pdf_bytes(pack), out
+
+
+def _stack(writer: PdfWriter, base_page, layer_pages) -> None:
+    """Add each layer page to `writer`, drawing `base_page` under it.
+
+    The base becomes one form XObject shared by every page: the county pack holds the table
+    and its fonts once, not once per village, and no content stream is parsed or rewritten.
+    """
+    form = DecodedStreamObject()
+    form.set_data(base_page.get_contents().get_data())
+    form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                 NameObject("/BBox"): ArrayObject(base_page.mediabox),
+                 NameObject("/Resources"): base_page["/Resources"].clone(writer)})
+    form_ref = writer._add_object(form.flate_encode())
+    draw = DecodedStreamObject()
+    draw.set_data(b"q " + BASE_NAME.encode() + b" Do Q\n")
+    draw_ref = writer._add_object(draw)
+    for layer_page in layer_pages:
+        page = writer.add_page(layer_page)
+        resources = page["/Resources"]
+        xobjects = resources.get("/XObject")
+        if xobjects is None:
+            xobjects = DictionaryObject()
+            resources[NameObject("/XObject")] = xobjects
+        else:
+            xobjects = xobjects.get_object()
+        xobjects[BASE_NAME] = form_ref
+        contents = page.get("/Contents")
+        own = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
+        page[NameObject("/Contents")] = ArrayObject([draw_ref, *own])
+
+
+def _pdf_bytes(writer: PdfWriter) -> bytes:
+    buffer = BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _card_view(v: dict) -> dict:
+    """What a card shows (not the QR codes or URLs), so a URL change does not reprint cards."""
+    return {"clinic": {k: v["clinic"][k] for k in ("name", "phone")},
+            **{k: v[k] for k in ("id", "name", "doctors", "health_center", "illustrative")}}
+
+
+def _read_fingerprints(out: Path) -> dict:
+    try:
+        return json.loads((out / FINGERPRINTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _remove_stale(out: Path, keep: set[str]) -> None:
+    """PDFs of villages no longer in the data would mislead: remove them."""
+    for path in out.glob("*.pdf"):
+        if path.name not in keep:
+            path.unlink()

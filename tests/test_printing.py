@@ -1,0 +1,280 @@
+"""Printed sheets, read back from the PDFs: text, fonts, page boxes, QR codes and the numbers.
+
+Rendering is slow, so each sample jurisdiction is printed ONCE per session with two of its
+villages (from two townships); every test reads those files.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from pypdf import PdfReader
+
+from builder import printing
+from builder.print_facts import PrintDataError, jurisdiction_facts, village_facts, yuan
+from builder.version import data_version
+from policy.cases import Service
+from policy.coverage import layer_params
+from policy.loader import load_jurisdiction
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE, FORMS = "http://site.test", "http://forms.test"
+A3 = (841.89, 1190.55)  # points
+A4 = (595.28, 841.89)
+
+
+def _trimmed(jid: str):
+    """The jurisdiction with the first village of its first two townships only."""
+    jur, problems = load_jurisdiction(ROOT / "policy_data" / jid, run_examples=False)
+    assert problems == []
+    firsts = {}
+    for vid, (township, _) in jur.villages.items():
+        firsts.setdefault(township["id"], vid)
+    keep = list(firsts.values())[:2]
+    jur.villages = {vid: jur.villages[vid] for vid in keep}
+    return jur
+
+
+@pytest.fixture(scope="session")
+def printed(tmp_path_factory):
+    out = {}
+    for jid in ("zixi", "jixian"):
+        jur = _trimmed(jid)
+        folder = tmp_path_factory.mktemp(jid)
+        version = data_version(jur.folder)
+        paths, rendered = printing.print_jurisdiction_report(jur, folder, version, site_url=SITE, forms_url=FORMS)
+        facts = jurisdiction_facts(jur, version, Service({jid: jur}), as_of=dt.date.today(),
+                                   site_url=SITE, forms_url=FORMS)
+        villages = [village_facts(jur, vid, site_url=SITE, forms_url=FORMS) for vid in jur.villages]
+        out[jid] = {"jur": jur, "dir": folder / "print", "out": folder, "paths": paths, "rendered": rendered,
+                    "facts": facts, "villages": villages, "version": version}
+    return out
+
+
+JIDS = ("zixi", "jixian")
+
+
+def _notice(p, v) -> Path:
+    return p["dir"] / f"notice-{v['township_id']}-{v['id']}.pdf"
+
+
+def _text(path: Path) -> str:
+    """pdftotext, with white space removed: CJK lines break anywhere."""
+    raw = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub(r"\s+", "", raw)
+
+
+def test_harfbuzz_subsetter_is_in_use():
+    import weasyprint.pdf.fonts as fonts
+
+    assert fonts.harfbuzz_subset is not None, "libharfbuzz-subset0 missing: fonts would be subset 70x slower"
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_every_document_is_written(printed, jid):
+    p = printed[jid]
+    names = {path.name for path in p["paths"]}
+    expected = {"county-pack.pdf", "leaflet.pdf"}
+    for v in p["villages"]:
+        expected |= {_notice(p, v).name, f"cards-{v['id']}.pdf"}
+    assert names == expected
+    assert all(path.is_file() for path in p["paths"])
+    assert not list(p["dir"].glob("*.tmp")), "a temporary file was left behind"
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_each_notice_is_exactly_one_a3_page(printed, jid):
+    p = printed[jid]
+    for v in p["villages"]:
+        reader = PdfReader(_notice(p, v))
+        assert len(reader.pages) == 1
+        box = reader.pages[0].mediabox
+        assert (float(box.width), float(box.height)) == pytest.approx(A3, abs=1)
+    pack = PdfReader(p["dir"] / "county-pack.pdf")
+    assert len(pack.pages) == len(p["villages"])
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_notice_text_names_village_doctors_phones_hotline_and_version(printed, jid):
+    p = printed[jid]
+    for v in p["villages"]:
+        text = _text(_notice(p, v))
+        assert v["name"] in text and v["township"] in text
+        assert v["clinic"]["phone"] in text and v["health_center"]["phone"] in text
+        for doctor in v["doctors"]:
+            assert doctor["name"] in text and doctor["qualification"] in text
+        assert p["facts"]["hotline"]["phone"] in text
+        assert p["version"] in text
+        assert p["facts"]["effective_date_cn"] in text
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_notice_shows_the_datas_deductibles_caps_and_ratios_with_their_marks(printed, jid):
+    """Every deductible and cap of an inpatient line, as the data has it on the effective date."""
+    p = printed[jid]
+    text = _text(_notice(p, p["villages"][0]))
+    date = dt.date.fromisoformat(p["facts"]["effective_date"])
+    shown = 0
+    for raw in p["jur"].layers:
+        if "inpatient" not in raw["kinds"] or raw["method"] == "waiver":
+            continue
+        for which in ("deductible", "cap"):
+            param = raw[which]
+            if param is None:
+                continue
+            for _, series in param.series():
+                value = series.at(date)
+                if value is not None:
+                    assert f"{yuan(value.value)}元" in text, (raw["id"], which, value.value)
+                    shown += 1
+    assert shown >= 3
+    if any(v.illustrative for raw in p["jur"].layers for prm in layer_params(raw) for _, s in prm.series()
+           for v in s.values):
+        assert "示例数字" in text
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_worked_examples_equal_build_py_calc(printed, jid):
+    p = printed[jid]
+    cases = [r["input"] for ex in p["facts"]["examples"] for r in ex["results"]]
+    assert len(p["facts"]["examples"]) == 3
+    done = subprocess.run([sys.executable, "build.py", "calc", "--no-explain", "--no-compare"], cwd=ROOT,
+                          input=json.dumps(cases), capture_output=True, text=True, check=True)
+    answers = json.loads(done.stdout)
+    text = _text(_notice(p, p["villages"][0]))
+    leaflet = _text(p["dir"] / "leaflet.pdf")
+    for case, answer in zip(cases, answers):
+        claim = answer["claims"][0]
+        assert Decimal(claim["reimbursed"]) + Decimal(claim["self_pay"]) == Decimal(case["claims"][0]["total"])
+        for doc in (text, leaflet):
+            assert f"自己付{claim['self_pay']}元" in doc
+            assert f"报销{claim['reimbursed']}元" in doc
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_fonts_are_noto_sans_cjk_sc_embedded_and_never_type3(printed, jid):
+    p = printed[jid]
+    for path in [_notice(p, p["villages"][0]), p["dir"] / "leaflet.pdf", p["dir"] / f"cards-{p['villages'][0]['id']}.pdf"]:
+        out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+        rows = out.splitlines()[2:]
+        assert rows, path
+        assert any("Noto-Sans-CJK-SC" in row for row in rows), out
+        assert all(" yes " in row for row in rows), f"a font is not embedded:\n{out}"
+        assert "Type 3" not in out
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_title_is_at_least_36pt_and_all_text_at_least_14pt(printed, jid):
+    p = printed[jid]
+    with pdfplumber.open(_notice(p, p["villages"][0])) as pdf:
+        sizes = [round(c["size"], 1) for c in pdf.pages[0].chars if c["text"].strip()]
+    assert max(sizes) >= 36
+    assert min(sizes) >= 14
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_qr_codes_decode_to_the_village_page_and_the_complaint_form(printed, jid, tmp_path):
+    import zxingcpp
+    from PIL import Image
+
+    p = printed[jid]
+    for v in p["villages"]:
+        subprocess.run(["pdftoppm", "-png", "-r", "100", str(_notice(p, v)), str(tmp_path / v["id"])], check=True)
+        image = Image.open(next(tmp_path.glob(f"{v['id']}*.png")))
+        found = {result.text for result in zxingcpp.read_barcodes(image)}
+        assert found == {f"{SITE}/{jid}/villages/{v['township_id']}/{v['id']}/",
+                         f"{FORMS}/{jid}/complaint?village={v['id']}"}
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_leaflet_is_at_most_two_a4_pages_with_contacts(printed, jid):
+    p = printed[jid]
+    reader = PdfReader(p["dir"] / "leaflet.pdf")
+    assert 1 <= len(reader.pages) <= 2
+    box = reader.pages[0].mediabox
+    assert (float(box.width), float(box.height)) == pytest.approx(A4, abs=1)
+    text = _text(p["dir"] / "leaflet.pdf")
+    for contact in p["facts"]["contacts"]:
+        assert contact["phone"] in text
+    assert p["version"] in text
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_cards_put_eight_of_a_village_on_one_a4_sheet(printed, jid):
+    p = printed[jid]
+    v = p["villages"][0]
+    path = p["dir"] / f"cards-{v['id']}.pdf"
+    reader = PdfReader(path)
+    assert len(reader.pages) == 1
+    text = _text(path)
+    assert text.count(f"{v['name']}健康联系卡") == 8
+    assert text.count(p["facts"]["hotline"]["phone"]) == 8
+    assert text.count(v["doctors"][0]["name"]) == 8
+
+
+def test_second_run_renders_nothing_and_a_changed_village_only_its_own_sheets(printed):
+    p = printed["zixi"]
+    jur = p["jur"]
+    _, rendered = printing.print_jurisdiction_report(jur, p["out"], p["version"], site_url=SITE, forms_url=FORMS)
+    assert rendered == []
+    first, second = p["villages"]
+    _, village = jur.villages[first["id"]]
+    old = village["clinic"]["hours"]
+    village["clinic"]["hours"] = "周一至周五 8:00-12:00"
+    try:
+        _, rendered = printing.print_jurisdiction_report(jur, p["out"], p["version"], site_url=SITE, forms_url=FORMS)
+        assert {path.name for path in rendered} == {"county-pack.pdf", _notice(p, first).name}
+        assert "周一至周五8:00-12:00" in _text(_notice(p, first))
+    finally:
+        village["clinic"]["hours"] = old
+        printing.print_jurisdiction_report(jur, p["out"], p["version"], site_url=SITE, forms_url=FORMS)
+
+
+def test_a_village_without_doctors_stops_naming_jurisdiction_village_and_field(printed):
+    jur = _trimmed("jixian")
+    vid = next(iter(jur.villages))
+    jur.villages[vid][1]["clinic"]["doctors"] = []
+    with pytest.raises(PrintDataError) as err:
+        village_facts(jur, vid, site_url=SITE, forms_url=FORMS)
+    assert "jixian" in str(err.value) and vid in str(err.value) and "clinic.doctors" in str(err.value)
+
+
+def test_missing_font_stops_the_print(monkeypatch, tmp_path):
+    monkeypatch.setattr(printing, "font_files", lambda: ())
+    with pytest.raises(printing.PrintError, match="Noto Sans CJK SC"):
+        printing.print_jurisdiction(_trimmed("zixi"), tmp_path, "v", site_url=SITE, forms_url=FORMS)
+
+
+def test_build_py_print_exits_1_naming_the_field_and_writes_nothing(data_copy, tmp_path, capsys):
+    from builder.cli import main
+
+    hospitals = data_copy / "zixi" / "hospitals.yaml"
+    text = hospitals.read_text(encoding="utf-8")
+    hospitals.write_text(text.replace('phone: "0794-0000402"', ""), encoding="utf-8")  # 高阜镇卫生院
+    code = main(["print", "--data", str(data_copy), "--only", "zixi", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "zixi" in err and "gaofu-" in err and "gaofu_hc.phone" in err
+    assert not list(tmp_path.rglob("*.pdf"))
+
+
+def test_write_atomic_leaves_no_half_file_when_the_rename_fails(tmp_path, monkeypatch):
+    target = tmp_path / "x.pdf"
+    printing.write_atomic(target, b"%PDF-1.7 one")
+    assert target.read_bytes() == b"%PDF-1.7 one"
+
+    def broken(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(printing.os, "replace", broken)
+    with pytest.raises(OSError):
+        printing.write_atomic(target, b"%PDF-1.7 two")
+    assert target.read_bytes() == b"%PDF-1.7 one"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.pdf"]
