@@ -89,11 +89,8 @@ def escape_controls(text: str) -> str:
             out.append(ch)
         else:
             code = ord(ch)
-            out.append(_NAMED[ch] if ch in _NAMED else f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
     return "".join(out)
-
-
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def clip(text: str, limit: int = _SHOW_MAX) -> str:

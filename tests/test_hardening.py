@@ -220,7 +220,7 @@ def test_9_control_characters_in_input_cannot_forge_a_message_line(service):
     code, _, errors = respond("calc", service, text)
     assert code == 2 and len(errors) == 1
     assert "\n" not in errors[0] and "\x1b" not in errors[0] and "\x07" not in errors[0]
-    assert "\\n" in errors[0] and "\\x1b" in errors[0]
+    assert "\\x0a" in errors[0] and "\\x1b" in errors[0]  # the same escapes as the browser engine
 
 
 def test_9_control_characters_in_data_cannot_forge_a_message_line(data_copy):
