@@ -2,7 +2,7 @@
 # Set up (scripts/setup.sh), check the sample jurisdictions, answer one sample case, build every
 # static output (`build.py build`: the web sites, open data; print and the calculator join it as
 # they land) and serve it on localhost until Ctrl+C.
-# Servers: one line each in serve_all below (the forms app joins as a second line on port 5000).
+# Servers: one line each in serve_all below: the site on 8000, the forms app on 5000.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -14,13 +14,21 @@ echo "== 示例：资溪县一位 70 岁贫困老人可以享受的政策 =="
 echo "== 生成网站 =="
 .venv/bin/python build.py build
 
+# ---- forms app (complaints, eligibility queries, case lookup; forms_app/) -------------------
+# Migrate the embedded SQLite database (instance/forms.sqlite3; or DATABASE_URL); it is served
+# by the second line of serve_all. Production (gunicorn, PostgreSQL, Redis): docs/forms-app.md.
+.venv/bin/flask --app forms_app db upgrade
+FORMS_PORT=${FORMS_PORT:-5000}
+# ---- end of the forms app block -------------------------------------------------------------
+
 SITE_PORT=${SITE_PORT:-8000}
 pids=()
 stop_all() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap stop_all EXIT INT TERM
 serve_all() {
     .venv/bin/python build.py serve --port "$SITE_PORT" & pids+=($!)
+    .venv/bin/gunicorn --workers 2 --bind "127.0.0.1:${FORMS_PORT}" "forms_app:create_app()" & pids+=($!)
 }
 serve_all
-echo "网站：http://127.0.0.1:${SITE_PORT}/ （按 Ctrl+C 停止）"
+echo "网站：http://127.0.0.1:${SITE_PORT}/ · 投诉与咨询：http://127.0.0.1:${FORMS_PORT}/zixi/complaint （按 Ctrl+C 停止）"
 wait

@@ -21,7 +21,9 @@
   function feeItems(kind) {
     var out = [];
     P.layers.forEach(function (l) {
-      if (l.kinds.indexOf(kind) >= 0 && l.items) l.items.forEach(function (i) { if (!out.some(function (o) { return o.id === i.id; })) out.push(i); });
+      if (l.kinds.indexOf(kind) >= 0 && l.items) l.items.forEach(function (i) {
+        if (i.kinds.indexOf(kind) >= 0 && !out.some(function (o) { return o.id === i.id; })) out.push(i);
+      });
     });
     return out;
   }

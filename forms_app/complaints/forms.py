@@ -1,0 +1,71 @@
+"""The complaint form (投诉): what happened, where, and optionally who is asking."""
+from __future__ import annotations
+
+import datetime as dt
+
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from ..formkit import BaseForm, check_length, parse_date, parse_id_number, parse_phone
+from ..policy_source import CLINIC, NO_INSTITUTION
+
+DESCRIPTION_MAX = 2000
+EARLIEST_EVENT = dt.date(2015, 1, 1)
+
+
+class ComplaintForm(BaseForm):
+    category = StringField("您要反映哪一类问题")
+    village = StringField("事情发生在哪个村（或您住在哪个村）")
+    institution = StringField("涉及哪家医院或卫生室")
+    event_date = StringField("事情发生在哪一天（记不清可以不填）")
+    description = TextAreaField("请说说发生了什么")
+    anonymous = BooleanField("我不想留姓名和电话（匿名反映）")
+    name = StringField("您的姓名（可以不填）")
+    phone = StringField("您的电话")
+    id_number = StringField("身份证号码（可以不填）")
+
+    def __init__(self, jurisdiction, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.j = jurisdiction
+        self.clean_phone = self.clean_id_number = None
+        self.clean_date = None
+
+    def validate_category(self, field):
+        if not field.data:
+            raise ValidationError("请选择您要反映的问题属于哪一类")
+        if field.data not in {c["id"] for c in self.j.complaint_categories}:
+            raise ValidationError("请从列表里选一类问题")
+
+    def validate_village(self, field):
+        if not field.data:
+            raise ValidationError("请选择村（先找到乡镇，再选村）")
+        if field.data not in self.j.villages:
+            raise ValidationError("请从列表里选一个村")
+
+    def validate_institution(self, field):
+        if not field.data:
+            raise ValidationError("请选择医院或卫生室；不涉及具体医院的，选最后一项")
+        if field.data not in (CLINIC, NO_INSTITUTION) and field.data not in self.j.hospitals:
+            raise ValidationError("请从列表里选一家医院或卫生室")
+
+    def validate_event_date(self, field):
+        if field.data:
+            check_length(field.data, 20)
+            self.clean_date = parse_date(field.data, EARLIEST_EVENT, dt.date.today())
+
+    def validate_description(self, field):
+        check_length(field.data, DESCRIPTION_MAX, 5, "，说清楚发生了什么")
+
+    def validate_name(self, field):
+        check_length(field.data, 50)
+
+    def validate_phone(self, field):
+        if self.anonymous.data:
+            return
+        if not field.data:
+            raise ValidationError("请留一个电话，方便工作人员联系您；不想留的，请勾选“匿名反映”")
+        self.clean_phone = parse_phone(field.data)
+
+    def validate_id_number(self, field):
+        if field.data and not self.anonymous.data:
+            self.clean_id_number = parse_id_number(field.data)

@@ -1,0 +1,52 @@
+"""The complaint form and its receipt: GET the form (deep links pre-select category and village),
+POST it, redirect to the receipt."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+
+from .. import store
+from ..limits import limiter, submit_limit
+from ..policy_source import category, category_choices, institution_choices, place_label, village_choices
+from ..submissions import Filer, submit_complaint
+from ..views_common import jurisdiction_or_404, recalled_receipt, remember_receipt
+from .forms import DESCRIPTION_MAX, ComplaintForm
+
+bp = Blueprint("complaints", __name__)
+
+
+@bp.route("/<jid>/complaint", methods=["GET", "POST"])
+@limiter.limit(submit_limit, methods=["POST"])
+def complaint(jid):
+    j = jurisdiction_or_404(jid)
+    form = ComplaintForm(j)
+    if request.method == "GET":
+        wanted_category, wanted_village = request.args.get("category"), request.args.get("village")
+        if category(j, wanted_category):
+            form.category.data = wanted_category
+        if wanted_village in j.villages:
+            form.village.data = wanted_village
+    elif form.spam():
+        return render_template("refused.html", j=j), 400
+    elif form.validate_on_submit():
+        filer = Filer(anonymous=bool(form.anonymous.data), name=form.name.data or None,
+                      phone=form.clean_phone, id_number=form.clean_id_number)
+        receipt = submit_complaint(j, category=form.category.data, village=form.village.data,
+                                   institution=form.institution.data, event_date=form.clean_date,
+                                   description=form.description.data, filer=filer)
+        remember_receipt(receipt)
+        return redirect(url_for("complaints.receipt", jid=jid), 303)
+    return render_template("complaint.html", j=j, form=form, categories=category_choices(j),
+                           villages=village_choices(j), institutions=institution_choices(j),
+                           description_max=DESCRIPTION_MAX)
+
+
+@bp.route("/<jid>/receipt")
+def receipt(jid):
+    j = jurisdiction_or_404(jid)
+    kept = recalled_receipt(jid)
+    case = store.fetch_case_by_number(current_app.extensions["forms_db"], jid, kept["number"]) if kept else None
+    if case is None:
+        return redirect(url_for("tracking.track", jid=jid), 303)
+    cat = category(j, case.category)
+    return render_template("receipt.html", j=j, case=case, code=kept["code"], category=cat,
+                           place=place_label(j, case.township, case.village, case.institution))

@@ -1,0 +1,130 @@
+"""What every form shares: Chinese messages, clean text, the honeypot, phone and ID checks.
+
+Every field is read as text and checked here or in the form's `validate_<field>` methods, so each
+message is Chinese, names the field, and a failed submit gives back everything that was typed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+import phonenumbers
+from flask_wtf import FlaskForm
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError as StdnumError
+from wtforms import StringField
+from wtforms.validators import ValidationError
+
+# WTForms' and Flask-WTF's own messages, in the words residents read.
+MESSAGES = {
+    "This field is required.": "请填写这一项",
+    "Not a valid choice.": "请从给出的选项中选一个",
+    "Not a valid choice": "请从给出的选项中选一个",
+    "The CSRF token is missing.": "页面已过期，请再点一次“提交”（您填的内容都还在）",
+    "The CSRF token has expired.": "页面已过期，请再点一次“提交”（您填的内容都还在）",
+    "The CSRF token is invalid.": "页面已过期，请再点一次“提交”（您填的内容都还在）",
+    "The CSRF session token is missing.": "页面已过期，请再点一次“提交”（您填的内容都还在）",
+    "The CSRF tokens do not match.": "页面已过期，请再点一次“提交”（您填的内容都还在）",
+}
+
+# C0/C1 controls except tab and newline; PostgreSQL refuses NUL, and none belongs in a form.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def zh(message: str) -> str:
+    return MESSAGES.get(str(message), str(message))
+
+
+class _Translations:
+    def gettext(self, string):
+        return MESSAGES.get(string, string)
+
+    def ngettext(self, singular, plural, n):
+        return MESSAGES.get(singular if n == 1 else plural, singular if n == 1 else plural)
+
+
+def clean_text(value):
+    if not isinstance(value, str):
+        return value
+    value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return unicodedata.normalize("NFC", value).strip()
+
+
+class BaseForm(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return _Translations()
+
+        def bind_field(self, form, unbound_field, options):
+            # Every field's input goes through clean_text before any check sees it.
+            filters = (clean_text, *unbound_field.kwargs.get("filters", ()))
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+    # The honeypot: hidden from people by CSS (and labelled "leave empty"), filled by bots.
+    website = StringField("请不要填写这一项")
+
+    def spam(self) -> bool:
+        return bool(self.website.data)
+
+    def error_list(self) -> list[tuple[str, str, str]]:
+        """(field id, field label, message) for the error summary at the top of the page."""
+        out = []
+        for field in self:
+            for message in field.errors:
+                if field.name == "csrf_token":
+                    out.append(("submit", "提交", zh(message)))
+                else:
+                    out.append((field.id, field.label.text, zh(message)))
+        return out
+
+
+def check_length(text: str | None, most: int, least: int = 0, what: str = "") -> None:
+    n = len(text or "")
+    if n > most:
+        raise ValidationError(f"最多 {most} 个字，现在有 {n} 个字，请删减一些")
+    if n < least:
+        raise ValidationError(f"请至少写 {least} 个字{what}")
+
+
+def parse_phone(text: str) -> str:
+    """A Chinese mobile or landline number -> E.164, or ValidationError with what to fix."""
+    if len(text) > 30:
+        raise ValidationError("电话号码太长了，请只填一个号码")
+    digits = unicodedata.normalize("NFKC", text)
+    try:
+        number = phonenumbers.parse(digits, "CN")
+    except phonenumbers.NumberParseException:
+        raise ValidationError("这不像是电话号码，请填 11 位手机号，或带区号的座机号") from None
+    if not phonenumbers.is_valid_number(number) or number.country_code != 86:
+        raise ValidationError("电话号码不对，请检查位数：手机号是 1 开头的 11 位数字，座机要带区号")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def parse_id_number(text: str) -> str:
+    """A resident ID card number (18 characters, checksum) -> compact form, or ValidationError."""
+    value = unicodedata.normalize("NFKC", text).replace(" ", "").upper()
+    if len(value) > 30:
+        raise ValidationError("身份证号码是 18 位，这里太长了")
+    try:
+        return ric.validate(value)
+    except StdnumError:
+        if len(value) != 18:
+            raise ValidationError(f"身份证号码应是 18 位，这里是 {len(value)} 位") from None
+        raise ValidationError("身份证号码不对（校验位对不上），请对照身份证再看一遍") from None
+
+
+def parse_date(text: str, earliest: dt.date, latest: dt.date) -> dt.date:
+    value = unicodedata.normalize("NFKC", text).strip()
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", value)
+    try:
+        day = dt.date(int(m[1]), int(m[2]), int(m[3])) if m else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValidationError("日期请写成 2026-03-15 这样（年-月-日）")
+    if day > latest:
+        raise ValidationError("日期不能晚于今天")
+    if day < earliest:
+        raise ValidationError(f"日期不能早于 {earliest.isoformat()}")
+    return day

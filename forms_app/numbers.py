@@ -1,0 +1,70 @@
+"""Case numbers: readable, per jurisdiction and year (ZX-2026-000123), unique under concurrency.
+
+The counter row for (jurisdiction, year) is incremented with UPDATE ... RETURNING inside the
+submission's own transaction: PostgreSQL holds the row lock until commit and SQLite's writer
+lock (BEGIN IMMEDIATE, see db.py) serialises writers, so two submissions never get one number,
+and a rolled-back submission gives its number back.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from .models import CaseCounter
+
+_INITIAL = r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+_FINAL = (r"(?:iang|iong|uang|ueng|ian|iao|ing|ong|ang|eng|uai|uan|van|ai|ei|ao|ou|an|en|er|ia|ie|in|iu"
+          r"|ua|uo|ui|un|ue|ve|a|o|e|i|u|v)")
+_SYLLABLE = re.compile(f"{_INITIAL}{_FINAL}")
+
+
+def _syllables(word: str) -> list[str] | None:
+    """Split pinyin into syllables, longest first syllable first; None if it is not pinyin."""
+    if not word:
+        return []
+    for end in range(min(len(word), 6), 0, -1):
+        if _SYLLABLE.fullmatch(word, 0, end):
+            rest = _syllables(word[end:])
+            if rest is not None:
+                return [word[:end], *rest]
+    return None
+
+
+def default_prefix(jid: str) -> str:
+    """The pinyin initials of a jurisdiction id: zixi -> ZX, jixian -> JX; else its first letters.
+    `FORMS_CASE_PREFIXES` overrides it (config.py)."""
+    parts = _syllables(jid.lower())
+    if parts and len(parts) >= 2:
+        return "".join(p[0] for p in parts).upper()[:4]
+    letters = re.sub(r"[^a-z]", "", jid.lower())
+    return (letters[:2] or "CASE").upper()
+
+
+def format_number(prefix: str, year: int, serial: int) -> str:
+    return f"{prefix}-{year}-{serial:06d}"
+
+
+NUMBER_RE = re.compile(r"^[A-Z]{1,6}-\d{4}-\d{6,}$")
+
+
+def normalise_number(text: str) -> str:
+    """What a resident types: lower case, spaces, full-width letters and dashes are fine."""
+    text = unicodedata.normalize("NFKC", text).upper().replace(" ", "").replace("—", "-").replace("－", "-")
+    return text
+
+
+def next_serial(session: Session, jurisdiction: str, year: int) -> int:
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(CaseCounter).values(jurisdiction=jurisdiction, year=year, last=0)
+                    .on_conflict_do_nothing())
+    return session.execute(
+        update(CaseCounter)
+        .where(CaseCounter.jurisdiction == jurisdiction, CaseCounter.year == year)
+        .values(last=CaseCounter.last + 1)
+        .returning(CaseCounter.last)
+    ).scalar_one()

@@ -1,0 +1,54 @@
+"""The eligibility query: answered at once by policy.cases.run_eligible (what `build.py eligible`
+answers), stored with the answer and the data version, and queued for a call-back if asked."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+
+from policy.cases import run_eligible
+from policy.formats import DISABILITIES
+
+from .. import store
+from ..limits import limiter, submit_limit
+from ..policy_source import village_choices
+from ..submissions import Filer, submit_query
+from ..views_common import jurisdiction_or_404, recalled_receipt, remember_receipt
+from .forms import QueryForm
+
+bp = Blueprint("queries", __name__)
+
+
+def answer_for(j, person: dict, today: dt.date | None = None) -> dict:
+    service = current_app.extensions["forms_policy"].service
+    return run_eligible(service, {"jurisdiction": j.id, "person": person}, today=today)
+
+
+@bp.route("/<jid>/query", methods=["GET", "POST"])
+@limiter.limit(submit_limit, methods=["POST"])
+def query(jid):
+    j = jurisdiction_or_404(jid)
+    form = QueryForm(j)
+    if request.method == "POST" and form.spam():
+        return render_template("refused.html", j=j), 400
+    if form.validate_on_submit():
+        person = form.person()
+        callback = bool(form.callback.data)
+        filer = Filer(anonymous=not form.clean_phone, name=form.name.data or None, phone=form.clean_phone)
+        receipt = submit_query(j, person=person, answer=answer_for(j, person), callback=callback, filer=filer)
+        remember_receipt(receipt)
+        return redirect(url_for("queries.answer", jid=jid), 303)
+    return render_template("query.html", j=j, form=form, villages=village_choices(j),
+                           category_choices=[(c, v["name"]) for c, v in j.categories.items()],
+                           diseases=[(d, v["name"]) for d, v in j.diseases.items()],
+                           disabilities=list(DISABILITIES.items()))
+
+
+@bp.route("/<jid>/query/answer")
+def answer(jid):
+    j = jurisdiction_or_404(jid)
+    kept = recalled_receipt(jid)
+    case = store.fetch_case_by_number(current_app.extensions["forms_db"], jid, kept["number"]) if kept else None
+    if case is None or case.kind != "query":
+        return redirect(url_for("queries.query", jid=jid), 303)
+    return render_template("query_answer.html", j=j, case=case, code=kept["code"], answer=case.eligibility_answer)
