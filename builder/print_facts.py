@@ -36,7 +36,11 @@ class PrintDataError(Exception):
     def __init__(self, jid: str, village: str | None, field: str, message: str):
         self.jid, self.village, self.field = jid, village, field
         where = f"辖区 {jid}" + (f"，村 {village}" if village else "")
+        self.message = message
         super().__init__(f"{where}，字段 {field}：{message}")
+
+    def __reduce__(self):  # raised in worker processes: must cross back to the parent
+        return type(self), (self.jid, self.village, self.field, self.message)
 
 
 # ------------------------------------------------------------------ values
@@ -221,7 +225,7 @@ def promises(jur: Jurisdiction, date: dt.date) -> list[dict]:
             value = _first_value(jur, raw, raw["ceiling_ratio"], date)
             if value is not None:
                 who = _who(jur, raw)
-                out.append({"title": f"个人自付不超过{fmt_ratio(value.value)}",
+                out.append({"title": f"个人自付不超过{fmt_ratio(value.value)}", "layer": raw["name"],
                             "text": f"{who}{raw['description']}", "items": [], "label": reading_label(value)})
         if raw["method"] == "waiver":
             items = []
@@ -239,16 +243,14 @@ def promises(jur: Jurisdiction, date: dt.date) -> list[dict]:
     for item in out:
         if item["title"] in merged and not item["items"]:
             first = merged[item["title"]]
-            first["text"] += item["text"].removeprefix(_prefix(first["text"]))
+            first["text"] += f"{item['layer']}也一样。"  # the same promise for another line: name it, keep it short
             first["label"] = worst_label((first["label"], item["label"]))
         else:
             merged[item["title"]] = item
+    for item in merged.values():
+        # How much room a promise gets on the notice: by its length, none too narrow.
+        item["text_length"] = max(40, len(item["text"]) + sum(len(i["name"]) + 4 for i in item["items"]))
     return list(merged.values())
-
-
-def _prefix(text: str) -> str:
-    """The "适用：…。" lead of a promise, not repeated when two promises merge."""
-    return text[:text.index("。") + 1] if text.startswith("适用：") else ""
 
 
 def _who(jur, raw) -> str:

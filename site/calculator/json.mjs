@@ -194,7 +194,7 @@ export function readInput(data, what = '输入') {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // Windows Notepad writes one
   if (PY_BLANK.test(text)) throw new InputError([`${what}是空的：请提供 JSON`]);
   let containers = 0;
-  for (let k = 0; k < text.length; k++) { const c = text.charCodeAt(k); if (c === 91 || c === 123) containers++; }
+  for (const bracket of '[{') for (let k = text.indexOf(bracket); k >= 0; k = text.indexOf(bracket, k + 1)) containers++;
   if (containers > MAX_CONTAINERS) throw new InputError([`${what}里的对象和列表太多（最多 ${MAX_CONTAINERS.toLocaleString('en-US')} 个）：大批量计算请用 --jsonl`]);
   let value;
   try {

@@ -84,7 +84,11 @@ const PY_SPACE = /^[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2
 const ASK = '应是金额（元），例如 "1234.50"';
 
 // policy/money.py parse_yuan: a JSON number (Num) or a decimal string in yuan -> fen.
+const PLAIN = /^(\d{1,8})(?:\.(\d{1,2}))?$/; // "1234.5", "1234.50": the common forms, without BigInt
+
 export function parseYuan(raw) {
+  const plain = typeof raw === 'string' ? PLAIN.exec(raw) : raw instanceof Num && raw.text.length <= 11 ? PLAIN.exec(raw.text) : null;
+  if (plain) return Number(plain[1]) * 100 + (plain[2] ? Number(plain[2].padEnd(2, '0')) : 0);
   let sign, digits, exp;
   if (typeof raw === 'string') {
     const text = raw.replace(PY_SPACE, '');

@@ -1,49 +1,18 @@
 // Input values as Python sees them. A JSON number is a `Num` holding its exact text (money must
-// never pass through a float); `pyStr` is Python's str() of a value, because refusals quote the
-// value the way `build.py calc` does.
+// never pass through a float); `shown` is how a refusal quotes a value (policy/limits.py).
 
 export class Num {
   // text: the number as written; int: written without fraction or exponent (Python int)
   constructor(text, int) { this.text = text; this.int = int; }
 }
 
+// Python's str() of a value where a message still quotes it raw (a missing level is "None").
 export function pyStr(v) {
   if (typeof v === 'string') return v;
-  return pyRepr(v);
-}
-
-export function pyRepr(v) {
   if (v === null || v === undefined) return 'None';
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (typeof v === 'string') return strRepr(v);
+  if (v === true || v === false) return v ? 'True' : 'False';
   if (v instanceof Num) return v.int ? BigInt(v.text).toString() : decimalStr(v.text);
-  if (Array.isArray(v)) return '[' + v.map(pyReprInner).join(', ') + ']';
-  if (v instanceof Map) return '{' + [...v].map(([k, x]) => `${strRepr(k)}: ${pyReprInner(x)}`).join(', ') + '}';
   return String(v);
-}
-
-function pyReprInner(v) {
-  return v instanceof Num && !v.int ? `Decimal('${decimalStr(v.text)}')` : pyRepr(v);
-}
-
-function strRepr(s) {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s) {
-    const c = ch.codePointAt(0);
-    if (ch === quote || ch === '\\') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (c < 0x20 || (c >= 0x7f && c <= 0xa0) || c === 0xad) out += '\\x' + c.toString(16).padStart(2, '0');
-    else if ((c >= 0xd800 && c <= 0xdfff) || c === 0x2028 || c === 0x2029 || (c >= 0x2000 && c <= 0x200f) ||
-             c === 0x3000 || c === 0xfeff || c === 0x1680 || c === 0x202f || c === 0x205f ||
-             (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) || (c >= 0xfff9 && c <= 0xfffb))
-      out += '\\u' + c.toString(16).padStart(4, '0');
-    else out += ch;
-  }
-  return out + quote;
 }
 
 // Decimal(text).__str__ (the General Decimal Arithmetic to-scientific-string rule).

@@ -1,0 +1,185 @@
+"""Time the village notices of a prefecture: 10 jurisdictions, 1,600 A3 notices.
+
+    python benchmarks/print_notices.py [--sample 50] [--workers N] [--jurisdictions 10]
+
+1. Generates the synthetic prefecture of benchmarks/prefecture.py into benchmarks/out/prefecture/.
+2. Prints every notice the way `build.py print` does (builder.printing.notices: the jurisdiction's
+   base page laid out once, all its villages' layers laid out in one document, one file per
+   village plus the county pack), one process per core, each process one jurisdiction at a time.
+   Wall time, time per notice, and the peak memory of the whole process tree (sampled RSS).
+3. Baseline in the same run, on a sample of villages of the first jurisdiction: what a user
+   would write, each notice on its own with a fresh FontConfiguration and freshly parsed CSS,
+   its own layout and its own write_pdf() calls. Prints the ratio per notice.
+4. Prints each figure next to its goal (issue 8): total ≤ 20 s, ratio ≥ 8x, peak ≤ 2 GB.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.prefecture import generate  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "out"
+SITE, FORMS = "http://127.0.0.1:8000", "http://127.0.0.1:5000"
+GOAL_TOTAL_S, GOAL_RATIO, GOAL_PEAK_GB = 20.0, 8.0, 2.0
+
+
+def _prepare(folder: Path):
+    from builder.print_facts import jurisdiction_facts, village_facts
+    from builder.qr import qr_svg
+    from builder.version import data_version
+    from policy.cases import Service
+    from policy.loader import load_jurisdiction
+
+    jur, problems = load_jurisdiction(folder, run_examples=False)
+    if problems:
+        raise SystemExit(f"{folder}: {problems[0]}")
+    version = data_version(folder)
+    facts = jurisdiction_facts(jur, version, Service({jur.id: jur}), as_of=dt.date.today(),
+                               site_url=SITE, forms_url=FORMS)
+    villages = []
+    for vid in jur.villages:
+        v = village_facts(jur, vid, site_url=SITE, forms_url=FORMS)
+        v["qr_village"], v["qr_complaint"] = qr_svg(v["village_url"]), qr_svg(v["complaint_url"])
+        villages.append(v)
+    return jur, facts, villages
+
+
+def print_notices(job) -> int:
+    """One jurisdiction's notices and county pack, written as `build.py print` writes them."""
+    from builder.printing import notice_name, notices, write_atomic
+
+    folder, out = job
+    jur, facts, villages = _prepare(folder)
+    pack, singles = notices(jur.id, facts, villages, [v["id"] for v in villages])
+    out.mkdir(parents=True, exist_ok=True)
+    write_atomic(out / "county-pack.pdf", pack)
+    for v in villages:
+        write_atomic(out / notice_name(v["township_id"], v["id"]), singles[v["id"]])
+    return len(villages)
+
+
+def naive(folder: Path, sample: int, out: Path) -> tuple[int, float]:
+    """Each notice alone: fresh fonts and CSS, its own layout and write_pdf (the baseline)."""
+    from io import BytesIO
+
+    import jinja2
+    from pypdf import PdfReader, PdfWriter
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from builder.printing import PRINT_DIR, _pdf_bytes, _stack
+
+    jur, facts, villages = _prepare(folder)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(PRINT_DIR), autoescape=True)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    for v in villages[:sample]:
+        fonts = FontConfiguration()
+        css = [CSS(filename=str(PRINT_DIR / name), font_config=fonts) for name in ("base.css", "notice.css")]
+        base = HTML(string=env.get_template("notice-base.html").render(j=facts), base_url=str(PRINT_DIR))
+        layer = HTML(string=env.get_template("notice-village.html").render(j=facts, villages=[v]),
+                     base_url=str(PRINT_DIR))
+        base_pdf = base.write_pdf(stylesheets=css, font_config=fonts)
+        layer_pdf = layer.write_pdf(stylesheets=css, font_config=fonts)
+        writer = PdfWriter()
+        _stack(writer, PdfReader(BytesIO(base_pdf)).pages[0], PdfReader(BytesIO(layer_pdf)).pages)
+        (out / f"{v['id']}.pdf").write_bytes(_pdf_bytes(writer))
+    return min(sample, len(villages)), time.perf_counter() - started
+
+
+class PeakRss:
+    """Samples the resident memory of this process and all its descendants (Linux /proc)."""
+
+    def __init__(self, every: float = 0.1):
+        self.peak, self.every, self._stop = 0, every, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _tree_rss(os.getpid()))
+            self._stop.wait(self.every)
+
+
+def _tree_rss(pid: int) -> int:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid = int(open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for line in open(f"/proc/{current}/status"):
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        todo.extend(children.get(current, ()))
+    return total
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sample", type=int, default=50, help="notices in the naive baseline (default 50)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--jurisdictions", type=int, default=10)
+    args = parser.parse_args(argv)
+
+    data = OUT / "prefecture"
+    generate(data, jurisdictions=args.jurisdictions)
+    folders = sorted(p for p in data.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    out = OUT / "print-notices"
+    jobs = [(folder, out / folder.name) for folder in folders]
+
+    with PeakRss() as rss:
+        started, cpu0 = time.perf_counter(), os.times()
+        with ProcessPoolExecutor(max_workers=args.workers) as pool:
+            count = sum(pool.map(print_notices, jobs))
+        total = time.perf_counter() - started
+        cpu1 = os.times()
+    cpu = (cpu1.children_user + cpu1.children_system) - (cpu0.children_user + cpu0.children_system)
+
+    sampled, naive_s = naive(folders[0], args.sample, OUT / "print-naive")
+    per_fast, per_naive = total / count, naive_s / sampled
+    # The fast run used `workers` processes at once and the baseline one: compare per notice
+    # both in wall time and per core (CPU seconds), so that the ratio is not just parallelism.
+    ratio = per_naive / per_fast
+    ratio_cpu = per_naive / (cpu / count) if cpu else float("nan")
+    load = os.getloadavg()[0]
+    print(f"machine: {os.cpu_count()} cores, load average {load:.1f} during the run")
+    print(f"notices printed          {count} in {len(jobs)} jurisdictions, {args.workers} processes")
+    print(f"total wall time          {total:7.1f} s     goal ≤ {GOAL_TOTAL_S:.0f} s   "
+          f"{'met' if total <= GOAL_TOTAL_S else 'NOT met'}")
+    print(f"per notice (wall)        {per_fast * 1000:7.1f} ms    CPU {cpu / count * 1000:.1f} ms")
+    print(f"naive per notice         {per_naive * 1000:7.1f} ms    ({sampled} notices, one process)")
+    print(f"ratio naive / fast       {ratio:7.1f} x     goal ≥ {GOAL_RATIO:.0f} x   "
+          f"{'met' if ratio >= GOAL_RATIO else 'NOT met'}   (per CPU second: {ratio_cpu:.1f} x)")
+    print(f"peak memory (all procs)  {rss.peak / 2**30:7.2f} GB    goal ≤ {GOAL_PEAK_GB:.0f} GB   "
+          f"{'met' if rss.peak <= GOAL_PEAK_GB * 2**30 else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
