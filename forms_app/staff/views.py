@@ -189,10 +189,9 @@ def _action(user, jid, number, do):
     j, _current, form, refusal = _checked_post(user, jid, number)
     if refusal is not None:
         return refusal
-    try:
-        version = int(form.version.data) if form.version.data else None
-    except ValueError:
-        version = None
+    raw = form.version.data or ""
+    # A version that is not a plain number never matches, so the action is refused, not unchecked.
+    version = None if not raw else int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else -1
     try:
         do(j, form, version)
     except WorkflowError as exc:
@@ -218,7 +217,7 @@ def _deliver_now() -> None:
 def set_status(user, jid, number):
     def do(j, form, version):
         days = form.days.data.strip() if form.days.data else ""
-        n = int(days) if days.isdigit() and len(days) < 5 else (None if not days else -1)
+        n = int(days) if days.isascii() and days.isdigit() and len(days) < 5 else (None if not days else -1)
         change_status(_db(), j, _actor(user), number, version, form.status.data or "", text=form.text.data or "",
                       days=n)
     return _action(user, jid, number, do)
@@ -229,7 +228,9 @@ def set_status(user, jid, number):
 def set_assignee(user, jid, number):
     def do(j, form, version):
         raw = form.assignee.data or ""
-        assign(_db(), _actor(user), number, version, int(raw) if raw.isdigit() else None)
+        if raw and not (raw.isascii() and raw.isdigit() and len(raw) < 10):
+            raise WorkflowError("请从列表里选经办人")
+        assign(_db(), _actor(user), number, version, int(raw) if raw else None)
     return _action(user, jid, number, do)
 
 

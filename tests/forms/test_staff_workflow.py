@@ -247,3 +247,27 @@ def test_audit_export_lists_actions_and_the_log_refuses_changes(app):
             assert "append-only" in str(exc)
         else:
             raise AssertionError(f"{sql} was allowed")
+
+
+HOSTILE = ["<script>alert(1)</script>", "x" * 100_000, "\x00\x01控制字符", "'; DROP TABLE cases; --", "-1", "99999999999",
+           "１２", ""]
+
+
+def test_hostile_values_in_every_staff_field_get_a_message_never_a_500(app):
+    number, _ = file_complaint(app.test_client())
+    admin, _ = staff_client(app, "admin")
+    for what, fields in (("status", ("status", "text", "days", "version")), ("assign", ("assignee", "version")),
+                         ("note", ("text",)), ("reply", ("text",))):
+        for field in fields:
+            for value in HOSTILE:
+                data = {"status": "accepted", "text": "说明文字足够长", "days": "1", "assignee": ""}
+                data[field] = value
+                r = act(admin, "zixi", number, what, **data)
+                assert r.status_code in (303, 400, 409), (what, field, value[:20], r.status_code)
+                if r.status_code == 409:
+                    assert 'class="error-summary"' in r.get_data(as_text=True)
+    page = admin.get(f"/staff/zixi/case/{number}").get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "\x00" not in page
+    with app.extensions["forms_db"].reading() as s:
+        bodies = list(s.scalars(select(text("body")).select_from(text("case_events"))))
+    assert all(b is None or (len(b) <= 2000 and "\x00" not in b) for b in bodies)
