@@ -46,6 +46,8 @@ sys.path.insert(0, str(ROOT))
 
 PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS = ("127.0.0.1", 6379)
+KINDS = {"/zixi/complaint": "form", "/zixi/receipt": "receipt", "/zixi/track": "lookup",
+         "/api/open311/v2/requests.json": "api"}
 KEEPALIVE = 5  # seconds gunicorn keeps an idle connection open (--keep-alive)
 TOKEN_RE = re.compile(rb'name="csrf_token" type="hidden" value="([^"]+)"')
 NUMBER_RE = re.compile(rb'id="case-number">([^<]+)<')
@@ -142,6 +144,7 @@ class Conn:
 @dataclass
 class Stats:
     latencies: list[float] = field(default_factory=list)
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
     errors: Counter = field(default_factory=Counter)
     acknowledged: dict[str, str] = field(default_factory=dict)  # token -> case number
     requests: int = 0
@@ -154,7 +157,9 @@ async def timed(stats: Stats, conn: Conn, method: str, path: str, form=None, exp
     except HttpError as exc:
         stats.errors[exc.kind] += 1
         return None
-    stats.latencies.append(time.perf_counter() - start)
+    took = time.perf_counter() - start
+    stats.latencies.append(took)
+    stats.by_kind.setdefault(f"{method} {KINDS.get(path.split('?')[0], path.split('?')[0])}", []).append(took)
     stats.requests += 1
     if status not in expect:
         stats.errors[f"http_{status}"] += 1
@@ -165,6 +170,8 @@ async def timed(stats: Stats, conn: Conn, method: str, path: str, form=None, exp
 async def resident(port, stats, stop_at, think, timeout):
     conn = Conn(port, timeout)
     rng = random.Random()
+    if think[1]:  # residents arrive spread over one think time, not all in the same millisecond
+        await asyncio.sleep(rng.uniform(0, think[1]))
     while time.monotonic() < stop_at:
         got = await timed(stats, conn, "GET", "/zixi/complaint")
         if got is None or not (m := TOKEN_RE.search(got[2])):
@@ -202,6 +209,8 @@ async def resident(port, stats, stop_at, think, timeout):
 async def machine(port, stats, stop_at, think, timeout):
     conn = Conn(port, timeout)
     rng = random.Random()
+    if think[1]:  # residents arrive spread over one think time, not all in the same millisecond
+        await asyncio.sleep(rng.uniform(0, think[1]))
     while time.monotonic() < stop_at:
         token = uuid.uuid4().hex
         got = await timed(stats, conn, "POST", "/api/open311/v2/requests.json",
@@ -356,6 +365,11 @@ def report(name: str, stats: Stats, seconds: float, goal_p99: float | None) -> N
     print(f"  {name:<11} {seconds:5.1f} s  submissions {subs:6d} = {subs / seconds:7.1f}/s  "
           f"requests {stats.requests / seconds:7.1f}/s  p50 {p50:6.1f} ms  p99 {p99:7.1f} ms{goal}  errors: {errors}",
           flush=True)
+    kinds = sorted(k for k in stats.by_kind if not k.startswith("GET /api/"))
+    api_get = [v for k, vs in stats.by_kind.items() if k.startswith("GET /api/") for v in vs]
+    parts = [(k, stats.by_kind[k]) for k in kinds] + ([("GET api", api_get)] if api_get else [])
+    print("              p50/p99 by request: " + "; ".join(
+        f"{k} {percentile(v, 0.5) * 1000:.0f}/{percentile(v, 0.99) * 1000:.0f} ms" for k, v in parts), flush=True)
 
 
 def main() -> int:
@@ -367,6 +381,7 @@ def main() -> int:
     ap.add_argument("--users", type=int, default=200)
     ap.add_argument("--api-users", type=int, default=10)
     ap.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), metavar=("MIN", "MAX"))
+    ap.add_argument("--warm-up", type=float, default=5.0, help="seconds of unmeasured load first (default 5)")
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--timeout", type=float, default=30.0, help="per request, seconds")
@@ -386,6 +401,10 @@ def main() -> int:
             server = Server(url, args.workers, args.threads)
             acknowledged: dict[str, str] = {}
             try:
+                # Warm-up, not measured (its submissions are checked too): every worker compiles its
+                # templates and opens its database connections before the clock starts.
+                warm, _ = asyncio.run(load(server.port, args.warm_up, 8, 2, (0.0, 0.0), args.timeout))
+                acknowledged.update(warm.acknowledged)
                 runs = [("steady", args.steady, args.think, None, 300.0 if kind == "postgresql" else None),
                         ("saturation", args.saturation, (0.0, 0.0), None, None),
                         ("fault", args.fault, args.think, server.kill_one_worker, None)]
