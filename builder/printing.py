@@ -276,15 +276,21 @@ def notices(jid: str, facts: dict, villages: list[dict], singles: list[str]) -> 
     if len(base.pages) != 1:
         raise PrintError(jid, None, "notice", "公示栏的公共部分超过一页；请缩短保障线、承诺或算例的文字")
     anchors = base.pages[0].anchors
-    if anchors["flow-end"][1] > anchors["complain-top"][1] + 0.5:
-        raise PrintError(jid, None, "notice", "公示栏的报销表、算例和承诺太长，压到了投诉栏；请缩短文字")
-    band_bottom = anchors["band-bottom"][1] - GAP_MM * MM
-    layer = renderer().render("notice-village", jid, j=facts, villages=villages)
+    _check_base_fits(jid, anchors)
+    slot = anchors["qr-slot"]
+    band_end = anchors["band-bottom"]
+    # The layer's QR area follows its 80 mm top band (the base's .band); its margins put it on the slot.
+    qr_slot = {"top": (slot[1] - band_end[1]) / MM, "left": (slot[0] - band_end[0]) / MM}
+    band_bottom = band_end[1] - GAP_MM * MM
+    layer = renderer().render("notice-village", jid, j=facts, villages=villages, qr_slot=qr_slot)
     ids = [v["id"] for v in villages]
     pages = _pages_by_anchor(layer, ids, jid, "notice-", "notice")
     for vid, page in zip(ids, pages):
         if page.anchors[f"band-{vid}"][1] > band_bottom:
             raise PrintError(jid, vid, "clinic", "村卫生室和村医的内容太长，超出公示栏上方的位置；请缩短开诊时间或村医信息")
+        where = page.anchors[f"qr-{vid}"]
+        if abs(where[0] - slot[0]) > 0.5 or abs(where[1] - slot[1]) > 0.5:
+            raise PrintError(jid, vid, "notice", "二维码没有落在投诉栏留给它的位置上（模板或样式改坏了）")
     base_reader = PdfReader(BytesIO(base.write_pdf()))
     layer_reader = PdfReader(BytesIO(layer.write_pdf()))
     pack = PdfWriter()
@@ -296,6 +302,26 @@ def notices(jid: str, facts: dict, villages: list[dict], singles: list[str]) -> 
         _stack(writer, base_reader.pages[0], [layer_reader.pages[index[vid]]])
         out[vid] = _pdf_bytes(writer)
     return _pdf_bytes(pack), out
+
+
+FLOW_SPARE_MM = 4  # at least this much free between the promises and the complaint box
+
+
+def _check_base_fits(jid: str, anchors: dict) -> None:
+    """The shared part must leave room above the complaint box, or the two would overprint.
+
+    The message names each part with its height, so a data officer knows which text to shorten.
+    """
+    spare = (anchors["complain-top"][1] - anchors["flow-end"][1]) / MM
+    if spare >= FLOW_SPARE_MM:
+        return
+    tops = [("报销表（layers.yaml 各道保障线）", "table-top"), ("算例（site/print/scenarios.yaml）", "examples-top"),
+            ("承诺（programs.yaml 的 summary、layers.yaml 的 description）", "promises-top"),
+            ("投诉栏（contacts.yaml 监督电话的 hours、commitments.yaml）", "complain-top")]
+    ends = [anchors[key][1] for _, key in tops[1:]] + [anchors["complain-end"][1]]
+    sizes = "，".join(f"{name}高 {(end - anchors[key][1]) / MM:.0f} mm" for (name, key), end in zip(tops, ends))
+    raise PrintError(jid, None, "notice",
+                     f"公示栏放不下：{sizes}，还差 {FLOW_SPARE_MM - spare:.1f} mm；请缩短其中最长的一项的文字")
 
 
 def _stack(writer: PdfWriter, base_page, layer_pages) -> None:
