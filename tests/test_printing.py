@@ -258,6 +258,33 @@ def test_a_complaint_text_too_long_for_the_page_stops_naming_the_field(tmp_path)
     assert not list(tmp_path.rglob("*.pdf"))
 
 
+def test_qr_dash_pattern_walks_the_snake_and_paints_exactly_segnos_dark_modules():
+    """Replays the dashes along the snake of builder.qr and compares with segno's own matrix."""
+    import segno
+
+    from builder.qr import BORDER, dash_pattern, qr_svg
+
+    url = f"{FORMS}/zixi/complaint?village=gaofu-baishi"
+    matrix = [[bool(m) for m in row] for row in segno.make(url, error="m").matrix]
+    n, width = len(matrix), len(matrix) + 2 * BORDER
+    flat = []  # one entry per unit of length along the snake: dark or not
+    for on, length in zip([True, False] * len(matrix) ** 2, dash_pattern(matrix)):
+        flat += [on] * length
+    painted = [[False] * n for _ in range(n)]
+    for y in range(n):
+        start = y * (width + 1)  # each row, then one step down
+        row = flat[start:start + width]
+        assert not any(row[:BORDER]) and not any(row[-BORDER:]), "a dash in the quiet zone"
+        cells = row[BORDER:-BORDER]
+        painted[y] = cells if y % 2 == 0 else cells[::-1]
+        if y < n - 1:
+            assert not flat[start + width], "the step down is painted"
+    assert len(flat) == n * width + n - 1
+    assert painted == matrix
+    svg = qr_svg(url)
+    assert svg.count("<path") == 1 and 'stroke-linecap="butt"' in svg
+
+
 @pytest.mark.parametrize("jid", JIDS)
 def test_leaflet_is_at_most_two_a4_pages_with_contacts(printed, jid):
     p = printed[jid]
