@@ -278,11 +278,8 @@ def notices(jid: str, facts: dict, villages: list[dict], singles: list[str]) -> 
     anchors = base.pages[0].anchors
     _check_base_fits(jid, anchors)
     slot = anchors["qr-slot"]
-    band_end = anchors["band-bottom"]
-    # The layer's QR area follows its 80 mm top band (the base's .band); its margins put it on the slot.
-    qr_slot = {"top": (slot[1] - band_end[1]) / MM, "left": (slot[0] - band_end[0]) / MM}
-    band_bottom = band_end[1] - GAP_MM * MM
-    layer = renderer().render("notice-village", jid, j=facts, villages=villages, qr_slot=qr_slot)
+    band_bottom = anchors["band-bottom"][1] - GAP_MM * MM
+    layer = renderer().render("notice-village", jid, j=facts, villages=villages, qr_slot=qr_slot(anchors))
     ids = [v["id"] for v in villages]
     pages = _pages_by_anchor(layer, ids, jid, "notice-", "notice")
     for vid, page in zip(ids, pages):
@@ -302,6 +299,15 @@ def notices(jid: str, facts: dict, villages: list[dict], singles: list[str]) -> 
         _stack(writer, base_reader.pages[0], [layer_reader.pages[index[vid]]])
         out[vid] = _pdf_bytes(writer)
     return _pdf_bytes(pack), out
+
+
+def qr_slot(base_anchors: dict) -> dict:
+    """Margins (mm) that put the village layer's QR area on the base page's empty QR slot.
+
+    The layer's QR area follows its 80 mm top band, as the base's slot follows its .band.
+    """
+    slot, band_end = base_anchors["qr-slot"], base_anchors["band-bottom"]
+    return {"top": (slot[1] - band_end[1]) / MM, "left": (slot[0] - band_end[0]) / MM}
 
 
 FLOW_SPARE_MM = 4  # at least this much free between the promises and the complaint box
