@@ -35,7 +35,7 @@ GOAL_TOTAL_S, GOAL_RATIO, GOAL_PEAK_GB = 20.0, 8.0, 2.0
 
 def _prepare(folder: Path):
     from builder.print_facts import jurisdiction_facts, village_facts
-    from builder.qr import qr_svg
+    from builder.printing import add_qr_codes
     from builder.version import data_version
     from policy.cases import Service
     from policy.loader import load_jurisdiction
@@ -49,8 +49,7 @@ def _prepare(folder: Path):
     villages = []
     for vid in jur.villages:
         v = village_facts(jur, vid, site_url=SITE, forms_url=FORMS)
-        v["qr_village"], v["qr_complaint"] = qr_svg(v["village_url"]), qr_svg(v["complaint_url"])
-        villages.append(v)
+        villages.append(add_qr_codes(v))
     return jur, facts, villages
 
 

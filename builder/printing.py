@@ -26,7 +26,7 @@ from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, Na
 from policy.cases import Service
 from policy.model import Jurisdiction
 
-from .qr import qr_svg
+from .qr import qr_row_svg
 from .print_facts import PRINT_DIR, PrintDataError, jurisdiction_facts, load_scenarios, village_facts
 
 FONT_FAMILY = "Noto Sans CJK SC"
@@ -165,6 +165,15 @@ def renderer() -> Renderer:
     return Renderer()
 
 
+QR_SIDE_MM, QR_PITCH_MM = 34, 44  # each code 34 mm square, one per 44 mm (notice.css .qr-area)
+
+
+def add_qr_codes(v: dict) -> dict:
+    """The notice's two codes (the village page, the complaint form) as one inline SVG."""
+    v["qr_codes"] = qr_row_svg([v["village_url"], v["complaint_url"]], side=QR_SIDE_MM, pitch=QR_PITCH_MM)
+    return v
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write beside the target, then rename: a reader never sees half a PDF."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -207,8 +216,7 @@ def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *,
     villages = []
     for vid in jur.villages:
         v = village_facts(jur, vid, site_url=site_url, forms_url=forms_url)
-        v["qr_village"] = qr_svg(v["village_url"])
-        v["qr_complaint"] = qr_svg(v["complaint_url"])
+        add_qr_codes(v)
         villages.append(v)
     if not villages:
         raise PrintDataError(jur.id, None, "townships", "没有村，印不出公示栏")

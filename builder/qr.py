@@ -43,7 +43,8 @@ def dash_pattern(matrix: list[list[bool]]) -> list[int]:
     return dashes
 
 
-def qr_svg(data: str) -> str:
+def _snake(data: str) -> tuple[int, str]:
+    """(size in modules with the quiet zone, the attributes of the one path that draws the code)."""
     code = segno.make(data, error="m")
     matrix = [[bool(m) for m in row] for row in code.matrix]
     n = len(matrix)
@@ -53,7 +54,28 @@ def qr_svg(data: str) -> str:
         d.append(f"h{size}" if y % 2 == 0 else f"h-{size}")
         if y < n - 1:
             d.append("v1")
-    # stroke-width a touch over 1: no hairline gaps between rows when printed.
+    return size, f'd="{"".join(d)}" stroke-dasharray="{" ".join(map(str, dash_pattern(matrix)))}"'
+
+
+# stroke-width a touch over 1: no hairline gaps between rows when printed.
+STROKE = 'fill="none" stroke="#000" stroke-width="1.02" stroke-linecap="butt"'
+
+
+def qr_svg(data: str) -> str:
+    """One code as an inline SVG."""
+    size, path = _snake(data)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" class="segno">'
-            f'<path d="{"".join(d)}" fill="none" stroke="#000" stroke-width="1.02" stroke-linecap="butt" '
-            f'stroke-dasharray="{" ".join(map(str, dash_pattern(matrix)))}"/></svg>')
+            f'<path {path} {STROKE}/></svg>')
+
+
+def qr_row_svg(datas: list[str], *, side: float, pitch: float) -> str:
+    """Several codes side by side in ONE inline SVG (user units: mm): each `side` wide, one per
+    `pitch`, centred in its pitch. One SVG instead of one per code: WeasyPrint re-parses every
+    inline SVG as a document of its own, which cost about as much as drawing the code."""
+    parts = []
+    for i, data in enumerate(datas):
+        size, path = _snake(data)
+        x = i * pitch + (pitch - side) / 2
+        parts.append(f'<path transform="translate({x:.3f} 0) scale({side / size:.5f})" {path} {STROKE}/>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {pitch * len(datas):g} {side:g}" class="segno">'
+            f'{"".join(parts)}</svg>')
