@@ -51,6 +51,15 @@ def test_session_expires_after_idle_time(app):
     assert expired.status_code == 302 and "expired=1" in expired.headers["Location"]
 
 
+def test_session_ends_after_the_longest_time_even_when_busy(app):
+    client, _ = staff_client(app, "admin")
+    with client.session_transaction() as sess:
+        info = dict(sess["staff"])
+        info["since"] -= app.config["STAFF_MAX_HOURS"] * 3600 + 1
+        sess["staff"] = info
+    assert client.get("/staff/zixi/").status_code == 302
+
+
 def test_disabled_account_loses_its_session(app):
     client, name = staff_client(app, "admin")
     assert app.test_cli_runner().invoke(args=["staff", "disable", name]).exit_code == 0
