@@ -89,7 +89,7 @@ def parse_json(data: str | bytes, what: str = "输入"):
     if len(text) > MAX_INPUT_BYTES:
         raise InputError([f"{what}太大（超过 {MAX_INPUT_BYTES // 1024 // 1024} MB）：大批量计算请用 --jsonl，每行一个案例"])
     # Each object or list costs memory whatever is in it; count them before building any.
-    if text.count("[") + text.count("{") > MAX_CONTAINERS:
+    if len(text) > MAX_CONTAINERS and text.count("[") + text.count("{") > MAX_CONTAINERS:
         raise InputError([f"{what}里的对象和列表太多（最多 {MAX_CONTAINERS:,} 个）：大批量计算请用 --jsonl"])
     try:
         value = json.loads(text, parse_float=_float, parse_int=_int, parse_constant=_constant,
