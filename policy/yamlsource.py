@@ -159,6 +159,8 @@ def _build(node, file, problems, chain):
         out = YMap()
         out.line = node.start_mark.line + 1
         out.key_lines = lines = {}
+        in_list = chain is not None and isinstance(chain[1], int)
+        dash_hinted = False
         for key_node, value_node in node.value:
             key = _scalar(key_node, file, problems, chain) if isinstance(key_node, yaml.ScalarNode) else None
             kline = key_node.start_mark.line + 1
@@ -168,9 +170,20 @@ def _build(node, file, problems, chain):
             if isinstance(key, Decimal):  # a key like 1.5 is almost surely a typo; keep it as text
                 key = key_node.value
             if key in lines:
-                problems.append(Problem(
-                    file, kline, path_text((chain, key)),
-                    f"键“{key}”重复出现（第一次在第 {lines[key]} 行），后一个会覆盖前一个，请删除或合并"))
+                if dash_hinted:
+                    continue  # the rest of the item that lost its dash: one message is enough
+                if in_list:
+                    # Inside a list item, a key seen again is almost always the next item
+                    # written without its "- ".
+                    dash_hinted = True
+                    problems.append(Problem(
+                        file, kline, path_text((chain, key)),
+                        f"键“{key}”重复出现（第一次在第 {lines[key]} 行）：如果这里是列表中新的一项，"
+                        f"这一行前面少了“- ”，请写成“- {key}: …”并与上面的“- ”对齐；否则请删除或合并"))
+                else:
+                    problems.append(Problem(
+                        file, kline, path_text((chain, key)),
+                        f"键“{key}”重复出现（第一次在第 {lines[key]} 行），后一个会覆盖前一个，请删除或合并"))
                 continue
             lines[key] = kline
             out[key] = _build(value_node, file, problems, (chain, key))
