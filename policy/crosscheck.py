@@ -29,18 +29,18 @@ def name_forms(name: str) -> list[str]:
 
 
 def duplicate_names(entries: list[tuple[str, str, str]]) -> list[Problem]:
-    """entries: (folder shown, id, name). A problem for every folder whose name another has."""
-    out, first = [], {}
+    """entries: (folder shown, id, name). A problem for every folder whose name another has
+    (on each of them: which one is the copy is for the officer to say)."""
+    by_name: dict[str, list] = {}
     for shown, jid, name in entries:
-        if not name:
-            continue
-        if name in first:
-            other_shown, other_id = first[name]
+        if name:
+            by_name.setdefault(name, []).append((shown, jid))
+    out = []
+    for name, folders in by_name.items():
+        for shown, jid in folders if len(folders) > 1 else ():
+            others = "、".join(f"“{other}”（{other_shown}）" for other_shown, other in folders if other != jid)
             out.append(Problem(f"{shown}/jurisdiction.yaml", None, "name",
-                               f"地区名称“{name}”与“{other_id}”（{other_shown}）重复：复制别的县的文件夹后，"
-                               "请把 name、full_name 改成本县的"))
-        else:
-            first[name] = (shown, jid)
+                               f"地区名称“{name}”与{others}重复：复制别的县的文件夹后，请把 name、full_name 改成本县的"))
     return out
 
 

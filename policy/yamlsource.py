@@ -85,7 +85,7 @@ def load_yaml(text: str, file: str, problems: list[Problem]):
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
         what = getattr(exc, "problem", None) or str(exc)
-        problems.append(Problem(file, line, "", f"YAML 格式错误，整个文件无法读取：{_explain(what)}"))
+        problems.append(Problem(file, line, "", f"YAML 格式错误，整个文件无法读取：{_explain(what)}{_date_hint(text, line)}"))
         return None
     if node is None:
         return None
@@ -258,6 +258,19 @@ _YAML_WORDS = [
     ("expected ',' or ']'", "方括号列表里缺少逗号或“]”"),
     ("expected ',' or '}'", "花括号里缺少逗号或“}”"),
 ]
+
+
+_DATE_KEY = re.compile(r"\s*(- )?[0-9]{4}-[0-9]{2}-[0-9]{2}\s*:")
+
+
+def _date_hint(text: str, line: int | None) -> str:
+    """A dated value whose indentation is off is the usual cause when the line is a date key."""
+    if line is None:
+        return ""
+    lines = text.split("\n")
+    if any(_DATE_KEY.match(lines[n]) for n in (line - 1, line - 2) if 0 <= n < len(lines)):
+        return "。这里的日期行缩进多半不对：同一组的日期要上下对齐（与上面的日期用同样多的空格开头）"
+    return ""
 
 
 def _explain(what: str) -> str:
