@@ -7,6 +7,7 @@ mark of the memory map made at exec, from /proc/self/status as the interpreter e
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -25,15 +26,21 @@ runpy.run_path(sys.argv[0], run_name='__main__')
 """
 
 
-def run_measured(script: Path, args: list[str], stdin_path: Path, cwd: Path) -> tuple[float, float, int, str]:
-    """(wall seconds, peak RSS in MB, exit code, stderr without the measurement line) of
-    `python script args < stdin_path > /dev/null`."""
+def run_measured(script: Path, args: list[str], stdin_path: Path, cwd: Path) -> tuple[float, float, int, str, float]:
+    """(wall seconds, peak RSS in MB, exit code, stderr without the measurement line, CPU
+    seconds) of `python script args < stdin_path > /dev/null`. CPU time (user + system, from
+    wait4) is what to compare on a shared machine: wall time there depends on the neighbours."""
     with open(stdin_path, "rb") as stdin:
         started = time.perf_counter()
-        run = subprocess.run([sys.executable, "-c", _WRAP, str(script), *args], cwd=cwd, stdin=stdin,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen([sys.executable, "-c", _WRAP, str(script), *args], cwd=cwd, stdin=stdin,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        err_bytes = proc.stderr.read()
+        _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
-    err = run.stderr.decode("utf-8", "replace")
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.stderr.close()
+    err = err_bytes.decode("utf-8", "replace")
     peak = [line for line in err.splitlines() if line.startswith("PEAK_RSS_KB ")]
     rest = "\n".join(line for line in err.splitlines() if not line.startswith("PEAK_RSS_KB "))
-    return wall, int(peak[-1].split()[1]) / 1024 if peak else float("nan"), run.returncode, rest
+    return (wall, int(peak[-1].split()[1]) / 1024 if peak else float("nan"), proc.returncode, rest,
+            usage.ru_utime + usage.ru_stime)

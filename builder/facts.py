@@ -90,7 +90,7 @@ def value_rows(j: Jurisdiction, param: Param) -> list[dict]:
     """One row per dated value of every branch: who/where, value, mark, from, until, source."""
     rows = []
     for keys, series in param.series():
-        who = " · ".join(key_name(j, by, key) for by, key in keys) or "所有人"
+        who = " · ".join(key_name(j, by, key) for by, key in keys) or "一律"
         for i, v in enumerate(series.values):
             if v.value is None:
                 continue

@@ -60,7 +60,7 @@ def _peak_rss_mb(n_lines: int, tmp_path) -> float:
     """Peak resident memory of `calc --jsonl` over n copies of the design case."""
     source = tmp_path / f"in{n_lines}.jsonl"
     source.write_bytes((json.dumps(DESIGN_CASE) + "\n").encode() * n_lines)
-    _, peak, code, err = run_measured(ROOT / "build.py", ["calc", "--jsonl", "--no-explain", "--no-compare"],
+    _, peak, code, err, _ = run_measured(ROOT / "build.py", ["calc", "--jsonl", "--no-explain", "--no-compare"],
                                       source, ROOT)
     assert code == 0, err
     return peak

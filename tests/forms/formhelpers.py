@@ -23,6 +23,9 @@ def postgres_reachable() -> bool:
 
 
 PG = postgres_reachable()
+if not PG and os.environ.get("REQUIRE_POSTGRES") == "1":
+    # CI sets this: there the PostgreSQL path must run, never be skipped quietly.
+    raise RuntimeError(f"REQUIRE_POSTGRES=1 but PostgreSQL does not answer at {PG_BASE}")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG, reason="PostgreSQL 不可达"))]
 
 

@@ -160,8 +160,11 @@ def test_village_page_has_clinic_doctors_qr_and_a_preselected_complaint_link(sit
     assert 'href="tel:13800000001"' in html
     assert "<svg" in html and 'class="qr"' in html
     assert f'href="{urls.complaint_url("zixi", village="hecheng-dajue")}"' in html
-    # Without the print module's PDFs there is no notice link (never a broken one).
-    assert "notice-" not in html
+    # The printable notice is linked, and the link leads to the PDF the print step wrote.
+    link = re.search(r'href="([^"]*notice-hecheng-hecheng-dajue\.pdf)"', html)
+    assert link, "the village page links its printable notice"
+    village_dir = site[0] / "zixi" / "villages" / "hecheng" / "hecheng-dajue"
+    assert (village_dir / link[1]).resolve().is_file()
 
 
 def test_complain_page_links_into_the_forms_app(site):
