@@ -78,8 +78,8 @@ def other_names(folder: Path, root: Path, shown, others: list[tuple[str, str]]) 
                 continue
             seen.add(jid)
             line = lines[0]
-            more = f"（这个文件里共 {len(lines)} 行）" if len(lines) > 1 else ""
+            more = f"，这个文件里共 {len(lines)} 行有它" if len(lines) > 1 else ""
             out.append(Problem(shown(path), line, "",
-                               f"这里写着另一个地区的名字“{form}”{more}（{jid}：{name}）。如果是从那个县复制来的，"
+                               f"这里写着另一个地区的名字“{form}”（{jid}：{name}）{more}。如果是从那个县复制来的，"
                                "请改成本县的内容；确实要提到那个县（如县外的医院）就不用改"))
     return out

@@ -58,7 +58,7 @@ def check_gaps(j: Jurisdiction, files: dict[str, str]) -> list[Problem]:
     """Every gap (see the module's text). `files` maps a file name (layers.yaml, ...) to the
     path shown in messages."""
     problems: list[Problem] = []
-    spans = []
+    spans, layer_spans = [], []
     for raw in j.layers:
         leaves = [(param, keys, series) for param in layer_params(raw) for keys, series in param.series()]
         for param, keys, series in leaves:
@@ -67,6 +67,7 @@ def check_gaps(j: Jurisdiction, files: dict[str, str]) -> list[Problem]:
         if span is None:
             continue
         spans.append(span)
+        layer_spans.append((raw, span))
         first, last = span
         for param, keys, series in leaves:
             stretches = covered(series)
@@ -83,6 +84,7 @@ def check_gaps(j: Jurisdiction, files: dict[str, str]) -> list[Problem]:
                                         f"{_label(param, keys)}到 {end - DAY} 就没有数值了，而“{raw['name']}”的其他参数{until}："
                                         f"{end} 以后这道保障线的就医会无法计算；请让这道保障线的参数在同一天停止（都写 null），"
                                         "或补上后面的数值"))
+    problems += _layers_of_a_kind(j, layer_spans, files["layers.yaml"])
     for d in j.discretionary:
         for which in ("ratio_min", "ratio_max"):
             for keys, series in d[which].series():
@@ -101,6 +103,33 @@ def check_gaps(j: Jurisdiction, files: dict[str, str]) -> list[Problem]:
             for keys, series in param.series():
                 problems += _holes(param, keys, series, files["commitments.yaml"])
     return problems
+
+
+def _layers_of_a_kind(j: Jurisdiction, layer_spans, file: str) -> list[Problem]:
+    """Every layer for a claim kind is looked up for every claim of that kind (a layer that
+    does not apply to the claim excepted), so a layer that starts later or stops (null) earlier
+    than the other layers of its kind makes those claims fail."""
+    out = []
+    kinds: dict[str, list] = {}
+    for raw, span in layer_spans:
+        for kind in raw["kinds"]:
+            kinds.setdefault(kind, []).append(span)
+    for raw, (first, last) in layer_spans:
+        for kind in raw["kinds"]:
+            k_first = min(s for s, _ in kinds[kind])
+            k_last = None if any(e is None for _, e in kinds[kind]) else max(e for _, e in kinds[kind])
+            if first > k_first:
+                out.append(Problem(file, raw["_line"], raw["_path"],
+                                   f"“{raw['name']}”从 {first} 起才有数值，而同类就医的其他保障线从 {k_first} 起就有："
+                                   f"{k_first} 到 {first - DAY} 这道保障线适用的就医都会无法计算；新加的保障线请从 {k_first} 起写数值"
+                                   "（在它开始以前比例写 0）"))
+                break
+            if last is not None and (k_last is None or last < k_last):
+                out.append(Problem(file, raw["_line"], raw["_path"],
+                                   f"“{raw['name']}”到 {last - DAY} 就停止了（写了 null），而同类就医的其他保障线在这之后还有数值："
+                                   f"{last} 以后这道保障线适用的就医都会无法计算。要停止一道保障线，请从停止那天起把它的比例写成 0，不要写 null"))
+                break
+    return out
 
 
 def _starts_late(file, param, keys, series, first, others: str, whose: str, fix: str) -> list[Problem]:

@@ -16,9 +16,9 @@ from . import formats, inventory
 from .limits import MAX_MESSAGES
 from .model import Calendar, Jurisdiction
 from .problems import Problem, ProblemList
+from .rawscan import scan as scan_keyboard_mistakes
 from .safefiles import Unreadable, inside, kind_of, list_folder, read_bytes
 from .schema import INVALID, Ctx
-from .rawscan import scan as scan_keyboard_mistakes
 from .yamlsource import line_of, load_yaml
 
 REF_LABELS = {

@@ -180,10 +180,9 @@ def two_counties(tmp_path_factory):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(rel=st.sampled_from(FILES), data=st.data())
-def test_keyboard_mistakes_at_keys_and_values_give_messages_never_a_traceback(two_counties, rel, data):
+def test_keyboard_mistakes_at_keys_and_values_give_messages_never_a_traceback(two_counties, cli, rel, data):
     """Edits where an officer types: right around a key's colon, at the start of a value, in
     the indentation; the whole `check` command answers with problem lines (or passes)."""
-    from conftest import run_cli
     path = two_counties / "zixi" / rel
     original = (DATA / "zixi" / rel).read_text(encoding="utf-8")
     lines = original.split("\n")
@@ -196,7 +195,7 @@ def test_keyboard_mistakes_at_keys_and_values_give_messages_never_a_traceback(tw
     try:
         path.write_text("\n".join(lines), encoding="utf-8")
         started = time.perf_counter()
-        code, out, err = run_cli(["check", "--data", str(two_counties)])
+        code, out, err = cli(["check", "--data", str(two_counties)])
         assert time.perf_counter() - started < 20
         assert code in (0, 1) and "Traceback" not in err and "内部错误" not in err
         if code == 1:

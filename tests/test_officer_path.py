@@ -93,6 +93,21 @@ def test_2_a_null_followed_by_a_new_value_is_a_gap(cli, data_copy):
     reported(lines, "zixi/layers.yaml", line, "layers[0].deductible.values.county", "从 2020-01-01 到 2020-12-31 没有数值")
 
 
+def test_2_a_layer_stopped_with_null_while_other_inpatient_layers_go_on_is_reported(cli, data_copy):
+    # Found following the guide ("一项政策停止了：值写 null"): from that day every inpatient claim
+    # the layer applies to failed in calc, and check passed.
+    path = data_copy / "zixi/layers.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  - id: supplementary")
+    end = text.index("\n  - id: ", start + 1)
+    layer = re.sub(r"(\{2019-01-01: [0-9.]+)\}", r"\1, 2023-01-01: null}", text[start:end])
+    path.write_text(text[:start] + layer + text[end:], encoding="utf-8")
+    code, lines = check(cli, data_copy)
+    assert code == 1
+    line = text[:start].count("\n") + 1
+    reported(lines, "zixi/layers.yaml", line, "layers[2]", "就停止了（写了 null）")
+
+
 # ------------------------------------------------------------------ 3. every file read or named
 
 def test_3_a_worked_example_in_a_yml_file_is_run(cli, data_copy):
@@ -380,3 +395,48 @@ def test_12_a_zero_total_has_a_self_pay_ratio_of_zero_and_other_kinds_layers_are
     claim = json.loads(out)["claims"][0]
     assert claim["self_pay_ratio"] == "0.0000"
     assert "basic" not in {layer["id"] for layer in claim["layers"]}  # an inpatient-only layer
+
+
+# ------------------------------------------------------------------ 11. the guide's messages are what check prints
+
+# The edits behind each message shown in section 七 of the guide (file, old text, new text).
+GUIDE_MISTAKES = [
+    [("zixi/layers.yaml", "        county: {2019-01-01: 0.80}\n        city: {2019-01-01: 0.60}",
+      "        county: {2019-01-01: 80}\n        city: {2019-01-01: 0.60}")],
+    [("zixi/contacts.yaml", "    name: 资溪县卫生健康委员会", "    name：资溪县卫生健康委员会")],
+    [("zixi/contacts.yaml", "    hours:", "    hour:")],
+    [("zixi/townships/hecheng.yaml", "  - id: hecheng-donggang", "    id: hecheng-donggang")],
+    [("zixi/commitments.yaml",
+      "      2019-01-01: {value: 15, reference: {source: xinfang2005, clause: 第二十二条}, quote: 15日内书面告知信访人}\n"
+      "      2022-05-01: 15",
+      "      2022-05-01: 15\n"
+      "      2019-01-01: {value: 15, reference: {source: xinfang2005, clause: 第二十二条}, quote: 15日内书面告知信访人}")],
+    [("zixi/townships/hecheng.yaml", "    name: 东岗村", "    name: 大觉村")],
+    [("zixi/hospitals.yaml", "    township: hecheng", "    township: hecheg")],
+    [("zixi/layers.yaml", "        county: {2019-01-01: 300}",
+      "        county: {2019-01-01: 300, 2020-01-01: null, 2020-07-01: 300}")],
+    [("zixi/layers.yaml", "        county: {2019-01-01: 300}", "        county: {2019-01-01: 350}")],
+    [("zixi/examples/inpatient.yaml", "date: 2020-06-01, kind: inpatient", "date: 2018-06-01, kind: inpatient")],
+]
+
+
+def test_11_every_message_the_guide_shows_is_what_check_prints(cli, tmp_path, monkeypatch):
+    guide = GUIDE.read_text(encoding="utf-8")
+    section = guide[guide.index("## 七、"):guide.index("## 八、")]
+    shown = [line for block in re.findall(r"```\n(.*?)```", section, re.S) for line in block.splitlines()
+             if line.startswith("policy_data/")]
+    assert len(shown) >= 10
+    printed = []
+    monkeypatch.chdir(tmp_path)  # paths in messages are relative to where check runs
+    for edits in GUIDE_MISTAKES:
+        shutil.rmtree(tmp_path / "policy_data", ignore_errors=True)
+        shutil.copytree(ROOT / "policy_data", tmp_path / "policy_data")
+        for rel, old, new in edits:
+            path = tmp_path / "policy_data" / rel
+            text = path.read_text(encoding="utf-8")
+            assert old in text, (rel, old)
+            path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        printed += cli(["check", "--data", "policy_data"])[2].splitlines()
+    for line in shown:
+        expected = line.split("……")[0]
+        assert any(p.startswith(expected) for p in printed), f"the guide shows a message check does not print:\n{line}"
