@@ -35,7 +35,7 @@ GOAL_TOTAL_S, GOAL_RATIO, GOAL_PEAK_GB = 20.0, 8.0, 2.0
 
 def _prepare(folder: Path):
     from builder.print_facts import jurisdiction_facts, village_facts
-    from builder.qr import qr_svg
+    from builder.printing import add_qr_codes
     from builder.version import data_version
     from policy.cases import Service
     from policy.loader import load_jurisdiction
@@ -49,8 +49,7 @@ def _prepare(folder: Path):
     villages = []
     for vid in jur.villages:
         v = village_facts(jur, vid, site_url=SITE, forms_url=FORMS)
-        v["qr_village"], v["qr_complaint"] = qr_svg(v["village_url"]), qr_svg(v["complaint_url"])
-        villages.append(v)
+        villages.append(add_qr_codes(v))
     return jur, facts, villages
 
 
@@ -77,7 +76,7 @@ def naive(folder: Path, sample: int, out: Path) -> tuple[int, float]:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from builder.printing import PRINT_DIR, _pdf_bytes, _stack
+    from builder.printing import PRINT_DIR, _pdf_bytes, _stack, qr_slot
 
     jur, facts, villages = _prepare(folder)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(PRINT_DIR), autoescape=True)
@@ -87,9 +86,11 @@ def naive(folder: Path, sample: int, out: Path) -> tuple[int, float]:
         fonts = FontConfiguration()
         css = [CSS(filename=str(PRINT_DIR / name), font_config=fonts) for name in ("base.css", "notice.css")]
         base = HTML(string=env.get_template("notice-base.html").render(j=facts), base_url=str(PRINT_DIR))
-        layer = HTML(string=env.get_template("notice-village.html").render(j=facts, villages=[v]),
+        base = base.render(stylesheets=css, font_config=fonts)
+        slot = qr_slot(base.pages[0].anchors)  # where the base left room for the QR codes
+        layer = HTML(string=env.get_template("notice-village.html").render(j=facts, villages=[v], qr_slot=slot),
                      base_url=str(PRINT_DIR))
-        base_pdf = base.write_pdf(stylesheets=css, font_config=fonts)
+        base_pdf = base.write_pdf()
         layer_pdf = layer.write_pdf(stylesheets=css, font_config=fonts)
         writer = PdfWriter()
         _stack(writer, PdfReader(BytesIO(base_pdf)).pages[0], PdfReader(BytesIO(layer_pdf)).pages)

@@ -251,5 +251,6 @@ def stats_view(j: Jurisdiction, stats: dict | None) -> dict | None:
         raise facts.Unshowable(f"投诉统计文件格式不对（{exc!r}），应符合 interfaces.md 的格式") from None
 
 
-STATUS_NAMES = {"received": "已收到", "accepted": "已受理", "in_progress": "办理中", "closed": "已办结",
-                "declined": "不予受理", "extended": "已延期"}
+# The forms app's statuses (forms_app/lifecycle.py), in the words of the public page.
+STATUS_NAMES = {"received": "已收到", "submitted": "已收到", "accepted": "已受理", "in_progress": "办理中",
+                "closed": "已办结", "declined": "不予受理", "extended": "已延期", "reopened": "复查中"}

@@ -26,7 +26,7 @@ from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, Na
 from policy.cases import Service
 from policy.model import Jurisdiction
 
-from .qr import qr_svg
+from .qr import qr_row_svg
 from .print_facts import PRINT_DIR, PrintDataError, jurisdiction_facts, load_scenarios, village_facts
 
 FONT_FAMILY = "Noto Sans CJK SC"
@@ -165,6 +165,15 @@ def renderer() -> Renderer:
     return Renderer()
 
 
+QR_SIDE_MM, QR_PITCH_MM = 34, 44  # each code 34 mm square, one per 44 mm (notice.css .qr-area)
+
+
+def add_qr_codes(v: dict) -> dict:
+    """The notice's two codes (the village page, the complaint form) as one inline SVG."""
+    v["qr_codes"] = qr_row_svg([v["village_url"], v["complaint_url"]], side=QR_SIDE_MM, pitch=QR_PITCH_MM)
+    return v
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write beside the target, then rename: a reader never sees half a PDF."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -207,8 +216,7 @@ def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *,
     villages = []
     for vid in jur.villages:
         v = village_facts(jur, vid, site_url=site_url, forms_url=forms_url)
-        v["qr_village"] = qr_svg(v["village_url"])
-        v["qr_complaint"] = qr_svg(v["complaint_url"])
+        add_qr_codes(v)
         villages.append(v)
     if not villages:
         raise PrintDataError(jur.id, None, "townships", "没有村，印不出公示栏")
@@ -276,15 +284,18 @@ def notices(jid: str, facts: dict, villages: list[dict], singles: list[str]) -> 
     if len(base.pages) != 1:
         raise PrintError(jid, None, "notice", "公示栏的公共部分超过一页；请缩短保障线、承诺或算例的文字")
     anchors = base.pages[0].anchors
-    if anchors["flow-end"][1] > anchors["complain-top"][1] + 0.5:
-        raise PrintError(jid, None, "notice", "公示栏的报销表、算例和承诺太长，压到了投诉栏；请缩短文字")
+    _check_base_fits(jid, anchors)
+    slot = anchors["qr-slot"]
     band_bottom = anchors["band-bottom"][1] - GAP_MM * MM
-    layer = renderer().render("notice-village", jid, j=facts, villages=villages)
+    layer = renderer().render("notice-village", jid, j=facts, villages=villages, qr_slot=qr_slot(anchors))
     ids = [v["id"] for v in villages]
     pages = _pages_by_anchor(layer, ids, jid, "notice-", "notice")
     for vid, page in zip(ids, pages):
         if page.anchors[f"band-{vid}"][1] > band_bottom:
             raise PrintError(jid, vid, "clinic", "村卫生室和村医的内容太长，超出公示栏上方的位置；请缩短开诊时间或村医信息")
+        where = page.anchors[f"qr-{vid}"]
+        if abs(where[0] - slot[0]) > 0.5 or abs(where[1] - slot[1]) > 0.5:
+            raise PrintError(jid, vid, "notice", "二维码没有落在投诉栏留给它的位置上（模板或样式改坏了）")
     base_reader = PdfReader(BytesIO(base.write_pdf()))
     layer_reader = PdfReader(BytesIO(layer.write_pdf()))
     pack = PdfWriter()
@@ -296,6 +307,35 @@ def notices(jid: str, facts: dict, villages: list[dict], singles: list[str]) -> 
         _stack(writer, base_reader.pages[0], [layer_reader.pages[index[vid]]])
         out[vid] = _pdf_bytes(writer)
     return _pdf_bytes(pack), out
+
+
+def qr_slot(base_anchors: dict) -> dict:
+    """Margins (mm) that put the village layer's QR area on the base page's empty QR slot.
+
+    The layer's QR area follows its 80 mm top band, as the base's slot follows its .band.
+    """
+    slot, band_end = base_anchors["qr-slot"], base_anchors["band-bottom"]
+    return {"top": (slot[1] - band_end[1]) / MM, "left": (slot[0] - band_end[0]) / MM}
+
+
+FLOW_SPARE_MM = 4  # at least this much free between the promises and the complaint box
+
+
+def _check_base_fits(jid: str, anchors: dict) -> None:
+    """The shared part must leave room above the complaint box, or the two would overprint.
+
+    The message names each part with its height, so a data officer knows which text to shorten.
+    """
+    spare = (anchors["complain-top"][1] - anchors["flow-end"][1]) / MM
+    if spare >= FLOW_SPARE_MM:
+        return
+    tops = [("报销表（layers.yaml 各道保障线）", "table-top"), ("算例（site/print/scenarios.yaml）", "examples-top"),
+            ("承诺（programs.yaml 的 summary、layers.yaml 的 description）", "promises-top"),
+            ("投诉栏（contacts.yaml 监督电话的 hours、commitments.yaml）", "complain-top")]
+    ends = [anchors[key][1] for _, key in tops[1:]] + [anchors["complain-end"][1]]
+    sizes = "，".join(f"{name}高 {(end - anchors[key][1]) / MM:.0f} mm" for (name, key), end in zip(tops, ends))
+    raise PrintError(jid, None, "notice",
+                     f"公示栏放不下：{sizes}，还差 {FLOW_SPARE_MM - spare:.1f} mm；请缩短其中最长的一项的文字")
 
 
 def _stack(writer: PdfWriter, base_page, layer_pages) -> None:

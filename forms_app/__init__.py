@@ -38,6 +38,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["forms_protector"] = Protector(app.config["ENCRYPTION_KEYS"], app.config["LOOKUP_PEPPER"])
 
     from .limits import limiter
+    from .staff.accounts import configure_hasher
+
+    configure_hasher(app.config.get("ARGON2_PARAMS"))
 
     limiter.init_app(app)
     _register_blueprints(app)
@@ -46,8 +49,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_templates(app, policy)
 
     from .cli import db_cli
+    from .ops_cli import backup_cmd, outbox_cli, restore_cmd, stats_cli
+    from .staff.cli import staff_cli
 
-    app.cli.add_command(db_cli)
+    for command in (db_cli, staff_cli, stats_cli, backup_cmd, restore_cmd, outbox_cli):
+        app.cli.add_command(command)
     return app
 
 
@@ -56,9 +62,11 @@ def _register_blueprints(app: Flask) -> None:
     from .complaints.views import bp as complaints
     from .home import bp as home
     from .queries.views import bp as queries
+    from .staff.views import bp as staff
+    from .tracking.feedback import bp as feedback
     from .tracking.views import bp as tracking
 
-    for bp in (home, complaints, queries, tracking, api):
+    for bp in (home, complaints, queries, tracking, feedback, api, staff):
         app.register_blueprint(bp)
 
 
@@ -104,6 +112,9 @@ def _register_templates(app: Flask, policy) -> None:
     from .lifecycle import status_name
     from .models import local_date
 
+    from flask_wtf.csrf import generate_csrf
+
+    app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.filters["zh"] = zh
     app.jinja_env.filters["cn_date"] = lambda utc: local_date(utc).isoformat()
     # The reading mark (按本县理解 / 示例数字) of the commitment a deadline comes from.

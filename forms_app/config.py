@@ -52,6 +52,12 @@ def from_env(instance_path: Path) -> dict:
         "LIMIT_SUBMIT": env.get("FORMS_LIMIT_SUBMIT", "30 per hour"),
         # Only wrong case number / code pairs count against this one.
         "LIMIT_LOOKUP_FAIL": env.get("FORMS_LIMIT_LOOKUP_FAIL", "10 per hour"),
+        # Staff logins per client address (besides the per-account lockout in staff/accounts.py).
+        "LIMIT_STAFF_LOGIN": env.get("FORMS_LIMIT_STAFF_LOGIN", "30 per 15 minutes"),
+        "STAFF_IDLE_MINUTES": int(env.get("FORMS_STAFF_IDLE_MINUTES", "30")),
+        "STAFF_MAX_HOURS": int(env.get("FORMS_STAFF_MAX_HOURS", "12")),
+        # "module:attribute" of an SMS sender with send(phone, text); unset: messages wait in the outbox.
+        "SMS_SENDER": env.get("FORMS_SMS_SENDER") or None,
         "RATELIMIT_KEY_PREFIX": env.get("FORMS_LIMIT_PREFIX", "forms"),
         "CASE_PREFIXES": parse_prefixes(env.get("FORMS_CASE_PREFIXES", "")),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -139,6 +139,8 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # The jurisdiction whose log this is (a staff member's, or the case's); added in migration 0002.
+    jurisdiction: Mapped[str | None] = mapped_column(String(40), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     action: Mapped[str] = mapped_column(String(40))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))

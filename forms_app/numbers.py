@@ -67,4 +67,7 @@ def next_serial(session: Session, jurisdiction: str, year: int) -> int:
         .where(CaseCounter.jurisdiction == jurisdiction, CaseCounter.year == year)
         .values(last=CaseCounter.last + 1)
         .returning(CaseCounter.last)
+        # No ORM-side "evaluate" of the WHERE against loaded objects (none are loaded here): it cost
+        # about 13 ms per submission (benchmarks/forms_load.py).
+        .execution_options(synchronize_session=False)
     ).scalar_one()

@@ -346,7 +346,10 @@ COMPLAINTS = Record({"categories": req(ListOf(Record({
     "reference": opt(reference_spec()),
 }), min_len=1, unique="id", what="个投诉类别"))})
 
-HOLIDAY = Record({"name": req(Text(30)), "from": req(Date()), "until": req(Date())}, check=_valid_check)
+HOLIDAY = Record({"name": req(Text(30)), "from": req(Date()), "until": req(Date()),
+                  "local": opt(Bool(), "本地特有的假日（国家没有放假）：check 不与国家日历比较这些天", default=False)},
+                 check=_valid_check)
+LOCAL_EXCEPTION = Record({"date": req(Date()), "reason": req(Text(200), "为什么这一天与国家的安排不同")})
 class YearsSpec(Spec):
     def __call__(self, ctx, value, path, line):
         if not isdict(value) or not value:
@@ -355,6 +358,7 @@ class YearsSpec(Spec):
         year_spec = Record({
             "holidays": req(ListOf(HOLIDAY)),
             "workdays": opt(ScalarList(Date()), default=[]),
+            "local_exceptions": opt(ListOf(LOCAL_EXCEPTION), "与国家节假日安排不同、但确是本地安排的日子", default=[]),
         })
         out, ok = {}, True
         for year, body in value.items():

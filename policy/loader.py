@@ -444,6 +444,7 @@ def _check_calendar(j: Jurisdiction, cal, raw, folder, problems):
     if cal is None:
         return
     shown = display_path(folder / "calendar.yaml")
+    before = len(problems)
     weekend = frozenset(formats.WEEKDAYS.index(d) + 1 for d in cal["weekend"])
     holidays, workdays = {}, set()
     for year, body in cal["years"].items():
@@ -470,3 +471,6 @@ def _check_calendar(j: Jurisdiction, cal, raw, folder, problems):
                 problems.append(Problem(shown, line, path, f"调休上班日 {day} 同时被列为假日“{holidays[day]}”"))
             workdays.add(day)
     j.calendar = Calendar(weekend, cal["years"], holidays, frozenset(workdays))
+    if len(problems) == before:  # compare with the national calendar only a calendar sound in itself
+        from .national_calendar import disagreements
+        problems.extend(disagreements(j.calendar, cal, shown, {y: line_of(raw["years"], y) for y in cal["years"]}))

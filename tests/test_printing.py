@@ -193,6 +193,98 @@ def test_qr_codes_decode_to_the_village_page_and_the_complaint_form(printed, jid
                          f"{FORMS}/{jid}/complaint?village={v['id']}"}
 
 
+def _text_over_qr_codes(path: Path, urls: set[str], tmp_path: Path) -> list[str]:
+    """Characters of the page drawn on a QR code or its quiet zone (4 modules around it).
+
+    Where the codes are comes from decoding the rendered page (zxing-cpp), not from how they are
+    drawn; every URL in `urls` must be found, so the check cannot pass on a page without codes.
+    """
+    import segno
+    import zxingcpp
+    from PIL import Image
+
+    dpi = 100
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(path), str(tmp_path / path.stem)], check=True)
+    image = Image.open(next(tmp_path.glob(f"{path.stem}*.png")))
+    boxes = {}
+    for result in zxingcpp.read_barcodes(image):
+        corners = [result.position.top_left, result.position.top_right,
+                   result.position.bottom_right, result.position.bottom_left]
+        xs = [c.x * 72 / dpi for c in corners]
+        ys = [c.y * 72 / dpi for c in corners]
+        quiet = 4 * (max(xs) - min(xs)) / segno.make(result.text, error="m").symbol_size(border=0)[0]
+        boxes[result.text] = (min(xs) - quiet, min(ys) - quiet, max(xs) + quiet, max(ys) + quiet)
+    assert set(boxes) == urls
+    over = []
+    with pdfplumber.open(path) as pdf:
+        for c in pdf.pages[0].chars:
+            for x0, top, x1, bottom in boxes.values():
+                if c["x0"] < x1 and c["x1"] > x0 and c["top"] < bottom and c["bottom"] > top:
+                    over.append(f"{c['text']}@({c['x0']:.0f},{c['top']:.0f})")
+    return over
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_no_text_is_drawn_on_a_qr_code(printed, jid, tmp_path):
+    p = printed[jid]
+    for v in p["villages"]:
+        urls = {f"{SITE}/{jid}/villages/{v['township_id']}/{v['id']}/", f"{FORMS}/{jid}/complaint?village={v['id']}"}
+        assert _text_over_qr_codes(_notice(p, v), urls, tmp_path) == []
+
+
+def _supervision(jur) -> dict:
+    return next(c for c in jur.contacts if c.get("role") == "supervision")
+
+
+def test_a_longer_complaint_text_moves_up_and_still_never_runs_under_the_qr_codes(tmp_path):
+    jur = _trimmed("zixi")
+    jur.villages = dict(list(jur.villages.items())[:1])
+    _supervision(jur)["hours"] = "工作日 8:00-12:00，14:30-17:30；节假日值班电话转接，" * 3
+    printing.print_jurisdiction(jur, tmp_path, "v1", site_url=SITE, forms_url=FORMS)
+    vid, (township, _) = next(iter(jur.villages.items()))
+    path = tmp_path / "print" / printing.notice_name(township["id"], vid)
+    assert "节假日值班电话转接" in _text(path)
+    urls = {f"{SITE}/zixi/villages/{township['id']}/{vid}/", f"{FORMS}/zixi/complaint?village={vid}"}
+    assert _text_over_qr_codes(path, urls, tmp_path) == []
+
+
+def test_a_complaint_text_too_long_for_the_page_stops_naming_the_field(tmp_path):
+    jur = _trimmed("zixi")
+    _supervision(jur)["hours"] = "工作日 8:00-12:00，14:30-17:30；节假日值班电话转接，" * 12
+    with pytest.raises(printing.PrintError) as err:
+        printing.print_jurisdiction(jur, tmp_path, "v1", site_url=SITE, forms_url=FORMS)
+    message = str(err.value)
+    assert "zixi" in message and "公示栏放不下" in message and "contacts.yaml 监督电话的 hours" in message
+    assert not list(tmp_path.rglob("*.pdf"))
+
+
+def test_qr_dash_pattern_walks_the_snake_and_paints_exactly_segnos_dark_modules():
+    """Replays the dashes along the snake of builder.qr and compares with segno's own matrix."""
+    import segno
+
+    from builder.qr import BORDER, dash_pattern, qr_svg
+
+    url = f"{FORMS}/zixi/complaint?village=gaofu-baishi"
+    matrix = [[bool(m) for m in row] for row in segno.make(url, error="m").matrix]
+    n, width = len(matrix), len(matrix) + 2 * BORDER
+    flat = []  # one entry per unit of length along the snake: dark or not
+    for on, length in zip([True, False] * len(matrix) ** 2, dash_pattern(matrix)):
+        flat += [on] * length
+    painted = [[False] * n for _ in range(n)]
+    for y in range(n):
+        start = y * (width + 1)  # each row, then one step down
+        row = flat[start:start + width]
+        assert not any(row[:BORDER]) and not any(row[-BORDER:]), "a dash in the quiet zone"
+        cells = row[BORDER:-BORDER]
+        painted[y] = cells if y % 2 == 0 else cells[::-1]
+        if y < n - 1:
+            assert not flat[start + width], "the step down is painted"
+    assert len(flat) == n * width + n - 1
+    assert painted == matrix
+    svg = qr_svg(url)
+    assert svg.count("<path") == 1 and 'stroke-linecap="butt"' in svg
+
+
 @pytest.mark.parametrize("jid", JIDS)
 def test_leaflet_is_at_most_two_a4_pages_with_contacts(printed, jid):
     p = printed[jid]

@@ -42,6 +42,6 @@ def track(jid):
         events = store.fetch_public_events(current_app.extensions["forms_db"], case.id)
         return render_template("case_status.html", j=j, case=case, status=status_name(case.status),
                                deadline=current_deadline(case), timeline=public_timeline(events),
-                               category=category(j, case.category),
+                               category=category(j, case.category), lookup_code=form.code.data,
                                place=place_label(j, case.township, case.village, case.institution))
     return render_template("track.html", j=j, form=form, not_found=False)

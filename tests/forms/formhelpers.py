@@ -32,7 +32,9 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG
 def make_app(policy, url, **overrides):
     config = {"TESTING": True, "DATABASE_URL": url, "POLICY": policy, "REDIS_URL": None,
               "LIMIT_SUBMIT": "1000 per hour", "LIMIT_LOOKUP_FAIL": "1000 per hour",
-              "SITE_URL": "http://site.invalid", "FORMS_URL": "http://forms.invalid"}
+              "SITE_URL": "http://site.invalid", "FORMS_URL": "http://forms.invalid",
+              # Cheap argon2 in tests (staff logins); production keeps the library's defaults.
+              "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}}
     config.update(overrides)
     return create_app(config)
 

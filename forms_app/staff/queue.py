@@ -1,0 +1,127 @@
+"""The staff queue: filters, overdue / due-soon marks, and the masked CSV export."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+
+from .. import deadlines
+from ..audit import cell, safe_csv
+from ..db import Database
+from ..lifecycle import STATUSES, current_deadline, status_name
+from ..models import Case, StaffUser, local_date
+from ..policy_source import category, place_label
+from .access import visible
+
+PAGE = 50
+AFTER_ACCEPT = ("accepted", "in_progress", "extended", "reopened")
+DUE_SOON_WORKING_DAYS = 3
+
+
+@dataclass
+class Filters:
+    status: str = ""
+    category: str = ""
+    township: str = ""
+    kind: str = ""
+    overdue: bool = False
+    open_only: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args, j) -> "Filters":
+        """Unknown values are ignored (a stale bookmark still opens the queue)."""
+        f = cls()
+        f.status = args.get("status", "") if args.get("status", "") in STATUSES else ""
+        f.category = args.get("category", "") if any(c["id"] == args.get("category") for c in j.complaint_categories) else ""
+        f.township = args.get("township", "") if args.get("township", "") in j.townships else ""
+        f.kind = args.get("kind", "") if args.get("kind") in ("complaint", "query") else ""
+        f.overdue = args.get("overdue") == "1"
+        f.open_only = args.get("open") == "1"
+        try:
+            f.page = max(1, min(10_000, int(args.get("page", "1"))))
+        except ValueError:
+            f.page = 1
+        return f
+
+    def query_args(self, **change) -> dict:
+        out = {"status": self.status, "category": self.category, "township": self.township, "kind": self.kind,
+               "overdue": "1" if self.overdue else "", "open": "1" if self.open_only else "", "page": self.page}
+        out.update(change)
+        return {k: v for k, v in out.items() if v not in ("", None, 1) or (k == "page" and v != 1)}
+
+
+def overdue_condition(today: dt.date):
+    return or_(and_(Case.status == "submitted", Case.decide_by < today),
+               and_(Case.status.in_(AFTER_ACCEPT), Case.reply_by < today))
+
+
+def _query(user: StaffUser, f: Filters, today: dt.date):
+    q = select(Case).where(visible(user))
+    if f.status:
+        q = q.where(Case.status == f.status)
+    if f.category:
+        q = q.where(Case.category == f.category)
+    if f.township:
+        q = q.where(Case.township == f.township)
+    if f.kind:
+        q = q.where(Case.kind == f.kind)
+    if f.open_only:
+        q = q.where(Case.status.in_(("submitted", *AFTER_ACCEPT)))
+    if f.overdue:
+        q = q.where(overdue_condition(today))
+    return q
+
+
+def fetch_queue(db: Database, user: StaffUser, f: Filters, today: dt.date, page_size: int | None = PAGE):
+    """(cases on this page, total matching); the oldest deadline first, cases without one last."""
+    q = _query(user, f, today)
+    with db.reading() as session:
+        total = session.scalar(select(func.count()).select_from(q.subquery()))
+        due = func.coalesce(Case.reply_by, Case.decide_by)
+        q = q.order_by(due.is_(None), due, Case.id)
+        if page_size:
+            q = q.limit(page_size).offset((f.page - 1) * page_size)
+        return list(session.scalars(q)), total
+
+
+def fetch_counts(db: Database, user: StaffUser, today: dt.date) -> dict:
+    with db.reading() as session:
+        base = select(func.count(Case.id)).where(visible(user))
+        return {"open": session.scalar(base.where(Case.status.in_(("submitted", *AFTER_ACCEPT)))),
+                "overdue": session.scalar(base.where(overdue_condition(today)))}
+
+
+def deadline_state(j, case: Case, today: dt.date) -> dict | None:
+    """What is due, by when, and whether it is overdue or due soon — for the queue and case page."""
+    due = current_deadline(case)
+    if due is None:
+        return None
+    what, day, _commitment = due
+    soon_limit = today
+    if j.calendar is not None:
+        soon_limit = deadlines.add_working_days(j.calendar, today, DUE_SOON_WORKING_DAYS)[0]
+    state = "overdue" if day < today else "soon" if day <= soon_limit else ""
+    return {"what": what, "day": day, "state": state,
+            "label": {"overdue": "已超期", "soon": "快到期", "": ""}[state]}
+
+
+def queue_csv(j, cases: list[Case], names: dict[int, str], today: dt.date) -> str:
+    """The filtered queue as CSV, personal data masked, no free text (descriptions may name people)."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["案件编号", "类型", "问题类别", "地点", "状态", "提交日期", "期限", "期限状态", "经办人",
+                "投诉人", "电话（遮盖）", "身份证（遮盖）"])
+    for c in cases:
+        d = deadline_state(j, c, today)
+        cat = category(j, c.category)
+        w.writerow([cell(x) for x in (
+            c.number, "投诉" if c.kind == "complaint" else "咨询", cat["name"] if cat else "",
+            place_label(j, c.township, c.village, c.institution), status_name(c.status),
+            local_date(c.submitted_at).isoformat(), d["day"].isoformat() if d else "", d["label"] if d else "",
+            names.get(c.assigned_to, ""), "匿名" if c.anonymous else "实名", c.phone_masked or "",
+            c.id_number_masked or "")])
+    return safe_csv(out.getvalue())

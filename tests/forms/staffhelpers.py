@@ -1,0 +1,45 @@
+"""Helpers for the staff-side tests: accounts made through the real CLI, logins like a browser."""
+from __future__ import annotations
+
+import re
+import uuid
+
+PASSWORD = "correct-horse-battery"
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def make_staff(app, role: str, townships=(), jid: str = "zixi", password: str = PASSWORD) -> str:
+    name = f"{role}-{uuid.uuid4().hex[:8]}"
+    args = ["staff", "add", name, "--jurisdiction", jid, "--role", role, "--name", name, "--password-stdin"]
+    for t in townships:
+        args += ["--township", t]
+    result = app.test_cli_runner().invoke(args=args, input=password + "\n")
+    assert result.exit_code == 0, result.output
+    return name
+
+
+def token(client, path: str) -> str:
+    return CSRF.search(client.get(path).get_data(as_text=True)).group(1)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    return client.post("/staff/login", data={"username": username, "password": password,
+                                             "csrf_token": token(client, "/staff/login")})
+
+
+def staff_client(app, role: str, townships=(), jid: str = "zixi"):
+    client = app.test_client()
+    name = make_staff(app, role, townships, jid)
+    response = login(client, name)
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return client, name
+
+
+def act(client, jid: str, number: str, what: str, **data):
+    """POST one of the case page's forms with a fresh token and the current row version."""
+    page = client.get(f"/staff/{jid}/case/{number}").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page)
+    data.setdefault("csrf_token", CSRF.search(page).group(1))
+    if version and "version" not in data:
+        data["version"] = version.group(1)
+    return client.post(f"/staff/{jid}/case/{number}/{what}", data=data)

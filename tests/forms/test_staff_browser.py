@@ -1,0 +1,57 @@
+"""The staff pages in Debian's Chromium at 360×640: a clerk logs in, filters the queue and closes a
+case by clicking; no sideways scrolling, no console errors (the CSP forbids inline script), no
+request to another host."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+from .formhelpers import file_complaint
+from .staffhelpers import PASSWORD, make_staff
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def test_a_clerk_closes_a_case_on_a_small_phone(sqlite_app):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium")
+    number, _ = file_complaint(sqlite_app.test_client())
+    name = make_staff(sqlite_app, "handler", ["gaofu"])
+    server = make_server("127.0.0.1", 0, sqlite_app, threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    problems: list[str] = []
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 360, "height": 640}, locale="zh-CN")
+            page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+            page.on("request", lambda r: urlsplit(r.url).netloc not in ("", urlsplit(base).netloc)
+                    and not r.url.startswith("data:") and problems.append("outside: " + r.url))
+            page.goto(f"{base}/staff/login")
+            page.fill("#username", name)
+            page.fill("#password", PASSWORD)
+            page.click("#submit")
+            page.select_option("select[name=status]", "submitted")
+            page.click("text=筛选")
+            widths = [page.evaluate("document.documentElement.scrollWidth")]
+            page.click(f"text={number}")
+            widths.append(page.evaluate("document.documentElement.scrollWidth"))
+            for target, text in (("accepted", ""), ("closed", "经核实，押金已退还给您。")):
+                page.select_option("#status", target)
+                page.fill("#status-text", text)
+                page.click("form[action$='/status'] button")
+            assert "已办结" in page.inner_text("h1")
+            assert "押金已退还给您" in page.inner_text(".timeline")
+            widths.append(page.evaluate("document.documentElement.scrollWidth"))
+            browser.close()
+    finally:
+        server.shutdown()
+    assert widths == [360, 360, 360]
+    assert problems == []

@@ -1,0 +1,76 @@
+"""`check` compares each calendar.yaml with the national holidays (chinese-calendar) for the years
+both cover, and reports every day they disagree on, unless the data marks it a local exception."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policy.loader import load_jurisdiction
+from policy.national_calendar import national_years
+
+pytest.importorskip("chinese_calendar")
+
+
+def _problems(folder: Path) -> list[str]:
+    _, problems = load_jurisdiction(folder, run_examples=False)
+    return [str(p) for p in problems]
+
+
+def _edit(folder: Path, old: str, new: str) -> None:
+    path = folder / "calendar.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_samples_agree_with_the_national_calendar(data_copy):
+    assert {2019, 2024, 2026} <= national_years()
+    for jid in ("zixi", "jixian"):
+        assert not [p for p in _problems(data_copy / jid) if "国务院" in p]
+
+
+def test_a_missing_holiday_is_reported_day_by_day_with_its_line(data_copy):
+    folder = data_copy / "zixi"
+    _edit(folder, "{name: 国庆节, from: 2024-10-01, until: 2024-10-07}", "{name: 国庆节, from: 2024-10-01, until: 2024-10-03}")
+    problems = [p for p in _problems(folder) if "国务院" in p]
+    assert len(problems) == 2  # 10-04 (Fri) and 10-07 (Mon); the 5th and 6th are a weekend anyway
+    assert all("calendar.yaml" in p for p in problems)
+    assert "2024-10-04" in problems[0] and "2024-10-07" in problems[1] and "放假" in problems[0]
+
+
+def test_a_missing_make_up_day_is_reported(data_copy):
+    folder = data_copy / "zixi"
+    _edit(folder, "workdays: [2024-02-04, 2024-02-18,", "workdays: [2024-02-18,")
+    problems = [p for p in _problems(folder) if "国务院" in p]
+    assert len(problems) == 1 and "2024-02-04" in problems[0] and "上班" in problems[0]
+
+
+def test_a_local_holiday_marked_local_passes_unmarked_fails(data_copy):
+    folder = data_copy / "zixi"
+    unmarked = "{name: 端午节, from: 2024-06-10, until: 2024-06-10}\n      - {name: 本县庙会, from: 2024-07-01, until: 2024-07-01}"
+    _edit(folder, "{name: 端午节, from: 2024-06-10, until: 2024-06-10}", unmarked)
+    problems = [p for p in _problems(folder) if "国务院" in p]
+    assert len(problems) == 1 and "2024-07-01" in problems[0] and "local: true" in problems[0]
+    _edit(folder, "{name: 本县庙会, from: 2024-07-01, until: 2024-07-01}",
+          "{name: 本县庙会, from: 2024-07-01, until: 2024-07-01, local: true}")
+    assert _problems(folder) == []
+
+
+def test_local_exceptions_excuse_a_day_with_a_reason(data_copy):
+    folder = data_copy / "zixi"
+    _edit(folder, "workdays: [2024-02-04, 2024-02-18,", "workdays: [2024-02-18,")
+    _edit(folder, "workdays: [2024-02-18,",
+          "local_exceptions: [{date: 2024-02-04, reason: 本县春节前一天不调休}]\n    workdays: [2024-02-18,")
+    assert _problems(folder) == []
+    _edit(folder, "reason: 本县春节前一天不调休", "reason: ")
+    assert any("reason" in p for p in _problems(folder))
+
+
+def test_years_the_package_does_not_cover_are_not_compared(data_copy):
+    folder = data_copy / "zixi"
+    path = folder / "calendar.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "  2099:\n    holidays:\n      - {name: 元旦, from: 2099-01-01, until: 2099-01-09}\n",
+                    encoding="utf-8")
+    assert 2099 not in national_years()
+    assert _problems(folder) == []
