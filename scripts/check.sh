@@ -21,9 +21,11 @@ if [ ! -x "$PY" ] || [ ! -e "$STAMP" ]; then
             exit 2
         fi
     fi
-    # Only the core dependencies of pyproject.toml: check needs nothing from the optional groups.
+    # The core dependencies of pyproject.toml and its `check` group (the national holiday
+    # calendar): not the site, print or forms packages, which check does not use.
     LOG="$ROOT/.venv/check-setup.log"
-    if ! "$PY" -c 'import sys, tomllib; print("\n".join(tomllib.load(open(sys.argv[1], "rb"))["project"]["dependencies"]))' \
+    if ! "$PY" -c 'import sys, tomllib; p = tomllib.load(open(sys.argv[1], "rb"))["project"]
+print("\n".join(p["dependencies"] + p.get("optional-dependencies", {}).get("check", [])))' \
             "$ROOT/pyproject.toml" > "$ROOT/.venv/check-requirements.txt" 2>"$LOG" \
         || ! "$PY" -m pip install -q --disable-pip-version-check -r "$ROOT/.venv/check-requirements.txt" >>"$LOG" 2>&1; then
         tail -n 5 "$LOG" >&2

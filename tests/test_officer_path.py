@@ -69,6 +69,29 @@ def test_1_check_sh_sets_up_on_first_use_and_says_in_chinese_when_it_cannot(tmp_
     assert not (project / ".venv").exists()
 
 
+def test_1_check_sh_installs_every_package_check_imports():
+    # check.sh installs only pyproject's core dependencies and its `check` group; a package
+    # check imports but check.sh does not install would be skipped (national_calendar.py) or
+    # crash on the officer's machine.
+    import tomllib
+    code = ("import sys; before = set(sys.modules); import builder.cli; from policy.loader import check_all;"
+            "check_all(sys.argv[1], workers=1);"
+            "from importlib.metadata import packages_distributions as pd; found = pd();"
+            "names = {m.split('.')[0] for m in set(sys.modules) - before} - set(sys.stdlib_module_names) - {'policy', 'builder'};"
+            "print('\\n'.join(sorted({d for n in names for d in found.get(n, [])})))")
+    run = subprocess.run([sys.executable, "-c", code, str(ROOT / "policy_data")], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = project["dependencies"] + project["optional-dependencies"]["check"]
+    def norm(name):
+        return re.sub(r"[-_.]+", "-", name).lower()
+    installed = {norm(re.split(r"[<>=!~\[ ;]", req)[0]) for req in wanted}
+    imported = {norm(name) for name in run.stdout.split()}
+    assert "chinese-calendar" in imported  # the national calendar is compared, not skipped
+    assert imported <= installed, imported - installed
+
+
 def test_1_the_guide_tells_officers_to_run_check_sh_not_python():
     guide = GUIDE.read_text(encoding="utf-8")
     assert "scripts/check.sh" in guide
