@@ -1,11 +1,20 @@
 #!/usr/bin/env python3
 """Command-line entry: `python build.py check|calc|eligible [--data DIR] ...`.
 
-Kept thin on purpose; the work is in the `builder` and `policy` packages.
+Kept thin on purpose; the work is in the `builder` and `policy` packages. Data officers run
+`scripts/check.sh`, which sets up the .venv on first use and then runs `build.py check`.
 """
 import sys
 
-from builder.cli import main
+try:
+    from builder.cli import main
+except ModuleNotFoundError as exc:  # run with a Python that was never set up (python3 build.py ...)
+    if exc.name is None or exc.name.split(".")[0] in ("builder", "policy"):
+        raise
+    sys.stderr.write(f"缺少运行所需的程序包“{exc.name}”：这个 Python 还没有安装本项目需要的程序。"
+                     "检查数据请运行 scripts/check.sh（第一次会自动安装）；其他命令请先运行 scripts/setup.sh，"
+                     "再用 .venv/bin/python build.py …\n")
+    sys.exit(2)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -74,19 +74,30 @@ def main(argv: list[str] | None = None) -> int:
     return answer(args.command, args.data, stdin, explain=explain, compare=compare)
 
 
+CHECK_COMMAND = "scripts/check.sh"  # what data officers run (docs/data-officer-guide.md)
+
+
 def check(data: Path) -> int:
+    from dataclasses import replace
+
     from policy.loader import check_all
+    from policy.problems import by_file_and_line
 
     results, problems = check_all(data)
-    problems = problems + [p for r in results for p in r.problems]
+    problems = by_file_and_line(problems + [p for r in results for p in r.problems])
+    warnings = by_file_and_line([replace(w, message=f"提醒：{w.message}") for r in results for w in r.warnings or ()])
     total = len(problems) + sum(r.hidden for r in results)
     if problems:
         report(problems, total)
-        err(f"\n发现 {total:,} 个问题，请逐条修改后再运行 python build.py check")
+        report(warnings)
+        err(f"\n发现 {total:,} 个问题，请逐条修改后再运行 {CHECK_COMMAND}")
         for r in results:
             if r.examples_skipped:
                 err(f"（{r.name}的 {r.examples} 个示例要等上面的问题改正后才会运行）")
         return 1
+    if warnings:
+        report(warnings)
+        err(f"（以上 {len(warnings)} 条是提醒，不影响通过；请看一眼是否需要改）")
     examples = sum(r.examples for r in results)
     names = "、".join(f"{r.name}（{r.id}）" for r in results)
     return _emit(f"政策数据检查通过：{names}；{examples} 个示例计算结果全部一致。\n", 0)
@@ -110,7 +121,7 @@ def _service(data: Path):
     jurisdictions, problems = load_all(data, run_examples=False)
     if problems:
         report(problems)
-        err("政策数据有问题，无法计算；请先运行 python build.py check")
+        err(f"政策数据有问题，无法计算；请先运行 {CHECK_COMMAND}")
         return None
     return Service(jurisdictions)
 

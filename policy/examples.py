@@ -70,27 +70,91 @@ def run_example(j: Jurisdiction, example: dict, service=None):
     service = service or Service({j.id: j})
     case = example_case(j, example)
     if example["kind"] == "eligible":
-        actual = run_eligible(service, case, today=dt.date(2020, 6, 1))
+        # check requires `date` on eligible examples; the fallback only serves callers that
+        # build examples by hand.
+        actual = run_eligible(service, case, today=example.get("date") or dt.date(2020, 6, 1))
         return actual, compare_eligible(example["output"], actual)
     actual = run_calc(service, case)
     return actual, compare_calc(example["output"], actual)
 
 
+MISMATCHES_SHOWN = 3  # per example; the rest are counted
+
+
 def check_examples(j: Jurisdiction) -> list[Problem]:
+    """One problem per failing example (its first mismatches, then how many more), and, when
+    several fail, one more at the value they all use: a single wrong number moves every example
+    that uses it, and the officer should look at that number first."""
     from .cases import Service
     service = Service({j.id: j})
-    problems = []
+    problems, failing, passing = [], [], []
     for i, example in enumerate(j.examples):
         where = (example["_file"], example["_line"], example["_path"] or f"examples[{i}]")
+        name = f"示例“{example['name']}”"
+        if example["kind"] == "eligible" and example.get("date"):
+            name += f"（按 {example['date'].isoformat()} 判断）"
         try:
-            _, mismatches = run_example(j, example, service)
+            actual, mismatches = run_example(j, example, service)
         except InputError as exc:
             for message in exc.problems:
-                problems.append(Problem(*where, f"示例“{example['name']}”无法计算：{message}"))
+                problems.append(Problem(*where, f"{name}无法计算：{message}"))
             continue
-        for message in mismatches:
-            problems.append(Problem(*where, f"示例“{example['name']}”的结果不符：{message}"))
-    return problems
+        used = _parameters_used(actual)
+        if not mismatches:
+            passing.append(used)
+            continue
+        failing.append((example, used))
+        shown = "；".join(mismatches[:MISMATCHES_SHOWN])
+        more = f"（另有 {len(mismatches) - MISMATCHES_SHOWN} 处不符）" if len(mismatches) > MISMATCHES_SHOWN else ""
+        problems.append(Problem(*where, f"{name}的结果不符：{shown}{more}"))
+    return _shared_parameter(j, failing, passing) + problems
+
+
+def _parameters_used(actual) -> set:
+    """(parameter name, breakdown keys, from) of every value a calc answer used."""
+    if not isinstance(actual, dict) or not isinstance(actual.get("parameters"), dict):
+        return set()
+    return {(p["name"], tuple(p["keys"]), p["from"]) for p in actual["parameters"].values()}
+
+
+def _shared_parameter(j: Jurisdiction, failing, passing) -> list[Problem]:
+    """A problem at the value every failing calc example used and the fewest passing ones did."""
+    if len(failing) < 2 or not all(used for _, used in failing):
+        return []
+    shared = set.intersection(*(used for _, used in failing))
+    if not shared:
+        return []
+    def passing_uses(p):
+        return sum(p in used for used in passing)
+    fewest = min(passing_uses(p) for p in shared)
+    best = sorted(p for p in shared if passing_uses(p) == fewest)
+    out = []
+    names = "、".join(f"“{e['name']}”" for e, _ in failing[:5]) + ("等" if len(failing) > 5 else "")
+    for pname, keys, start in best[:3]:
+        file, line = _where_written(j, pname, keys, start)
+        label = pname + (f"（{'、'.join(keys)}）" if keys else "")
+        out.append(Problem(file, line, pname,
+                           f"以下 {len(failing)} 个示例都用到了 {label}（{start} 起的数值），请先核对这个数：{names}"))
+    return out
+
+
+def _where_written(j: Jurisdiction, name: str, keys: tuple, start: str):
+    """(file, line) where the value of parameter `name` for `keys` from `start` is written."""
+    from .coverage import layer_params
+    params = [p for raw in j.layers for p in layer_params(raw)]
+    params += [d[w] for d in j.discretionary for w in ("ratio_min", "ratio_max")]
+    if j.monitoring_threshold is not None:
+        params.append(j.monitoring_threshold)
+    for param in params:
+        if param.name != name:
+            continue
+        for path_keys, series in param.series():
+            if tuple(k for _, k in path_keys) == keys:
+                for value, line in zip(series.values, series.lines):
+                    if value.start.isoformat() == start and line is not None:
+                        return param.file, line
+        return param.file, param.line
+    return str(j.folder), None
 
 
 def compare_calc(expected, actual) -> list[str]:

@@ -133,7 +133,7 @@ TOWNSHIP = Record({
 
 def _reading_check(ctx, out, raw, path, line):
     """A program's or a layer scope's reading follows the same rules as a value's."""
-    fields = {k: out.get(k) for k in ("status", "quote", "alternatives", "reason")}
+    fields = {k: out.get(k) for k in ("status", "quote", "alternatives", "reason", "reference")}  # its own reference
     fields["illustrative"] = raw.get("illustrative") if isinstance(raw.get("illustrative"), bool) else None
     reading = Reading(out.get("reference"), "official", origin=(line, path)).under(ctx, fields, line, path)
     if reading is None or not check_reading(ctx, reading):
@@ -381,12 +381,25 @@ CALENDAR = Record({
 })
 
 # ------------------------------------------------------------------ examples
+def _example_date_check(ctx, out, raw, path, line):
+    """An eligible example says which day it is judged on (no hidden default: `eligible` itself
+    uses today); a calc example's dates are its claims' dates."""
+    if out["kind"] == "eligible" and out["date"] is None:
+        ctx.error(line, f"{path}.date", "eligible 示例要写 date：按哪一天判断（例如 date: 2020-06-01），"
+                                        "不同日期适用的政策可能不同")
+        return False
+    if out["kind"] != "eligible" and out["date"] is not None:
+        ctx.error(line_of(raw, "date"), f"{path}.date", "calc 示例不写 date：就医日期写在每次就医（claims）的 date 上")
+        return False
+    return True
+
+
 EXAMPLE = Record({
     "name": req(Text(100)), "description": opt(Text(1000)),
     "kind": opt(Enum(("calc", "eligible")), default="calc"),
-    "date": opt(Date(), "eligible 示例按哪一天判断"),
+    "date": opt(Date(), "eligible 示例按哪一天判断（eligible 示例必填）"),
     "input": req(Lazy(lambda: _ANY)), "output": req(Lazy(lambda: _ANY)),
-})
+}, check=_example_date_check)
 
 
 class AnySpec(Spec):

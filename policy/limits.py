@@ -50,6 +50,23 @@ def parse_date(text) -> dt.date:
     return day
 
 
+def impossible_date(text) -> str | None:
+    """For `YYYY-MM-DD` text that is no calendar day, why (in Chinese): 2021-02-30 ->
+    "2021 年 2 月只有 28 天，没有 30 日". None for any other text."""
+    if type(text) is not str or not _DATE.fullmatch(text):
+        return None
+    year, month, day = int(text[:4]), int(text[5:7]), int(text[8:])
+    if not 1 <= month <= 12:
+        return f"一年只有 12 个月，没有 {month} 月"
+    if year == 0:
+        return "没有 0 年"
+    import calendar
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"{year} 年 {month} 月只有 {days} 天，没有 {day} 日" if day else "日不能是 00"
+    return None
+
+
 def strict_date(text) -> dt.date | None:
     """parse_date, or None."""
     try:

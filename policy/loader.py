@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from . import formats
+from . import formats, inventory
 from .limits import MAX_MESSAGES
 from .model import Calendar, Jurisdiction
 from .problems import Problem, ProblemList
+from .rawscan import scan as scan_keyboard_mistakes
 from .safefiles import Unreadable, inside, kind_of, list_folder, read_bytes
 from .schema import INVALID, Ctx
 from .yamlsource import line_of, load_yaml
@@ -90,6 +91,7 @@ class CheckResult:
     examples_skipped: bool
     problems: list[Problem]
     hidden: int = 0  # problems counted but not kept (see ProblemList)
+    warnings: list[Problem] | None = None  # check passes with these
 
 
 def check_all(data_dir: Path, workers: int | None = None) -> tuple[list[CheckResult], list[Problem]]:
@@ -106,13 +108,27 @@ def check_all(data_dir: Path, workers: int | None = None) -> tuple[list[CheckRes
         results = _check_in_processes(dirs, workers)
     else:
         results = [_check_one(folder) for folder in dirs]
+    _across(Path(data_dir).resolve(), dirs, results, problems)
     return results, problems
+
+
+def _across(root: Path, dirs: list[Path], results: list[CheckResult], problems: list[Problem]) -> None:
+    """Checks between jurisdictions (policy/crosscheck.py): the same name twice is a problem,
+    another jurisdiction's name in this one's files a warning."""
+    from .crosscheck import duplicate_names, other_names
+    named = [(folder, r) for folder, r in zip(dirs, results) if r.name and r.name != r.id]
+    problems.extend(duplicate_names([(display_path(folder), r.id, r.name) for folder, r in named]))
+    if len(named) < 2:
+        return
+    for folder, r in named:
+        others = [(o.id, o.name) for f, o in named if f != folder and o.name != r.name]
+        r.warnings = (r.warnings or []) + other_names(folder, root, display_path, others)
 
 
 def _check_one(folder: Path) -> CheckResult:
     j, problems = load_jurisdiction(folder)
     return CheckResult(j.id, j.name or j.id, len(j.examples), j.examples_skipped, list(problems),
-                       getattr(problems, "hidden", 0))
+                       getattr(problems, "hidden", 0), list(j.warnings))
 
 
 def _check_in_processes(dirs: list[Path], workers: int) -> list[CheckResult]:
@@ -174,14 +190,16 @@ def load_jurisdiction(folder: Path, run_examples: bool = True,
         return j, problems
     refs = []
     parsed, raw = {}, {}
+    inventory.top_level(folder, root, display_path, problems, j.warnings)
     for name, spec in formats.FILES.items():
         parsed[name] = _read(folder / name, spec, problems, refs, raw, root)
     townships = []
     tdir = folder / "townships"
-    township_names = _yaml_files(tdir, root, problems, "缺少 townships 文件夹（每个乡镇一个文件）")
+    township_names = _yaml_files(tdir, root, problems, "缺少 townships 文件夹（每个乡镇一个文件）", j.warnings)
+    township_raw = {}
     if township_names is not None:
         for path in township_names:
-            t = _read(path, formats.TOWNSHIP, problems, refs, None, root)
+            t = _read(path, formats.TOWNSHIP, problems, refs, township_raw, root)
             if t is not None:
                 if t["id"] != path.stem:
                     problems.append(Problem(display_path(path), t["_line"], "id",
@@ -192,7 +210,7 @@ def load_jurisdiction(folder: Path, run_examples: bool = True,
     examples = []
     # An examples/ folder that cannot be read is a problem: check must never pass having run
     # fewer worked examples than the folder holds.
-    for path in _yaml_files(folder / "examples", root, problems, None) or ():
+    for path in _yaml_files(folder / "examples", root, problems, None, j.warnings) or ():
         e = _read(path, formats.EXAMPLES, problems, refs, None, root)
         if e is not None:
             for ex in e["examples"]:
@@ -204,6 +222,10 @@ def load_jurisdiction(folder: Path, run_examples: bool = True,
     _check_refs(refs, defined, problems)
     _check_complaint_pages(j, defined, display_path(folder / "complaints.yaml"), problems)
     _check_calendar(j, parsed.get("calendar.yaml"), raw.get("calendar.yaml"), folder, problems)
+    _check_health_centers(j, townships, township_raw, problems)
+    _check_has_examples(j, folder, problems)
+    from .gaps import check_gaps  # works on whatever parameters were read
+    problems.extend(check_gaps(j, {name: display_path(folder / name) for name in formats.FILES}))
     if not problems:
         from .coverage import check_layer_coverage
         problems.extend(check_layer_coverage(j, display_path(folder / "layers.yaml")))
@@ -216,9 +238,10 @@ def load_jurisdiction(folder: Path, run_examples: bool = True,
     return j, problems
 
 
-def _yaml_files(folder: Path, root: Path, problems, missing: str | None) -> list[Path] | None:
-    """The *.yaml files of a folder, sorted; None (after one problem) when it cannot be listed.
-    `missing` is the message for a folder that is not there (None: an optional folder)."""
+def _yaml_files(folder: Path, root: Path, problems, missing: str | None, warnings) -> list[Path] | None:
+    """The *.yaml / *.yml files of a folder, sorted; None (after one problem) when it cannot be
+    listed. `missing` is the message for a folder that is not there (None: an optional folder).
+    Every other entry is named (policy/inventory.py)."""
     try:
         names = list_folder(folder, root)
     except Unreadable as exc:
@@ -227,7 +250,7 @@ def _yaml_files(folder: Path, root: Path, problems, missing: str | None) -> list
         problems.append(Problem(display_path(folder), None, "", missing if str(exc) == "缺少这个文件" and missing
                                 else f"无法读取这个文件夹：{exc}"))
         return None
-    return [folder / name for name in names if name.endswith(".yaml")]
+    return inventory.data_files(folder, root, display_path, problems, warnings)
 
 
 def _read(path: Path, spec, problems, refs, raw_out: dict | None, root: Path):
@@ -247,7 +270,12 @@ def _read(path: Path, spec, problems, refs, raw_out: dict | None, root: Path):
             problems.append(Problem(shown, line, "", f"文件不是 UTF-8 编码（第 {exc.start + 1} 个字节有误），"
                                                      "请用 UTF-8 保存（记事本：另存为，编码选 UTF-8）"))
             text = None
-        if text is not None:
+        mistakes = scan_keyboard_mistakes(text, shown) if text is not None else []
+        if mistakes:
+            # Parsing would report these as something else, often on another line: say exactly
+            # what to change first; the rest of the file is checked once they are fixed.
+            problems.extend(mistakes)
+        elif text is not None:
             before = getattr(problems, "total", len(problems))
             data = load_yaml(text, shown, problems)
             if data is None and getattr(problems, "total", len(problems)) == before:
@@ -320,6 +348,37 @@ def _assemble(j: Jurisdiction, parsed, townships, examples, problems):
     if parsed.get("complaints.yaml"):
         j.complaint_categories = parsed["complaints.yaml"]["categories"]
     j.examples = examples
+
+
+def _check_health_centers(j: Jurisdiction, townships, raw: dict, problems):
+    """A township's health_center must be a township-level hospital (level `township`), and
+    not one that hospitals.yaml places in another township."""
+    if "township" not in j.levels:
+        return
+    for path, t in townships:
+        hid = t["health_center"]
+        hospital = j.hospitals.get(hid)
+        if hospital is None:
+            continue  # not defined: reported with the other references
+        line = line_of(raw.get(path.name), "health_center") or t["_line"]
+        if hospital["level"] != "township":
+            level = j.levels.get(hospital["level"], {}).get("name", hospital["level"])
+            problems.append(Problem(display_path(path), line, "health_center",
+                                    f"“{hospital['name']}”（{hid}）的级别是“{level}”，不是乡镇卫生院：health_center 要写"
+                                    f"本乡镇卫生院的编号（hospitals.yaml 里 level: township 的医院）；卫生院还没有列出的，"
+                                    "先在 hospitals.yaml 里加上它"))
+        elif hospital.get("township") not in (None, t["id"]):
+            problems.append(Problem(display_path(path), line, "health_center",
+                                    f"“{hospital['name']}”（{hid}）在 hospitals.yaml 里属于乡镇“{hospital['township']}”，"
+                                    f"不是{t['name']}（{t['id']}）"))
+
+
+def _check_has_examples(j: Jurisdiction, folder: Path, problems):
+    """A jurisdiction without worked examples would pass with nothing computed."""
+    shown = display_path(folder / "examples")
+    if not j.examples and not any(p.file.startswith(shown) for p in problems):
+        problems.append(Problem(shown, None, "", "这个地区没有任何算例：请在 examples/ 里至少写一条住院算例（见说明第六节），"
+                                                 "检查才能核对报销计算"))
 
 
 def _check_complaint_pages(j: Jurisdiction, defined: dict, shown: str, problems):

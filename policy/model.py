@@ -57,6 +57,7 @@ class Jurisdiction:
     calendar: Calendar | None = None
     examples: list[dict] = field(default_factory=list)  # each with "_file"
     examples_skipped: bool = False  # check could not run them: the data had problems
+    warnings: list = field(default_factory=list)  # check passes with these (policy/inventory.py, ...)
 
     def name_of(self, kind: str, ident: str) -> str:
         table = {"category": self.categories, "group": self.groups, "level": self.levels,

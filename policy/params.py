@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .limits import MAX_RATIO_PLACES, parse_date
+from .limits import MAX_RATIO_PLACES, impossible_date, parse_date
 from .money import has_at_most_two_decimals, yuan_to_fen
 from .problems import PolicyError
 from .readings import STATUSES
@@ -72,11 +72,14 @@ class Value:
 
 
 class Series:
-    __slots__ = ("starts", "values")
+    __slots__ = ("starts", "values", "lines", "path")
 
-    def __init__(self, values: list[Value]):
+    def __init__(self, values: list[Value], lines: list | None = None, path: str = ""):
         self.values = values
         self.starts = [v.start for v in values]
+        # where each value was written (for check's messages about dates; None when unknown)
+        self.lines = lines or [None] * len(values)
+        self.path = path
 
     def at(self, date: dt.date) -> Value | None:
         i = bisect.bisect_right(self.starts, date) - 1
@@ -246,6 +249,13 @@ class Reading:
             return None
         if status is None and legacy is not None:
             status = "illustrative" if legacy else ("official" if self.status == "illustrative" else self.status)
+        if (status == "illustrative" and self.status != "illustrative" and not fields.get("reference")
+                and self.reference is not None):
+            # The parent cites a document for its values; a provisional number is in no document
+            # and must not be shown as if it came from that one.
+            ctx.error(line, path, f"标为示例数字（illustrative）的数值要写自己的出处：上面的出处“{self.reference.source}”"
+                                  "不包含暂定的数字，请在这个数值上写 reference: {source: sample, note: 暂定的原因}")
+            return None
         reference = fields.get("reference") or self.reference
         # A new source needs its own quote; a new status needs its own alternatives and reason.
         quote = fields.get("quote") or (None if fields.get("reference") else self.quote)
@@ -332,6 +342,11 @@ def _node(ctx, raw, path, line, unit, by, reading: Reading, seen):
     branches, ok = [], True
     for key, child in raw.items():
         kpath, kline = f"{path}.{key}", line_of(raw, key)
+        if isinstance(key, dt.date):  # a dated value that lost its indentation
+            ctx.error(kline, kpath, f"这里应是{BY_LABEL[by]}的编号，却是日期 {key}：如果它是上面某一项的新数值，"
+                                    "缩进少了，请把这一行再往右缩进，与上面那一项的日期对齐")
+            ok = False
+            continue
         if Ident()(ctx, key, kpath, kline) is INVALID:
             ok = False
             continue
@@ -369,7 +384,7 @@ def _series(ctx, raw, path, line, unit, reading, seen):
 
 
 def _dated_map(ctx, raw, path, line, unit, reading, seen):
-    values, ok, previous = [], True, None
+    values, ok, previous, lines = [], True, None, []
     if not raw:
         ctx.error(line, path, "至少要有一个日期和数值")
         return INVALID
@@ -379,7 +394,9 @@ def _dated_map(ctx, raw, path, line, unit, reading, seen):
             try:
                 key = parse_date(key)
             except ValueError as exc:
-                ctx.error(kline, kpath, f"这里的键应是生效日期 YYYY-MM-DD，这里是{type_name(key)}：{exc}")
+                why = impossible_date(key)
+                ctx.error(kline, kpath, f"日期 {key} 不存在：{why}" if why else
+                          f"这里的键应是生效日期 YYYY-MM-DD，这里是{type_name(key)}：{exc}")
                 ok = False
                 continue
         if not isinstance(key, dt.date):
@@ -395,7 +412,8 @@ def _dated_map(ctx, raw, path, line, unit, reading, seen):
             ok = False
         else:
             values.append(v)
-    return Series(values) if ok else INVALID
+            lines.append(kline)
+    return Series(values, lines, path) if ok else INVALID
 
 
 def _end(start, reading):
@@ -408,7 +426,7 @@ def _periods(ctx, raw, path, line, unit, reading, seen):
         "value": Field(_Raw()), "reference": Field(reference_spec(), required=False),
         **reading_fields(unit), "note": Field(Text(500), required=False),
     })
-    values, ok, prev = [], True, None
+    values, ok, prev, lines = [], True, None, []
     if not raw:
         ctx.error(line, path, "至少要有一个时段")
         return INVALID
@@ -438,12 +456,15 @@ def _periods(ctx, raw, path, line, unit, reading, seen):
             ok = False
         else:
             if prev is not None and prev["until"] is not None and prev["until"] + dt.timedelta(days=1) < p["from"]:
-                values.append(_end(prev["until"] + dt.timedelta(days=1), reading))
+                values.append(_end(prev["until"] + dt.timedelta(days=1), reading))  # a gap: check reports it
+                lines.append(prev_line)
             values.append(v)
-        prev = p
+            lines.append(iline)
+        prev, prev_line = p, iline
     if ok and prev["until"] is not None:
         values.append(_end(prev["until"] + dt.timedelta(days=1), reading))
-    return Series(values) if ok else INVALID
+        lines.append(prev_line)
+    return Series(values, lines, path) if ok else INVALID
 
 
 def _value(ctx, item, path, line, unit, start, reading, seen):

@@ -21,6 +21,15 @@ class Problem:
         return f"{where}: {path}: {message}" if path else f"{where}: {message}"
 
 
+def by_file_and_line(problems) -> list:
+    """Problems grouped by file (files in the order they first appear) and sorted by line
+    within each file (problems without a line first), so an officer reads a file top down."""
+    order: dict = {}
+    for p in problems:
+        order.setdefault(p.file, len(order))
+    return sorted(problems, key=lambda p: (order[p.file], p.line is not None, p.line or 0))
+
+
 class ProblemList(list):
     """A list of problems that keeps the first `keep` and only counts the rest, so a file with
     a million bad entries costs a counter, not a million messages. `total` counts both."""

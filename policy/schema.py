@@ -6,12 +6,13 @@ A spec returns the converted value, or INVALID when it reported a problem.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable
 
-from .limits import clip, parse_date
+from .limits import clip, impossible_date, parse_date
 from .problems import Problem
 from .yamlsource import YList, YMap, line_of
 
@@ -145,7 +146,11 @@ class Date(Spec):
             try:
                 return parse_date(value)
             except ValueError as exc:
-                ctx.error(line, path, f"日期“{clip(value)}”{exc}（日期写成 YYYY-MM-DD；一直有效就不写结束日期）")
+                why = impossible_date(value)
+                if why:
+                    ctx.error(line, path, f"日期“{value}”不存在：{why}")
+                else:
+                    ctx.error(line, path, f"日期“{clip(value)}”{exc}（日期写成 YYYY-MM-DD；一直有效就不写结束日期）")
                 return INVALID
         if not isinstance(value, dt.date):
             ctx.error(line, path, f"应是日期 YYYY-MM-DD，这里是{type_name(value)}")
@@ -230,15 +235,14 @@ class Record(Spec):
         if not isinstance(value, dict):
             ctx.error(line, path, f"应是一组键值（映射），这里是{type_name(value)}")
             return INVALID
-        out, ok = {}, True
+        out, ok, meant = {}, True, set()
         for key in value:
             if key not in self.fields:
-                known = "、".join(self.fields)
-                ctx.error(line_of(value, key), _join(path, key), f"不认识的键“{key}”（可用的键：{known}）")
+                ctx.error(line_of(value, key), _join(path, key), self._unknown(key, value, meant))
                 ok = False
         for name, fld in self.fields.items():
             if name not in value:
-                if fld.required:
+                if fld.required and name not in meant:  # a misspelling is one message, not two
                     what = f"（{fld.doc}）" if fld.doc else ""
                     ctx.error(line, _join(path, name), f"缺少必填项“{name}”{what}")
                     ok = False
@@ -257,6 +261,21 @@ class Record(Spec):
         out["_line"] = line
         out["_path"] = path
         return self.make(out) if self.make else out
+
+
+    def _unknown(self, key, value, meant: set) -> str:
+        """The message for a key this record does not know: a near miss of a key not written
+        (qualificaton -> qualification) is named, so the officer sees one message, not "unknown
+        key" plus "missing key"; a date here is a value that lost its indentation."""
+        if isinstance(key, dt.date):
+            return (f"日期 {key} 不应写在这一层：它多半是上面某个 values 下的新数值，缩进少了，"
+                    "请把这一行再往右缩进，与上面的日期对齐")
+        unused = [name for name in self.fields if name not in value and name not in meant]
+        guess = difflib.get_close_matches(str(key), unused, n=1, cutoff=0.75)
+        if guess:
+            meant.add(guess[0])
+            return f"不认识的键“{clip(str(key))}”，是不是 {guess[0]}？"
+        return f"不认识的键“{clip(str(key))}”（可用的键：{'、'.join(self.fields)}）"
 
 
 class Lazy(Spec):

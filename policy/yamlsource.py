@@ -85,7 +85,7 @@ def load_yaml(text: str, file: str, problems: list[Problem]):
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
         what = getattr(exc, "problem", None) or str(exc)
-        problems.append(Problem(file, line, "", f"YAML 格式错误，整个文件无法读取：{_explain(what)}"))
+        problems.append(Problem(file, line, "", f"YAML 格式错误，整个文件无法读取：{_explain(what)}{_date_hint(text, line)}"))
         return None
     if node is None:
         return None
@@ -159,6 +159,8 @@ def _build(node, file, problems, chain):
         out = YMap()
         out.line = node.start_mark.line + 1
         out.key_lines = lines = {}
+        in_list = chain is not None and isinstance(chain[1], int)
+        dash_hinted = False
         for key_node, value_node in node.value:
             key = _scalar(key_node, file, problems, chain) if isinstance(key_node, yaml.ScalarNode) else None
             kline = key_node.start_mark.line + 1
@@ -168,9 +170,20 @@ def _build(node, file, problems, chain):
             if isinstance(key, Decimal):  # a key like 1.5 is almost surely a typo; keep it as text
                 key = key_node.value
             if key in lines:
-                problems.append(Problem(
-                    file, kline, path_text((chain, key)),
-                    f"键“{key}”重复出现（第一次在第 {lines[key]} 行），后一个会覆盖前一个，请删除或合并"))
+                if dash_hinted:
+                    continue  # the rest of the item that lost its dash: one message is enough
+                if in_list:
+                    # Inside a list item, a key seen again is almost always the next item
+                    # written without its "- ".
+                    dash_hinted = True
+                    problems.append(Problem(
+                        file, kline, path_text((chain, key)),
+                        f"键“{key}”重复出现（第一次在第 {lines[key]} 行）：如果这里是列表中新的一项，"
+                        f"这一行前面少了“- ”，请写成“- {key}: …”并与上面的“- ”对齐；否则请删除或合并"))
+                else:
+                    problems.append(Problem(
+                        file, kline, path_text((chain, key)),
+                        f"键“{key}”重复出现（第一次在第 {lines[key]} 行），后一个会覆盖前一个，请删除或合并"))
                 continue
             lines[key] = kline
             out[key] = _build(value_node, file, problems, (chain, key))
@@ -245,6 +258,19 @@ _YAML_WORDS = [
     ("expected ',' or ']'", "方括号列表里缺少逗号或“]”"),
     ("expected ',' or '}'", "花括号里缺少逗号或“}”"),
 ]
+
+
+_DATE_KEY = re.compile(r"\s*(- )?[0-9]{4}-[0-9]{2}-[0-9]{2}\s*:")
+
+
+def _date_hint(text: str, line: int | None) -> str:
+    """A dated value whose indentation is off is the usual cause when the line is a date key."""
+    if line is None:
+        return ""
+    lines = text.split("\n")
+    if any(_DATE_KEY.match(lines[n]) for n in (line - 1, line - 2) if 0 <= n < len(lines)):
+        return "。这里的日期行缩进多半不对：同一组的日期要上下对齐（与上面的日期用同样多的空格开头）"
+    return ""
 
 
 def _explain(what: str) -> str:

@@ -27,4 +27,4 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[site,print,forms,test]"
+.venv/bin/python -m pip install -q -e ".[site,print,forms,test,check]"

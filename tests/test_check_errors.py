@@ -121,7 +121,7 @@ def test_unknown_key_is_reported_with_file_line_and_field(cli, data_copy):
     code, lines = check(cli, data_copy)
     assert code == 1
     text = reported(lines, "zixi/contacts.yaml", line, "contacts[0].hourz", "不认识的键“hourz”")
-    assert "可用的键" in text and "hours" in text  # tells the officer what the key should have been
+    assert "是不是 hours" in text  # tells the officer what the key should have been
 
 
 def test_duplicate_key_is_reported_with_both_lines(cli, data_copy):
@@ -224,23 +224,31 @@ def test_period_ending_before_it_starts_is_reported(cli, data_copy):
 
 # ------------------------------------------------------------------ values in force on a worked example's date
 
-@pytest.mark.parametrize("old, new, parameter", [
-    # the county ratio is ended by a dated null before the example's claim date
+@pytest.mark.parametrize("old, new, path, phrase", [
+    # the county ratio is ended by a dated null while the layer's other values go on
     ("        county: {2019-01-01: 0.80}\n        city: {2019-01-01: 0.60}",
      "        county: {2019-01-01: 0.80, 2020-01-01: null}\n        city: {2019-01-01: 0.60}",
-     "layers.basic.ratio"),
-    # the county deductible only starts after the example's claim date
-    ("        county: {2019-01-01: 300}", "        county: {2021-01-01: 300}", "layers.basic.deductible"),
+     "layers[0].ratio.values.county", "到 2019-12-31 就没有数值了"),
+    # the county deductible only starts after the layer's other values
+    ("        county: {2019-01-01: 300}", "        county: {2021-01-01: 300}",
+     "layers[0].deductible.values.county", "从 2021-01-01 起才有数值"),
 ], ids=["ended_by_null", "starts_later"])
-def test_parameter_without_a_value_on_an_example_date_is_reported_naming_parameter_and_date(
-        cli, data_copy, old, new, parameter):
-    example = add_example(data_copy)
-    plant(data_copy, "zixi/layers.yaml", old, new)
+def test_a_parameter_missing_while_its_layer_is_in_force_is_reported_before_any_claim_fails(
+        cli, data_copy, old, new, path, phrase):
+    # Issue 12, item 2: check says so at the value, whether or not an example falls in the gap.
+    line = plant(data_copy, "zixi/layers.yaml", old, new)
+    code, lines = check(cli, data_copy)
+    assert code == 1
+    text = reported(lines, "zixi/layers.yaml", line, path, phrase)
+    assert "无法计算" in text
+
+
+def test_an_example_dated_before_any_value_is_reported_naming_parameter_and_date(cli, data_copy):
+    example = add_example(data_copy, EXAMPLE_YAML.replace("2020-06-01", "2018-06-01"))
     code, lines = check(cli, data_copy)
     assert code == 1
     text = reported(lines, example, 2, "examples[0]", "没有生效的数值")
-    assert parameter in text
-    assert "2020-06-01" in text
+    assert "layers.basic." in text and "2018-06-01" in text
     assert "示例“贫困户县级住院”" in text
     assert "zixi/layers.yaml" in text  # says which file holds the parameter
 

@@ -11,7 +11,8 @@ from policy.loader import load_jurisdiction
 
 FILES = sorted(p.relative_to(DATA / "zixi").as_posix() for p in (DATA / "zixi").rglob("*.yaml"))
 JUNK = ["[", "{a: 1}", "- x", "", "null", "1e999", "2019-13-01", "true", "-5", "'x'", "[1, [2]]",
-        "{2019-01-01: [1]}", "0.123456", "&a x", "*b", "!!python/object:os.system x", "\t1", "～", "2020"]
+        "{2019-01-01: [1]}", "0.123456", "&a x", "*b", "!!python/object:os.system x", "\t1", "～", "2020",
+        "：x", "1,500", "65%", "０.６５", "\u3000x", "2021-02-30"]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,

@@ -92,7 +92,9 @@ FILES = sorted(p.relative_to(DATA / "zixi").as_posix() for p in (DATA / "zixi").
 TEXT_PIECES = ["&a ", "*a", "!!python/object:os.system ", "!!binary ", "<<: *a\n", "? ", "- ", ": ", "\t", "\n",
                "#", "'", '"', "|\n", ">\n", "{", "}", "[", "]", ",", "\x1b[2J", "\x00", "\u202e", "\ud7ff",
                "0x10", "1_000", "1:30", ".inf", "1.0e+30", "0.1234567", "9999-12-31", "2020-W01-1",
-               "\"\\ud800\"", "\"\\e]0;x\\a\"", "~", "=", "%YAML 1.1\n---\n", "...\n"]
+               "\"\\ud800\"", "\"\\e]0;x\\a\"", "~", "=", "%YAML 1.1\n---\n", "...\n",
+               # issue 12: what a Chinese keyboard types (policy/rawscan.py finds these before parsing)
+               "：", "\u3000", "1,500", "65%", "６５％", "０.６５", "，", "“", "”", "－", "- 副本"]
 
 
 @pytest.fixture(scope="module")
@@ -158,5 +160,46 @@ def test_alias_and_nesting_shapes_are_bounded_in_time_and_answered_with_problems
         path.write_text(text if rel == "contacts.yaml" else original + "\n" + text.replace("contacts:", "zz_fuzz:"),
                         encoding="utf-8")
         assert_check_clean(zixi_copy, time.perf_counter())
+    finally:
+        path.write_text(original, encoding="utf-8")
+
+
+# ------------------------------------------------------------------ issue 12: keyboard mistakes, whole check
+
+KEYBOARD = ["：", ":", "\u3000", "\t", "1,500", "65%", "０.６５", "，", "- ", "  ", "", "2021-02-30", "副本"]
+
+
+@pytest.fixture(scope="module")
+def two_counties(tmp_path_factory):
+    """Both sample counties (so the checks across jurisdictions run too)."""
+    folder = tmp_path_factory.mktemp("keyboard") / "policy_data"
+    shutil.copytree(DATA, folder)
+    return folder
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(rel=st.sampled_from(FILES), data=st.data())
+def test_keyboard_mistakes_at_keys_and_values_give_messages_never_a_traceback(two_counties, cli, rel, data):
+    """Edits where an officer types: right around a key's colon, at the start of a value, in
+    the indentation; the whole `check` command answers with problem lines (or passes)."""
+    path = two_counties / "zixi" / rel
+    original = (DATA / "zixi" / rel).read_text(encoding="utf-8")
+    lines = original.split("\n")
+    for _ in range(data.draw(st.integers(1, 3))):
+        candidates = [i for i, line in enumerate(lines) if ": " in line and not line.lstrip().startswith("#")]
+        i = candidates[data.draw(st.integers(0, len(candidates) - 1))]
+        at = data.draw(st.sampled_from([lines[i].index(": "), lines[i].index(": ") + 1, lines[i].index(": ") + 2, 0]))
+        cut = data.draw(st.integers(0, 2))
+        lines[i] = lines[i][:at] + data.draw(st.sampled_from(KEYBOARD)) + lines[i][at + cut:]
+    try:
+        path.write_text("\n".join(lines), encoding="utf-8")
+        started = time.perf_counter()
+        code, out, err = cli(["check", "--data", str(two_counties)])
+        assert time.perf_counter() - started < 20
+        assert code in (0, 1) and "Traceback" not in err and "内部错误" not in err
+        if code == 1:
+            problems = [line for line in err.splitlines() if line.startswith(str(two_counties))]
+            assert problems and all(": " in line for line in problems)
     finally:
         path.write_text(original, encoding="utf-8")

@@ -38,7 +38,8 @@ def test_a_duplicate_key_is_reported_with_both_lines():
 def test_an_impossible_date_is_reported_once_by_whoever_expects_a_date():
     out, problems = param("description: x\nunit: yuan\nreference: {source: s}\nvalues:\n  2019-13-01: 5\n")
     assert out is INVALID
-    assert len(problems) == 1 and "生效日期" in problems[0].message and problems[0].line == 5
+    assert len(problems) == 1 and "不存在" in problems[0].message and "13 月" in problems[0].message
+    assert problems[0].line == 5
 
 
 DATED = """\
