@@ -10,6 +10,7 @@ before the next notice (with only New Year's Day of the next year, say) is not c
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from .model import Calendar
 from .problems import Problem
@@ -23,15 +24,20 @@ def _package():
     return chinese_calendar
 
 
-def national_years() -> set[int]:
+@functools.cache
+def national_years() -> frozenset[int]:
     cc = _package()
     if cc is None:
         return set()
-    return {day.year for day, name in cc.holidays.items() if "Spring Festival" in str(name)}
+    return frozenset(day.year for day, name in cc.holidays.items() if "Spring Festival" in str(name))
 
 
 def is_national_workday(day: dt.date) -> bool:
-    return _package().is_workday(day)
+    """The package's `is_workday`, read from its tables directly: `is_workday` validates the date
+    against min() and max() of the whole table on every call, which made `check` of a prefecture
+    three times slower (2,922 calls per county)."""
+    cc = _package()
+    return day in cc.workdays or (day.weekday() < 5 and day not in cc.holidays)
 
 
 def disagreements(calendar: Calendar, cal: dict, shown: str, year_lines: dict[int, int]) -> list[Problem]:

@@ -74,3 +74,16 @@ def test_years_the_package_does_not_cover_are_not_compared(data_copy):
                     encoding="utf-8")
     assert 2099 not in national_years()
     assert _problems(folder) == []
+
+
+def test_reading_the_tables_directly_agrees_with_the_package_on_every_covered_day():
+    import datetime as dt
+
+    import chinese_calendar
+
+    from policy.national_calendar import is_national_workday
+    for year in sorted(national_years()):
+        day = dt.date(year, 1, 1)
+        while day.year == year:
+            assert is_national_workday(day) == chinese_calendar.is_workday(day), day
+            day += dt.timedelta(days=1)
