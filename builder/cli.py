@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--out", type=Path, default=DEFAULT_OUT, help="输出文件夹（默认 dist/）")
     build.add_argument("--stats", type=Path, metavar="DIR",
                        help="投诉统计文件夹（forms app 导出的 DIR/<地区>/complaint-stats.json）")
+    build.add_argument("--no-print", action="store_true", help="只生成网站，不生成打印文件（PDF）")
     printing = add("print", "生成打印文件：各村公示栏（A3）、全县合订本、政策明白纸、联系卡（PDF）")
     printing.add_argument("--only", nargs="+", metavar="ID", help="只生成这些地区（默认全部）")
     printing.add_argument("--out", type=Path, default=DEFAULT_OUT, help="输出文件夹（默认 dist/）")
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         return check(args.data)
     if args.command == "build":
         from .pipeline import build as build_all
-        return build_all(args.data, args.out, only=args.only, stats_dir=args.stats)
+        return build_all(args.data, args.out, only=args.only, stats_dir=args.stats, print_step=not args.no_print)
     if args.command == "print":
         from .print_command import run as print_all
         return print_all(args.data, args.out, args.only)

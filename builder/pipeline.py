@@ -51,8 +51,11 @@ class Outcome:
 
 
 def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: Path | None = None,
-          workers: int | None = None, log=print) -> int:
-    """Build what changed; 0 when every jurisdiction is in place, 1 (with the cause) otherwise."""
+          workers: int | None = None, log=print, print_step: bool = True) -> int:
+    """Build what changed; 0 when every jurisdiction is in place, 1 (with the cause) otherwise.
+
+    `print_step=False` builds the sites without the PDFs (`build --no-print`; the site benchmark
+    uses it so the site's own time is measured apart from 1,600 notices)."""
     from policy.loader import jurisdiction_dirs
 
     folders, problems = jurisdiction_dirs(data_dir)
@@ -66,7 +69,7 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
         log(f"没有这些地区的数据：{'、'.join(unknown)}（可选：{'、'.join(by_id)}）", file=sys.stderr)
         return 1
     out.mkdir(parents=True, exist_ok=True)
-    jobs = plan(sorted(only) if only else list(by_id), by_id, out, stats_dir)
+    jobs = plan(sorted(only) if only else list(by_id), by_id, out, stats_dir, print_step)
     outcomes = run(jobs, workers)
     write_portal(out, by_id)
     failed = [o for o in outcomes if o.error]
@@ -83,11 +86,12 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
     return 0
 
 
-def plan(jids: list[str], by_id: dict[str, Path], out: Path, stats_dir: Path | None) -> list[Job]:
+def plan(jids: list[str], by_id: dict[str, Path], out: Path, stats_dir: Path | None,
+         print_step: bool = True) -> list[Job]:
     """One job per jurisdiction; `rebuild` is False when its fingerprint matches the built site."""
     shared = fingerprint.shared_digest()
     calculator = fingerprint.module_available("builder.calculator_pages")
-    printing = fingerprint.module_available("builder.printing")
+    printing = print_step and fingerprint.module_available("builder.printing")
     site_url, forms_url = settings.site_url(), settings.forms_url()
     jobs = []
     for jid in jids:

@@ -106,3 +106,14 @@ def test_served_site_answers_with_pages_and_open_data(served):
         assert response.status == 200 and "大觉村卫生室" in response.read().decode("utf-8")
     with urlopen(f"{served}/zixi/data/villages.csv") as response:
         assert response.headers["Content-Type"].startswith("text/csv")
+
+
+def test_no_print_builds_the_site_without_pdfs_and_a_later_full_build_adds_them(data_copy, tmp_path):
+    out = tmp_path / "dist"
+    code, _ = run_build(data_copy, out, only=["jixian"], print_step=False)
+    assert code == 0
+    assert (out / "jixian" / "index.html").is_file() and not (out / "jixian" / "print").exists()
+    # The site's fingerprint records that print was left out, so a full build is not skipped.
+    code, log = run_build(data_copy, out, only=["jixian"])
+    assert code == 0 and any("已生成" in line for line in log.out), log.out
+    assert list((out / "jixian" / "print").glob("notice-*.pdf"))
