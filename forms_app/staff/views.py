@@ -95,16 +95,23 @@ def home(user):
 @bp.get("/<jid>/")
 @staff_session.required
 def queue(user, jid):
-    j = jurisdiction_or_404(jid)
-    f = Filters.from_args(request.args, j)
-    today = _today()
-    cases, total = fetch_queue(_db(), user, f, today)
-    names = {u.id: u.display_name for u in fetch_users(_db(), jid)}
+    j, f, today, cases, total, names = _filtered_queue(user, jid)
     rows = [_row(j, c, today, names) for c in cases]
     towns = {t: j.townships[t]["name"] for t in (user.townships if user.role == "handler" else j.townships)}
     return render_template("staff/queue.html", j=j, f=f, rows=rows, total=total, towns=towns,
                            counts=fetch_counts(_db(), user, today), statuses=STATUSES,
                            pages=(total + 49) // 50)
+
+
+def _filtered_queue(user, jid: str, **page):
+    """The queue page and its CSV export select the same cases: the filters in the URL, the
+    user's own townships, today's deadlines; plus the staff names to show as assignees."""
+    j = jurisdiction_or_404(jid)
+    f = Filters.from_args(request.args, j)
+    today = _today()
+    cases, total = fetch_queue(_db(), user, f, today, **page)
+    names = {u.id: u.display_name for u in fetch_users(_db(), jid)}
+    return j, f, today, cases, total, names
 
 
 def _row(j, c: Case, today, names) -> dict:
@@ -117,11 +124,7 @@ def _row(j, c: Case, today, names) -> dict:
 @bp.get("/<jid>/cases.csv")
 @staff_session.required
 def export_queue(user, jid):
-    j = jurisdiction_or_404(jid)
-    f = Filters.from_args(request.args, j)
-    today = _today()
-    cases, total = fetch_queue(_db(), user, f, today, page_size=None)
-    names = {u.id: u.display_name for u in fetch_users(_db(), jid)}
+    j, f, today, cases, total, names = _filtered_queue(user, jid, page_size=None)
     with _db().writing() as s:
         audit.record(s, "export_queue", actor_id=user.id, after={"filters": f.query_args(page=1), "rows": total},
                      address=request.remote_addr, jurisdiction=jid)
