@@ -4,7 +4,7 @@ plain, bounded JSON.
 Accepted: UTF-8 (a leading BOM is skipped: Windows Notepad writes one), numbers read exactly
 as Decimal, at most MAX_NUMBER_CHARS characters each. Refused,
 with the line, column and byte: syntax errors, NaN/Infinity, duplicate keys in one object, lone
-surrogates (\\ud800), and documents over MAX_INPUT_BYTES or MAX_CONTAINERS.
+surrogates (\\ud800), and documents over MAX_INPUT_BYTES, MAX_CONTAINERS or MAX_JSON_DEPTH.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import json
 import re
 from decimal import Decimal
 
-from .limits import MAX_CONTAINERS, MAX_INPUT_BYTES, MAX_NUMBER_CHARS, clip
+from .limits import MAX_CONTAINERS, MAX_INPUT_BYTES, MAX_JSON_DEPTH, MAX_NUMBER_CHARS, clip
 from .problems import InputError
 
 _JSON_WORDS = {
@@ -102,12 +102,33 @@ def parse_json(data: str | bytes, what: str = "输入"):
     except json.JSONDecodeError as exc:
         raise InputError([f"{what}不是有效的 JSON：{_where(text, exc.pos)}：{_explain(exc.msg)}"]) from None
     except RecursionError:  # the parser's own bound on nesting (about 1,000 levels)
-        raise InputError([f"{what}的 JSON 嵌套层数太多"]) from None
+        raise InputError([_too_deep(what)]) from None
     except ValueError:
         raise InputError([f"{what}不是有效的 JSON"]) from None
+    # Deeper than any case needs, but under the parser's bound: walk the value (only when there
+    # are enough brackets for it to be possible, so one short --jsonl line costs nothing).
+    if text.count("[") + text.count("{") > MAX_JSON_DEPTH and _depth(value) > MAX_JSON_DEPTH:
+        raise InputError([_too_deep(what)])
     if "\\u" in text and _SURROGATE.search(text) and _has_lone_surrogate(value):
         raise InputError([f"{what}里有无效的 \\u 转义（单独的代理码 \\ud800–\\udfff 不是文字）"])
     return value
+
+
+def _too_deep(what: str) -> str:
+    return f"{what}的 JSON 嵌套层数太多（对象和列表最多套 {MAX_JSON_DEPTH} 层）"
+
+
+def _depth(value) -> int:
+    """How many objects and lists are nested inside each other, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        v, level = stack.pop()
+        children = v.values() if isinstance(v, dict) else v if isinstance(v, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((c, level + 1) for c in children if isinstance(c, (dict, list)))
+    return deepest
 
 
 def _where(text: str, pos: int) -> str:

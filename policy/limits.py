@@ -15,6 +15,7 @@ from decimal import Decimal
 # ------------------------------------------------------------------ calc / eligible input
 MAX_INPUT_BYTES = 32 * 1024 * 1024  # one JSON document on stdin (use --jsonl for more)
 MAX_CONTAINERS = 2_000_000  # objects and lists in one document, counted before parsing
+MAX_JSON_DEPTH = 64  # objects and lists inside each other (a household case needs 6)
 MAX_CASES = 100_000  # calc cases in one array
 MAX_BATCH_CLAIMS = 200_000  # claims over all cases of one array
 MAX_CLAIMS = 1_000  # claims of one person

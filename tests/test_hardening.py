@@ -125,6 +125,41 @@ def test_4_check_says_it_passed_only_when_that_was_written():
     assert run.returncode == 3 and "磁盘已满" in run.stderr.decode()
 
 
+def test_4_short_writes_are_continued_until_every_byte_is_out(monkeypatch, tmp_path):
+    """The kernel may write less than asked (a pipe, or any write over 2 GiB); write_out must
+    go on from where the last write stopped, never cut a character."""
+    from builder import streams
+    real_write = os.write
+    monkeypatch.setattr(streams.os, "write", lambda fd, data: real_write(fd, bytes(data[:7])))
+    text = "个人自付" * 10_000 + "完"
+    with open(tmp_path / "out", "wb") as out:
+        streams.write_out(text, out)
+    assert (tmp_path / "out").read_bytes().decode("utf-8") == text
+
+
+def test_4_more_than_2_gib_of_output_arrives_whole():
+    """Over 2 GiB through a real pipe (Linux writes at most 2 GiB - 4 KiB per call): every byte
+    arrives and the last character is whole."""
+    import threading
+    from builder import streams
+    size = (1 << 31) + 3 * 1000  # just over 2 GiB, a whole number of 3-byte characters
+    data = "医".encode() * (size // 3)
+    read_fd, write_fd = os.pipe()
+    got = {"n": 0, "tail": b""}
+
+    def drain():
+        with os.fdopen(read_fd, "rb", buffering=0) as src:
+            while chunk := src.read(1 << 20):
+                got["n"] += len(chunk)
+                got["tail"] = (got["tail"] + chunk)[-6:]
+    reader = threading.Thread(target=drain)
+    reader.start()
+    with os.fdopen(write_fd, "wb") as sink:
+        streams.write_out(data, sink)
+    reader.join(timeout=120)
+    assert got["n"] == len(data) and got["tail"].decode("utf-8") == "医医"
+
+
 # ------------------------------------------------------------------ 5. dates and ratios that overflow or hang
 
 def test_5_a_far_future_until_is_a_problem_not_an_overflow(data_copy):
@@ -172,6 +207,21 @@ def test_6_recursive_deep_or_exploding_yaml_is_one_problem_found_fast(data_copy,
     problems = check_problems(data_copy / "zixi")
     assert time.perf_counter() - started < 10
     assert "zixi/contacts.yaml" in problems and phrase in problems
+
+
+@pytest.mark.parametrize("levels", [65, 500, 5_000])
+def test_6_json_nested_deeper_than_the_limit_is_refused_with_the_limit(service, levels):
+    text = json.dumps({**DESIGN_CASE, "note": "NESTED"}).replace('"NESTED"', "[" * levels + "]" * levels)
+    errors = refused(service, text)
+    assert "嵌套层数太多" in errors and "64" in errors
+
+
+def test_6_json_nested_to_the_limit_is_read():
+    from policy.jsoninput import parse_json
+    value = parse_json("[" * 64 + "]" * 64)
+    for _ in range(63):
+        value = value[0]
+    assert value == []
 
 
 def test_6_four_hundred_nested_nots_are_refused_not_a_recursion_error(data_copy):
