@@ -10,6 +10,7 @@ import html
 import re
 
 import segno
+from pymdownx.slugs import slugify
 
 PLACEHOLDER = re.compile(r'<div class="qr" data-qr="([^"]+)"></div>')
 
@@ -18,6 +19,13 @@ def qr_svg(url: str) -> str:
     # A fixed mask: choosing the "best" of the eight costs five times as much and any mask
     # decodes (tests/web/test_site_browser.py scans the code from a screenshot).
     return segno.make(url, error="m", mask=4).svg_inline(scale=4, border=2, title="扫码打开这一页")
+
+
+def on_config(config):
+    # Chinese headings keep their words in the anchor (#先诊疗后付费, not #_1, #_2): a link to a
+    # section says where it goes and survives a heading being added above it.
+    config.mdx_configs.setdefault("toc", {})["slugify"] = slugify(case="lower")
+    return config
 
 
 def on_post_page(output: str, page, config) -> str:

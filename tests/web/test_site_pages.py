@@ -149,6 +149,14 @@ def test_changes_page_lists_old_and_new_values(site):
     assert "2022年5月1日起" in text and "依据改为《信访工作条例》" in text
 
 
+def test_chinese_headings_keep_their_words_in_their_anchors(site):
+    html = page(site[0], "zixi", "changes")
+    anchors = re.findall(r'<h[23] id="([^"]+)"', html)
+    assert anchors, "the changes page has section headings"
+    assert not [a for a in anchors if re.fullmatch(r"_\d*", a)], anchors
+    assert any(re.search(r"[\u4e00-\u9fff]", a) for a in anchors), anchors
+
+
 def test_village_page_has_clinic_doctors_qr_and_a_preselected_complaint_link(site, jurisdictions):
     j = jurisdictions["zixi"]
     township, village = j.villages["hecheng-dajue"]
