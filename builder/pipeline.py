@@ -247,8 +247,33 @@ def _name(folder: Path) -> str:
         return folder.name
 
 
-def write_portal(out: Path, by_id: dict[str, Path]) -> None:
-    """`dist/index.html`: one link per jurisdiction whose site is in place."""
+def portal(data_dir: Path, out: Path, log=print) -> int:
+    """`build.py portal`: rewrite `out/index.html` from the sites found in `out`.
+
+    A province that builds its jurisdictions on several machines (`build --only` on each) gets
+    one portal per machine, each listing only its own sites; after their `dist/` folders are
+    copied into one, this lists every site that is there."""
+    from policy.loader import jurisdiction_dirs
+
+    folders, problems = jurisdiction_dirs(data_dir)
+    if problems:
+        for problem in problems:
+            log(str(problem), file=sys.stderr)
+        return 1
+    if not out.is_dir():
+        log(f"没有这个文件夹：{out}（先运行 build.py build --out {out}）", file=sys.stderr)
+        return 1
+    by_id = {f.name: f for f in folders}
+    listed = write_portal(out, by_id)
+    missing = [jid for jid in by_id if jid not in listed]
+    log(f"门户页已写出：{out / 'index.html'}，列出 {len(listed)} 个地区：{'、'.join(listed) or '无'}")
+    if missing:
+        log(f"（{out} 里没有这些地区的网站，门户页没有列出：{'、'.join(missing)}）")
+    return 0
+
+
+def write_portal(out: Path, by_id: dict[str, Path]) -> list[str]:
+    """`dist/index.html`: one link per jurisdiction whose site is in place; returns their ids."""
     from .pages import SITE
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(SITE), autoescape=True,
@@ -257,3 +282,4 @@ def write_portal(out: Path, by_id: dict[str, Path]) -> None:
              for jid, folder in by_id.items() if (out / jid / "index.html").is_file()]
     html = env.get_template(PORTAL_TEMPLATE).render(sites=sites, built=dt.date.today().isoformat())
     (out / "index.html").write_text(html, encoding="utf-8")
+    return [site["id"] for site in sites]

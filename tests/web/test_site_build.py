@@ -117,3 +117,38 @@ def test_no_print_builds_the_site_without_pdfs_and_a_later_full_build_adds_them(
     code, log = run_build(data_copy, out, only=["jixian"])
     assert code == 0 and any("已生成" in line for line in log.out), log.out
     assert list((out / "jixian" / "print").glob("notice-*.pdf"))
+
+
+def test_shards_built_apart_get_one_portal_listing_every_site_after_merging(site, tmp_path, cli):
+    """A province builds `--only` its own jurisdictions on each machine, then copies the dist/
+    folders into one: each machine's portal lists only its own sites, `portal` lists them all."""
+    built, data, stats = site
+    machines = {"a": "jixian", "b": "zixi"}
+    for machine, jid in machines.items():  # each machine's dist/ as an earlier build left it
+        shutil.copytree(built / jid, tmp_path / machine / jid)
+        shutil.copytree(built / ".fingerprints", tmp_path / machine / ".fingerprints")
+        code, log = run_build(data, tmp_path / machine, only=[jid], stats_dir=stats)
+        assert code == 0, log.err
+        portal = (tmp_path / machine / "index.html").read_text(encoding="utf-8")
+        assert f'href="{jid}/"' in portal
+        assert all(f'href="{other}/"' not in portal for other in machines.values() if other != jid)
+    merged = tmp_path / "merged"
+    for machine in machines:  # e.g. rsync -a a/ b/ merged/: the last portal copied wins
+        shutil.copytree(tmp_path / machine, merged, dirs_exist_ok=True)
+    assert 'href="jixian/"' not in (merged / "index.html").read_text(encoding="utf-8")
+
+    code, out, err = cli(["portal", "--data", str(data), "--out", str(merged)])
+    assert code == 0, err
+    portal = (merged / "index.html").read_text(encoding="utf-8")
+    assert 'href="jixian/">集贤县' in portal and 'href="zixi/">资溪县' in portal
+    assert "列出 2 个地区" in out
+
+
+def test_portal_names_the_jurisdictions_it_did_not_find(site, tmp_path, cli):
+    built, data, _stats = site
+    shutil.copytree(built / "zixi", tmp_path / "dist" / "zixi")
+    code, out, _err = cli(["portal", "--data", str(data), "--out", str(tmp_path / "dist")])
+    assert code == 0 and "列出 1 个地区：zixi" in out and "没有列出：jixian" in out
+    assert 'href="jixian/"' not in (tmp_path / "dist" / "index.html").read_text(encoding="utf-8")
+    code, _out, err = cli(["portal", "--data", str(data), "--out", str(tmp_path / "nowhere")])
+    assert code == 1 and "没有这个文件夹" in err
