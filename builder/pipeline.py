@@ -59,6 +59,7 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
     from policy.loader import jurisdiction_dirs
 
     folders, problems = jurisdiction_dirs(data_dir)
+    problems = problems + settings.problems()  # a wrong address would be printed on every notice
     if problems:
         for problem in problems:
             log(str(problem), file=sys.stderr)
@@ -144,14 +145,24 @@ def build_one(job: Job) -> Outcome:
         fingerprint.store(job.out, jid, job.fingerprint)
         return Outcome(jid, name, True, None, time.perf_counter() - start)
     except Exception as exc:  # any stage: report it for this jurisdiction, keep the others going
-        return Outcome(jid, name, False, str(exc) if isinstance(exc, BuildError) else _unexpected(exc),
-                       time.perf_counter() - start)
+        return Outcome(jid, name, False, _message(exc), time.perf_counter() - start)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 class BuildError(RuntimeError):
     """A stage failed for a reason we can name in plain words."""
+
+
+def _message(exc: Exception) -> str:
+    """What the log says of a failed build: plain words for what the data or print can name."""
+    from .print_facts import PrintDataError
+
+    if isinstance(exc, BuildError):
+        return str(exc)
+    if isinstance(exc, PrintDataError):  # data a sheet needs but lacks, or a sheet that does not fit
+        return f"无法生成打印文件：{exc}"
+    return _unexpected(exc)
 
 
 def _unexpected(exc: Exception) -> str:
@@ -214,7 +225,7 @@ def _load(folder: Path):
     if problems:
         shown = "\n  ".join(str(p) for p in problems[:20])
         more = f"\n  ……还有 {len(problems) - 20} 个问题" if len(problems) > 20 else ""
-        raise BuildError(f"政策数据有 {len(problems)} 个问题（请运行 python build.py check）：\n  {shown}{more}")
+        raise BuildError(f"政策数据有 {len(problems)} 个问题（请运行 scripts/check.sh 看全部问题）：\n  {shown}{more}")
     return j
 
 

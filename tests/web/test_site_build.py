@@ -7,6 +7,7 @@ import pytest
 from site_helpers import run_build
 
 from builder import mkdocs_site, pages, pipeline
+from builder.cli import DEFAULT_DATA as ROOT_DATA
 
 
 def test_a_second_build_with_nothing_changed_rebuilds_nothing(site):
@@ -152,3 +153,36 @@ def test_portal_names_the_jurisdictions_it_did_not_find(site, tmp_path, cli):
     assert 'href="jixian/"' not in (tmp_path / "dist" / "index.html").read_text(encoding="utf-8")
     code, _out, err = cli(["portal", "--data", str(data), "--out", str(tmp_path / "nowhere")])
     assert code == 1 and "没有这个文件夹" in err
+
+
+def test_serve_on_a_port_in_use_says_so(site, cli):
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _out, err = cli(["serve", "--out", str(site[0]), "--port", str(port)])
+    assert code == 1 and f"无法在端口 {port} 上打开网站：这个端口已被别的程序占用" in err
+    assert f"--port {port + 1}" in err
+
+
+def test_data_a_notice_needs_but_lacks_stops_the_build_in_plain_words(data_copy, tmp_path):
+    contacts = data_copy / "jixian" / "contacts.yaml"
+    text = contacts.read_text(encoding="utf-8")
+    contacts.write_text(text.replace("    role: supervision\n", "    role: other\n", 1), encoding="utf-8")
+    code, log = run_build(data_copy, tmp_path / "dist", only=["jixian"])
+    err = "\n".join(log.err)
+    assert code == 1
+    assert ("集贤县（jixian）生成失败：无法生成打印文件：辖区 jixian，字段 contacts.yaml: role supervision："
+            "没有监督举报电话（role: supervision），公示栏必须写明") in err
+    assert "PrintDataError" not in err and ".py:" not in err
+
+
+@pytest.mark.parametrize("name, value", [("SITE_URL", "zixi.example.gov.cn"), ("FORMS_URL", "https://f.example/?a=1")])
+def test_an_address_that_cannot_be_printed_in_a_qr_code_stops_build_and_print(name, value, monkeypatch, tmp_path, cli):
+    monkeypatch.setenv(name, value)
+    code, log = run_build(ROOT_DATA, tmp_path / "dist", only=["jixian"])
+    assert code == 1 and f"{name} 应是完整的网址，以 http:// 或 https:// 开头" in "\n".join(log.err)
+    assert not (tmp_path / "dist" / "jixian").exists()
+    code, _out, err = cli(["print", "--only", "jixian", "--out", str(tmp_path / "print")])
+    assert code == 1 and f"这里是“{value}”" in err and not (tmp_path / "print").exists()
