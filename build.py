@@ -17,4 +17,11 @@ except ModuleNotFoundError as exc:  # run with a Python that was never set up (p
     sys.exit(2)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except ModuleNotFoundError as exc:  # a .venv set up by check.sh only: `build`, `print`, `serve` need more
+        if exc.name is None or exc.name.split(".")[0] in ("builder", "policy"):
+            raise
+        sys.stderr.write(f"缺少程序包“{exc.name}”：“{' '.join(sys.argv[1:2])}”需要的程序还没有安装"
+                         "（scripts/check.sh 只装了检查数据用的）。请先运行 scripts/setup.sh（只需一次），再运行这个命令。\n")
+        sys.exit(2)

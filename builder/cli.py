@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--stats", type=Path, metavar="DIR",
                        help="投诉统计文件夹（forms app 导出的 DIR/<地区>/complaint-stats.json）")
     build.add_argument("--no-print", action="store_true", help="只生成网站，不生成打印文件（PDF）")
+    portal = add("portal", "重新写出门户页 index.html，列出输出文件夹里已有的每个地区的网站（几台机器分别 build --only 后合并 dist/ 时用）")
+    portal.add_argument("--out", type=Path, default=DEFAULT_OUT, help="输出文件夹（默认 dist/）")
     printing = add("print", "生成打印文件：各村公示栏（A3）、全县合订本、政策明白纸、联系卡（PDF）")
     printing.add_argument("--only", nargs="+", metavar="ID", help="只生成这些地区（默认全部）")
     printing.add_argument("--out", type=Path, default=DEFAULT_OUT, help="输出文件夹（默认 dist/）")
@@ -55,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         from .pipeline import build as build_all
         return build_all(args.data, args.out, only=args.only, stats_dir=args.stats, print_step=not args.no_print)
+    if args.command == "portal":
+        from .pipeline import portal as write_portal
+        return write_portal(args.data, args.out)
     if args.command == "print":
         from .print_command import run as print_all
         return print_all(args.data, args.out, args.only)

@@ -59,6 +59,7 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
     from policy.loader import jurisdiction_dirs
 
     folders, problems = jurisdiction_dirs(data_dir)
+    problems = problems + settings.problems()  # a wrong address would be printed on every notice
     if problems:
         for problem in problems:
             log(str(problem), file=sys.stderr)
@@ -144,14 +145,24 @@ def build_one(job: Job) -> Outcome:
         fingerprint.store(job.out, jid, job.fingerprint)
         return Outcome(jid, name, True, None, time.perf_counter() - start)
     except Exception as exc:  # any stage: report it for this jurisdiction, keep the others going
-        return Outcome(jid, name, False, str(exc) if isinstance(exc, BuildError) else _unexpected(exc),
-                       time.perf_counter() - start)
+        return Outcome(jid, name, False, _message(exc), time.perf_counter() - start)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 class BuildError(RuntimeError):
     """A stage failed for a reason we can name in plain words."""
+
+
+def _message(exc: Exception) -> str:
+    """What the log says of a failed build: plain words for what the data or print can name."""
+    from .print_facts import PrintDataError
+
+    if isinstance(exc, BuildError):
+        return str(exc)
+    if isinstance(exc, PrintDataError):  # data a sheet needs but lacks, or a sheet that does not fit
+        return f"无法生成打印文件：{exc}"
+    return _unexpected(exc)
 
 
 def _unexpected(exc: Exception) -> str:
@@ -214,7 +225,7 @@ def _load(folder: Path):
     if problems:
         shown = "\n  ".join(str(p) for p in problems[:20])
         more = f"\n  ……还有 {len(problems) - 20} 个问题" if len(problems) > 20 else ""
-        raise BuildError(f"政策数据有 {len(problems)} 个问题（请运行 python build.py check）：\n  {shown}{more}")
+        raise BuildError(f"政策数据有 {len(problems)} 个问题（请运行 scripts/check.sh 看全部问题）：\n  {shown}{more}")
     return j
 
 
@@ -247,8 +258,33 @@ def _name(folder: Path) -> str:
         return folder.name
 
 
-def write_portal(out: Path, by_id: dict[str, Path]) -> None:
-    """`dist/index.html`: one link per jurisdiction whose site is in place."""
+def portal(data_dir: Path, out: Path, log=print) -> int:
+    """`build.py portal`: rewrite `out/index.html` from the sites found in `out`.
+
+    A province that builds its jurisdictions on several machines (`build --only` on each) gets
+    one portal per machine, each listing only its own sites; after their `dist/` folders are
+    copied into one, this lists every site that is there."""
+    from policy.loader import jurisdiction_dirs
+
+    folders, problems = jurisdiction_dirs(data_dir)
+    if problems:
+        for problem in problems:
+            log(str(problem), file=sys.stderr)
+        return 1
+    if not out.is_dir():
+        log(f"没有这个文件夹：{out}（先运行 build.py build --out {out}）", file=sys.stderr)
+        return 1
+    by_id = {f.name: f for f in folders}
+    listed = write_portal(out, by_id)
+    missing = [jid for jid in by_id if jid not in listed]
+    log(f"门户页已写出：{out / 'index.html'}，列出 {len(listed)} 个地区：{'、'.join(listed) or '无'}")
+    if missing:
+        log(f"（{out} 里没有这些地区的网站，门户页没有列出：{'、'.join(missing)}）")
+    return 0
+
+
+def write_portal(out: Path, by_id: dict[str, Path]) -> list[str]:
+    """`dist/index.html`: one link per jurisdiction whose site is in place; returns their ids."""
     from .pages import SITE
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(SITE), autoescape=True,
@@ -257,3 +293,4 @@ def write_portal(out: Path, by_id: dict[str, Path]) -> None:
              for jid, folder in by_id.items() if (out / jid / "index.html").is_file()]
     html = env.get_template(PORTAL_TEMPLATE).render(sites=sites, built=dt.date.today().isoformat())
     (out / "index.html").write_text(html, encoding="utf-8")
+    return [site["id"] for site in sites]

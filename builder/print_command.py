@@ -19,6 +19,7 @@ def run(data: Path, out: Path, only: list[str] | None = None) -> int:
     from policy.loader import jurisdiction_dirs
 
     folders, problems = jurisdiction_dirs(data)
+    problems = problems + settings.problems()
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -26,7 +27,7 @@ def run(data: Path, out: Path, only: list[str] | None = None) -> int:
     if only:
         unknown = sorted(set(only) - {f.name for f in folders})
         if unknown:
-            print(f"没有这些辖区：{'、'.join(unknown)}", file=sys.stderr)
+            print(f"没有这些地区的数据：{'、'.join(unknown)}（可选：{'、'.join(f.name for f in folders)}）", file=sys.stderr)
             return 1
         folders = [f for f in folders if f.name in only]
     jobs = [(f, Path(out) / f.name, settings.site_url(), settings.forms_url()) for f in folders]
@@ -56,7 +57,7 @@ def print_folder(job) -> tuple[str, bool, str]:
     folder, out_dir, site_url, forms_url = job
     jur, problems = load_jurisdiction(folder, run_examples=False)
     if problems:
-        return folder.name, False, "\n".join(map(str, problems)) + "\n政策数据有问题；请先运行 python build.py check"
+        return folder.name, False, "\n".join(map(str, problems)) + "\n政策数据有问题；请先运行 scripts/check.sh"
     try:
         paths, rendered = print_jurisdiction_report(jur, out_dir, data_version(folder),
                                                     site_url=site_url, forms_url=forms_url)

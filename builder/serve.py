@@ -1,6 +1,7 @@
 """`serve`: the built static sites on localhost, for a person to look at (not for production)."""
 from __future__ import annotations
 
+import errno
 import functools
 import http.server
 import sys
@@ -25,7 +26,13 @@ def serve(folder: Path, port: int = 8000) -> int:
     if not (folder / "index.html").is_file():
         print(f"{folder} 里还没有生成好的网站，请先运行 python build.py build", file=sys.stderr)
         return 1
-    server = make_server(folder, port)
+    try:
+        server = make_server(folder, port)
+    except OSError as exc:  # most often the port is taken (another serve, or scripts/run.sh)
+        why = "这个端口已被别的程序占用" if exc.errno == errno.EADDRINUSE else exc.strerror
+        print(f"无法在端口 {port} 上打开网站：{why}。换一个端口，例如 python build.py serve --port {port + 1}",
+              file=sys.stderr)
+        return 1
     print(f"网站已打开：http://127.0.0.1:{port}/ （按 Ctrl+C 停止）")
     try:
         server.serve_forever()

@@ -17,3 +17,16 @@ def site_url() -> str:
 
 def forms_url() -> str:
     return os.environ.get("FORMS_URL", DEFAULT_FORMS_URL).rstrip("/")
+
+
+def problems() -> list[str]:
+    """Each setting that cannot be a public address, in words: it would be printed in QR codes."""
+    from urllib.parse import urlsplit
+
+    out = []
+    for name, value in (("SITE_URL", site_url()), ("FORMS_URL", forms_url())):
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            out.append(f"{name} 应是完整的网址，以 http:// 或 https:// 开头，例如 https://zixi.example.gov.cn，"
+                       f"这里是“{value}”")
+    return out

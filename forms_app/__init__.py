@@ -27,6 +27,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["PRODUCTION"] and not app.config.get("REDIS_URL"):
         app.logger.warning("REDIS_URL 未设置：每个 gunicorn 进程各自计数，频率限制会按进程数放大")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    if app.config.get("PROXIES"):  # FORMS_PROXIES: the client's address and scheme from the proxy's headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 

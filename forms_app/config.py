@@ -59,6 +59,10 @@ def from_env(instance_path: Path) -> dict:
         # "module:attribute" of an SMS sender with send(phone, text); unset: messages wait in the outbox.
         "SMS_SENDER": env.get("FORMS_SMS_SENDER") or None,
         "RATELIMIT_KEY_PREFIX": env.get("FORMS_LIMIT_PREFIX", "forms"),
+        # How many reverse proxies (nginx, a load balancer) stand in front of gunicorn. Behind
+        # one, every request comes from the proxy's address: rate limits and the audit log need
+        # the resident's own, from X-Forwarded-For. 0 (the default) trusts no such header.
+        "PROXIES": _count(env, "FORMS_PROXIES"),
         "CASE_PREFIXES": parse_prefixes(env.get("FORMS_CASE_PREFIXES", "")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -69,6 +73,13 @@ def from_env(instance_path: Path) -> dict:
         "MAX_FORM_MEMORY_SIZE": 4 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": 6 * 3600,  # an elderly resident may take a while
     }
+
+
+def _count(env, name: str) -> int:
+    text = env.get(name, "0").strip() or "0"
+    if not text.isdigit():
+        raise ConfigError(f"{name} 应是 0 或正整数（前面有几层反向代理），这里是“{text}”")
+    return int(text)
 
 
 def dev_fernet_key(secret: str) -> str:

@@ -2,9 +2,21 @@
 # Set up (scripts/setup.sh), check the sample jurisdictions, answer one sample case, build every
 # static output (`build.py build`: the web sites, open data; print and the calculator join it as
 # they land) and serve it on localhost until Ctrl+C.
-# Servers: one line each in serve_all below: the site on 8000, the forms app on 5000.
+# Servers: one line each in serve_all below: the site on 8000, the forms app on 5000
+# (SITE_PORT=8001 FORMS_PORT=5001 scripts/run.sh for others).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+SITE_PORT=${SITE_PORT:-8000}
+FORMS_PORT=${FORMS_PORT:-5000}
+# The sites' links and QR codes point at the two servers started below (builder/settings.py).
+export SITE_URL=${SITE_URL:-http://127.0.0.1:$SITE_PORT}
+export FORMS_URL=${FORMS_URL:-http://127.0.0.1:$FORMS_PORT}
+for port in "$SITE_PORT" "$FORMS_PORT"; do  # a port in use: said before the set-up and build, not after
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        echo "端口 $port 已被别的程序占用。换端口运行，例如：SITE_PORT=8001 FORMS_PORT=5001 scripts/run.sh" >&2
+        exit 1
+    fi
+done
 scripts/setup.sh
 .venv/bin/python build.py check
 echo "== 示例：资溪县一位贫困人口在县级医院住院 2 万元 =="
@@ -16,12 +28,10 @@ echo "== 生成网站 =="
 
 # ---- forms app (complaints, eligibility queries, case lookup; forms_app/) -------------------
 # Migrate the embedded SQLite database (instance/forms.sqlite3; or DATABASE_URL); it is served
-# by the second line of serve_all. Production (gunicorn, PostgreSQL, Redis): docs/forms-app.md.
+# by the second line of serve_all. Production (gunicorn, PostgreSQL, Redis): docs/operators.md.
 .venv/bin/flask --app forms_app db upgrade
-FORMS_PORT=${FORMS_PORT:-5000}
 # ---- end of the forms app block -------------------------------------------------------------
 
-SITE_PORT=${SITE_PORT:-8000}
 pids=()
 stop_all() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap stop_all EXIT INT TERM

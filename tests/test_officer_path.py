@@ -463,3 +463,14 @@ def test_11_every_message_the_guide_shows_is_what_check_prints(cli, tmp_path, mo
     for line in shown:
         expected = line.split("……")[0]
         assert any(p.startswith(expected) for p in printed), f"the guide shows a message check does not print:\n{line}"
+
+
+def test_1_build_in_a_venv_set_up_for_checking_only_names_the_set_up_command(tmp_path):
+    # scripts/check.sh installs what `check` needs; `build` also needs jinja2, MkDocs, WeasyPrint.
+    code = ("import sys, runpy; sys.modules['jinja2'] = None;"
+            f"sys.argv = ['build.py', 'build', '--out', {str(tmp_path / 'dist')!r}];"
+            "runpy.run_path('build.py', run_name='__main__')")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr and "ModuleNotFoundError" not in run.stderr
+    assert "缺少程序包“jinja2”：“build”需要的程序还没有安装" in run.stderr and "scripts/setup.sh" in run.stderr

@@ -11,6 +11,7 @@ from policy.formats import DISABILITIES
 
 from .. import store
 from ..limits import limiter, submit_limit
+from ..models import local_date, utcnow
 from ..policy_source import village_choices
 from ..submissions import Filer, submit_query
 from ..views_common import jurisdiction_or_404, recalled_receipt, remember_receipt
@@ -20,8 +21,10 @@ bp = Blueprint("queries", __name__)
 
 
 def answer_for(j, person: dict, today: dt.date | None = None) -> dict:
+    """By the policy of today in Beijing (the server's clock may be UTC: from midnight to 8 a.m.
+    its date is the day before), as the screener page on a resident's phone judges."""
     service = current_app.extensions["forms_policy"].service
-    return run_eligible(service, {"jurisdiction": j.id, "person": person}, today=today)
+    return run_eligible(service, {"jurisdiction": j.id, "person": person}, today=today or local_date(utcnow()))
 
 
 @bp.route("/<jid>/query", methods=["GET", "POST"])

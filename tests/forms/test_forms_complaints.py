@@ -146,3 +146,16 @@ def _count(app) -> int:
     from forms_app.store import fetch_case_count
 
     return fetch_case_count(app.extensions["forms_db"])
+
+
+def test_today_in_beijing_is_not_a_future_event_date(app, client, monkeypatch):
+    """01:30 in Beijing on 26 November: the UTC clock still says the 25th; a resident who writes
+    the 26th as the day it happened is not told the date is in the future."""
+    import datetime as dt
+    from forms_app.complaints import forms
+    monkeypatch.setattr(forms, "utcnow", lambda: dt.datetime(2026, 11, 25, 17, 30))
+    number, _code = file_complaint(client, event_date="2026-11-26")
+    assert number
+    data = complaint_data(event_date="2026-11-27")
+    data["csrf_token"] = csrf(client, "/zixi/complaint")
+    assert "日期不能晚于今天" in main_text(client.post("/zixi/complaint", data=data))

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from forms_app.models import Case
+from forms_app.models import Case, local_date, utcnow
 from .formhelpers import csrf, main_text
 
 
@@ -28,7 +28,7 @@ def test_the_answer_is_what_build_eligible_answers(app, client, cli):
     assert case.eligibility_input == {"category": "poverty", "age": 70, "sex": "male", "village": "gaofu-gaofu",
                                       "township": "gaofu", "diseases": ["diabetes", "hypertension"],
                                       "disabilities": ["physical"]}
-    code, out, err = cli(["eligible"], json.dumps({"jurisdiction": "zixi", "date": dt.date.today().isoformat(),
+    code, out, err = cli(["eligible"], json.dumps({"jurisdiction": "zixi", "date": local_date(utcnow()).isoformat(),
                                                   "person": case.eligibility_input}))
     assert code == 0, err
     assert case.eligibility_answer == json.loads(out)
@@ -65,3 +65,12 @@ def test_bad_answers_get_messages_naming_each_question(page_client):
 def test_full_width_age_is_understood(app, client):
     assert _ask(client, person_category="poverty", age="７０岁").status_code == 303
     assert _latest(app).eligibility_input["age"] == 70
+
+
+def test_the_answer_is_by_the_policy_of_today_in_beijing(app, client, monkeypatch):
+    """At 01:30 in Beijing the server's UTC clock still says the day before; the answer is by
+    Beijing's day, as the screener on the resident's phone judges."""
+    from forms_app.queries import views
+    monkeypatch.setattr(views, "utcnow", lambda: dt.datetime(2026, 11, 25, 17, 30))
+    _ask(client, person_category="general")
+    assert _latest(app).eligibility_answer["date"] == "2026-11-26"

@@ -71,3 +71,32 @@ def test_wrong_codes_are_rate_limited_but_right_ones_are_not_counted(policy, sql
 def test_malformed_numbers_and_codes_get_messages(page_client):
     page = main_text(_look(page_client, "12345", "12"))
     assert 'href="#number"' in page and 'href="#code"' in page and "8 位数字，这里是 2 位" in page
+
+
+def test_behind_a_proxy_each_resident_has_their_own_limit_only_when_told(policy, sqlite_url):
+    """FORMS_PROXIES=1 (nginx in front): the address comes from X-Forwarded-For, so one resident's
+    wrong codes do not lock out the next; without the setting the header is not trusted."""
+    def wrong_codes(client, address):
+        return [client.post("/zixi/track", headers={"X-Forwarded-For": address},
+                            data={"csrf_token": csrf(client, "/zixi/track"), "number": number,
+                                  "code": "00000000"}).status_code for _ in range(3)]
+
+    app = make_app(policy, sqlite_url, LIMIT_LOOKUP_FAIL="2 per hour", PROXIES=1)
+    client = app.test_client()
+    number, _code = file_complaint(client)
+    assert wrong_codes(client, "10.0.0.1") == [404, 404, 429]
+    assert wrong_codes(client, "10.0.0.2") == [404, 404, 429]
+
+    app = make_app(policy, sqlite_url, LIMIT_LOOKUP_FAIL="2 per hour",
+                   RATELIMIT_KEY_PREFIX="noproxy")
+    client = app.test_client()
+    assert wrong_codes(client, "10.0.0.3") == [404, 404, 429]
+    assert wrong_codes(client, "10.0.0.4") == [429, 429, 429]
+
+
+def test_a_proxy_count_that_is_not_a_number_is_refused(monkeypatch, policy):
+    import pytest
+    from forms_app import ConfigError, create_app
+    monkeypatch.setenv("FORMS_PROXIES", "yes")
+    with pytest.raises(ConfigError, match="FORMS_PROXIES 应是 0 或正整数"):
+        create_app({"POLICY": policy})

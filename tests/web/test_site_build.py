@@ -7,6 +7,7 @@ import pytest
 from site_helpers import run_build
 
 from builder import mkdocs_site, pages, pipeline
+from builder.cli import DEFAULT_DATA as ROOT_DATA
 
 
 def test_a_second_build_with_nothing_changed_rebuilds_nothing(site):
@@ -117,3 +118,71 @@ def test_no_print_builds_the_site_without_pdfs_and_a_later_full_build_adds_them(
     code, log = run_build(data_copy, out, only=["jixian"])
     assert code == 0 and any("已生成" in line for line in log.out), log.out
     assert list((out / "jixian" / "print").glob("notice-*.pdf"))
+
+
+def test_shards_built_apart_get_one_portal_listing_every_site_after_merging(site, tmp_path, cli):
+    """A province builds `--only` its own jurisdictions on each machine, then copies the dist/
+    folders into one: each machine's portal lists only its own sites, `portal` lists them all."""
+    built, data, stats = site
+    machines = {"a": "jixian", "b": "zixi"}
+    for machine, jid in machines.items():  # each machine's dist/ as an earlier build left it
+        shutil.copytree(built / jid, tmp_path / machine / jid)
+        shutil.copytree(built / ".fingerprints", tmp_path / machine / ".fingerprints")
+        code, log = run_build(data, tmp_path / machine, only=[jid], stats_dir=stats)
+        assert code == 0, log.err
+        portal = (tmp_path / machine / "index.html").read_text(encoding="utf-8")
+        assert f'href="{jid}/"' in portal
+        assert all(f'href="{other}/"' not in portal for other in machines.values() if other != jid)
+    merged = tmp_path / "merged"
+    for machine in machines:  # e.g. rsync -a a/ b/ merged/: the last portal copied wins
+        shutil.copytree(tmp_path / machine, merged, dirs_exist_ok=True)
+    assert 'href="jixian/"' not in (merged / "index.html").read_text(encoding="utf-8")
+
+    code, out, err = cli(["portal", "--data", str(data), "--out", str(merged)])
+    assert code == 0, err
+    portal = (merged / "index.html").read_text(encoding="utf-8")
+    assert 'href="jixian/">集贤县' in portal and 'href="zixi/">资溪县' in portal
+    assert "列出 2 个地区" in out
+
+
+def test_portal_names_the_jurisdictions_it_did_not_find(site, tmp_path, cli):
+    built, data, _stats = site
+    shutil.copytree(built / "zixi", tmp_path / "dist" / "zixi")
+    code, out, _err = cli(["portal", "--data", str(data), "--out", str(tmp_path / "dist")])
+    assert code == 0 and "列出 1 个地区：zixi" in out and "没有列出：jixian" in out
+    assert 'href="jixian/"' not in (tmp_path / "dist" / "index.html").read_text(encoding="utf-8")
+    code, _out, err = cli(["portal", "--data", str(data), "--out", str(tmp_path / "nowhere")])
+    assert code == 1 and "没有这个文件夹" in err
+
+
+def test_serve_on_a_port_in_use_says_so(site, cli):
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _out, err = cli(["serve", "--out", str(site[0]), "--port", str(port)])
+    assert code == 1 and f"无法在端口 {port} 上打开网站：这个端口已被别的程序占用" in err
+    assert f"--port {port + 1}" in err
+
+
+def test_data_a_notice_needs_but_lacks_stops_the_build_in_plain_words(data_copy, tmp_path):
+    contacts = data_copy / "jixian" / "contacts.yaml"
+    text = contacts.read_text(encoding="utf-8")
+    contacts.write_text(text.replace("    role: supervision\n", "    role: other\n", 1), encoding="utf-8")
+    code, log = run_build(data_copy, tmp_path / "dist", only=["jixian"])
+    err = "\n".join(log.err)
+    assert code == 1
+    assert ("集贤县（jixian）生成失败：无法生成打印文件：辖区 jixian，字段 contacts.yaml: role supervision："
+            "没有监督举报电话（role: supervision），公示栏必须写明") in err
+    assert "PrintDataError" not in err and ".py:" not in err
+
+
+@pytest.mark.parametrize("name, value", [("SITE_URL", "zixi.example.gov.cn"), ("FORMS_URL", "https://f.example/?a=1")])
+def test_an_address_that_cannot_be_printed_in_a_qr_code_stops_build_and_print(name, value, monkeypatch, tmp_path, cli):
+    monkeypatch.setenv(name, value)
+    code, log = run_build(ROOT_DATA, tmp_path / "dist", only=["jixian"])
+    assert code == 1 and f"{name} 应是完整的网址，以 http:// 或 https:// 开头" in "\n".join(log.err)
+    assert not (tmp_path / "dist" / "jixian").exists()
+    code, _out, err = cli(["print", "--only", "jixian", "--out", str(tmp_path / "print")])
+    assert code == 1 and f"这里是“{value}”" in err and not (tmp_path / "print").exists()
