@@ -133,6 +133,23 @@ class CaseEvent(Base):
     case: Mapped[Case] = relationship(back_populates="events")
 
 
+class Resubmission(Base):
+    """The resubmission id a submission carried (the form's hidden field, the API's Idempotency-Key).
+
+    A retry with the same id gets the case stored the first time instead of a second case: the
+    unique constraint on `key_hash` decides between concurrent retries. Only HMACs are stored: the
+    id (scoped by channel, kind and jurisdiction) and the submitted values, so the row reveals
+    neither the id nor what was typed; the lookup code is derived from the id (protect.py).
+    """
+
+    __tablename__ = "resubmissions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class AuditEntry(Base):
     """Append-only log of staff actions (who, what, when, before/after); never updated or deleted."""
 

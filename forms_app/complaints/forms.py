@@ -6,14 +6,14 @@ import datetime as dt
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-from ..formkit import BaseForm, check_length, parse_date, parse_id_number, parse_phone
+from ..formkit import OnceForm, check_length, parse_date, parse_id_number, parse_phone
 from ..policy_source import CLINIC, NO_INSTITUTION
 
 DESCRIPTION_MAX = 2000
 EARLIEST_EVENT = dt.date(2015, 1, 1)
 
 
-class ComplaintForm(BaseForm):
+class ComplaintForm(OnceForm):
     category = StringField("您要反映哪一类问题")
     village = StringField("事情发生在哪个村（或您住在哪个村）")
     institution = StringField("涉及哪家医院或卫生室")
