@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Named constraints, so Alembic migrations name them the same on SQLite and PostgreSQL.
@@ -50,6 +50,8 @@ class StaffUser(Base):
     role: Mapped[str] = mapped_column(String(20))  # admin | handler | auditor
     townships: Mapped[list] = mapped_column(JSON, default=list)  # a handler's townships
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when the administrator gave a temporary password: the next login must choose a new one.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -1,4 +1,4 @@
-"""Staff pages under /staff/: login, the queue, a case, the SMS outbox, the audit log, users.
+"""Staff pages under /staff/: login, the queue, a case, the SMS outbox, the audit log (accounts: user_pages.py).
 
 Server-rendered Chinese pages, CSRF on every form, no inline script. Every case lookup goes
 through `_case()` (access.can_see), so a handler gets 404 for another township's case whatever
@@ -261,7 +261,7 @@ def phone(user, jid, number):
     return _case_page(user, j, current, phone=full or "（没有电话）")
 
 
-# ------------------------------------------------------------------ outbox, audit, users
+# ------------------------------------------------------------------ outbox, audit
 
 @bp.get("/<jid>/outbox")
 @staff_session.required
@@ -316,10 +316,5 @@ def audit_export(user, jid):
     return _csv(audit.entries_csv(entries), f"{jid}-audit-{_today().isoformat()}.csv")
 
 
-@bp.get("/<jid>/users")
-@staff_session.required
-def users(user, jid):
-    j = jurisdiction_or_404(jid)
-    if not can_manage_users(user):
-        abort(404)
-    return render_template("staff/users.html", j=j, users=fetch_users(_db(), jid))
+# The account pages (county administrator) and one's own password: their own module, same blueprint.
+from . import user_pages  # noqa: E402,F401
