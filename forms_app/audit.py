@@ -58,15 +58,17 @@ def fetch_entries(db: Database, jurisdiction: str, limit: int | None = 500, offs
                 for e, user, number in session.execute(q)]
 
 
-def entries_csv(entries: list[dict]) -> str:
+def entries_csv(entries: list[dict], changes_of) -> str:
+    """The export: `changes_of(entry)` gives its readable rows (audit_view.changes), one line each
+    in the 改动 cell (`状态：已受理 → 正在办理`), personal data masked as on the page."""
+    from .audit_view import as_text
+
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["编号", "时间(UTC)", "操作人", "操作", "案件", "之前", "之后", "地址"])
+    writer.writerow(["编号", "时间(UTC)", "操作人", "操作", "操作代码", "案件", "改动（旧值 → 新值）", "地址"])
     for e in reversed(entries):  # oldest first: the order things happened
-        writer.writerow([e["id"], e["at"].isoformat(timespec="seconds"), e["actor"], e["action"], e["case"],
-                         json.dumps(e["before"], ensure_ascii=False) if e["before"] is not None else "",
-                         json.dumps(e["after"], ensure_ascii=False) if e["after"] is not None else "",
-                         e["address"]])
+        writer.writerow([e["id"], e["at"].isoformat(timespec="seconds"), cell(e["actor"]), e["action_name"],
+                         e["action"], e["case"], cell(as_text(changes_of(e))), e["address"]])
     return safe_csv(out.getvalue())
 
 

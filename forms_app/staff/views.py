@@ -10,6 +10,8 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from sqlalchemy import select
 
 from .. import audit, notify
+from ..audit_view import Context as AuditContext
+from ..audit_view import changes as audit_changes
 from ..lifecycle import STATUSES, status_name
 from ..limits import limiter
 from ..models import Case, CaseEvent, OutboxMessage, StaffUser, local_date, utcnow
@@ -301,19 +303,23 @@ def audit_log(user, jid):
     except ValueError:
         page = 1
     entries = audit.fetch_entries(_db(), jid, limit=100, offset=(page - 1) * 100)
+    ctx = AuditContext(j, fetch_users(_db(), jid))
+    for e in entries:
+        e["changes"] = audit_changes(e, ctx)
     return render_template("staff/audit.html", j=j, entries=entries, page=page)
 
 
 @bp.get("/<jid>/audit.csv")
 @staff_session.required
 def audit_export(user, jid):
-    jurisdiction_or_404(jid)
+    j = jurisdiction_or_404(jid)
     if not can_read_audit(user):
         abort(404)
     with _db().writing() as s:
         audit.record(s, "export_audit", actor_id=user.id, address=request.remote_addr, jurisdiction=jid)
     entries = audit.fetch_entries(_db(), jid, limit=None)
-    return _csv(audit.entries_csv(entries), f"{jid}-audit-{_today().isoformat()}.csv")
+    ctx = AuditContext(j, fetch_users(_db(), jid))
+    return _csv(audit.entries_csv(entries, lambda e: audit_changes(e, ctx)), f"{jid}-audit-{_today().isoformat()}.csv")
 
 
 # The account pages (county administrator) and one's own password: their own module, same blueprint.
