@@ -265,14 +265,31 @@ async def load(port, seconds, users, api_users, think, timeout, fault=None) -> t
 
 # ------------------------------------------------------------------ the server and the databases
 
-def start_server(url: str, workers: int, threads: int) -> LocalGunicorn:
+def start_server(url: str, workers: int, threads: int, access_log: Path) -> LocalGunicorn:
     env = {"DATABASE_URL": url, "FORMS_LIMIT_SUBMIT": "1000000 per hour", "FORMS_LIMIT_LOOKUP_FAIL": "1000000 per hour",
            "FORMS_LIMIT_PREFIX": f"bench-{uuid.uuid4().hex}", "REDIS_URL": ""}
     if reachable(REDIS):
         env["REDIS_URL"] = f"redis://{REDIS[0]}:{REDIS[1]}/0"
-    server = LocalGunicorn(env, workers=workers, threads=threads)
+    # Each request's time inside gunicorn (%(D)s, microseconds, from the parsed request to the last
+    # byte written): what the server costs, apart from waiting in the accept queue and the client.
+    server = LocalGunicorn(env, workers=workers, threads=threads, access_log=access_log,
+                           access_format="%(m)s %(U)s %(s)s %(D)s")
     time.sleep(1.0)
     return server
+
+
+def server_times(access_log: Path, skip_lines: int) -> tuple[dict[str, list[float]], int]:
+    """Seconds per request kind from gunicorn's access log, after the first `skip_lines` lines."""
+    lines = access_log.read_text().splitlines() if access_log.exists() else []
+    out: dict[str, list[float]] = {}
+    for line in lines[skip_lines:]:
+        parts = line.split()
+        if len(parts) != 4 or not parts[3].isdigit():
+            continue
+        bare = parts[1]
+        kind = "api" if bare.startswith("/api/open311/v2/requests/") else KINDS.get(bare, bare)
+        out.setdefault(f"{parts[0]} {kind}", []).append(int(parts[3]) / 1e6)
+    return out, len(lines)
 
 
 def kill_one_worker(server: LocalGunicorn) -> None:
@@ -364,6 +381,7 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=30.0, help="per request, seconds")
     args = ap.parse_args()
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} (1, 5, 15 min) at the start")
     print(f"forms_load: gunicorn {args.workers} workers x {args.threads} threads, {args.users} residents + "
           f"{args.api_users} API clients, think {args.think[0]:g}-{args.think[1]:g} s, "
           f"limits in {'Redis' if reachable(REDIS) else 'memory'}; {os.cpu_count()} cores shared with the client")
@@ -375,13 +393,16 @@ def main() -> int:
         print(f"{kind}:", flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             url, cleanup = fresh_database(kind, Path(tmp))
-            server = start_server(url, args.workers, args.threads)
+            log = Path(tmp) / "access.log"
+            server = start_server(url, args.workers, args.threads, log)
+            seen_lines = 0
             acknowledged: dict[str, str] = {}
             try:
                 # Warm-up, not measured (its submissions are checked too): every worker compiles its
                 # templates and opens its database connections before the clock starts.
                 warm, _ = asyncio.run(load(server.port, args.warm_up, 8, 2, (0.0, 0.0), args.timeout))
                 acknowledged.update(warm.acknowledged)
+                _, seen_lines = server_times(log, 0)
                 runs = [("steady", args.steady, args.think, None, 300.0 if kind == "postgresql" else None),
                         ("saturation", args.saturation, (0.0, 0.0), None, None),
                         ("fault", args.fault, args.think, lambda: kill_one_worker(server), None)]
@@ -391,6 +412,12 @@ def main() -> int:
                     stats, took = asyncio.run(load(server.port, seconds, args.users, args.api_users, think,
                                                    args.timeout, fault))
                     report(name, stats, took, goal)
+                    inside, seen_lines = server_times(log, seen_lines)
+                    everything = [v for vs in inside.values() for v in vs]
+                    print(f"              inside gunicorn: p50 {percentile(everything, 0.5) * 1000:.0f} ms, "
+                          f"p99 {percentile(everything, 0.99) * 1000:.0f} ms; by request: " + "; ".join(
+                              f"{k} {percentile(v, 0.5) * 1000:.0f}/{percentile(v, 0.99) * 1000:.0f} ms"
+                              for k, v in sorted(inside.items())), flush=True)
                     acknowledged.update(stats.acknowledged)
                     goals.append((f"{kind} {name}: 0 errors", not stats.errors))
                     if goal:
@@ -405,6 +432,7 @@ def main() -> int:
             print("  check: " + ", ".join(f"{k} {v}" for k, v in result.items()) +
                   ("  -> every acknowledged submission stored exactly once" if good else "  -> FAILED"), flush=True)
             cleanup()
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} (1, 5, 15 min) at the end")
     print("goals: " + "; ".join(f"{what} {'met' if met else 'NOT met'}" for what, met in goals))
     # Exit 1 only when a submission was lost or duplicated: latency and errors depend on the machine.
     return 0 if ok else 1

@@ -3,7 +3,9 @@
 The counter row for (jurisdiction, year) is incremented with UPDATE ... RETURNING inside the
 submission's own transaction: PostgreSQL holds the row lock until commit and SQLite's writer
 lock (BEGIN IMMEDIATE, see db.py) serialises writers, so two submissions never get one number,
-and a rolled-back submission gives its number back.
+and a rolled-back submission gives its number back. Every submission of a county waits for that
+lock, so store.py takes it as the last thing before the commit (`ensure_counter` first, then
+the rest of the work, then `take_serial`).
 """
 from __future__ import annotations
 
@@ -58,10 +60,15 @@ def normalise_number(text: str) -> str:
     return text
 
 
-def next_serial(session: Session, jurisdiction: str, year: int) -> int:
+def ensure_counter(session: Session, jurisdiction: str, year: int) -> None:
+    """The counter row exists (the year's first submission creates it); an existing row is not locked."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(insert(CaseCounter).values(jurisdiction=jurisdiction, year=year, last=0)
                     .on_conflict_do_nothing())
+
+
+def take_serial(session: Session, jurisdiction: str, year: int) -> int:
+    """The next serial; the counter row stays locked until the transaction ends."""
     return session.execute(
         update(CaseCounter)
         .where(CaseCounter.jurisdiction == jurisdiction, CaseCounter.year == year)
@@ -71,3 +78,8 @@ def next_serial(session: Session, jurisdiction: str, year: int) -> int:
         # about 13 ms per submission (benchmarks/forms_load.py).
         .execution_options(synchronize_session=False)
     ).scalar_one()
+
+
+def next_serial(session: Session, jurisdiction: str, year: int) -> int:
+    ensure_counter(session, jurisdiction, year)
+    return take_serial(session, jurisdiction, year)
