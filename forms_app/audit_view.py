@@ -40,6 +40,7 @@ class Context:
 
     def __init__(self, j=None, staff=()):
         self.towns = {t: v["name"] for t, v in (j.townships.items() if j else [])}
+        self.places = {j.id: j.name} if j else {}
         self.staff = {u.id: u.display_name for u in staff}
         self.usernames = {u.username for u in staff}
 
@@ -64,6 +65,8 @@ def _value(key: str, value, ctx: Context, action: str) -> str:
     if key == "filters" and isinstance(value, dict):
         return "，".join(f"{FILTER_LABELS.get(k, k)}={ctx.towns.get(v, v) if k == 'township' else v}"
                         for k, v in value.items()) or "（全部）"
+    if key == "jurisdiction":
+        return ctx.places.get(value, value)
     if key == "extended_days":
         return f"{value} 天"
     return mask_personal(str(value))

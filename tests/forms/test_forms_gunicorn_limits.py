@@ -38,3 +38,39 @@ def test_two_gunicorn_workers_share_one_submission_limit_through_redis(tmp_path)
     assert sorted(statuses) == [201] * limit + [429] * (20 - limit)
     posts = [line.split() for line in log.read_text().splitlines() if line.split()[1] in ("201", "429")]
     assert len({pid for pid, _ in posts}) == 2, "both workers must have answered"
+
+
+def test_a_killed_worker_is_replaced_at_once_and_a_retry_files_nothing_twice(tmp_path):
+    """The production settings preload the app: the master forks a replacement for a crashed
+    worker without loading anything. A client retrying its submission with the same
+    Idempotency-Key afterwards gets the first request back, whichever worker answers."""
+    import json
+    import time
+
+    url = f"sqlite:///{tmp_path / 'forms.sqlite3'}"
+    upgrade(url)
+    key = str(uuid.uuid4())
+    body = urllib.parse.urlencode({"jurisdiction_id": "zixi", "service_code": "other", "address_id": "gaofu-gaofu",
+                                   "description": "进程被杀后重试"}).encode()
+
+    def post(base):
+        request = urllib.request.Request(f"{base}/api/open311/v2/requests.json", data=body,
+                                         headers={"Idempotency-Key": key, "Connection": "close"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())[0]["service_request_id"]
+
+    with LocalGunicorn({"DATABASE_URL": url, "REDIS_URL": ""}, workers=2, threads=1) as server:
+        first = post(server.base)
+        before = set(server.workers())
+        killed = server.kill_one_worker()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            now = set(server.workers())
+            if len(now) == 2 and killed not in now:
+                break
+            time.sleep(0.05)
+        replaced_after = 10 - (deadline - time.monotonic())
+        assert len(now) == 2 and killed not in now and now != before
+        assert replaced_after < 5, f"the replacement took {replaced_after:.1f} s"
+        answers = {post(server.base) for _ in range(4)}  # both workers, most likely
+    assert answers == {(201, first[1])}

@@ -9,7 +9,7 @@ import pytest
 from forms_app.models import StaffUser
 
 from .formhelpers import BACKENDS, file_complaint, make_app
-from .staffhelpers import PASSWORD, act, login, make_staff, staff_client, token
+from .staffhelpers import PASSWORD, act, login, make_staff, staff_client, staff_routes, token
 
 
 def test_login_with_argon2_hash_and_wrong_password_refused(app):
@@ -79,18 +79,7 @@ def test_cli_refuses_unknown_township_and_handler_without_one(app):
     assert r.exit_code != 0 and "密码至少" in r.output
 
 
-def _staff_routes() -> list[tuple[str, str]]:
-    """Every (rule, method) of the staff blueprint: a new staff page is covered without editing this."""
-    from flask import Flask
-
-    from forms_app.staff.views import bp
-    probe = Flask("routes")
-    probe.register_blueprint(bp)
-    return sorted({(rule.rule, m) for rule in probe.url_map.iter_rules() if rule.rule.startswith("/staff/<jid>")
-                   for m in rule.methods if m in ("GET", "POST")})
-
-
-ROUTES = _staff_routes()
+ROUTES = staff_routes()
 
 
 def _fill(rule: str, jid: str, number: str, mid: int, uid: int = 1) -> str:

@@ -11,7 +11,7 @@ import pytest
 from forms_app.audit import fetch_entries
 from forms_app.models import StaffUser
 
-from .staffhelpers import CSRF, PASSWORD, login, make_staff, staff_client, token
+from .staffhelpers import CSRF, PASSWORD, login, make_staff, staff_client, staff_routes, token
 
 
 def _user(app, username: str) -> StaffUser:
@@ -19,18 +19,7 @@ def _user(app, username: str) -> StaffUser:
         return s.query(StaffUser).filter_by(username=username).one()
 
 
-def _account_routes() -> list[tuple[str, str]]:
-    """Every (rule, method) of the account pages, read from the blueprint: a new one is covered."""
-    from flask import Flask
-
-    from forms_app.staff.views import bp
-    probe = Flask("routes")
-    probe.register_blueprint(bp)
-    return sorted({(r.rule, m) for r in probe.url_map.iter_rules() if r.rule.startswith("/staff/<jid>/users")
-                   for m in r.methods if m in ("GET", "POST")})
-
-
-ACCOUNT_ROUTES = _account_routes()
+ACCOUNT_ROUTES = staff_routes("/staff/<jid>/users")
 
 
 def test_every_account_route_is_listed():
