@@ -6,9 +6,8 @@ timeline entry are stored together or not at all.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError

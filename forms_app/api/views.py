@@ -21,9 +21,9 @@ from .. import store
 from ..complaints.forms import ComplaintForm
 from ..formkit import zh
 from ..lifecycle import current_deadline, open311_status, public_timeline
-from ..protect import valid_resubmission_id
 from ..limits import failed_lookup, limiter, lookup_fail_limit, submit_limit
 from ..policy_source import CLINIC, NO_INSTITUTION, category, institution_choices
+from ..protect import valid_resubmission_id
 from ..submissions import Filer, submit_complaint
 from ..tracking.forms import TrackForm
 from ..tracking.views import find_case
