@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .db import Database
 from .models import Case, CaseEvent, Resubmission, local_date, utcnow
-from .numbers import ensure_counter, format_number, take_serial
+from .numbers import format_number, take_serial
 
 
 @dataclass
@@ -125,7 +125,6 @@ def _insert_case(session, new: NewCase, lookup_hash_for, deadline_for, now: dt.d
     follows at once. Everything before (the inserts, the deadline, the uniqueness check of a
     resubmission id) runs without holding the lock.
     """
-    ensure_counter(session, new.jurisdiction, now.year)
     fields = {k: v for k, v in vars(new).items() if k not in ("prefix", "first_event")}
     case = Case(number="~" + secrets.token_hex(11), lookup_hash="", submitted_at=now, updated_at=now,
                 decide_by=deadline_for(local_date(now)) if new.status == "submitted" else None,
