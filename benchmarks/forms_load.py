@@ -4,9 +4,10 @@
                                     [--fault 60] [--users 200] [--api-users 10] [--think 1 3]
 
 For each database: a fresh database (SQLite file in a temporary folder; a fresh PostgreSQL schema
-at 127.0.0.1:5432, database `test`, dropped afterwards), migrated, served by
-`gunicorn -w 4 -k gthread --threads 4 "forms_app:create_app()"` on 127.0.0.1, rate limits in
-Redis when it answers on 127.0.0.1:6379. Three runs, each bounded in time:
+at 127.0.0.1:5432, database `test`, dropped afterwards), migrated, served by gunicorn with the
+production settings (forms_app/gunicorn_conf.py: 4 gthread workers x 4 threads, preloaded app) on
+127.0.0.1 (forms_app/local_gunicorn.py), rate limits in Redis when it answers on 127.0.0.1:6379.
+Three runs, each bounded in time:
 
 - steady: `--users` simulated residents, each in a loop: open the complaint form, submit it with
   its CSRF token (and its session cookie), read the receipt, wait `--think` seconds (random,
@@ -14,6 +15,13 @@ Redis when it answers on 127.0.0.1:6379. Three runs, each bounded in time:
   POSTing Open311 requests and reading them back.
 - saturation: the same without think time: the most submissions per second the app sustains.
 - fault: the steady run, with one gunicorn worker killed (SIGKILL) in the middle.
+
+The client behaves like a browser or a well-behaved API client: a request whose connection is
+reset or refused is sent again (up to 3 times, after 0.1, 0.3, 0.9 s), a form submission with the
+same resubmission id the page carried and an API submission with the same Idempotency-Key, so a
+retry of a submission that was stored before the worker died gets the first receipt back. Every
+retry is counted and printed ("absorbed"); a request that still fails after the retries is an
+error.
 
 Printed per run: submissions acknowledged per second, requests per second, p50 / p99 latency,
 errors by kind. Then the check: every acknowledged submission (each carries a unique token in its
@@ -29,9 +37,6 @@ import asyncio
 import os
 import random
 import re
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,12 +49,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from forms_app.local_gunicorn import REDIS, LocalGunicorn, reachable  # noqa: E402
+
 PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-REDIS = ("127.0.0.1", 6379)
+RETRY_PAUSES = (0.1, 0.3, 0.9)  # seconds before the 1st, 2nd, 3rd retry of a failed request
 KINDS = {"/zixi/complaint": "form", "/zixi/receipt": "receipt", "/zixi/track": "lookup",
          "/api/open311/v2/requests.json": "api"}
-KEEPALIVE = 5  # seconds gunicorn keeps an idle connection open (--keep-alive)
+KEEPALIVE = 5  # seconds gunicorn keeps an idle connection open (gunicorn_conf.keepalive)
 TOKEN_RE = re.compile(rb'name="csrf_token" type="hidden" value="([^"]+)"')
+RID_RE = re.compile(rb'name="resubmission_id" value="([^"]+)"')
 NUMBER_RE = re.compile(rb'id="case-number">([^<]+)<')
 CODE_RE = re.compile(rb'id="lookup-code">([^<]+)<')
 API_ID_RE = re.compile(rb'"service_request_id":\s*"([^"]+)".*?"token":\s*"([^"]+)"')
@@ -77,9 +85,11 @@ class Conn:
             self.writer.close()
             self.reader = self.writer = None
 
-    async def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, dict, bytes]:
+    async def request(self, method: str, path: str, form: dict | None = None,
+                      headers: dict | None = None) -> tuple[int, dict, bytes]:
         body = urllib.parse.urlencode(form).encode() if form is not None else b""
         head = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}", "Connection: keep-alive"]
+        head += [f"{k}: {v}" for k, v in (headers or {}).items()]
         if self.cookies:
             head.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         if form is not None:
@@ -89,26 +99,22 @@ class Conn:
         # send on a connection that may be closing: reconnect after a pause longer than that.
         if self.writer is not None and time.monotonic() - self.last_used > KEEPALIVE - 1:
             await self.close()
-        for attempt in (0, 1):
-            fresh = self.writer is None
-            try:
-                if fresh:
-                    self.reader, self.writer = await asyncio.wait_for(
-                        asyncio.open_connection("127.0.0.1", self.port), self.timeout)
-                self.writer.write(data)
-                await self.writer.drain()
-                answer = await asyncio.wait_for(self._response(), self.timeout)
-                self.last_used = time.monotonic()
-                return answer
-            except asyncio.TimeoutError:
-                await self.close()
-                raise HttpError("timeout") from None
-            except (ConnectionError, asyncio.IncompleteReadError, OSError):
-                await self.close()
-                # Resending is safe only for a GET; a POST that may have arrived is never sent twice.
-                if fresh or attempt or method != "GET":
-                    raise HttpError("connect" if fresh else "reset") from None
-        raise HttpError("reset")
+        fresh = self.writer is None
+        try:
+            if fresh:
+                self.reader, self.writer = await asyncio.wait_for(
+                    asyncio.open_connection("127.0.0.1", self.port), self.timeout)
+            self.writer.write(data)
+            await self.writer.drain()
+            answer = await asyncio.wait_for(self._response(), self.timeout)
+            self.last_used = time.monotonic()
+            return answer
+        except asyncio.TimeoutError:
+            await self.close()
+            raise HttpError("timeout") from None
+        except (ConnectionError, asyncio.IncompleteReadError, OSError):
+            await self.close()
+            raise HttpError("connect" if fresh else "reset") from None
 
     async def _response(self) -> tuple[int, dict, bytes]:
         status_line = await self.reader.readuntil(b"\r\n")
@@ -146,25 +152,36 @@ class Stats:
     latencies: list[float] = field(default_factory=list)
     by_kind: dict[str, list[float]] = field(default_factory=dict)
     errors: Counter = field(default_factory=Counter)
+    absorbed: Counter = field(default_factory=Counter)  # failures a retry made good, by kind
     acknowledged: dict[str, str] = field(default_factory=dict)  # token -> case number
     requests: int = 0
 
 
-async def timed(stats: Stats, conn: Conn, method: str, path: str, form=None, expect=(200,)) -> tuple[int, dict, bytes] | None:
+async def timed(stats: Stats, conn: Conn, method: str, path: str, form=None, expect=(200,),
+                headers: dict | None = None) -> tuple[int, dict, bytes] | None:
+    """One request as a user sees it: retried on a reset or refused connection (the same form, the
+    same resubmission id or Idempotency-Key), timed from the first attempt to the answer."""
+    bare = path.split("?")[0]
+    kind = f"{method} {'api' if bare.startswith('/api/open311/v2/requests/') else KINDS.get(bare, bare)}"
     start = time.perf_counter()
-    try:
-        status, headers, body = await conn.request(method, path, form)
-    except HttpError as exc:
-        stats.errors[exc.kind] += 1
-        return None
+    for pause in (*RETRY_PAUSES, None):
+        try:
+            status, headers_in, body = await conn.request(method, path, form, headers)
+            break
+        except HttpError as exc:
+            if pause is None or exc.kind == "timeout":
+                stats.errors[exc.kind] += 1
+                return None
+            stats.absorbed[f"{exc.kind} ({kind})"] += 1
+            await asyncio.sleep(pause)
     took = time.perf_counter() - start
     stats.latencies.append(took)
-    stats.by_kind.setdefault(f"{method} {KINDS.get(path.split('?')[0], path.split('?')[0])}", []).append(took)
+    stats.by_kind.setdefault(kind, []).append(took)
     stats.requests += 1
     if status not in expect:
         stats.errors[f"http_{status}"] += 1
         return None
-    return status, headers, body
+    return status, headers_in, body
 
 
 async def resident(port, stats, stop_at, think, timeout):
@@ -174,12 +191,12 @@ async def resident(port, stats, stop_at, think, timeout):
         await asyncio.sleep(rng.uniform(0, think[1]))
     while time.monotonic() < stop_at:
         got = await timed(stats, conn, "GET", "/zixi/complaint")
-        if got is None or not (m := TOKEN_RE.search(got[2])):
+        if got is None or not (m := TOKEN_RE.search(got[2])) or not (r := RID_RE.search(got[2])):
             stats.errors["no_form_token"] += got is not None
             await asyncio.sleep(0.2)
             continue
         token = uuid.uuid4().hex
-        form = {"csrf_token": m.group(1).decode(), "category": "deposit_charged", "village": "gaofu-gaofu",
+        form = {"csrf_token": m.group(1).decode(), "resubmission_id": r.group(1).decode(), "category": "deposit_charged", "village": "gaofu-gaofu",
                 "institution": "gaofu_hc", "event_date": "2026-03-15", "website": "",
                 "description": f"压测提交 {token}：入院时被收了押金。", "name": "王某甲", "phone": "13912345678"}
         got = await timed(stats, conn, "POST", "/zixi/complaint", form, expect=(303,))
@@ -215,7 +232,7 @@ async def machine(port, stats, stop_at, think, timeout):
         token = uuid.uuid4().hex
         got = await timed(stats, conn, "POST", "/api/open311/v2/requests.json",
                           {"jurisdiction_id": "zixi", "service_code": "other", "address_id": "gaofu-gaofu",
-                           "description": f"压测接口 {token}"}, expect=(201,))
+                           "description": f"压测接口 {token}"}, expect=(201,), headers={"Idempotency-Key": token})
         if got is None:
             await asyncio.sleep(0.2)
             continue
@@ -248,61 +265,37 @@ async def load(port, seconds, users, api_users, think, timeout, fault=None) -> t
 
 # ------------------------------------------------------------------ the server and the databases
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def start_server(url: str, workers: int, threads: int, access_log: Path) -> LocalGunicorn:
+    env = {"DATABASE_URL": url, "FORMS_LIMIT_SUBMIT": "1000000 per hour", "FORMS_LIMIT_LOOKUP_FAIL": "1000000 per hour",
+           "FORMS_LIMIT_PREFIX": f"bench-{uuid.uuid4().hex}", "REDIS_URL": ""}
+    if reachable(REDIS):
+        env["REDIS_URL"] = f"redis://{REDIS[0]}:{REDIS[1]}/0"
+    # Each request's time inside gunicorn (%(D)s, microseconds, from the parsed request to the last
+    # byte written): what the server costs, apart from waiting in the accept queue and the client.
+    server = LocalGunicorn(env, workers=workers, threads=threads, access_log=access_log,
+                           access_format="%(m)s %(U)s %(s)s %(D)s")
+    time.sleep(1.0)
+    return server
 
 
-def reachable(address) -> bool:
-    try:
-        with socket.create_connection(address, timeout=1):
-            return True
-    except OSError:
-        return False
+def server_times(access_log: Path, skip_lines: int) -> tuple[dict[str, list[float]], int]:
+    """Seconds per request kind from gunicorn's access log, after the first `skip_lines` lines."""
+    lines = access_log.read_text().splitlines() if access_log.exists() else []
+    out: dict[str, list[float]] = {}
+    for line in lines[skip_lines:]:
+        parts = line.split()
+        if len(parts) != 4 or not parts[3].isdigit():
+            continue
+        bare = parts[1]
+        kind = "api" if bare.startswith("/api/open311/v2/requests/") else KINDS.get(bare, bare)
+        out.setdefault(f"{parts[0]} {kind}", []).append(int(parts[3]) / 1e6)
+    return out, len(lines)
 
 
-class Server:
-    def __init__(self, url: str, workers: int, threads: int):
-        self.port = free_port()
-        env = dict(os.environ, DATABASE_URL=url, FORMS_LIMIT_SUBMIT="1000000 per hour",
-                   FORMS_LIMIT_LOOKUP_FAIL="1000000 per hour", FORMS_LIMIT_PREFIX=f"bench-{uuid.uuid4().hex}")
-        env.pop("REDIS_URL", None)
-        if reachable(REDIS):
-            env["REDIS_URL"] = f"redis://{REDIS[0]}:{REDIS[1]}/0"
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.proc = subprocess.Popen(
-            [str(gunicorn), "-w", str(workers), "-k", "gthread", "--threads", str(threads), "--timeout", "60", "--keep-alive", str(KEEPALIVE),
-             "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "forms_app:create_app()"],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        import urllib.request
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2).close()
-                break
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("gunicorn did not start:\n" + self.proc.stderr.read().decode()[-3000:])
-                time.sleep(0.3)
-        time.sleep(2.0)  # every worker loaded
-
-    def workers(self) -> list[int]:
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.proc.pid)], capture_output=True, text=True)
-        return [int(p) for p in out.stdout.split()]
-
-    def kill_one_worker(self) -> None:
-        pids = self.workers()
-        if pids:
-            os.kill(pids[0], signal.SIGKILL)  # one worker of the gunicorn master this script started
-            print(f"    (killed worker {pids[0]} of {len(pids)})", flush=True)
-
-    def stop(self) -> None:
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+def kill_one_worker(server: LocalGunicorn) -> None:
+    total = len(server.workers())
+    pid = server.kill_one_worker()
+    print(f"    (killed worker {pid} of {total})", flush=True)
 
 
 def fresh_database(kind: str, folder: Path):
@@ -361,13 +354,14 @@ def report(name: str, stats: Stats, seconds: float, goal_p99: float | None) -> N
     subs = len(stats.acknowledged)
     p50, p99 = percentile(stats.latencies, 0.5) * 1000, percentile(stats.latencies, 0.99) * 1000
     errors = ", ".join(f"{k} {v}" for k, v in sorted(stats.errors.items())) or "none"
+    absorbed = ", ".join(f"{k} {v}" for k, v in sorted(stats.absorbed.items()))
     goal = f" (goal <= {goal_p99:.0f} ms: {'met' if p99 <= goal_p99 else 'NOT met'})" if goal_p99 else ""
     print(f"  {name:<11} {seconds:5.1f} s  submissions {subs:6d} = {subs / seconds:7.1f}/s  "
           f"requests {stats.requests / seconds:7.1f}/s  p50 {p50:6.1f} ms  p99 {p99:7.1f} ms{goal}  errors: {errors}",
           flush=True)
-    kinds = sorted(k for k in stats.by_kind if not k.startswith("GET /api/"))
-    api_get = [v for k, vs in stats.by_kind.items() if k.startswith("GET /api/") for v in vs]
-    parts = [(k, stats.by_kind[k]) for k in kinds] + ([("GET api", api_get)] if api_get else [])
+    parts = sorted(stats.by_kind.items())
+    if absorbed:
+        print(f"              absorbed by retrying (same resubmission id / Idempotency-Key): {absorbed}", flush=True)
     print("              p50/p99 by request: " + "; ".join(
         f"{k} {percentile(v, 0.5) * 1000:.0f}/{percentile(v, 0.99) * 1000:.0f} ms" for k, v in parts), flush=True)
 
@@ -387,6 +381,7 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=30.0, help="per request, seconds")
     args = ap.parse_args()
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} (1, 5, 15 min) at the start")
     print(f"forms_load: gunicorn {args.workers} workers x {args.threads} threads, {args.users} residents + "
           f"{args.api_users} API clients, think {args.think[0]:g}-{args.think[1]:g} s, "
           f"limits in {'Redis' if reachable(REDIS) else 'memory'}; {os.cpu_count()} cores shared with the client")
@@ -398,22 +393,31 @@ def main() -> int:
         print(f"{kind}:", flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             url, cleanup = fresh_database(kind, Path(tmp))
-            server = Server(url, args.workers, args.threads)
+            log = Path(tmp) / "access.log"
+            server = start_server(url, args.workers, args.threads, log)
+            seen_lines = 0
             acknowledged: dict[str, str] = {}
             try:
                 # Warm-up, not measured (its submissions are checked too): every worker compiles its
                 # templates and opens its database connections before the clock starts.
                 warm, _ = asyncio.run(load(server.port, args.warm_up, 8, 2, (0.0, 0.0), args.timeout))
                 acknowledged.update(warm.acknowledged)
+                _, seen_lines = server_times(log, 0)
                 runs = [("steady", args.steady, args.think, None, 300.0 if kind == "postgresql" else None),
                         ("saturation", args.saturation, (0.0, 0.0), None, None),
-                        ("fault", args.fault, args.think, server.kill_one_worker, None)]
+                        ("fault", args.fault, args.think, lambda: kill_one_worker(server), None)]
                 for name, seconds, think, fault, goal in runs:
                     if seconds <= 0:
                         continue
                     stats, took = asyncio.run(load(server.port, seconds, args.users, args.api_users, think,
                                                    args.timeout, fault))
                     report(name, stats, took, goal)
+                    inside, seen_lines = server_times(log, seen_lines)
+                    everything = [v for vs in inside.values() for v in vs]
+                    print(f"              inside gunicorn: p50 {percentile(everything, 0.5) * 1000:.0f} ms, "
+                          f"p99 {percentile(everything, 0.99) * 1000:.0f} ms; by request: " + "; ".join(
+                              f"{k} {percentile(v, 0.5) * 1000:.0f}/{percentile(v, 0.99) * 1000:.0f} ms"
+                              for k, v in sorted(inside.items())), flush=True)
                     acknowledged.update(stats.acknowledged)
                     goals.append((f"{kind} {name}: 0 errors", not stats.errors))
                     if goal:
@@ -428,6 +432,7 @@ def main() -> int:
             print("  check: " + ", ".join(f"{k} {v}" for k, v in result.items()) +
                   ("  -> every acknowledged submission stored exactly once" if good else "  -> FAILED"), flush=True)
             cleanup()
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} (1, 5, 15 min) at the end")
     print("goals: " + "; ".join(f"{what} {'met' if met else 'NOT met'}" for what, met in goals))
     # Exit 1 only when a submission was lost or duplicated: latency and errors depend on the machine.
     return 0 if ok else 1

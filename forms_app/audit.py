@@ -22,8 +22,8 @@ ACTIONS = {
     "status": "改变状态", "assign": "分派", "note": "内部备注", "reply": "公开答复",
     "reveal_phone": "查看完整电话", "export_queue": "导出案件清单", "export_audit": "导出审计日志",
     "outbox_retry": "重新发送短信",
-    "user_create": "新建账号", "user_update": "修改账号", "user_password": "重设密码",
-    "user_unlock": "解锁账号", "filer_rating": "投诉人评价", "filer_review": "投诉人申请复查",
+    "user_create": "新建账号", "user_update": "修改账号", "user_password": "重设密码（临时密码）",
+    "user_unlock": "解锁账号", "password_change": "修改自己的密码", "filer_rating": "投诉人评价", "filer_review": "投诉人申请复查",
 }
 
 
@@ -58,15 +58,17 @@ def fetch_entries(db: Database, jurisdiction: str, limit: int | None = 500, offs
                 for e, user, number in session.execute(q)]
 
 
-def entries_csv(entries: list[dict]) -> str:
+def entries_csv(entries: list[dict], changes_of) -> str:
+    """The export: `changes_of(entry)` gives its readable rows (audit_view.changes), one line each
+    in the 改动 cell (`状态：已受理 → 正在办理`), personal data masked as on the page."""
+    from .audit_view import as_text
+
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["编号", "时间(UTC)", "操作人", "操作", "案件", "之前", "之后", "地址"])
+    writer.writerow(["编号", "时间(UTC)", "操作人", "操作", "操作代码", "案件", "改动（旧值 → 新值）", "地址"])
     for e in reversed(entries):  # oldest first: the order things happened
-        writer.writerow([e["id"], e["at"].isoformat(timespec="seconds"), e["actor"], e["action"], e["case"],
-                         json.dumps(e["before"], ensure_ascii=False) if e["before"] is not None else "",
-                         json.dumps(e["after"], ensure_ascii=False) if e["after"] is not None else "",
-                         e["address"]])
+        writer.writerow([e["id"], e["at"].isoformat(timespec="seconds"), cell(e["actor"]), e["action_name"],
+                         e["action"], e["case"], cell(as_text(changes_of(e))), e["address"]])
     return safe_csv(out.getvalue())
 
 

@@ -24,7 +24,7 @@ from .db import Database
 from .models import Base
 
 FORMAT = "forms-backup-1"
-TABLES = ["staff_users", "case_counters", "cases", "case_events", "audit_log", "outbox"]
+TABLES = ["staff_users", "case_counters", "cases", "case_events", "audit_log", "outbox", "resubmissions"]
 
 
 class BackupError(RuntimeError):

@@ -1,11 +1,17 @@
 """The database connection: one engine per app, and one place that owns commit and rollback.
 
+PostgreSQL: each gunicorn worker keeps a small pool (as many connections as it has threads, a few
+more at a peak), checked with a ping when taken from the pool so a restarted server costs no
+failed request. Reads run in autocommit: one round trip per query instead of BEGIN, query,
+ROLLBACK (a page shows what was committed when it was read; nothing a read does needs more).
+
 SQLite runs in WAL mode with a busy timeout; a writing transaction starts with BEGIN IMMEDIATE so
 two workers that both want to write queue for the lock instead of failing half-way (pysqlite's
 default deferred BEGIN would let both read, then one fail on the upgrade to a write lock).
 """
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -34,7 +40,8 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    threads = int(os.environ.get("FORMS_THREADS", "4"))
+    return create_engine(url, pool_pre_ping=True, pool_size=threads, max_overflow=threads)
 
 
 class Database:
@@ -42,6 +49,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite reads stay as they are (a deferred BEGIN costs no round trip there).
+        reader = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._read_sessions = sessionmaker(reader, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -62,7 +72,7 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         # Closing (not rolling back) ends the transaction without expiring the loaded rows.
-        with self._sessions() as session:
+        with self._read_sessions() as session:
             yield session
 
     def dispose(self) -> None:

@@ -13,8 +13,10 @@ import phonenumbers
 from flask_wtf import FlaskForm
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
-from wtforms import StringField
+from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
+
+from .protect import new_resubmission_id, valid_resubmission_id
 
 # WTForms' and Flask-WTF's own messages, in the words residents read.
 MESSAGES = {
@@ -77,6 +79,30 @@ class BaseForm(FlaskForm):
                 else:
                     out.append((field.id, field.label.text, zh(message)))
         return out
+
+
+class OnceForm(BaseForm):
+    """A form whose submission is stored at most once: a hidden resubmission id, new for every
+    rendering of the empty form and kept while the resident corrects mistakes, so a retry of the
+    same submission (a reload, a double tap, a connection lost before the answer) gets the first
+    receipt back instead of a second case (submissions.py)."""
+    resubmission_id = HiddenField()
+
+    def keep_or_new_resubmission_id(self) -> None:
+        if not valid_resubmission_id(self.resubmission_id.data):
+            self.resubmission_id.data = new_resubmission_id()
+
+
+def resubmission_notice(conflict, what: str) -> str:
+    """What the resident reads when a form page that was already submitted comes back with other
+    contents (or much later). The case number is shown, the lookup code never: it appeared once, on
+    the first receipt, and showing it for changed contents would hand it to whoever has the page."""
+    if conflict.reason == "expired":
+        return (f"这张表单早就提交过了，案件编号是 {conflict.number}，不会重复登记。"
+                f"如果要反映另一件事，请检查下面的内容后再点一次提交。")
+    return (f"这张表单刚才已经提交过了（案件编号 {conflict.number}），这次的内容和那次不一样，所以没有保存。"
+            f"如果是同一件事，不用再提交，查询码请看第一次提交后显示的回执；"
+            f"如果是另一件{what}，请检查下面的内容后再点一次提交。")
 
 
 def check_length(text: str | None, most: int, least: int = 0, what: str = "") -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Named constraints, so Alembic migrations name them the same on SQLite and PostgreSQL.
@@ -50,6 +50,8 @@ class StaffUser(Base):
     role: Mapped[str] = mapped_column(String(20))  # admin | handler | auditor
     townships: Mapped[list] = mapped_column(JSON, default=list)  # a handler's townships
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when the administrator gave a temporary password: the next login must choose a new one.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -131,6 +133,23 @@ class CaseEvent(Base):
     public: Mapped[bool] = mapped_column(Boolean, default=False)
 
     case: Mapped[Case] = relationship(back_populates="events")
+
+
+class Resubmission(Base):
+    """The resubmission id a submission carried (the form's hidden field, the API's Idempotency-Key).
+
+    A retry with the same id gets the case stored the first time instead of a second case: the
+    unique constraint on `key_hash` decides between concurrent retries. Only HMACs are stored: the
+    id (scoped by channel, kind and jurisdiction) and the submitted values, so the row reveals
+    neither the id nor what was typed; the lookup code is derived from the id (protect.py).
+    """
+
+    __tablename__ = "resubmissions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class AuditEntry(Base):

@@ -3,7 +3,8 @@
 The counter row for (jurisdiction, year) is incremented with UPDATE ... RETURNING inside the
 submission's own transaction: PostgreSQL holds the row lock until commit and SQLite's writer
 lock (BEGIN IMMEDIATE, see db.py) serialises writers, so two submissions never get one number,
-and a rolled-back submission gives its number back.
+and a rolled-back submission gives its number back. Every submission of a county waits for that
+lock, so store.py takes it as the last thing before the commit (`take_serial`).
 """
 from __future__ import annotations
 
@@ -58,10 +59,25 @@ def normalise_number(text: str) -> str:
     return text
 
 
-def next_serial(session: Session, jurisdiction: str, year: int) -> int:
+def _ensure_counter(session: Session, jurisdiction: str, year: int) -> None:
+    """The counter row exists (the year's first submission creates it); an existing row is not locked."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(insert(CaseCounter).values(jurisdiction=jurisdiction, year=year, last=0)
                     .on_conflict_do_nothing())
+
+
+def take_serial(session: Session, jurisdiction: str, year: int) -> int:
+    """The next serial; the counter row stays locked until the transaction ends. One statement in
+    the usual case; the year's first submission creates the row first (two at once: the second
+    INSERT waits for the first and does nothing, its UPDATE then sees the row)."""
+    serial = _increment(session, jurisdiction, year)
+    if serial is None:
+        _ensure_counter(session, jurisdiction, year)
+        serial = _increment(session, jurisdiction, year)
+    return serial
+
+
+def _increment(session: Session, jurisdiction: str, year: int) -> int | None:
     return session.execute(
         update(CaseCounter)
         .where(CaseCounter.jurisdiction == jurisdiction, CaseCounter.year == year)
@@ -70,4 +86,4 @@ def next_serial(session: Session, jurisdiction: str, year: int) -> int:
         # No ORM-side "evaluate" of the WHERE against loaded objects (none are loaded here): it cost
         # about 13 ms per submission (benchmarks/forms_load.py).
         .execution_options(synchronize_session=False)
-    ).scalar_one()
+    ).scalar_one_or_none()

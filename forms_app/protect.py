@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import re
 import secrets
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -34,9 +36,39 @@ class Protector:
     def code_matches(self, number: str, code: str, stored: str) -> bool:
         return hmac.compare_digest(self.lookup_hash(number, code), stored)
 
+    # Resubmission ids (store.save_case_once). `scope` is "channel:kind:jurisdiction", so one id
+    # means nothing in another form, channel or county.
+    def resubmission_key(self, scope: str, resubmission_id: str) -> str:
+        return self._mac(f"resubmission:{scope}:{resubmission_id}")
+
+    def resubmission_code(self, scope: str, resubmission_id: str) -> str:
+        """The lookup code of the submission with this id: a retry can show the same code again
+        although only its HMAC is stored. Unguessable as long as the id is (128 random bits for
+        the web form; the API asks for 16+ characters) and the server key is secret."""
+        return f"{int(self._mac(f'lookup-code:{scope}:{resubmission_id}'), 16) % 10**8:08d}"
+
+    def fingerprint(self, values: dict) -> str:
+        """What was submitted, as an HMAC: a retry must carry the same values to get the receipt again."""
+        return self._mac("fingerprint:" + json.dumps(values, sort_keys=True, ensure_ascii=False, default=str))
+
+    def _mac(self, text: str) -> str:
+        return hmac.new(self._pepper, text.encode(), hashlib.sha256).hexdigest()
+
 
 def new_lookup_code() -> str:
     return f"{secrets.randbelow(10**8):08d}"
+
+
+def new_resubmission_id() -> str:
+    """The hidden field of a freshly rendered form: 128 random bits."""
+    return secrets.token_urlsafe(16)
+
+
+RESUBMISSION_ID = re.compile(r"^[A-Za-z0-9._:~-]{16,100}$")
+
+
+def valid_resubmission_id(text: str | None) -> bool:
+    return bool(text) and RESUBMISSION_ID.fullmatch(text) is not None
 
 
 def normalise_code(text: str) -> str:

@@ -3,6 +3,11 @@
 Validation lives in the forms (complaints/forms.py, queries/forms.py) and the API's parser; this
 module turns clean values into a `NewCase` (encrypting, masking, computing the deadline), stores
 it and returns the receipt (number + the only plain copy of the lookup code).
+
+A submission that carries a resubmission id (the form's hidden field, the API's Idempotency-Key) is
+stored at most once: a retry with the same id and the same values gets the same case number and
+the same lookup code again (`replayed`), derived from the id, never read back from the database.
+The same id with other values gets no receipt (store.ResubmissionConflict).
 """
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from flask import current_app
 
 from . import deadlines, store
 from .policy_source import resolve_place
-from .protect import mask_id_number, mask_phone, new_lookup_code
+from .protect import mask_id_number, mask_phone, new_lookup_code, valid_resubmission_id
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,7 @@ class Receipt:
     code: str
     kind: str
     decide_by: dt.date | None
+    replayed: bool = False  # a retry: the receipt of the case stored the first time
 
 
 @dataclass
@@ -46,31 +52,49 @@ def _personal(filer: Filer) -> dict:
     }
 
 
-def _store(new: store.NewCase, j) -> Receipt:
+def _store(new: store.NewCase, j, resubmission_id: str | None, typed: dict) -> Receipt:
+    """`typed`: the submitted values as validated (plain text), for the retry's fingerprint."""
     protect = current_app.extensions["forms_protector"]
     db = current_app.extensions["forms_db"]
-    code = new_lookup_code()
 
     def deadline_for(day):
         d = deadlines.deadline(j, "decide", day)
         return d.day if d else None
 
-    case = store.save_case(db, new, lambda number: protect.lookup_hash(number, code), deadline_for)
-    return Receipt(j.id, case.number, code, case.kind, case.decide_by)
+    if not valid_resubmission_id(resubmission_id):
+        code = new_lookup_code()
+        case = store.save_case(db, new, lambda number: protect.lookup_hash(number, code), deadline_for)
+        return Receipt(j.id, case.number, code, case.kind, case.decide_by)
+    scope = f"{new.channel}:{new.kind}:{j.id}"
+    code = protect.resubmission_code(scope, resubmission_id)
+    once = store.Once(protect.resubmission_key(scope, resubmission_id), protect.fingerprint(typed))
+    case, replayed = store.save_case_once(db, new, once, lambda number: protect.lookup_hash(number, code),
+                                          deadline_for)
+    return Receipt(j.id, case.number, code, case.kind, case.decide_by, replayed)
+
+
+def _typed(filer: Filer, **values) -> dict:
+    return {**values, "anonymous": filer.anonymous, "name": None if filer.anonymous else filer.name,
+            "phone": None if filer.anonymous else filer.phone,
+            "id_number": None if filer.anonymous else filer.id_number}
 
 
 def submit_complaint(j, *, category: str, village: str | None, institution: str | None,
-                     event_date: dt.date | None, description: str, filer: Filer, channel: str = "web") -> Receipt:
+                     event_date: dt.date | None, description: str, filer: Filer, channel: str = "web",
+                     resubmission_id: str | None = None) -> Receipt:
     policy = current_app.extensions["forms_policy"]
     township, village, institution = resolve_place(j, village, institution)
     new = store.NewCase(jurisdiction=j.id, prefix=policy.prefixes[j.id], kind="complaint", status="submitted",
                         data_version=policy.versions[j.id], channel=channel, category=category,
                         township=township, village=village, institution=institution, event_date=event_date,
                         description=description, first_event="已收到您的投诉", **_personal(filer))
-    return _store(new, j)
+    typed = _typed(filer, category=category, village=village, institution=institution, event_date=event_date,
+                   description=description)
+    return _store(new, j, resubmission_id, typed)
 
 
-def submit_query(j, *, person: dict, answer: dict, callback: bool, filer: Filer) -> Receipt:
+def submit_query(j, *, person: dict, answer: dict, callback: bool, filer: Filer,
+                 resubmission_id: str | None = None) -> Receipt:
     """An eligibility query: answered on the spot; open for staff only when a call-back is asked."""
     policy = current_app.extensions["forms_policy"]
     status = "submitted" if callback else "closed"
@@ -80,4 +104,4 @@ def submit_query(j, *, person: dict, answer: dict, callback: bool, filer: Filer)
                         eligibility_input=person, eligibility_answer=answer,
                         first_event="已在网上自动答复" + ("，并登记了回电请求" if callback else ""),
                         **_personal(filer))
-    return _store(new, j)
+    return _store(new, j, resubmission_id, _typed(filer, person=person, callback=callback))

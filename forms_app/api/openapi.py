@@ -59,7 +59,15 @@ NEW_REQUEST = {"type": "object", "required": ["jurisdiction_id", "service_code",
                    "attribute[institution]": {"type": "string", "maxLength": 100},
                    "attribute[event_date]": {"type": "string", "maxLength": 20, "description": "YYYY-MM-DD"},
                    "attribute[id_number]": {"type": "string", "maxLength": 30},
+                   "idempotency_key": {"type": "string", "pattern": "^[A-Za-z0-9._:~-]{16,100}$",
+                                       "description": "重试用的键（或用 Idempotency-Key 请求头）：同一个键、同样的内容"
+                                                      "再提交一次，返回第一次的案件编号和 token，不会重复登记"},
                }}
+
+IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
+                   "description": "重试用的键，16 到 100 个字符（例如 UUID）；同一个键、同样的内容再提交，"
+                                  "返回第一次的结果（201，带 Idempotent-Replayed: true）；内容不同则 422",
+                   "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:~-]{16,100}$"}}
 
 
 def document(server: str, jurisdictions: list[str]) -> dict:
@@ -87,11 +95,12 @@ def document(server: str, jurisdictions: list[str]) -> dict:
                 "responses": {"200": {"description": "类别的附加字段", "content": {"application/json": {
                     "schema": DEFINITION}}}, **common}}},
             "/api/open311/v2/requests.json": {"post": {
-                "operationId": "createRequest",
+                "operationId": "createRequest", "parameters": [IDEMPOTENCY_KEY],
                 "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
                     "schema": {"$ref": "#/components/schemas/NewRequest"}}}},
-                "responses": {"201": {"description": "已收到", "content": {"application/json": {
-                    "schema": CREATED}}}, **common}}},
+                "responses": {"201": {"description": "已收到（或同一个键的重试：第一次的结果）",
+                                      "content": {"application/json": {"schema": CREATED}}},
+                              "422": _error("这个 Idempotency-Key 已用于内容不同的请求，没有保存"), **common}}},
             "/api/open311/v2/requests/{service_request_id}.json": {"get": {
                 "operationId": "getRequest",
                 "parameters": [{"name": "service_request_id", "in": "path", "required": True,

@@ -5,6 +5,12 @@ Form-encoded requests as the spec says; JSON answers; errors as the spec's error
 same ComplaintForm as the web page, so a machine gets the messages a person would. Reading a
 request needs its `token` (the lookup code returned on submission): the API never shows a case
 to someone who could not also look it up on the web, and never shows personal data or free text.
+
+Retries: a client that sends an `Idempotency-Key` header (or an `idempotency_key` parameter), 16 to
+100 characters of letters, digits and `._:~-` (a UUID is fine), gets for a retry with the same
+key and the same parameters the same `service_request_id` and `token` (201 again, with
+`Idempotent-Replayed: true`) instead of a second request; the same key with other parameters is
+refused with 422 and nothing is stored.
 """
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from ..formkit import zh
 from ..lifecycle import current_deadline, open311_status, public_timeline
 from ..limits import failed_lookup, limiter, lookup_fail_limit, submit_limit
 from ..policy_source import CLINIC, NO_INSTITUTION, category, institution_choices
+from ..protect import valid_resubmission_id
 from ..submissions import Filer, submit_complaint
 from ..tracking.forms import TrackForm
 from ..tracking.views import find_case
@@ -98,6 +105,7 @@ def service_definition(code):
 def create_request():
     args = request.form
     j = _jurisdiction(args)
+    key = _idempotency_key()
     data = MultiDict({field: args.get(name, "")[:MAX_PARAM] for field, name in API_NAMES.items()})
     if args.get("last_name"):
         data["name"] = (args.get("last_name", "") + data["name"])[:MAX_PARAM]
@@ -112,12 +120,35 @@ def create_request():
                               for field_id, _label, message in form.error_list()))
     filer = Filer(anonymous=anonymous, name=form.name.data or None, phone=form.clean_phone,
                   id_number=form.clean_id_number)
-    receipt = submit_complaint(j, category=form.category.data, village=form.village.data,
-                               institution=form.institution.data, event_date=form.clean_date,
-                               description=form.description.data, filer=filer, channel="api")
-    return jsonify([{"service_request_id": receipt.number, "token": receipt.code,
-                     "service_notice": "请保存好案件编号和查询码（token），查询办理进度时要用",
-                     "account_id": None}]), 201
+    try:
+        receipt = submit_complaint(j, category=form.category.data, village=form.village.data,
+                                   institution=form.institution.data, event_date=form.clean_date,
+                                   description=form.description.data, filer=filer, channel="api",
+                                   resubmission_id=key)
+    except store.ResubmissionConflict as conflict:
+        raise ApiError(422, f"Idempotency-Key: 这个键已经用于另一份内容不同的请求（{conflict.number}）"
+                            if conflict.reason == "changed" else
+                            f"Idempotency-Key: 这个键在 {store.REPLAY_HOURS} 小时前已经用过（{conflict.number}），请换一个新键")
+    response = jsonify([{"service_request_id": receipt.number, "token": receipt.code,
+                         "service_notice": "请保存好案件编号和查询码（token），查询办理进度时要用",
+                         "account_id": None}])
+    if receipt.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response, 201
+
+
+def _idempotency_key() -> str | None:
+    header = request.headers.get("Idempotency-Key")
+    field = request.form.get("idempotency_key")
+    if header is None and field is None:
+        return None
+    # The IETF draft writes the header as a quoted string ("..."); a bare token is accepted too.
+    key = (header if header is not None else field).strip().removeprefix('"').removesuffix('"')
+    if header is not None and field is not None and field.strip() != key[:MAX_PARAM]:
+        raise ApiError(400, "Idempotency-Key: 请求头和 idempotency_key 参数不一致，只用一个即可")
+    if not valid_resubmission_id(key):
+        raise ApiError(400, "Idempotency-Key: 要 16 到 100 个字符，只用字母、数字和 ._:~-（例如一个 UUID）")
+    return key
 
 
 @bp.get("/requests/<request_id>.json")

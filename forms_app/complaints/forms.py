@@ -6,7 +6,7 @@ import datetime as dt
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-from ..formkit import BaseForm, check_length, parse_date, parse_id_number, parse_phone
+from ..formkit import OnceForm, check_length, parse_date, parse_id_number, parse_phone
 from ..models import local_date, utcnow
 from ..policy_source import CLINIC, NO_INSTITUTION
 
@@ -14,7 +14,7 @@ DESCRIPTION_MAX = 2000
 EARLIEST_EVENT = dt.date(2015, 1, 1)
 
 
-class ComplaintForm(BaseForm):
+class ComplaintForm(OnceForm):
     category = StringField("您要反映哪一类问题")
     village = StringField("事情发生在哪个村（或您住在哪个村）")
     institution = StringField("涉及哪家医院或卫生室")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from .. import store
+from ..formkit import resubmission_notice
 from ..limits import limiter, submit_limit
 from ..policy_source import category, category_choices, institution_choices, place_label, village_choices
 from ..submissions import Filer, submit_complaint
@@ -19,6 +20,7 @@ bp = Blueprint("complaints", __name__)
 def complaint(jid):
     j = jurisdiction_or_404(jid)
     form = ComplaintForm(j)
+    notice = ""
     if request.method == "GET":
         wanted_category, wanted_village = request.args.get("category"), request.args.get("village")
         if category(j, wanted_category):
@@ -30,12 +32,19 @@ def complaint(jid):
     elif form.validate_on_submit():
         filer = Filer(anonymous=bool(form.anonymous.data), name=form.name.data or None,
                       phone=form.clean_phone, id_number=form.clean_id_number)
-        receipt = submit_complaint(j, category=form.category.data, village=form.village.data,
-                                   institution=form.institution.data, event_date=form.clean_date,
-                                   description=form.description.data, filer=filer)
-        remember_receipt(receipt)
-        return redirect(url_for("complaints.receipt", jid=jid), 303)
-    return render_template("complaint.html", j=j, form=form, categories=category_choices(j),
+        try:
+            receipt = submit_complaint(j, category=form.category.data, village=form.village.data,
+                                       institution=form.institution.data, event_date=form.clean_date,
+                                       description=form.description.data, filer=filer,
+                                       resubmission_id=form.resubmission_id.data)
+        except store.ResubmissionConflict as conflict:
+            notice = resubmission_notice(conflict, "投诉")
+            form.resubmission_id.data = None  # a new id: submitting again is a new complaint, knowingly
+        else:
+            remember_receipt(receipt)
+            return redirect(url_for("complaints.receipt", jid=jid), 303)
+    form.keep_or_new_resubmission_id()
+    return render_template("complaint.html", j=j, form=form, notice=notice, categories=category_choices(j),
                            villages=village_choices(j), institutions=institution_choices(j),
                            description_max=DESCRIPTION_MAX)
 

@@ -6,10 +6,10 @@ from wtforms.validators import ValidationError
 
 from policy.formats import DISABILITIES
 
-from ..formkit import BaseForm, check_length, parse_phone
+from ..formkit import OnceForm, check_length, parse_phone
 
 
-class QueryForm(BaseForm):
+class QueryForm(OnceForm):
     person_category = StringField("您属于哪一类人员")
     age = StringField("年龄（周岁，可以不填）")
     sex = StringField("性别（可以不填）")

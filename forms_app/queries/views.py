@@ -10,6 +10,7 @@ from policy.cases import run_eligible
 from policy.formats import DISABILITIES
 
 from .. import store
+from ..formkit import resubmission_notice
 from ..limits import limiter, submit_limit
 from ..models import local_date, utcnow
 from ..policy_source import village_choices
@@ -32,16 +33,24 @@ def answer_for(j, person: dict, today: dt.date | None = None) -> dict:
 def query(jid):
     j = jurisdiction_or_404(jid)
     form = QueryForm(j)
+    notice = ""
     if request.method == "POST" and form.spam():
         return render_template("refused.html", j=j), 400
     if form.validate_on_submit():
         person = form.person()
         callback = bool(form.callback.data)
         filer = Filer(anonymous=not form.clean_phone, name=form.name.data or None, phone=form.clean_phone)
-        receipt = submit_query(j, person=person, answer=answer_for(j, person), callback=callback, filer=filer)
-        remember_receipt(receipt)
-        return redirect(url_for("queries.answer", jid=jid), 303)
-    return render_template("query.html", j=j, form=form, villages=village_choices(j),
+        try:
+            receipt = submit_query(j, person=person, answer=answer_for(j, person), callback=callback, filer=filer,
+                                   resubmission_id=form.resubmission_id.data)
+        except store.ResubmissionConflict as conflict:
+            notice = resubmission_notice(conflict, "咨询")
+            form.resubmission_id.data = None
+        else:
+            remember_receipt(receipt)
+            return redirect(url_for("queries.answer", jid=jid), 303)
+    form.keep_or_new_resubmission_id()
+    return render_template("query.html", j=j, form=form, notice=notice, villages=village_choices(j),
                            category_choices=[(c, v["name"]) for c, v in j.categories.items()],
                            diseases=[(d, v["name"]) for d, v in j.diseases.items()],
                            disabilities=list(DISABILITIES.items()))

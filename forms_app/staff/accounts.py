@@ -84,6 +84,17 @@ def authenticate(db: Database, username: str, password: str, now: dt.datetime | 
     return LoginResult(user)
 
 
+def public_fields(user: StaffUser) -> dict:
+    """An account as the audit log records it (never the password hash)."""
+    return {"username": user.username, "jurisdiction": user.jurisdiction, "role": user.role,
+            "townships": list(user.townships or []), "active": user.active, "display_name": user.display_name,
+            "must_change_password": bool(user.must_change_password)}
+
+
+def verify_password(hashed: str, password: str) -> bool:
+    return _verify(hashed, password)
+
+
 def _verify(hashed: str, password: str) -> bool:
     try:
         return _hasher.verify(hashed, password)

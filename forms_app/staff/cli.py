@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..models import StaffUser
-from .accounts import ROLES, AccountError, hash_password
+from .accounts import ROLES, AccountError, hash_password, public_fields
 
 
 def _db():
@@ -38,11 +38,6 @@ def _check_places(jid: str, role: str, townships: tuple[str, ...]) -> list[str]:
     if role == "handler" and not townships:
         raise click.UsageError("经办人（handler）至少要有一个乡镇：--township ID，可以写多次")
     return list(townships) if role == "handler" else []
-
-
-def _public(user: StaffUser) -> dict:
-    return {"username": user.username, "jurisdiction": user.jurisdiction, "role": user.role,
-            "townships": list(user.townships or []), "active": user.active, "display_name": user.display_name}
 
 
 @click.group("staff", help="工作人员账号：新建、角色、乡镇、密码、停用、解锁")
@@ -71,7 +66,7 @@ def add(username, jid, role, townships, display_name, password_stdin):
                          password_hash=hashed, role=role, townships=towns, active=True, failed_logins=0)
         session.add(user)
         session.flush()
-        audit.record(session, "user_create", after=_public(user), address="cli", jurisdiction=jid)
+        audit.record(session, "user_create", after=public_fields(user), address="cli", jurisdiction=jid)
     click.echo(f"已新建 {username}（{ROLES[role]}{'：' + '、'.join(towns) if towns else ''}）")
 
 
@@ -80,9 +75,9 @@ def _change(username: str, change) -> StaffUser:
         user = session.scalars(select(StaffUser).where(StaffUser.username == username)).first()
         if user is None:
             raise click.UsageError(f"没有用户“{username}”")
-        before = _public(user)
+        before = public_fields(user)
         action = change(user)
-        audit.record(session, action, before=before, after=_public(user), address="cli",
+        audit.record(session, action, before=before, after=public_fields(user), address="cli",
                      jurisdiction=user.jurisdiction)
         return user
 

@@ -60,5 +60,8 @@ def required(view):
                                     expired="1" if g.get("staff_expired") else None))
         if "jid" in kwargs and kwargs["jid"] != user.jurisdiction:
             abort(404)
+        if user.must_change_password and request.endpoint != "staff.own_password":
+            # A temporary password (new account, reset by the administrator): nothing else until changed.
+            return redirect(url_for("staff.own_password"), 303 if request.method == "POST" else 302)
         return view(user, *args, **kwargs)
     return wrapper

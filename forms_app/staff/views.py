@@ -1,4 +1,4 @@
-"""Staff pages under /staff/: login, the queue, a case, the SMS outbox, the audit log, users.
+"""Staff pages under /staff/: login, the queue, a case, the SMS outbox, the audit log (accounts: user_pages.py).
 
 Server-rendered Chinese pages, CSRF on every form, no inline script. Every case lookup goes
 through `_case()` (access.can_see), so a handler gets 404 for another township's case whatever
@@ -10,6 +10,8 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from sqlalchemy import select
 
 from .. import audit, notify
+from ..audit_view import Context as AuditContext
+from ..audit_view import changes as audit_changes
 from ..lifecycle import STATUSES, status_name
 from ..limits import limiter
 from ..models import Case, CaseEvent, OutboxMessage, StaffUser, local_date, utcnow
@@ -261,7 +263,7 @@ def phone(user, jid, number):
     return _case_page(user, j, current, phone=full or "（没有电话）")
 
 
-# ------------------------------------------------------------------ outbox, audit, users
+# ------------------------------------------------------------------ outbox, audit
 
 @bp.get("/<jid>/outbox")
 @staff_session.required
@@ -301,25 +303,24 @@ def audit_log(user, jid):
     except ValueError:
         page = 1
     entries = audit.fetch_entries(_db(), jid, limit=100, offset=(page - 1) * 100)
+    ctx = AuditContext(j, fetch_users(_db(), jid))
+    for e in entries:
+        e["changes"] = audit_changes(e, ctx)
     return render_template("staff/audit.html", j=j, entries=entries, page=page)
 
 
 @bp.get("/<jid>/audit.csv")
 @staff_session.required
 def audit_export(user, jid):
-    jurisdiction_or_404(jid)
+    j = jurisdiction_or_404(jid)
     if not can_read_audit(user):
         abort(404)
     with _db().writing() as s:
         audit.record(s, "export_audit", actor_id=user.id, address=request.remote_addr, jurisdiction=jid)
     entries = audit.fetch_entries(_db(), jid, limit=None)
-    return _csv(audit.entries_csv(entries), f"{jid}-audit-{_today().isoformat()}.csv")
+    ctx = AuditContext(j, fetch_users(_db(), jid))
+    return _csv(audit.entries_csv(entries, lambda e: audit_changes(e, ctx)), f"{jid}-audit-{_today().isoformat()}.csv")
 
 
-@bp.get("/<jid>/users")
-@staff_session.required
-def users(user, jid):
-    j = jurisdiction_or_404(jid)
-    if not can_manage_users(user):
-        abort(404)
-    return render_template("staff/users.html", j=j, users=fetch_users(_db(), jid))
+# The account pages (county administrator) and one's own password: their own module, same blueprint.
+from . import user_pages  # noqa: E402,F401

@@ -19,13 +19,19 @@ bp = Blueprint("tracking", __name__)
 
 def find_case(jid: str, number: str, code: str):
     """The case if number and code match, else None (the same for both failures)."""
+    found = find_case_with_events(jid, number, code)
+    return found[0] if found else None
+
+
+def find_case_with_events(jid: str, number: str, code: str):
+    """(case, its public timeline) if number and code match, else None; one database connection."""
     db = current_app.extensions["forms_db"]
-    case = store.fetch_case_by_number(db, jid, number)
+    found = store.fetch_case_with_public_events(db, jid, number)
     protect = current_app.extensions["forms_protector"]
-    if case is None:
+    if found is None:
         protect.lookup_hash(number, code)  # same work either way: timing says nothing
         return None
-    return case if protect.code_matches(number, code, case.lookup_hash) else None
+    return found if protect.code_matches(number, code, found[0].lookup_hash) else None
 
 
 @bp.route("/<jid>/track", methods=["GET", "POST"])
@@ -36,10 +42,10 @@ def track(jid):
     if form.spam():
         return render_template("refused.html", j=j), 400
     if form.validate_on_submit():
-        case = find_case(jid, form.number.data, form.code.data)
-        if case is None:
+        found = find_case_with_events(jid, form.number.data, form.code.data)
+        if found is None:
             return render_template("track.html", j=j, form=form, not_found=True), 404
-        events = store.fetch_public_events(current_app.extensions["forms_db"], case.id)
+        case, events = found
         return render_template("case_status.html", j=j, case=case, status=status_name(case.status),
                                deadline=current_deadline(case), timeline=public_timeline(events),
                                category=category(j, case.category), lookup_code=form.code.data,

@@ -43,3 +43,15 @@ def act(client, jid: str, number: str, what: str, **data):
     if version and "version" not in data:
         data["version"] = version.group(1)
     return client.post(f"/staff/{jid}/case/{number}/{what}", data=data)
+
+
+def staff_routes(prefix: str = "/staff/<jid>") -> list[tuple[str, str]]:
+    """Every (rule, method) of the staff blueprint under `prefix`, read from the blueprint itself:
+    a new staff page is covered by the tests that go through them without editing those."""
+    from flask import Flask
+
+    from forms_app.staff.views import bp
+    probe = Flask("routes")
+    probe.register_blueprint(bp)
+    return sorted({(rule.rule, m) for rule in probe.url_map.iter_rules() if rule.rule.startswith(prefix)
+                   for m in rule.methods if m in ("GET", "POST")})

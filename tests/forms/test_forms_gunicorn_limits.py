@@ -1,38 +1,16 @@
 """Rate limits hold across gunicorn workers when REDIS_URL is set: two workers, one budget."""
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from forms_app.cli import upgrade
-
-REDIS = ("127.0.0.1", 6379)
-
-
-def _reachable(address) -> bool:
-    try:
-        with socket.create_connection(address, timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from forms_app.local_gunicorn import REDIS, LocalGunicorn, reachable
 
 
 def _post(url: str) -> int:
@@ -46,36 +24,53 @@ def _post(url: str) -> int:
         return exc.code
 
 
-@pytest.mark.skipif(not _reachable(REDIS), reason="Redis 不可达")
+@pytest.mark.skipif(not reachable(REDIS), reason="Redis 不可达")
 def test_two_gunicorn_workers_share_one_submission_limit_through_redis(tmp_path):
     url = f"sqlite:///{tmp_path / 'forms.sqlite3'}"
     upgrade(url)
-    port, limit = _free_port(), 6
+    limit = 6
     log = tmp_path / "access.log"
-    env = dict(os.environ, DATABASE_URL=url, REDIS_URL=f"redis://{REDIS[0]}:{REDIS[1]}/0",
-               FORMS_LIMIT_PREFIX=f"test-{uuid.uuid4().hex}", FORMS_LIMIT_SUBMIT=f"{limit} per hour")
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--access-logfile", str(log),
-         "--access-logformat", "%(p)s %(s)s", "forms_app:create_app()"],
-        env=env, cwd=Path(__file__).resolve().parents[2], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=2).close()
-                break
-            except OSError:
-                assert server.poll() is None, server.stderr.read().decode()[-2000:]
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.3)
-        time.sleep(1.0)  # let the second worker finish loading too
+    env = {"DATABASE_URL": url, "REDIS_URL": f"redis://{REDIS[0]}:{REDIS[1]}/0",
+           "FORMS_LIMIT_PREFIX": f"test-{uuid.uuid4().hex}", "FORMS_LIMIT_SUBMIT": f"{limit} per hour"}
+    with LocalGunicorn(env, workers=2, threads=1, access_log=log, access_format="%(p)s %(s)s") as server:
         with ThreadPoolExecutor(4) as pool:
-            statuses = list(pool.map(lambda _: _post(f"{base}/api/open311/v2/requests.json"), range(20)))
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+            statuses = list(pool.map(lambda _: _post(f"{server.base}/api/open311/v2/requests.json"), range(20)))
     assert sorted(statuses) == [201] * limit + [429] * (20 - limit)
     posts = [line.split() for line in log.read_text().splitlines() if line.split()[1] in ("201", "429")]
     assert len({pid for pid, _ in posts}) == 2, "both workers must have answered"
+
+
+def test_a_killed_worker_is_replaced_at_once_and_a_retry_files_nothing_twice(tmp_path):
+    """The production settings preload the app: the master forks a replacement for a crashed
+    worker without loading anything. A client retrying its submission with the same
+    Idempotency-Key afterwards gets the first request back, whichever worker answers."""
+    import json
+    import time
+
+    url = f"sqlite:///{tmp_path / 'forms.sqlite3'}"
+    upgrade(url)
+    key = str(uuid.uuid4())
+    body = urllib.parse.urlencode({"jurisdiction_id": "zixi", "service_code": "other", "address_id": "gaofu-gaofu",
+                                   "description": "进程被杀后重试"}).encode()
+
+    def post(base):
+        request = urllib.request.Request(f"{base}/api/open311/v2/requests.json", data=body,
+                                         headers={"Idempotency-Key": key, "Connection": "close"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())[0]["service_request_id"]
+
+    with LocalGunicorn({"DATABASE_URL": url, "REDIS_URL": ""}, workers=2, threads=1) as server:
+        first = post(server.base)
+        before = set(server.workers())
+        killed = server.kill_one_worker()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            now = set(server.workers())
+            if len(now) == 2 and killed not in now:
+                break
+            time.sleep(0.05)
+        replaced_after = 10 - (deadline - time.monotonic())
+        assert len(now) == 2 and killed not in now and now != before
+        assert replaced_after < 5, f"the replacement took {replaced_after:.1f} s"
+        answers = {post(server.base) for _ in range(4)}  # both workers, most likely
+    assert answers == {(201, first[1])}

@@ -9,7 +9,7 @@ import pytest
 from forms_app.models import StaffUser
 
 from .formhelpers import BACKENDS, file_complaint, make_app
-from .staffhelpers import PASSWORD, act, login, make_staff, staff_client, token
+from .staffhelpers import PASSWORD, act, login, make_staff, staff_client, staff_routes, token
 
 
 def test_login_with_argon2_hash_and_wrong_password_refused(app):
@@ -79,22 +79,12 @@ def test_cli_refuses_unknown_township_and_handler_without_one(app):
     assert r.exit_code != 0 and "密码至少" in r.output
 
 
-def _staff_routes() -> list[tuple[str, str]]:
-    """Every (rule, method) of the staff blueprint: a new staff page is covered without editing this."""
-    from flask import Flask
-
-    from forms_app.staff.views import bp
-    probe = Flask("routes")
-    probe.register_blueprint(bp)
-    return sorted({(rule.rule, m) for rule in probe.url_map.iter_rules() if rule.rule.startswith("/staff/<jid>")
-                   for m in rule.methods if m in ("GET", "POST")})
+ROUTES = staff_routes()
 
 
-ROUTES = _staff_routes()
-
-
-def _fill(rule: str, jid: str, number: str, mid: int) -> str:
-    return rule.replace("<jid>", jid).replace("<number>", number).replace("<int:mid>", str(mid))
+def _fill(rule: str, jid: str, number: str, mid: int, uid: int = 1) -> str:
+    return (rule.replace("<jid>", jid).replace("<number>", number).replace("<int:mid>", str(mid))
+            .replace("<int:uid>", str(uid)))
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -131,7 +121,9 @@ def test_a_handler_never_reaches_another_townships_case(two_townships, rule, met
     def call(url):
         return w.handler.get(url) if method == "GET" else w.handler.post(url, data=data)
 
-    if "<number>" in rule or "<int:mid>" in rule:
+    if rule.startswith("/staff/<jid>/users"):  # the account pages: the administrator's only
+        assert call(_fill(rule, "zixi", w.other, w.other_msg)).status_code == 403
+    elif "<number>" in rule or "<int:mid>" in rule:
         assert call(_fill(rule, "zixi", w.other, w.other_msg)).status_code == 404
     else:  # lists: the other case is never among them
         r = call(_fill(rule, "zixi", w.other, w.other_msg))
@@ -158,7 +150,7 @@ def test_auditor_reads_but_changes_nothing(app):
                                                                     "text": "审计不能写"})
         assert r.status_code == 404, what
     assert auditor.get("/staff/zixi/audit").status_code == 200
-    assert auditor.get("/staff/zixi/users").status_code == 404
+    assert auditor.get("/staff/zixi/users").status_code == 403
 
 
 @pytest.mark.parametrize("role", ["handler", "auditor"])
