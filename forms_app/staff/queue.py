@@ -29,6 +29,7 @@ class Filters:
     kind: str = ""
     overdue: bool = False
     open_only: bool = False
+    number: str = ""  # part of a case number, as a filer reads it out on the phone
     page: int = 1
 
     @classmethod
@@ -41,6 +42,7 @@ class Filters:
         f.kind = args.get("kind", "") if args.get("kind") in ("complaint", "query") else ""
         f.overdue = args.get("overdue") == "1"
         f.open_only = args.get("open") == "1"
+        f.number = _number_part(args.get("number", ""))
         try:
             f.page = max(1, min(10_000, int(args.get("page", "1"))))
         except ValueError:
@@ -49,7 +51,7 @@ class Filters:
 
     def query_args(self, **change) -> dict:
         out = {"status": self.status, "category": self.category, "township": self.township, "kind": self.kind,
-               "overdue": "1" if self.overdue else "", "open": "1" if self.open_only else "", "page": self.page}
+               "overdue": "1" if self.overdue else "", "open": "1" if self.open_only else "", "number": self.number, "page": self.page}
         out.update(change)
         return {k: v for k, v in out.items() if v not in ("", None, 1) or (k == "page" and v != 1)}
 
@@ -73,7 +75,17 @@ def _query(user: StaffUser, f: Filters, today: dt.date):
         q = q.where(Case.status.in_(("submitted", *AFTER_ACCEPT)))
     if f.overdue:
         q = q.where(overdue_condition(today))
+    if f.number:
+        q = q.where(Case.number.contains(f.number, autoescape=True))
     return q
+
+
+def _number_part(text: str) -> str:
+    """What the clerk typed, kept to the letters, digits and dashes a case number has and
+    upper-cased; it matches any part of a number ("000062" and "zx-2026-000062" both find
+    ZX-2026-000062)."""
+    kept = "".join(ch for ch in str(text)[:24].upper() if ch.isascii() and (ch.isalnum() or ch == "-"))
+    return kept
 
 
 def fetch_queue(db: Database, user: StaffUser, f: Filters, today: dt.date, page_size: int | None = PAGE):

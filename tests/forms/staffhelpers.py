@@ -55,3 +55,9 @@ def staff_routes(prefix: str = "/staff/<jid>") -> list[tuple[str, str]]:
     probe.register_blueprint(bp)
     return sorted({(rule.rule, m) for rule in probe.url_map.iter_rules() if rule.rule.startswith(prefix)
                    for m in rule.methods if m in ("GET", "POST")})
+
+
+def queue_numbers(client, query: str = "", jid: str = "zixi") -> list[str]:
+    """The case numbers listed on the queue page for `query` (not the search box's echo)."""
+    html = client.get(f"/staff/{jid}/?{query}").get_data(as_text=True)
+    return re.findall(r'class="case-no"[^>]*>([^<]+)<', html)

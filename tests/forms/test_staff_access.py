@@ -9,7 +9,7 @@ import pytest
 from forms_app.models import StaffUser
 
 from .formhelpers import BACKENDS, file_complaint, make_app
-from .staffhelpers import PASSWORD, act, login, make_staff, staff_client, staff_routes, token
+from .staffhelpers import PASSWORD, act, login, make_staff, queue_numbers, staff_client, staff_routes, token
 
 
 def test_login_with_argon2_hash_and_wrong_password_refused(app):
@@ -138,10 +138,22 @@ def test_a_handler_never_reaches_another_townships_case(two_townships, rule, met
         assert act(w.handler, "zixi", w.own, "note", text="本乡镇的备注").status_code == 303
 
 
+def test_the_case_number_search_finds_a_case_and_keeps_townships_apart(two_townships):
+    """A clerk types the number a filer reads out (or its last digits); a handler's search never
+    finds another township's case."""
+    w = two_townships
+    assert w.own in queue_numbers(w.handler, f"number={w.own[-6:].lower()}")
+    assert w.other not in queue_numbers(w.handler, f"number={w.other[-6:]}")
+    assert queue_numbers(w.handler, f"number={w.other}") == []
+    odd = w.handler.get("/staff/zixi/?number=%25%27%3Cscript%3E_")
+    assert odd.status_code == 200 and "<script>" not in odd.get_data(as_text=True)
+    assert queue_numbers(w.handler, "number=%25%27%3Cscript%3E_") == []
+
+
 def test_auditor_reads_but_changes_nothing(app):
     number, _ = file_complaint(app.test_client())
     auditor, _ = staff_client(app, "auditor")
-    assert number in auditor.get("/staff/zixi/").get_data(as_text=True)
+    assert queue_numbers(auditor, f"number={number}") == [number]
     page = auditor.get(f"/staff/zixi/case/{number}").get_data(as_text=True)
     assert "改为" not in page and "保存备注" not in page
     tok = token(auditor, "/staff/zixi/")
