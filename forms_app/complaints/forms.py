@@ -7,6 +7,7 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from ..formkit import BaseForm, check_length, parse_date, parse_id_number, parse_phone
+from ..models import local_date, utcnow
 from ..policy_source import CLINIC, NO_INSTITUTION
 
 DESCRIPTION_MAX = 2000
@@ -51,7 +52,7 @@ class ComplaintForm(BaseForm):
     def validate_event_date(self, field):
         if field.data:
             check_length(field.data, 20)
-            self.clean_date = parse_date(field.data, EARLIEST_EVENT, dt.date.today())
+            self.clean_date = parse_date(field.data, EARLIEST_EVENT, local_date(utcnow()))  # Beijing's today, not the server's
 
     def validate_description(self, field):
         check_length(field.data, DESCRIPTION_MAX, 5, "，说清楚发生了什么")
