@@ -43,8 +43,9 @@ class Watched:
     """A page of the given size that records console errors, failed loads and requests to any host
     other than this session's two servers."""
 
-    def __init__(self, browser, viewport: dict, hosts: set[str], name: str):
-        self.context = browser.new_context(viewport=viewport, device_scale_factor=1, locale="zh-CN")
+    def __init__(self, browser, viewport: dict, hosts: set[str], name: str, **context):
+        self.context = browser.new_context(**{"viewport": viewport, "device_scale_factor": 1, "locale": "zh-CN",
+                                              **context})
         self.context.set_default_timeout(20_000)  # a loaded 2-core machine; a failing step still ends soon
         self.page = self.context.new_page()
         self.name = name
@@ -59,11 +60,11 @@ class Watched:
     def shot(self, step: str, guide: str | None = None, full_page: bool = True) -> None:
         """Keep a screenshot of this step in tests/artifacts/e2e/<test>/; with GUIDE_IMAGES=<dir>
         set, also the visible screen as <dir>/<guide>, made small for the guides."""
+        if guide:  # first: a full-page screenshot may move the page
+            save_guide_image(self.page.screenshot(), guide)
         folder = ARTIFACTS / self.name
         folder.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(folder / f"{step}.png"), full_page=full_page)
-        if guide:
-            save_guide_image(self.page.screenshot(), guide)
 
     def close(self) -> None:
         OPEN.remove(self)

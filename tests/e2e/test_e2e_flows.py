@@ -17,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from calc_browser import answer_screener, fill_claims
 from e2e_helpers import DESKTOP, PHONE, Watched, build, build_py, host, save_guide_image, squash
 
 JID, TOWNSHIP, VILLAGE = "zixi", "hecheng", "hecheng-dajue"
@@ -47,20 +48,6 @@ def zixi():
 
 def watched(browser, viewport, urls, name) -> Watched:
     return Watched(browser, viewport, {host(urls["site"]), host(urls["forms"])}, name)
-
-
-def fill_claims(page, claims):
-    for i, claim in enumerate(claims):
-        if i:
-            page.click("button.hc-add")
-        box = page.locator("fieldset.hc-claim-input").nth(i)
-        box.locator("input[name=date]").fill(claim["date"])
-        box.locator("select[name=kind]").select_option(claim["kind"])
-        box.locator("select[name=level]").select_option(claim["hospital_level"])
-        if "chronic_class" in claim:
-            box.locator("select[name=chronic]").select_option(claim["chronic_class"])
-        for name, field in (("total", "total"), ("ooc", "out_of_catalog_necessary"), ("sf", "self_funded")):
-            box.locator(f"input[name={name}]").fill(claim.get(field, ""))
 
 
 def file_anonymously(page, category: str, text: str) -> str:
@@ -147,6 +134,7 @@ def test_complaint_from_village_page_to_a_public_reply(browser, site_url, urls, 
     page.fill("#name", "王某甲")
     page.fill("#phone", "13912345678")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.evaluate("document.querySelector('#village').closest('.group').scrollIntoView()")  # the village, chosen
     phone.shot("1-complaint-form", "complaint-form.png")
     page.click("#submit")
     number = page.locator("#case-number").inner_text().strip()
@@ -155,12 +143,14 @@ def test_complaint_from_village_page_to_a_public_reply(browser, site_url, urls, 
     assert re.fullmatch(r"\d{8}", code), code
     phone.shot("2-receipt", "complaint-receipt.png")
 
-    def look_up(step: str, guide: str | None = None) -> str:
+    def look_up(step: str, guide: str | None = None, show: str | None = None) -> str:
         page.goto(f"{urls['forms']}/{JID}/track")
         page.fill("#number", number)
         page.fill("#code", code)
         page.click("#submit")
         text = page.locator("main").inner_text()
+        if show and show in text:
+            page.get_by_text(show).first.evaluate("e => e.scrollIntoView({block: 'center'})")
         phone.shot(step, guide)
         return text
 
@@ -213,7 +203,7 @@ def test_complaint_from_village_page_to_a_public_reply(browser, site_url, urls, 
     desk.shot("4-case", "staff-case.png")
 
     # The resident sees the reply; the outbox holds the SMS telling them so.
-    assert reply in look_up("4-lookup-reply", "track-reply.png")
+    assert reply in look_up("4-lookup-reply", "track-reply.png", show=reply)
     staff.goto(f"{urls['forms']}/staff/{JID}/outbox")
     texts = staff.locator("li.case-card .what").all_inner_texts()
     assert f"【资溪县健康扶贫】您的投诉{number}有了新的答复。凭编号和查询码可在网上查看。" in texts
@@ -265,22 +255,16 @@ def test_query_form_screener_and_build_py_eligible_agree(browser, site_url, urls
     phone = watched(browser, PHONE, urls, f"eligibility-{forms.db}")
     page = phone.page
     page.goto(f"{site_url}/{JID}/screener/")
-    page.check("input[name=c][value=poverty]")
-    page.click("button.hc-next")
-    page.fill("input[name=a]", "70")
-    page.click("button.hc-next")
-    page.check("input[name=s][value=male]")
-    page.click("button.hc-next")
-    page.select_option("select[name=t]", TOWNSHIP)
-    page.select_option("select[name=v]", VILLAGE)
-    for _ in range(3):  # diseases, disability; the pregnancy question is skipped for a man
-        if page.locator("button.hc-next").count() == 0:
-            break
-        page.click("button.hc-next")
-    page.wait_for_selector("section.hc-program")
+    answer_screener(page, "poverty", 70, "male", TOWNSHIP, VILLAGE)
     ids = page.eval_on_selector_all("section.hc-program", "els => els.map(e => e.dataset.program)")
     assert ids == [p["id"] for p in expected["eligible"]]
-    phone.shot("1-screener", "screener.png", full_page=False)
+    # Down to the first answer, below the site's sticky header: from the top, so that the theme's
+    # "回到页面顶部" button (shown while scrolling up) is hidden again.
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(300)
+    page.evaluate("window.scrollTo(0, document.querySelector('section.hc-program').getBoundingClientRect().top - 70)")
+    page.wait_for_timeout(500)
+    phone.shot("1-screener", "screener.png")
 
     page.goto(f"{urls['forms']}/{JID}/query")
     page.check("input[name=person_category][value=poverty]")
@@ -294,6 +278,6 @@ def test_query_form_screener_and_build_py_eligible_agree(browser, site_url, urls
     more = page.locator("main").inner_text()
     for p in expected["need_more_info"]:
         assert p["name"] in more
-    phone.shot("2-query-answer", "query-answer.png", full_page=False)
+    phone.shot("2-query-answer", "query-answer.png")
     assert phone.problems == []
     phone.close()
