@@ -27,7 +27,7 @@ JID, TOWNSHIP, VILLAGE = "zixi", "hecheng", "hecheng-dajue"
 PG_SERVER = os.environ.get("FORMS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test").replace("+psycopg", "")
 
 sync_api = pytest.importorskip("playwright.sync_api")
-from e2e_helpers import ARGS, BIN, CHROMIUM, OPEN, build  # noqa: E402
+from .e2e_helpers import ARGS, BIN, CHROMIUM, OPEN, build  # noqa: E402
 
 
 def free_port() -> int:

@@ -11,7 +11,7 @@ import re
 import uuid
 
 import pytest
-from e2e_helpers import AXE, DESKTOP, PHONE, Watched, axe_violations, host
+from .e2e_helpers import AXE, DESKTOP, PHONE, Watched, axe_violations, host
 
 JID = "zixi"
 SITE_PAGES = {

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from calc_browser import answer_screener, fill_claims
-from e2e_helpers import DESKTOP, PHONE, Watched, build, build_py, host, save_guide_image, squash
+from .e2e_helpers import DESKTOP, PHONE, Watched, build, build_py, host, save_guide_image, squash
 
 JID, TOWNSHIP, VILLAGE = "zixi", "hecheng", "hecheng-dajue"
 PASSWORD = "e2e-clerk-password-7"
