@@ -186,8 +186,9 @@ def forms(request, tmp_path_factory, base_env, ports, urls, site_url):
 
 # ------------------------------------------------------------------ the browser
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Per module, not per session: a running sync Playwright would stop the other modules' own."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium")
     with sync_api.sync_playwright() as p:
