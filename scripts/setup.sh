@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 want=$(grep -v '^\s*#' scripts/debian-packages.txt | xargs -r echo || true)
 missing=()
 for pkg in $want; do
+    # npm: NodeSource's nodejs bundles it (and conflicts with Debian's npm); Debian's needs it.
+    if [ "$pkg" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -28,3 +30,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[site,print,forms,test,check]"
+
+# Test-only JavaScript (axe-core for the accessibility tests), pinned in tests/package-lock.json.
+# `npm ci` again only when the lock file is newer than what is installed.
+if [ ! -f tests/node_modules/.package-lock.json ] || [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
+    (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+fi

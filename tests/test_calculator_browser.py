@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from calc_browser import answer_screener, fill_claims
 from calc_site import build_site
 from conftest import ROOT
 
@@ -79,26 +80,6 @@ def python_calc(service, case) -> dict:
     code, out, errors = respond("calc", service, json.dumps(case, ensure_ascii=False))
     assert code == 0, errors
     return json.loads(out)
-
-
-def fill_claims(page, claims):
-    for i, claim in enumerate(claims):
-        if i:
-            page.click("button.hc-add")
-        box = page.locator("fieldset.hc-claim-input").nth(i)
-        box.locator("input[name=date]").fill(claim["date"])
-        box.locator("select[name=kind]").select_option(claim["kind"])
-        if "hospital" in claim:
-            box.locator("select[name=hospital]").select_option(claim["hospital"])
-        box.locator("select[name=level]").select_option(claim["hospital_level"])
-        if "chronic_class" in claim:
-            box.locator("select[name=chronic]").select_option(claim["chronic_class"])
-        for name, field in (("total", "total"), ("ooc", "out_of_catalog_necessary"), ("sf", "self_funded")):
-            box.locator(f"input[name={name}]").fill(claim.get(field, ""))
-        if claim.get("fee_items"):
-            box.locator("details.hc-fees").evaluate("d => { d.open = true; }")
-        for item, amount in claim.get("fee_items", {}).items():
-            box.locator(f"input[name='fee:{item}']").fill(amount)
 
 
 def read_breakdown(page) -> list[dict]:
@@ -198,19 +179,7 @@ def test_screener_lists_what_build_py_eligible_answers(browser, server, sites, s
     w = Watched(browser, server)
     page = w.page
     page.goto(f"{server}/zixi/site/screener/")
-    page.check("input[name=c][value=poverty]")
-    page.click("button.hc-next")
-    page.fill("input[name=a]", "70")
-    page.click("button.hc-next")
-    page.check("input[name=s][value=male]")
-    page.click("button.hc-next")
-    page.select_option("select[name=t]", township)
-    page.select_option("select[name=v]", village)
-    for _ in range(3):  # diseases, disability; the pregnancy question is skipped for a man
-        if page.locator("button.hc-next").count() == 0:
-            break
-        page.click("button.hc-next")
-    page.wait_for_selector("section.hc-program")
+    answer_screener(page, "poverty", 70, "male", township, village)
     page.screenshot(path=str(ARTIFACTS / "screener-zixi.png"), full_page=True)
 
     def shown(selector):
