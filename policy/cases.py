@@ -6,6 +6,7 @@ API call `run_calc` / `run_eligible`; they must answer the same.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from .claims import Claim, Person
 from .engine import Engine
@@ -163,6 +164,9 @@ def _jurisdiction(service, case, prefix, problems):
     return service.jurisdictions[jid]
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_]{1,40}")
+
+
 def _known(value, table) -> bool:
     """Is `value` one of the ids in `table`? (Input may put a list or an object where an id goes.)"""
     return isinstance(value, str) and value in table
@@ -180,8 +184,10 @@ def _at(prefix: str) -> str:
 
 
 def _key(key: str) -> str:
-    """A key of the input as part of a field path: escaped, shortened, never empty."""
-    return shown(key)[1:-1] or "“”"
+    """A key of the input as part of a field path: a plain name as it is; anything else (empty,
+    or with punctuation such as ":", "." or "[0]" that would make the path ambiguous) in quotes,
+    escaped and shortened."""
+    return key if _PLAIN_KEY.fullmatch(key) else shown(key)
 
 
 def parse_person(j: Jurisdiction, raw, path, problems) -> Person | None:

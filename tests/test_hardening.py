@@ -345,6 +345,13 @@ def test_13_no_python_reprs_in_messages(service, case, absent):
 
 # ------------------------------------------------------------------ 14. one spelling for each thing
 
+def test_13_odd_field_names_are_quoted_in_the_field_path(service):
+    """Found by the fuzz test: a field named ":" gave the path `claims[0].::`."""
+    errors = refused(service, json.dumps({**DESIGN_CASE, "claims": [{**CLAIM, ":": 1, "a.b": 2, "": 3}]}))
+    assert "claims[0].“:”: 不认识的字段“:”" in errors and "claims[0].“a.b”:" in errors
+    assert "claims[0].“”:" in errors and "[0].::" not in errors
+
+
 def test_14_duplicate_json_keys_are_refused(service):
     text = json.dumps(with_claim(total="X")).replace('"total": "X"', '"total": "100", "total": "200"')
     assert "total" in refused(service, text) and "不止一次" in refused(service, text)
