@@ -68,7 +68,9 @@ export function unknownKeys(obj, allowed, prefix, problems) {
 // "[3]." -> "[3]" (where a whole case is meant), "" -> "输入".
 export const at = (prefix) => prefix.replace(/\.+$/, '') || '输入';
 // A key of the input as part of a field path: escaped, shortened, never empty.
-const keyText = (key) => shown(key).slice(1, -1) || '“”';
+// A plain name as it is; anything else (empty, ":", "a.b", "[0]") quoted, as policy/cases.py does.
+const PLAIN_KEY = /^[A-Za-z0-9_]{1,40}$/;
+const keyText = (key) => (PLAIN_KEY.test(key) ? key : shown(key));
 
 // ------------------------------------------------------------------ calc
 
