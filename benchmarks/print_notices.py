@@ -69,14 +69,11 @@ def print_notices(job) -> int:
 
 def naive(folder: Path, sample: int, out: Path) -> tuple[int, float]:
     """Each notice alone: fresh fonts and CSS, its own layout and write_pdf (the baseline)."""
-    from io import BytesIO
-
     import jinja2
-    from pypdf import PdfReader, PdfWriter
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from builder.printing import PRINT_DIR, _pdf_bytes, _stack, qr_slot
+    from builder.printing import PRINT_DIR, pdf_bytes, qr_slot, stack
 
     jur, facts, villages = _prepare(folder)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(PRINT_DIR), autoescape=True)
@@ -92,9 +89,7 @@ def naive(folder: Path, sample: int, out: Path) -> tuple[int, float]:
                      base_url=str(PRINT_DIR))
         base_pdf = base.write_pdf()
         layer_pdf = layer.write_pdf(stylesheets=css, font_config=fonts)
-        writer = PdfWriter()
-        _stack(writer, PdfReader(BytesIO(base_pdf)).pages[0], PdfReader(BytesIO(layer_pdf)).pages)
-        (out / f"{v['id']}.pdf").write_bytes(_pdf_bytes(writer))
+        (out / f"{v['id']}.pdf").write_bytes(pdf_bytes(stack(base_pdf, layer_pdf)))
     return min(sample, len(villages)), time.perf_counter() - started
 
 

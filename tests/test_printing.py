@@ -285,6 +285,52 @@ def test_qr_dash_pattern_walks_the_snake_and_paints_exactly_segnos_dark_modules(
     assert svg.count("<path") == 1 and 'stroke-linecap="butt"' in svg
 
 
+def _urls(count: int, seed: int) -> list[str]:
+    """URLs of many lengths (so many QR versions) and random characters (so many byte patterns)."""
+    import random
+
+    rng = random.Random(seed)
+    chars = "abcdefghijklmnopqrstuvwxyz0123456789-/?=&.%"
+    urls = [f"{FORMS}/pref{i:02d}/complaint?village={''.join(rng.choices(chars, k=rng.randint(1, 200)))}"
+            for i in range(count)]
+    return urls + ["".join(rng.choices(chars, k=n)) for n in range(1, 40)]
+
+
+def test_fast_mask_choice_makes_exactly_segnos_codes():
+    """builder.qr_masks picks segno's mask: same mask number and same matrix as segno alone."""
+    import segno
+
+    from builder.qr_masks import fast_masks
+
+    urls = _urls(150, seed=8)
+    own = [segno.make(url, error="m") for url in urls]
+    with fast_masks():
+        fast = [segno.make(url, error="m") for url in urls]
+    assert {code.version for code in own} >= set(range(2, 9)), "too few QR versions tried"
+    assert [(c.mask, c.matrix) for c in fast] == [(c.mask, c.matrix) for c in own]
+    assert segno.encoder.find_and_apply_best_mask.__module__ == "segno.encoder", "segno left patched"
+
+
+def test_fast_mask_score_equals_segnos_on_random_matrices():
+    """The penalty score itself (N1–N4), also on matrices segno's masks would rarely produce."""
+    import random
+
+    from segno import encoder
+
+    from builder.qr_masks import score
+
+    rng = random.Random(8)
+    for _ in range(200):
+        size = rng.choice([21, 25, 33, 41, 57])
+        dark = rng.choice([0.1, 0.5, 0.9])  # long runs and 2x2 blocks as well as noise
+        rows = [bytearray(int(rng.random() < dark) for _ in range(size)) for _ in range(size)]
+        if rng.random() < 0.5:  # finder-like 1011101 patterns with and without light around them
+            row = rng.randrange(size)
+            at = rng.randrange(size - 6)
+            rows[row][at:at + 7] = bytes((1, 0, 1, 1, 1, 0, 1))
+        assert score([bytes(r) for r in rows], size) == encoder.evaluate_mask(rows, size, size)
+
+
 @pytest.mark.parametrize("jid", JIDS)
 def test_leaflet_is_at_most_two_a4_pages_with_contacts(printed, jid):
     p = printed[jid]
