@@ -332,6 +332,41 @@ def test_fast_mask_score_equals_segnos_on_random_matrices():
 
 
 @pytest.mark.parametrize("jid", JIDS)
+def test_shared_styles_change_no_byte_of_any_sheet(jid):
+    """builder.shared_styles lets recurring elements share computed styles: every sheet must be
+    byte for byte what WeasyPrint makes without it, and twins must really have shared."""
+    from weasyprint import HTML
+
+    from builder.print_facts import PRINT_DIR, load_scenarios
+    from builder.shared_styles import TwinStyle, shared_styles
+
+    jur, problems = load_jurisdiction(ROOT / "policy_data" / jid, run_examples=False)
+    assert problems == []
+    facts = jurisdiction_facts(jur, "v-test", Service({jid: jur}), as_of=dt.date(2026, 1, 1), site_url=SITE,
+                               forms_url=FORMS, scenarios=load_scenarios())
+    villages = [printing.add_qr_codes(village_facts(jur, vid, site_url=SITE, forms_url=FORMS))
+                for vid in list(jur.villages)[:6]]
+    assert len(villages) >= 3
+    r = printing.renderer()
+    base = r.render("notice-base", jid, j=facts)
+    sheets = {"notice-base": {"j": facts},
+              "notice-village": {"j": facts, "villages": villages, "qr_slot": printing.qr_slot(base.pages[0].anchors)},
+              "leaflet": {"j": facts}, "cards": {"j": facts, "villages": villages}}
+    for kind, context in sheets.items():
+        html = r.env.get_template(f"{kind}.html").render(**context)
+        css = [r.css["base"], r.css[kind.split("-")[0]]]
+        plain = HTML(string=html, base_url=f"{PRINT_DIR}/").render(stylesheets=css, font_config=r.font_config)
+        with shared_styles():
+            shared = HTML(string=html, base_url=f"{PRINT_DIR}/").render(stylesheets=css, font_config=r.font_config)
+        assert shared.write_pdf() == plain.write_pdf(), kind
+        if kind == "notice-village":
+            styles = [box.style for page in shared.pages for box in page._page_box.descendants()
+                      if isinstance(box.style, TwinStyle)]
+            groups = {id(style.shared) for style in styles}
+            assert len(styles) > 3 * len(groups), "the villages' elements did not share their styles"
+
+
+@pytest.mark.parametrize("jid", JIDS)
 def test_leaflet_is_at_most_two_a4_pages_with_contacts(printed, jid):
     p = printed[jid]
     reader = PdfReader(p["dir"] / "leaflet.pdf")
