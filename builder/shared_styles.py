@@ -14,6 +14,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from weasyprint import css as wcss
+from weasyprint.layout.page import PageType
 
 # Computed from the element's own attributes (css/computed_values.py): never shared. `page` is
 # never stored by WeasyPrint either; custom properties (`__*`) are left alone.
@@ -69,7 +70,9 @@ def _set_computed_styles(self, element, parent, root=None, pseudo_type=None, bas
     computed = computed_styles[element, pseudo_type] = TwinStyle(
         parent_style, cascaded, element, pseudo_type, root_style, base_url,
         self.font_config, self.initial_page_sizes)
-    tag = getattr(element, "tag", element)
+    # An element's tag; a page type (@page) without its page number: pages that match the same
+    # @page rules (the cascaded part of the signature) get the same styles.
+    tag = element._replace(index=None) if isinstance(element, PageType) else getattr(element, "tag", element)
     signature = (parent_signature, tag, pseudo_type,
                  frozenset((name, id(value)) for name, (value, _weight) in cascaded.items()))
     if parent_style is None:
