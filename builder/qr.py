@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import segno
 
+from .qr_masks import fast_masks
+
 BORDER = 4  # the quiet zone the QR standard asks for, in modules
 
 
@@ -45,7 +47,8 @@ def dash_pattern(matrix: list[list[bool]]) -> list[int]:
 
 def _snake(data: str) -> tuple[int, str]:
     """(size in modules with the quiet zone, the attributes of the one path that draws the code)."""
-    code = segno.make(data, error="m")
+    with fast_masks():  # segno's own mask choice, ~2.5x faster (qr_masks.py)
+        code = segno.make(data, error="m")
     matrix = [[bool(m) for m in row] for row in code.matrix]
     n = len(matrix)
     size = n + 2 * BORDER

@@ -285,6 +285,87 @@ def test_qr_dash_pattern_walks_the_snake_and_paints_exactly_segnos_dark_modules(
     assert svg.count("<path") == 1 and 'stroke-linecap="butt"' in svg
 
 
+def _urls(count: int, seed: int) -> list[str]:
+    """URLs of many lengths (so many QR versions) and random characters (so many byte patterns)."""
+    import random
+
+    rng = random.Random(seed)
+    chars = "abcdefghijklmnopqrstuvwxyz0123456789-/?=&.%"
+    urls = [f"{FORMS}/pref{i:02d}/complaint?village={''.join(rng.choices(chars, k=rng.randint(1, 200)))}"
+            for i in range(count)]
+    return urls + ["".join(rng.choices(chars, k=n)) for n in range(1, 40)]
+
+
+def test_fast_mask_choice_makes_exactly_segnos_codes():
+    """builder.qr_masks picks segno's mask: same mask number and same matrix as segno alone."""
+    import segno
+
+    from builder.qr_masks import fast_masks
+
+    urls = _urls(150, seed=8)
+    own = [segno.make(url, error="m") for url in urls]
+    with fast_masks():
+        fast = [segno.make(url, error="m") for url in urls]
+    assert {code.version for code in own} >= set(range(2, 9)), "too few QR versions tried"
+    assert [(c.mask, c.matrix) for c in fast] == [(c.mask, c.matrix) for c in own]
+    assert segno.encoder.find_and_apply_best_mask.__module__ == "segno.encoder", "segno left patched"
+
+
+def test_fast_mask_score_equals_segnos_on_random_matrices():
+    """The penalty score itself (N1–N4), also on matrices segno's masks would rarely produce."""
+    import random
+
+    from segno import encoder
+
+    from builder.qr_masks import score
+
+    rng = random.Random(8)
+    for _ in range(200):
+        size = rng.choice([21, 25, 33, 41, 57])
+        dark = rng.choice([0.1, 0.5, 0.9])  # long runs and 2x2 blocks as well as noise
+        rows = [bytearray(int(rng.random() < dark) for _ in range(size)) for _ in range(size)]
+        if rng.random() < 0.5:  # finder-like 1011101 patterns with and without light around them
+            row = rng.randrange(size)
+            at = rng.randrange(size - 6)
+            rows[row][at:at + 7] = bytes((1, 0, 1, 1, 1, 0, 1))
+        assert score([bytes(r) for r in rows], size) == encoder.evaluate_mask(rows, size, size)
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_shared_styles_change_no_byte_of_any_sheet(jid):
+    """builder.shared_styles lets recurring elements share computed styles: every sheet must be
+    byte for byte what WeasyPrint makes without it, and twins must really have shared."""
+    from weasyprint import HTML
+
+    from builder.print_facts import PRINT_DIR, load_scenarios
+    from builder.shared_styles import TwinStyle, shared_styles
+
+    jur, problems = load_jurisdiction(ROOT / "policy_data" / jid, run_examples=False)
+    assert problems == []
+    facts = jurisdiction_facts(jur, "v-test", Service({jid: jur}), as_of=dt.date(2026, 1, 1), site_url=SITE,
+                               forms_url=FORMS, scenarios=load_scenarios())
+    villages = [printing.add_qr_codes(village_facts(jur, vid, site_url=SITE, forms_url=FORMS))
+                for vid in list(jur.villages)[:6]]
+    assert len(villages) >= 3
+    r = printing.renderer()
+    base = r.render("notice-base", jid, j=facts)
+    sheets = {"notice-base": {"j": facts},
+              "notice-village": {"j": facts, "villages": villages, "qr_slot": printing.qr_slot(base.pages[0].anchors)},
+              "leaflet": {"j": facts}, "cards": {"j": facts, "villages": villages}}
+    for kind, context in sheets.items():
+        html = r.env.get_template(f"{kind}.html").render(**context)
+        css = [r.css["base"], r.css[kind.split("-")[0]]]
+        plain = HTML(string=html, base_url=f"{PRINT_DIR}/").render(stylesheets=css, font_config=r.font_config)
+        with shared_styles():
+            shared = HTML(string=html, base_url=f"{PRINT_DIR}/").render(stylesheets=css, font_config=r.font_config)
+        assert shared.write_pdf() == plain.write_pdf(), kind
+        if kind == "notice-village":
+            styles = [box.style for page in shared.pages for box in page._page_box.descendants()
+                      if isinstance(box.style, TwinStyle)]
+            groups = {id(style.shared) for style in styles}
+            assert len(styles) > 3 * len(groups), "the villages' elements did not share their styles"
+
+
 @pytest.mark.parametrize("jid", JIDS)
 def test_leaflet_is_at_most_two_a4_pages_with_contacts(printed, jid):
     p = printed[jid]
