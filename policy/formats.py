@@ -413,8 +413,8 @@ EXAMPLES = Record({"examples": req(ListOf(EXAMPLE, min_len=1, unique="name", wha
 # ------------------------------------------------------------------ process.yaml
 PROCESS_STEP = Record({
     "id": req(Ident()),
-    "title": req(Text(20), "这一步的名字，大字印在公示栏上，如 住院不交押金"),
-    "text": req(Text(120), "居民要做什么、会怎样，用大白话写"),
+    "title": req(Text(12), "这一步的名字，大字印在公示栏上，最好不超过 7 个字，如 住院不交押金"),
+    "text": req(Text(40), "居民要做什么、会怎样，用大白话写，最好不超过 20 个字（公示栏上两行）"),
     "complaint": opt(Ident(), "这一步没做到时投诉哪一类（complaints.yaml 里的编号）"),
     "reference": req(reference_spec()),
     **{k: f for k, f in reading_fields().items() if k != "illustrative"},
