@@ -398,6 +398,10 @@ def _check_complaint_pages(j: Jurisdiction, defined: dict, shown: str, problems)
     for c in j.complaint_categories:
         page = c["page"]
         kind, _, rest = page.partition("/")
+        if page == "drugs/" and j.drugs is None and not (j.folder / "drugs.yaml").exists():
+            problems.append(Problem(shown, c["_line"], f"{c['_path']}.page",
+                                    "页面“drugs/”只在有药品价格（drugs.yaml）时才有：请先写 drugs.yaml，或改指 villages/"))
+            continue
         if page in formats.COMPLAINT_PAGES or kind in ids and ids[kind] is None:
             continue
         if kind in ids and rest.endswith("/") and rest[:-1] in ids[kind]:

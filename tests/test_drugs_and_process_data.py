@@ -100,6 +100,9 @@ def test_a_step_needs_its_quote_and_a_known_complaint_category(cli, data_copy):
 def test_a_jurisdiction_without_drugs_or_process_still_passes(cli, data_copy):
     (data_copy / "jixian" / "drugs.yaml").unlink()
     (data_copy / "jixian" / "process.yaml").unlink()
+    p = the_problem(cli, data_copy, "jixian/complaints.yaml")  # its drug_price category links to drugs/
+    assert p["path"].endswith(".page") and "drugs.yaml" in p["message"]
+    plant(data_copy, "jixian/complaints.yaml", "    page: drugs/", "    page: villages/")
     code, out, err = cli(["check", "--data", str(data_copy)])
     assert code == 0, err
 

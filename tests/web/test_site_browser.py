@@ -89,6 +89,7 @@ def test_village_qr_code_opens_the_village_page(phone, served):
     ("先诊疗后付费", "zixi/programs/treat_first_pay_later/"),
     ("大病保险", "zixi/lines/critical/"),
     ("大觉村", "zixi/villages/hecheng/hecheng-dajue/"),
+    ("扑热息痛", "zixi/drugs/"),  # a drug by its common name (drugs.yaml common_names)
 ])
 def test_search_finds_the_right_page_first(phone, served, query, expected):
 
