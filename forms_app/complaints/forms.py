@@ -6,8 +6,8 @@ import datetime as dt
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-from ..formkit import BaseForm, check_length, parse_date, parse_id_number, parse_phone
-from ..policy_source import CLINIC, NO_INSTITUTION
+from ..formkit import BaseForm, check_length, parse_date, parse_id_number, parse_phone, parse_yuan_to_fen
+from ..policy_source import CLINIC, DRUG_PRICE, NO_INSTITUTION, clinic_drugs
 
 DESCRIPTION_MAX = 2000
 EARLIEST_EVENT = dt.date(2015, 1, 1)
@@ -18,6 +18,8 @@ class ComplaintForm(BaseForm):
     village = StringField("事情发生在哪个村（或您住在哪个村）")
     institution = StringField("涉及哪家医院或卫生室")
     event_date = StringField("事情发生在哪一天（记不清可以不填）")
+    drug = StringField("哪一种药")
+    charged = StringField("实际收了多少钱（元）")
     description = TextAreaField("请说说发生了什么")
     anonymous = BooleanField("我不想留姓名和电话（匿名反映）")
     name = StringField("您的姓名（可以不填）")
@@ -29,6 +31,7 @@ class ComplaintForm(BaseForm):
         self.j = jurisdiction
         self.clean_phone = self.clean_id_number = None
         self.clean_date = None
+        self.clean_charged = None
 
     def validate_category(self, field):
         if not field.data:
@@ -52,6 +55,29 @@ class ComplaintForm(BaseForm):
         if field.data:
             check_length(field.data, 20)
             self.clean_date = parse_date(field.data, EARLIEST_EVENT, dt.date.today())
+
+    def validate_drug(self, field):
+        """Only for a wrong drug price: a drug of the chosen village's clinic (what it posts)."""
+        if self.category.data != DRUG_PRICE:
+            field.data = None  # a choice left over from another category is not stored
+            return
+        if not field.data:
+            raise ValidationError("请选择是哪一种药")
+        if self.village.data in self.j.villages:
+            if field.data not in {d["id"] for d in clinic_drugs(self.j, self.village.data)}:
+                raise ValidationError("这个村的卫生室没有公示这种药的价格，请从本村的药品清单里选；清单里没有的，"
+                                      "请在下面“发生了什么”里写明药名")
+        elif field.data not in {d["id"] for d in (self.j.drugs or {}).get("drugs", ())}:
+            raise ValidationError("请从药品清单里选一种药")
+
+    def validate_charged(self, field):
+        if self.category.data != DRUG_PRICE:
+            field.data = None
+            return
+        if not (field.data or "").strip():
+            raise ValidationError("请填写这种药实际收了多少钱，例如 9.50")
+        check_length(field.data, 20)
+        self.clean_charged = parse_yuan_to_fen(field.data)
 
     def validate_description(self, field):
         check_length(field.data, DESCRIPTION_MAX, 5, "，说清楚发生了什么")
