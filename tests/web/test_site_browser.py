@@ -55,6 +55,7 @@ def phone(browser, served):
 @pytest.mark.parametrize("path, heading", [
     ("zixi/", "资溪县看病报销和健康扶贫政策"),
     ("zixi/villages/hecheng/hecheng-dajue/", "鹤城镇大觉村"),
+    ("zixi/drugs/", "村卫生室药品价格"),
 ])
 def test_page_renders_chinese_on_a_small_phone_without_errors(phone, served, path, heading):
     phone.page.goto(f"{served}/{path}", wait_until="networkidle")
