@@ -12,8 +12,29 @@ from sqlalchemy import create_engine, select, text
 from forms_app.cli import upgrade
 from forms_app.models import Case
 from policy.drugs import clinic_list
-from .formhelpers import complaint_data, csrf, file_complaint, main_text
+from .formhelpers import complaint_data, csrf, file_complaint, main_text, make_app
 from .staffhelpers import staff_client
+
+
+# The cases these tests file go to a database of their own: other modules count the cases of the
+# session's shared database (the staff queue's first page), and a dozen more would move them.
+@pytest.fixture(scope="module")
+def own_sqlite_url(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('drug-price') / 'forms.sqlite3'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def app(policy, own_sqlite_url):
+    app = make_app(policy, own_sqlite_url)
+    yield app
+    app.extensions["forms_db"].dispose()
+
+
+@pytest.fixture
+def page_client(app):
+    return app.test_client()
 
 # The day the data gives the county price 7.80 for amoxicillin (8.50 before 2020-07-01).
 DRUG = {"category": "drug_price", "village": "gaofu-gaofu", "institution": "village_clinic",
