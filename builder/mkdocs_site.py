@@ -24,7 +24,8 @@ HOOKS = Path(__file__).resolve().parent / "mkdocs_hooks.py"
 FIXED_TERMS = ["先诊疗后付费", "一站式结算", "一站式", "建档立卡", "建档立卡贫困户", "建档立卡贫困人口",
                "大病保险", "基本医保", "基本医疗保险", "医疗救助", "财政兜底", "补充保险", "二次报销",
                "起付线", "封顶线", "报销比例", "家庭医生", "签约医生", "村卫生室", "乡镇卫生院", "村医",
-               "低保", "特困供养", "慢性病", "门诊统筹", "两免三减", "押金", "投诉", "公示栏", "健康扶贫"]
+               "低保", "特困供养", "慢性病", "门诊统筹", "两免三减", "押金", "投诉", "公示栏", "健康扶贫",
+               "药品价格", "报销流程"]
 
 
 HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
@@ -44,6 +45,8 @@ def user_dictionary(j: Jurisdiction) -> str:
     words += [c["name"] for c in j.categories.values()] + [g["name"] for g in j.groups.values()]
     words += [raw["name"] for raw in j.layers] + [p["name"] for p in j.programs]
     words += [d["name"] for d in j.diseases.values()] + [h["name"] for h in j.hospitals.values()]
+    for drug in (j.drugs or {}).get("drugs", ()):  # a resident searches 扑热息痛 as often as 对乙酰氨基酚片
+        words += [drug["name"], *drug["common_names"]]
     for t in j.townships.values():
         words.append(t["name"])
         words += [v["name"] for v in t["villages"]]
@@ -71,6 +74,7 @@ def nav(j: Jurisdiction, calculator: bool) -> list:
     items += [
         {"政策和服务": "programs/index.md"},
         {"村卫生室和村医": "villages/index.md"},
+        *([{"药品价格": "drugs/index.md"}] if j.drugs else []),
         {"定点医院": "hospitals/index.md"},
         {"病种名单": "diseases/index.md"},
         {"怎样投诉": "complain/index.md"},

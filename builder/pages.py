@@ -18,6 +18,9 @@ from policy import formats
 from policy.cases import Service, run_calc
 from policy.examples import example_case
 from policy.model import Jurisdiction
+from policy.drugs import changes as drug_changes
+from policy.drugs import clinic_list, price_on
+from policy.money import fmt
 from policy.params import Param
 from policy.readings import label
 
@@ -48,6 +51,7 @@ def environment() -> jinja2.Environment:
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                              autoescape=False)
     env.filters["yuan_text"] = lambda s: f"{s} 元"
+    env.filters["mark_of"] = label  # the mark of anything with a status (policy/readings.py)
     return env
 
 
@@ -69,7 +73,8 @@ def write_pages(j: Jurisdiction, docs: Path, ctx: SiteContext) -> list[str]:
         written.append(path)
 
     programs = [facts.program_view(j, p) for p in j.programs]
-    page("index.md", "home.md.j2", programs=programs, highlights=home_facts(j, ctx.today))
+    page("index.md", "home.md.j2", programs=programs, highlights=home_facts(j, ctx.today),
+         process=process_view(j, ctx))
     for line in common["lines"]:
         page(f"lines/{line['id']}/index.md", "line.md.j2", line=line)
     page("lines/index.md", "lines.md.j2")
@@ -87,6 +92,8 @@ def write_pages(j: Jurisdiction, docs: Path, ctx: SiteContext) -> list[str]:
                  township=township, village=village)
     page("complain/index.md", "complain.md.j2", complain=complaint_facts(j, ctx))
     page("changes/index.md", "changes.md.j2", changes=facts.changes(j))
+    if j.drugs:
+        page("drugs/index.md", "drugs.md.j2", drugs=drug_list(j, ctx))
     page("open-data/index.md", "open-data.md.j2")
     page("stats/index.md", "stats.md.j2", stats=stats_view(j, ctx.stats))
     copy_assets(docs)
@@ -203,6 +210,10 @@ def village_directory(j: Jurisdiction, ctx: SiteContext) -> list[dict]:
                 "doctors": [{"name": d["name"], "qualification": d["qualification"], "phone": d.get("phone") or ""}
                             for d in clinic.get("doctors") or ()],
                 "notice": f"notice-{tid}-{v['id']}.pdf" if v["id"] in ctx.notices else None,
+                "drugs": [{**d, "price": fmt(d["fen"])} for d in clinic_list(j.drugs, v["id"], ctx.today)],
+                "drug_complaint_url": urls.complaint_url(j.id, village=v["id"], category="drug_price",
+                                                         forms_url=ctx.forms_url)
+                if any(c["id"] == "drug_price" for c in j.complaint_categories) else None,
                 "complaint_url": urls.complaint_url(j.id, village=v["id"], forms_url=ctx.forms_url),
             })
         out.append({"id": tid, "name": t["name"], "health_center": hc.get("name", ""),
@@ -210,6 +221,50 @@ def village_directory(j: Jurisdiction, ctx: SiteContext) -> list[dict]:
                     "health_center_mark": "示例数字" if hc.get("illustrative") else "",
                     "mark": "示例数字" if t.get("illustrative") else ""})
     return out
+
+
+def process_view(j: Jurisdiction, ctx: SiteContext) -> list[dict]:
+    """process.yaml's steps with their source and the complaint to file when a step fails."""
+    names = {c["id"]: c["name"] for c in j.complaint_categories}
+    return [{"title": s["title"], "text": s["text"], "mark": label(s), "quote": s.get("quote") or "",
+             "source": facts.source_text(j, s["reference"]),
+             "complaint": names.get(s["complaint"] or ""),
+             "complaint_url": urls.complaint_url(j.id, category=s["complaint"], forms_url=ctx.forms_url)
+             if s["complaint"] else None} for s in j.process]
+
+
+def drug_list(j: Jurisdiction, ctx: SiteContext) -> dict:
+    """The jurisdiction's whole drug list in force today, each clinic's exceptions, and every
+    dated price (the list's changes over time), newest first."""
+    names = {d["id"]: d["name"] for d in j.drugs["drugs"]}
+    current = []
+    for d in j.drugs["drugs"]:
+        price = price_on(d["prices"], ctx.today)
+        since = next((p.start for p in reversed(d["prices"]) if p.start <= ctx.today), None)
+        current.append({"name": d["name"], "spec": d["spec"], "unit": d["unit"],
+                        "common_names": "、".join(d["common_names"]),
+                        "price": fmt(price.fen) if price else None,
+                        "since": facts.cn_date(since) if since else ""})
+    clinics = []
+    for c in j.drugs["clinics"]:
+        if c["village"] not in j.villages:
+            continue
+        t, v = j.villages[c["village"]]
+        clinics.append({"name": f"{t['name']}{v['clinic']['name']}",
+                        "url": f"../villages/{t['id']}/{v['id']}/index.md",
+                        "not_stocked": "、".join(names[x] for x in c["not_stocked"] if x in names),
+                        "prices": [{"drug": names.get(p["drug"], p["drug"]),
+                                    "price": fmt(pr.fen) if pr else None, "note": p.get("note") or ""}
+                                   for p in c["prices"] for pr in [price_on(p["prices"], ctx.today)]]})
+    village_names = {vid: f"{t['name']}{v['clinic']['name']}" for vid, (t, v) in j.villages.items()}
+    history = [{"date": facts.cn_date(x["date"]), "drug": x["drug"], "spec": x["spec"], "unit": x["unit"],
+                "where": village_names.get(x["clinic"], x["clinic"]) if x["clinic"] else "全县",
+                "price": fmt(x["fen"]) if x["fen"] is not None else None,
+                "before": fmt(x["before"]) if x["before"] is not None else None}
+               for x in drug_changes(j.drugs)]
+    return {"current": current, "clinics": clinics, "history": history, "mark": label(j.drugs),
+            "source": facts.source_text(j, j.drugs["reference"]),
+            "note": j.drugs["reference"].note or ""}
 
 
 def complaint_facts(j: Jurisdiction, ctx: SiteContext) -> dict:

@@ -376,6 +376,7 @@ def jurisdiction_facts(jur: Jurisdiction, version: str, service: Service, *, as_
         "jid": jur.id, "name": jur.name, "full_name": jur.full_name or jur.name,
         "version": version, "effective_date": date.isoformat(), "effective_date_cn": cn_date(date),
         "table": guarantee_table(jur, date), "promises": promises(jur, date),
+        "process": process_steps(jur), "has_drugs": bool(jur.drugs),
         "examples": worked_examples(jur, service, date, scenarios or load_scenarios()),
         "hotline": hotline, "public_hotline": contact(jur, "public_hotline"),
         "contacts": [{"name": c["name"], "phone": c["phone"], "hours": c.get("hours") or "",
@@ -392,13 +393,41 @@ def jurisdiction_facts(jur: Jurisdiction, version: str, service: Service, *, as_
     }
 
 
+# ------------------------------------------------------------------ the process and drug prices
+
+def process_steps(jur: Jurisdiction) -> list[dict]:
+    """The numbered steps of process.yaml, as the notice prints them ([] without the file).
+
+    What to do when a step fails is the same for every step (the hotline, the complaint QR code),
+    so the templates add it as the last step."""
+    names = {c["id"]: c["name"] for c in jur.complaint_categories}
+    steps = [{"title": s["title"], "text": s["text"], "label": reading_label(s),
+              "complaint": names.get(s["complaint"] or "", "")} for s in jur.process]
+    return steps
+
+
+NOTICE_DRUGS = 20  # the most common drugs printed on the notice; the village page lists them all
+
+
+def drug_prices(jur: Jurisdiction, village_id: str, day: dt.date) -> dict:
+    """The clinic's posted drug prices for the notice: the first NOTICE_DRUGS of its list (the
+    list is in order of use) and how many more are on the village page."""
+    from policy.drugs import clinic_list
+    drugs = clinic_list(jur.drugs, village_id, day)
+    shown = [{"name": d["name"], "spec": d["spec"], "unit": d["unit"], "price": fmt(d["fen"]),
+              "own": d["own"]} for d in drugs[:NOTICE_DRUGS]]
+    return {"drugs": shown, "drugs_more": len(drugs) - len(shown),
+            "drugs_label": reading_label(jur.drugs) if jur.drugs else "", "drugs_date_cn": cn_date(day)}
+
+
 def cn_date(date: dt.date) -> str:
     return f"{date.year}年{date.month}月{date.day}日"
 
 
 # ------------------------------------------------------------------ villages
 
-def village_facts(jur: Jurisdiction, village_id: str, *, site_url: str, forms_url: str) -> dict:
+def village_facts(jur: Jurisdiction, village_id: str, *, site_url: str, forms_url: str,
+                  as_of: dt.date | None = None) -> dict:
     township, village = jur.villages[village_id]
 
     def need(value, field, what):
@@ -429,4 +458,5 @@ def village_facts(jur: Jurisdiction, village_id: str, *, site_url: str, forms_ur
         "health_center": {"name": hc["name"], "phone": hc["phone"]},
         "village_url": urls.village_url(jur.id, township["id"], village_id, site_url),
         "complaint_url": urls.complaint_url(jur.id, village_id, forms_url=forms_url),
+        **drug_prices(jur, village_id, as_of or dt.date.today()),
     }

@@ -221,7 +221,7 @@ def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *,
                                site_url=site_url, forms_url=forms_url, scenarios=load_scenarios())
     villages = []
     for vid in jur.villages:
-        v = village_facts(jur, vid, site_url=site_url, forms_url=forms_url)
+        v = village_facts(jur, vid, site_url=site_url, forms_url=forms_url, as_of=as_of)
         add_qr_codes(v)
         villages.append(v)
     if not villages:
@@ -296,7 +296,7 @@ def notices(jid: str, facts: dict, villages: list[dict], singles: list[str]) -> 
     pages = _pages_by_anchor(layer, ids, jid, "notice-", "notice")
     for vid, page in zip(ids, pages):
         if page.anchors[f"band-{vid}"][1] > band_bottom:
-            raise PrintError(jid, vid, "clinic", "村卫生室和村医的内容太长，超出公示栏上方的位置；请缩短开诊时间或村医信息")
+            raise PrintError(jid, vid, "clinic", "村卫生室、村医和药品价格的内容太长，超出公示栏上方的位置；请缩短开诊时间、村医信息或药品的名称、规格（drugs.yaml）")
         where = page.anchors[f"qr-{vid}"]
         if abs(where[0] - slot[0]) > 0.5 or abs(where[1] - slot[1]) > 0.5:
             raise PrintError(jid, vid, "notice", "二维码没有落在投诉栏留给它的位置上（模板或样式改坏了）")
@@ -327,7 +327,9 @@ def _check_base_fits(jid: str, anchors: dict) -> None:
         return
     tops = [("报销表（layers.yaml 各道保障线）", "table-top"), ("算例（site/print/scenarios.yaml）", "examples-top"),
             ("承诺（programs.yaml 的 summary、layers.yaml 的 description）", "promises-top"),
+            ("看病报销流程（process.yaml 各步的 title、text）", "process-top"),
             ("投诉栏（contacts.yaml 监督电话的 hours、commitments.yaml）", "complain-top")]
+    tops = [(name, key) for name, key in tops if key in anchors]  # the notice shows some of these parts
     ends = [anchors[key][1] for _, key in tops[1:]] + [anchors["complain-end"][1]]
     sizes = "，".join(f"{name}高 {(end - anchors[key][1]) / MM:.0f} mm" for (name, key), end in zip(tops, ends))
     raise PrintError(jid, None, "notice",

@@ -6,6 +6,7 @@ Pages of a jurisdiction's site, relative to `{SITE_URL}/<jid>/`:
   programs/<program id>/           one program or service (先诊疗后付费, 家庭医生签约, ...)
   examples/ diseases/ hospitals/ changes/ open-data/ stats/ complain/
   villages/ · villages/<township>/<village>/
+  drugs/                           the drug prices village clinics post (when the data has drugs.yaml)
   calculator/ · screener/
 """
 from __future__ import annotations

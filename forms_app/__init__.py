@@ -114,7 +114,10 @@ def _register_templates(app: Flask, policy) -> None:
     from builder.urls import page_url, track_url
 
     from .deadlines import reading as deadline_reading
+    from policy.money import fmt
+
     from .formkit import zh
+    from .policy_source import drug_label
     from .lifecycle import status_name
     from .models import local_date
 
@@ -129,4 +132,5 @@ def _register_templates(app: Flask, policy) -> None:
         site_page=lambda jid, path="": page_url(jid, path, app.config["SITE_URL"]),
         versions=policy.versions, status_name=status_name,
         track_link=lambda jid: track_url(jid, app.config["FORMS_URL"]),
+        drug_label=drug_label, yuan=fmt,
     )

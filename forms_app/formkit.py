@@ -140,6 +140,28 @@ def parse_id_number(text: str) -> str:
         raise ValidationError("身份证号码不对（校验位对不上），请对照身份证再看一遍") from None
 
 
+_YUAN = re.compile(r"(\d{1,9})(?:\.(\d{1,}))?")
+
+
+def parse_yuan_to_fen(text: str, most_yuan: int = 100_000) -> int:
+    """An amount a resident types ("9", "9.5", "9.50元", "９．５") -> integer fen, or ValidationError.
+
+    To the fen: more than two decimals is refused, never rounded (the filer says what was paid)."""
+    value = unicodedata.normalize("NFKC", text).strip().removesuffix("元").strip().replace("，", ".")
+    m = _YUAN.fullmatch(value)
+    if not m:
+        raise ValidationError("请只填数字，单位是元，例如 9.50")
+    yuan, cents = int(m[1]), m[2] or ""
+    if len(cents) > 2 and set(cents[2:]) != {"0"}:
+        raise ValidationError("钱数只能精确到分（小数点后最多两位），例如 9.50")
+    fen = yuan * 100 + int((cents[:2] or "0").ljust(2, "0"))
+    if fen <= 0:
+        raise ValidationError("钱数要大于 0")
+    if fen > most_yuan * 100:
+        raise ValidationError(f"钱数太大了（超过 {most_yuan} 元），请检查一下")
+    return fen
+
+
 def parse_date(text: str, earliest: dt.date, latest: dt.date) -> dt.date:
     value = unicodedata.normalize("NFKC", text).strip()
     m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", value)

@@ -96,6 +96,10 @@ class Case(Base):
     callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     eligibility_input: Mapped[dict | None] = mapped_column(JSON)
     eligibility_answer: Mapped[dict | None] = mapped_column(JSON)
+    # A wrong drug price (category drug_price): the drug, the price charged and the one posted, in fen.
+    drug: Mapped[str | None] = mapped_column(String(60))
+    drug_price_charged_fen: Mapped[int | None] = mapped_column(Integer)
+    drug_price_posted_fen: Mapped[int | None] = mapped_column(Integer)
     data_version: Mapped[str] = mapped_column(String(16))
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     decide_by: Mapped[dt.date | None] = mapped_column(Date)  # accept or decline by this day

@@ -4,17 +4,21 @@ Loaded once when the app starts; everything here reads `policy` objects, never a
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.version import data_version
 from policy.cases import Service
+from policy.drugs import clinic_list
 from policy.loader import load_all
+from policy.money import fmt
 from policy.model import Jurisdiction
 
 from .numbers import default_prefix
 
 CLINIC = "village_clinic"  # the institution choice "the chosen village's clinic"
+DRUG_PRICE = "drug_price"  # the complaint category "drug price differs from the posted one"
 NO_INSTITUTION = "none"
 LEVEL_GROUP = {"township": "乡镇卫生院", "county": "县级医院", "city": "市级及以上医院", "outside": "县外医院"}
 
@@ -59,6 +63,27 @@ def category(j: Jurisdiction, cid: str | None) -> dict | None:
 def village_choices(j: Jurisdiction) -> dict[str, list[tuple[str, str]]]:
     """Villages grouped by township (an <optgroup> each): one choice gives both, without script."""
     return {t["name"]: [(v["id"], v["name"]) for v in t["villages"]] for t in j.townships.values()}
+
+
+def clinic_drugs(j: Jurisdiction, village: str | None, day: dt.date | None = None) -> list[dict]:
+    """The drugs the village's clinic posts on `day` (default today), in the notice's order."""
+    return clinic_list(j.drugs, village, day or dt.date.today()) if village in j.villages else []
+
+
+def drug_choices(j: Jurisdiction, village: str | None) -> dict[str, list[tuple[str, str]]]:
+    """The drug select: the chosen village clinic's list with its posted prices; before a village
+    is chosen, the county list (checked against the clinic's when the form is sent)."""
+    if village in j.villages:
+        name = j.villages[village][1]["clinic"]["name"]
+        return {f"{name}公示的药品": [(d["id"], f"{d['name']} {d['spec']}（公示 {fmt(d['fen'])} 元/{d['unit']}）")
+                                   for d in clinic_drugs(j, village)]}
+    return {"全县村卫生室药品（选好村以后按本村清单核对）": [(d["id"], f"{d['name']} {d['spec']}")
+                                                 for d in (j.drugs or {}).get("drugs", ())]}
+
+
+def drug_label(j: Jurisdiction, drug: str | None) -> str:
+    d = next((d for d in (j.drugs or {}).get("drugs", ()) if d["id"] == drug), None)
+    return f"{d['name']} {d['spec']}" if d else (drug or "")
 
 
 def institution_choices(j: Jurisdiction) -> dict[str, list[tuple[str, str]]]:

@@ -41,6 +41,9 @@ class NewCase:
     callback_requested: bool = False
     eligibility_input: dict | None = None
     eligibility_answer: dict | None = None
+    drug: str | None = None  # a wrong drug price: the drug (drugs.yaml id) ...
+    drug_price_charged_fen: int | None = None  # ... what the filer paid ...
+    drug_price_posted_fen: int | None = None  # ... and what the clinic posted on the day (None: no posted price)
     first_event: str = "已收到"
 
 

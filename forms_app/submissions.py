@@ -16,7 +16,10 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from policy.drugs import posted_price
+
 from . import deadlines, store
+from .models import local_date, utcnow
 from .policy_source import resolve_place
 from .protect import mask_id_number, mask_phone, new_lookup_code, valid_resubmission_id
 
@@ -81,15 +84,21 @@ def _typed(filer: Filer, **values) -> dict:
 
 def submit_complaint(j, *, category: str, village: str | None, institution: str | None,
                      event_date: dt.date | None, description: str, filer: Filer, channel: str = "web",
+                     drug: str | None = None, charged_fen: int | None = None,
                      resubmission_id: str | None = None) -> Receipt:
+    """A complaint; for a wrong drug price also the drug, the price charged and the price the
+    clinic posted on the day it happened (kept with the case: the list may change later)."""
     policy = current_app.extensions["forms_policy"]
     township, village, institution = resolve_place(j, village, institution)
+    posted_fen = posted_price(j.drugs, village, drug, event_date or local_date(utcnow())) if drug and village else None
     new = store.NewCase(jurisdiction=j.id, prefix=policy.prefixes[j.id], kind="complaint", status="submitted",
                         data_version=policy.versions[j.id], channel=channel, category=category,
                         township=township, village=village, institution=institution, event_date=event_date,
-                        description=description, first_event="已收到您的投诉", **_personal(filer))
+                        description=description, first_event="已收到您的投诉",
+                        drug=drug, drug_price_charged_fen=charged_fen if drug else None,
+                        drug_price_posted_fen=posted_fen, **_personal(filer))
     typed = _typed(filer, category=category, village=village, institution=institution, event_date=event_date,
-                   description=description)
+                   description=description, drug=drug, charged_fen=charged_fen if drug else None)
     return _store(new, j, resubmission_id, typed)
 
 

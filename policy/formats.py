@@ -337,7 +337,7 @@ COMMITMENTS = Record({"commitments": req(Record({
 # ------------------------------------------------------------------ complaints.yaml
 # Where a complaint category may point on the jurisdiction's site (builder/urls.py lists the pages);
 # programs/<id>/ and lines/<id>/ must name a program or a layer of this jurisdiction.
-COMPLAINT_PAGES = ("", "examples/", "diseases/", "hospitals/", "changes/", "complain/", "villages/")
+COMPLAINT_PAGES = ("", "examples/", "diseases/", "hospitals/", "changes/", "complain/", "villages/", "drugs/")
 COMPLAINTS = Record({"categories": req(ListOf(Record({
     "id": req(Ident()),
     "name": req(Text(40), "居民在表单上看到的类别名，如 住院被收了押金"),
@@ -410,6 +410,18 @@ class AnySpec(Spec):
 _ANY = AnySpec()
 EXAMPLES = Record({"examples": req(ListOf(EXAMPLE, min_len=1, unique="name", what="个示例"))})
 
+# ------------------------------------------------------------------ process.yaml
+PROCESS_STEP = Record({
+    "id": req(Ident()),
+    "title": req(Text(12), "这一步的名字，大字印在公示栏上，最好不超过 7 个字，如 住院不交押金"),
+    "text": req(Text(40), "居民要做什么、会怎样，用大白话写，最好不超过 20 个字（公示栏上两行）"),
+    "complaint": opt(Ident(), "这一步没做到时投诉哪一类（complaints.yaml 里的编号）"),
+    "reference": req(reference_spec()),
+    **{k: f for k, f in reading_fields().items() if k != "illustrative"},
+}, check=_reading_check)
+PROCESS = Record({"steps": req(ListOf(PROCESS_STEP, min_len=1, unique="id", what="步"),
+                               "群众看病报销要走的步骤，按先后排列")})
+
 FILES = {
     "jurisdiction.yaml": JURISDICTION,
     "categories.yaml": CATEGORIES,
@@ -422,4 +434,12 @@ FILES = {
     "commitments.yaml": COMMITMENTS,
     "complaints.yaml": COMPLAINTS,
     "calendar.yaml": CALENDAR,
+}
+
+# Files a jurisdiction may have: read and checked when present (see policy/drugs.py).
+from .drugs import drugs_file_spec  # noqa: E402  (the drug spec reuses this module's reading check)
+
+OPTIONAL_FILES = {
+    "drugs.yaml": drugs_file_spec(),
+    "process.yaml": PROCESS,
 }

@@ -55,7 +55,7 @@ def top_level(folder: Path, root: Path, show, problems, warnings) -> None:
         names = list_folder(folder, root)
     except Unreadable:
         return
-    known = set(formats.FILES) | set(FOLDERS)
+    known = set(formats.FILES) | set(formats.OPTIONAL_FILES) | set(FOLDERS)
     for name in names:
         path = folder / name
         if name in known:
@@ -69,13 +69,14 @@ def top_level(folder: Path, root: Path, show, problems, warnings) -> None:
             warnings.append(Problem(show(path), None, "", "不是 .yaml 文件，没有读取"))
         elif is_copy(path):
             problems.append(Problem(show(path), None, "", _copy_message(path)))
-        elif f"{path.stem}.yaml" in formats.FILES:
+        elif f"{path.stem}.yaml" in formats.FILES or f"{path.stem}.yaml" in formats.OPTIONAL_FILES:
             twin = f"{path.stem}.yaml"
             also = f"，这里同时还有 {twin}：只读 {twin}，请把两个文件合并成一个" if twin in names else f"，请把它改名为 {twin}"
             problems.append(Problem(show(path), None, "", f"扩展名应是 .yaml（不是 {path.suffix}），这个文件没有读取{also}"))
         else:
             problems.append(Problem(show(path), None, "", "不认识的文件名，这个文件没有读取：地区文件夹里只能有这些文件："
-                                                          f"{'、'.join(formats.FILES)}，以及 townships/、examples/ 两个文件夹"))
+                                                          f"{'、'.join(formats.FILES)}（可以没有：{'、'.join(formats.OPTIONAL_FILES)}），"
+                                                          "以及 townships/、examples/ 两个文件夹"))
 
 
 def _copy_message(path: Path) -> str:

@@ -193,6 +193,9 @@ def load_jurisdiction(folder: Path, run_examples: bool = True,
     inventory.top_level(folder, root, display_path, problems, j.warnings)
     for name, spec in formats.FILES.items():
         parsed[name] = _read(folder / name, spec, problems, refs, raw, root)
+    for name, spec in formats.OPTIONAL_FILES.items():
+        if kind_of(folder / name) != "missing" or os.path.islink(folder / name):
+            parsed[name] = _read(folder / name, spec, problems, refs, raw, root)
     townships = []
     tdir = folder / "townships"
     township_names = _yaml_files(tdir, root, problems, "缺少 townships 文件夹（每个乡镇一个文件）", j.warnings)
@@ -221,6 +224,7 @@ def load_jurisdiction(folder: Path, run_examples: bool = True,
     defined = _defined_ids(raw, township_names)
     _check_refs(refs, defined, problems)
     _check_complaint_pages(j, defined, display_path(folder / "complaints.yaml"), problems)
+    _check_drugs_and_process(j, parsed, township_names, folder, problems)
     _check_calendar(j, parsed.get("calendar.yaml"), raw.get("calendar.yaml"), folder, problems)
     _check_health_centers(j, townships, township_raw, problems)
     _check_has_examples(j, folder, problems)
@@ -347,6 +351,10 @@ def _assemble(j: Jurisdiction, parsed, townships, examples, problems):
         j.commitments = parsed["commitments.yaml"]["commitments"]
     if parsed.get("complaints.yaml"):
         j.complaint_categories = parsed["complaints.yaml"]["categories"]
+    if parsed.get("drugs.yaml"):
+        j.drugs = parsed["drugs.yaml"]
+    if parsed.get("process.yaml"):
+        j.process = parsed["process.yaml"]["steps"]
     j.examples = examples
 
 
@@ -390,6 +398,10 @@ def _check_complaint_pages(j: Jurisdiction, defined: dict, shown: str, problems)
     for c in j.complaint_categories:
         page = c["page"]
         kind, _, rest = page.partition("/")
+        if page == "drugs/" and j.drugs is None and not (j.folder / "drugs.yaml").exists():
+            problems.append(Problem(shown, c["_line"], f"{c['_path']}.page",
+                                    "页面“drugs/”只在有药品价格（drugs.yaml）时才有：请先写 drugs.yaml，或改指 villages/"))
+            continue
         if page in formats.COMPLAINT_PAGES or kind in ids and ids[kind] is None:
             continue
         if kind in ids and rest.endswith("/") and rest[:-1] in ids[kind]:
@@ -401,6 +413,21 @@ def _check_complaint_pages(j: Jurisdiction, defined: dict, shown: str, problems)
             message = (f"页面“{page}”不是网站上的页面；可以写 programs/<项目编号>/、lines/<保障线编号>/，"
                        f"或 {'、'.join(p or '“”（首页）' for p in formats.COMPLAINT_PAGES)}")
         problems.append(Problem(shown, c["_line"], f"{c['_path']}.page", message))
+
+
+def _check_drugs_and_process(j: Jurisdiction, parsed: dict, township_files, folder: Path, problems):
+    """drugs.yaml names villages and its own drugs; process.yaml names complaint categories."""
+    from .drugs import check_drugs
+    if j.drugs is not None:
+        # Villages are only known when every township file was read: else a village of an
+        # unreadable file would look undefined.
+        complete = township_files is not None and len(j.townships) == len(township_files)
+        problems.extend(check_drugs(j.drugs, j.villages if complete else None, display_path(folder / "drugs.yaml")))
+    complaints = {c["id"] for c in j.complaint_categories} if parsed.get("complaints.yaml") else None
+    for step in j.process:
+        if step["complaint"] and complaints is not None and step["complaint"] not in complaints:
+            problems.append(Problem(display_path(folder / "process.yaml"), step["_line"], f"{step['_path']}.complaint",
+                                    f"“{step['complaint']}”没有定义：它应是 complaints.yaml 里一个投诉类别的编号"))
 
 
 def _defined_ids(raw: dict, township_files: list[Path] | None) -> dict[str, set | None]:

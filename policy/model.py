@@ -54,6 +54,8 @@ class Jurisdiction:
     contacts: list[dict] = field(default_factory=list)
     commitments: dict = field(default_factory=dict)
     complaint_categories: list[dict] = field(default_factory=list)  # complaints.yaml, in listed order
+    drugs: dict | None = None  # drugs.yaml (policy/drugs.py): the posted drug prices, when the data has them
+    process: list[dict] = field(default_factory=list)  # process.yaml: the steps of treatment and reimbursement
     calendar: Calendar | None = None
     examples: list[dict] = field(default_factory=list)  # each with "_file"
     examples_skipped: bool = False  # check could not run them: the data had problems

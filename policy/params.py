@@ -383,6 +383,25 @@ def _series(ctx, raw, path, line, unit, reading, seen):
     return INVALID
 
 
+def dated_key(ctx, key, path, line, previous: dt.date | None = None):
+    """The date a value takes effect, from a key of a dated mapping, or INVALID after a message.
+    A key not after `previous` is reported (and still returned: the value itself is checked too)."""
+    if isinstance(key, str):  # a quoted date, "2019-01-01": 0.9, is a date too
+        try:
+            key = parse_date(key)
+        except ValueError as exc:
+            why = impossible_date(key)
+            ctx.error(line, path, f"日期 {key} 不存在：{why}" if why else
+                      f"这里的键应是生效日期 YYYY-MM-DD，这里是{type_name(key)}：{exc}")
+            return INVALID
+    if not isinstance(key, dt.date):
+        ctx.error(line, path, f"这里的键应是生效日期 YYYY-MM-DD，这里是{type_name(key)}")
+        return INVALID
+    if previous is not None and key <= previous:
+        ctx.error(line, path, f"日期没有按从早到晚排列：{key} 写在 {previous} 之后")
+    return key
+
+
 def _dated_map(ctx, raw, path, line, unit, reading, seen):
     values, ok, previous, lines = [], True, None, []
     if not raw:
@@ -390,21 +409,11 @@ def _dated_map(ctx, raw, path, line, unit, reading, seen):
         return INVALID
     for key, item in raw.items():
         kpath, kline = f"{path}.{key}", line_of(raw, key)
-        if isinstance(key, str):  # a quoted date, "2019-01-01": 0.9, is a date too
-            try:
-                key = parse_date(key)
-            except ValueError as exc:
-                why = impossible_date(key)
-                ctx.error(kline, kpath, f"日期 {key} 不存在：{why}" if why else
-                          f"这里的键应是生效日期 YYYY-MM-DD，这里是{type_name(key)}：{exc}")
-                ok = False
-                continue
-        if not isinstance(key, dt.date):
-            ctx.error(kline, kpath, f"这里的键应是生效日期 YYYY-MM-DD，这里是{type_name(key)}")
+        key = dated_key(ctx, key, kpath, kline, previous)
+        if key is INVALID:
             ok = False
             continue
         if previous is not None and key <= previous:
-            ctx.error(kline, kpath, f"日期没有按从早到晚排列：{key} 写在 {previous} 之后")
             ok = False
         previous = key
         v = _value(ctx, item, kpath, kline, unit, key, reading, seen)

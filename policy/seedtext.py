@@ -75,3 +75,8 @@ def all_quotes(j):
     for program in j.programs:
         if program.get("quote"):
             yield f"programs.{program['id']}", program["reference"].source, program["quote"]
+    for step in j.process:
+        if step.get("quote"):
+            yield f"process.{step['id']}", step["reference"].source, step["quote"]
+    if j.drugs and j.drugs.get("quote"):
+        yield "drugs", j.drugs["reference"].source, j.drugs["quote"]

@@ -150,12 +150,54 @@ def test_worked_examples_equal_build_py_calc(printed, jid):
     answers = json.loads(done.stdout)
     text = _text(_notice(p, p["villages"][0]))
     leaflet = _text(p["dir"] / "leaflet.pdf")
+    # A notice with drug prices has no room for the examples: they stay on the leaflet.
+    docs = (leaflet,) if p["jur"].drugs else (text, leaflet)
     for case, answer in zip(cases, answers):
         claim = answer["claims"][0]
         assert Decimal(claim["reimbursed"]) + Decimal(claim["self_pay"]) == Decimal(case["claims"][0]["total"])
-        for doc in (text, leaflet):
+        for doc in docs:
             assert f"自己付{claim['self_pay']}元" in doc
             assert f"报销{claim['reimbursed']}元" in doc
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_notice_lists_every_drug_of_the_clinic_with_its_price_up_to_twenty(printed, jid):
+    """Read back from the PDF: each drug the notice lists, with specification and price, from the
+    clinic's list computed from drugs.yaml (not from the facts the template was given)."""
+    from policy.drugs import clinic_list
+    p = printed[jid]
+    assert p["jur"].drugs, "the sample has a drug list"
+    for v in p["villages"]:
+        text = _text(_notice(p, v))
+        posted = clinic_list(p["jur"].drugs, v["id"], dt.date.today())
+        for d in posted[:20]:
+            assert f"{d['name']}{d['spec'].replace(' ', '')}{d['fen'] // 100}.{d['fen'] % 100:02d}元/{d['unit']}" in text, d
+        for d in posted[20:]:
+            assert d["name"] not in text, f"{d['name']} is beyond the first 20 but printed"
+        if len(posted) > 20:
+            assert f"另有{len(posted) - 20}种药：扫码看本村政策" in text
+        assert "本卫生室药品价格示例数字" in text  # the sample prices are illustrative, and say so
+
+
+def test_a_clinics_own_price_and_missing_drug_are_what_its_notice_shows(printed):
+    p = printed["zixi"]
+    v = next(v for v in p["villages"] if v["id"] == "gaofu-gaofu")
+    other = next(v for v in p["villages"] if v["id"] != "gaofu-gaofu")
+    own, county = _text(_notice(p, v)), _text(_notice(p, other))
+    assert "板蓝根颗粒10g×20袋11.80元/包" in own and "板蓝根颗粒10g×20袋12.50元/包" in county
+    # glucose is within the first 20 of the county list, and gaofu-gaofu does not stock it
+    assert "葡萄糖注射液" not in own and "葡萄糖注射液" in county
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_notice_prints_the_numbered_process_with_the_hotline_step(printed, jid):
+    p = printed[jid]
+    text = _text(_notice(p, p["villages"][0]))
+    steps = p["jur"].process
+    assert steps
+    for n, step in enumerate(steps, 1):
+        assert f"{n}{step['title']}" in text and step["text"].replace(" ", "") in text
+    assert f"{len(steps) + 1}哪一步没做到" in text
 
 
 @pytest.mark.parametrize("jid", JIDS)

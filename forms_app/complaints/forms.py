@@ -6,9 +6,9 @@ import datetime as dt
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-from ..formkit import OnceForm, check_length, parse_date, parse_id_number, parse_phone
+from ..formkit import OnceForm, check_length, parse_date, parse_id_number, parse_phone, parse_yuan_to_fen
 from ..models import local_date, utcnow
-from ..policy_source import CLINIC, NO_INSTITUTION
+from ..policy_source import CLINIC, DRUG_PRICE, NO_INSTITUTION, clinic_drugs
 
 DESCRIPTION_MAX = 2000
 EARLIEST_EVENT = dt.date(2015, 1, 1)
@@ -19,6 +19,8 @@ class ComplaintForm(OnceForm):
     village = StringField("事情发生在哪个村（或您住在哪个村）")
     institution = StringField("涉及哪家医院或卫生室")
     event_date = StringField("事情发生在哪一天（记不清可以不填）")
+    drug = StringField("哪一种药")
+    charged = StringField("实际收了多少钱（元）")
     description = TextAreaField("请说说发生了什么")
     anonymous = BooleanField("我不想留姓名和电话（匿名反映）")
     name = StringField("您的姓名（可以不填）")
@@ -30,6 +32,7 @@ class ComplaintForm(OnceForm):
         self.j = jurisdiction
         self.clean_phone = self.clean_id_number = None
         self.clean_date = None
+        self.clean_charged = None
 
     def validate_category(self, field):
         if not field.data:
@@ -54,6 +57,29 @@ class ComplaintForm(OnceForm):
             check_length(field.data, 20)
             # Today in Beijing: from midnight to 8 a.m. a UTC server's date is still the day before.
             self.clean_date = parse_date(field.data, EARLIEST_EVENT, local_date(utcnow()))
+
+    def validate_drug(self, field):
+        """Only for a wrong drug price: a drug of the chosen village's clinic (what it posts)."""
+        if self.category.data != DRUG_PRICE:
+            field.data = None  # a choice left over from another category is not stored
+            return
+        if not field.data:
+            raise ValidationError("请选择是哪一种药")
+        if self.village.data in self.j.villages:
+            if field.data not in {d["id"] for d in clinic_drugs(self.j, self.village.data)}:
+                raise ValidationError("这个村的卫生室没有公示这种药的价格，请从本村的药品清单里选；清单里没有的，"
+                                      "请在下面“发生了什么”里写明药名")
+        elif field.data not in {d["id"] for d in (self.j.drugs or {}).get("drugs", ())}:
+            raise ValidationError("请从药品清单里选一种药")
+
+    def validate_charged(self, field):
+        if self.category.data != DRUG_PRICE:
+            field.data = None
+            return
+        if not (field.data or "").strip():
+            raise ValidationError("请填写这种药实际收了多少钱，例如 9.50")
+        check_length(field.data, 20)
+        self.clean_charged = parse_yuan_to_fen(field.data)
 
     def validate_description(self, field):
         check_length(field.data, DESCRIPTION_MAX, 5, "，说清楚发生了什么")

@@ -7,7 +7,15 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from .. import store
 from ..formkit import resubmission_notice
 from ..limits import limiter, submit_limit
-from ..policy_source import category, category_choices, institution_choices, place_label, village_choices
+from ..policy_source import (
+    DRUG_PRICE,
+    category,
+    category_choices,
+    drug_choices,
+    institution_choices,
+    place_label,
+    village_choices,
+)
 from ..submissions import Filer, submit_complaint
 from ..views_common import jurisdiction_or_404, recalled_receipt, remember_receipt
 from .forms import DESCRIPTION_MAX, ComplaintForm
@@ -36,6 +44,7 @@ def complaint(jid):
             receipt = submit_complaint(j, category=form.category.data, village=form.village.data,
                                        institution=form.institution.data, event_date=form.clean_date,
                                        description=form.description.data, filer=filer,
+                                       drug=form.drug.data or None, charged_fen=form.clean_charged,
                                        resubmission_id=form.resubmission_id.data)
         except store.ResubmissionConflict as conflict:
             notice = resubmission_notice(conflict, "投诉")
@@ -46,6 +55,7 @@ def complaint(jid):
     form.keep_or_new_resubmission_id()
     return render_template("complaint.html", j=j, form=form, notice=notice, categories=category_choices(j),
                            villages=village_choices(j), institutions=institution_choices(j),
+                           drugs=drug_choices(j, form.village.data) if j.drugs else None, drug_price=DRUG_PRICE,
                            description_max=DESCRIPTION_MAX)
 
 

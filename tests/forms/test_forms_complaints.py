@@ -19,7 +19,7 @@ def test_deep_link_preselects_category_and_village(page_client):
     assert 'value="drug_price" checked' in page
     assert '<option value="gaofu-juzhou" selected>' in page
     # The commitment behind the category and the site page about it are shown.
-    assert "村卫生室公开药品价格" in page and 'href="http://site.invalid/zixi/villages/"' in page
+    assert "村卫生室公开药品价格" in page and 'href="http://site.invalid/zixi/drugs/"' in page
 
 
 def test_unknown_deep_link_values_are_ignored(page_client):

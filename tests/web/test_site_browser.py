@@ -55,6 +55,7 @@ def phone(browser, served):
 @pytest.mark.parametrize("path, heading", [
     ("zixi/", "资溪县看病报销和健康扶贫政策"),
     ("zixi/villages/hecheng/hecheng-dajue/", "鹤城镇大觉村"),
+    ("zixi/drugs/", "村卫生室药品价格"),
 ])
 def test_page_renders_chinese_on_a_small_phone_without_errors(phone, served, path, heading):
     phone.page.goto(f"{served}/{path}", wait_until="networkidle")
@@ -89,6 +90,7 @@ def test_village_qr_code_opens_the_village_page(phone, served):
     ("先诊疗后付费", "zixi/programs/treat_first_pay_later/"),
     ("大病保险", "zixi/lines/critical/"),
     ("大觉村", "zixi/villages/hecheng/hecheng-dajue/"),
+    ("扑热息痛", "zixi/drugs/"),  # a drug by its common name (drugs.yaml common_names)
 ])
 def test_search_finds_the_right_page_first(phone, served, query, expected):
 

@@ -208,3 +208,73 @@ def test_programs_say_who_where_and_what_to_bring(site):
     text = text_of(page(site[0], "zixi", "programs/moxibustion_elderly"))
     assert "属于建档立卡贫困人口" in text and "年满 65 岁" in text and "下面任意一条符合即可" in text
     assert "资溪县中医院" in text and "扶贫手册" in text
+
+
+# ------------------------------------------------------------------ drug prices and the process (drugs.yaml, process.yaml)
+
+def _price(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d} 元"
+
+
+@pytest.mark.parametrize("jid", ["zixi", "jixian"])
+def test_village_page_lists_every_drug_of_its_clinic_with_its_price_and_mark(site, jurisdictions, jid):
+    import datetime as dt
+    from policy.drugs import clinic_list
+    j = jurisdictions[jid]
+    for vid, (township, _) in list(j.villages.items())[:3]:
+        text = text_of(page(site[0], jid, f"villages/{township['id']}/{vid}"))
+        section = text[text.index("药品价格"):text.index("全县药品价格和调价记录")]
+        posted = clinic_list(j.drugs, vid, dt.date.today())
+        assert posted
+        for d in posted:  # all of them, not only the 20 of the notice
+            assert f"{d['name']} {d['spec']} {_price(d['fen'])}/{d['unit']}" in section, d
+        assert "示例数字" in section
+
+
+def test_a_clinics_own_price_and_missing_drug_show_on_its_page(site):
+    own = text_of(page(site[0], "zixi", "villages/gaofu/gaofu-gaofu"))
+    other = text_of(page(site[0], "zixi", "villages/gaotian/gaotian-gaotian"))
+    assert "板蓝根颗粒 10g×20袋 11.80 元/包 （本卫生室价格）" in own
+    assert "板蓝根颗粒 10g×20袋 12.50 元/包" in other
+    assert "葡萄糖注射液" not in own and "葡萄糖注射液" in other
+    assert f'href="{urls.complaint_url("zixi", village="gaofu-gaofu", category="drug_price")}"'.replace("&", "&amp;") \
+        in page(site[0], "zixi", "villages/gaofu/gaofu-gaofu")
+
+
+def test_drug_page_lists_the_whole_list_its_common_names_and_changes_over_time(site, jurisdictions):
+    j = jurisdictions["zixi"]
+    text = text_of(page(site[0], "zixi", "drugs"))
+    for d in j.drugs["drugs"]:
+        assert d["name"] in text
+        for common in d["common_names"]:
+            assert common in text
+    changes = text[text.index("从新到旧"):]
+    # amoxicillin went from 8.50 to 7.80 on 2020-07-01; gauze left the list on 2021-01-01
+    assert "2020年7月1日 阿莫西林胶囊（0.25g×24粒） 全县 7.80 元/盒（原 8.50 元）" in changes
+    assert "2021年1月1日 医用纱布绷带（6cm×600cm） 全县 不再列出" in changes
+    assert changes.index("2021年1月1日") < changes.index("2020年7月1日") < changes.index("2019年1月1日")
+    assert "示例数字" in text and "不是官方价格" in text
+
+
+@pytest.mark.parametrize("jid", ["zixi", "jixian"])
+def test_home_page_shows_the_process_as_numbered_steps_with_their_sources(site, jurisdictions, jid):
+    html = page(site[0], jid)
+    steps = jurisdictions[jid].process
+    flow = html[html.index('id="process"'):]
+    items = re.findall(r"<li>(.*?)</li>", flow[:flow.index("</ol>")], re.S)
+    assert len(items) == len(steps) + 1  # and the last: what to do when a step fails
+    for item, step in zip(items, steps):
+        assert step["title"] in item and step["quote"] in item
+    assert "哪一步没做到" in items[-1]
+
+
+def test_search_dictionary_has_drug_names_and_common_names(jurisdictions):
+    from builder import mkdocs_site
+    words = {line.split(" ")[0] for line in mkdocs_site.user_dictionary(jurisdictions["zixi"]).splitlines()}
+    assert {"对乙酰氨基酚片", "扑热息痛", "黄连素", "药品价格"} <= words
+
+
+def test_search_index_finds_a_drug_by_its_common_name(site):
+    index = json.loads((site[0] / "zixi" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    found = [doc["location"] for doc in index["docs"] if "扑热息痛" in doc["text"]]
+    assert found and all(loc.startswith("drugs/") for loc in found)
