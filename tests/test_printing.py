@@ -150,14 +150,18 @@ def test_worked_examples_equal_build_py_calc(printed, jid):
     answers = json.loads(done.stdout)
     text = _text(_notice(p, p["villages"][0]))
     leaflet = _text(p["dir"] / "leaflet.pdf")
-    # A notice with drug prices has no room for the examples: they stay on the leaflet.
-    docs = (leaflet,) if p["jur"].drugs else (text, leaflet)
+    first = p["facts"]["examples"][0]["results"][0]["category_name"]
     for case, answer in zip(cases, answers):
         claim = answer["claims"][0]
         assert Decimal(claim["reimbursed"]) + Decimal(claim["self_pay"]) == Decimal(case["claims"][0]["total"])
-        for doc in docs:
-            assert f"自己付{claim['self_pay']}元" in doc
-            assert f"报销{claim['reimbursed']}元" in doc
+        assert f"自己付{claim['self_pay']}元" in leaflet and f"报销{claim['reimbursed']}元" in leaflet
+    # The notice: in full, or beside drug prices the first category's share of each example.
+    for ex in p["facts"]["examples"]:
+        for r in ex["results"][:1] if p["jur"].drugs else ex["results"]:
+            claim = answers[cases.index(r["input"])]["claims"][0]
+            assert f"自己付{claim['self_pay']}元" in text, (ex["level_name"], r["category_name"])
+    if p["jur"].drugs:
+        assert f"{first}住院" in text
 
 
 @pytest.mark.parametrize("jid", JIDS)
@@ -281,7 +285,7 @@ def _supervision(jur) -> dict:
 def test_a_longer_complaint_text_moves_up_and_still_never_runs_under_the_qr_codes(tmp_path):
     jur = _trimmed("zixi")
     jur.villages = dict(list(jur.villages.items())[:1])
-    _supervision(jur)["hours"] = "工作日 8:00-12:00，14:30-17:30；节假日值班电话转接，" * 3
+    _supervision(jur)["hours"] = "工作日 8:00-12:00，14:30-17:30；节假日值班电话转接，" * 2
     printing.print_jurisdiction(jur, tmp_path, "v1", site_url=SITE, forms_url=FORMS)
     vid, (township, _) = next(iter(jur.villages.items()))
     path = tmp_path / "print" / printing.notice_name(township["id"], vid)
