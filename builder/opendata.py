@@ -37,6 +37,13 @@ def write(j: Jurisdiction, data_dir: Path, version: str, last_changed: str) -> l
                                "；".join(f"{d['name']}（{d['qualification']}）" for d in v["doctors"])]
                               for v in doc["villages"]]),
     }
+    if j.drugs:
+        files["drug-prices.csv"] = _csv(
+            ["data_version", "clinic_village", "drug_id", "name", "spec", "unit", "from", "price_fen",
+             "not_stocked", "status", "source"],
+            [[version, r["village"], r["drug"], r["name"], r["spec"], r["unit"], r["from"],
+              "" if r["fen"] is None else r["fen"], "yes" if r["not_stocked"] else "", j.drugs["status"],
+              j.drugs["reference"].source] for r in drug_rows(j.drugs)])
     out = []
     for name, text in files.items():
         path = data_dir / name
@@ -77,6 +84,23 @@ def document(j: Jurisdiction, version: str, last_changed: str) -> dict:
                                   for d in v["clinic"].get("doctors") or ()]}
                      for t, v in j.villages.values()],
     }
+
+
+def drug_rows(drugs: dict) -> list[dict]:
+    """Every dated price of drugs.yaml as rows: the county list (clinic_village empty), then each
+    clinic's own prices and the drugs it does not stock. An empty price: off the list (county) or
+    back to the county price (clinic) from that day."""
+    by_id = {d["id"]: d for d in drugs["drugs"]}
+
+    def row(village, drug, start, fen, not_stocked=False):
+        d = by_id[drug]
+        return {"village": village, "drug": drug, "name": d["name"], "spec": d["spec"], "unit": d["unit"],
+                "from": start.isoformat() if start else "", "fen": fen, "not_stocked": not_stocked}
+    rows = [row("", d["id"], p.start, p.fen) for d in drugs["drugs"] for p in d["prices"]]
+    for clinic in drugs.get("clinics") or ():
+        rows += [row(clinic["village"], own["drug"], p.start, p.fen) for own in clinic["prices"] for p in own["prices"]]
+        rows += [row(clinic["village"], drug, None, None, not_stocked=True) for drug in clinic["not_stocked"]]
+    return rows
 
 
 def _csv(header: list[str], rows: list[list]) -> str:

@@ -15,6 +15,7 @@ from policy.loader import load_all
 from policy.money import fmt
 from policy.model import Jurisdiction
 
+from .models import local_date, utcnow
 from .numbers import default_prefix
 
 CLINIC = "village_clinic"  # the institution choice "the chosen village's clinic"
@@ -66,8 +67,8 @@ def village_choices(j: Jurisdiction) -> dict[str, list[tuple[str, str]]]:
 
 
 def clinic_drugs(j: Jurisdiction, village: str | None, day: dt.date | None = None) -> list[dict]:
-    """The drugs the village's clinic posts on `day` (default today), in the notice's order."""
-    return clinic_list(j.drugs, village, day or dt.date.today()) if village in j.villages else []
+    """The drugs the village's clinic posts on `day` (default today in Beijing), in the notice's order."""
+    return clinic_list(j.drugs, village, day or local_date(utcnow())) if village in j.villages else []
 
 
 def drug_choices(j: Jurisdiction, village: str | None) -> dict[str, list[tuple[str, str]]]:

@@ -22,7 +22,7 @@ from ..complaints.forms import ComplaintForm
 from ..formkit import zh
 from ..lifecycle import current_deadline, open311_status, public_timeline
 from ..limits import failed_lookup, limiter, lookup_fail_limit, submit_limit
-from ..policy_source import CLINIC, NO_INSTITUTION, category, institution_choices
+from ..policy_source import CLINIC, DRUG_PRICE, NO_INSTITUTION, category, drug_choices, institution_choices
 from ..protect import valid_resubmission_id
 from ..submissions import Filer, submit_complaint
 from ..tracking.forms import TrackForm
@@ -34,7 +34,9 @@ bp = Blueprint("api", __name__, url_prefix="/api/open311/v2")
 # ComplaintForm field -> the Open311 parameter a machine sends
 API_NAMES = {"category": "service_code", "village": "address_id", "institution": "attribute[institution]",
              "event_date": "attribute[event_date]", "description": "description", "name": "first_name",
-             "phone": "phone", "id_number": "attribute[id_number]"}
+             "phone": "phone", "id_number": "attribute[id_number]",
+             # a wrong drug price (service_code drug_price): which drug, and what was charged in yuan
+             "drug": "attribute[drug]", "charged": "attribute[drug_price_charged]"}
 MAX_PARAM = 10_000  # characters of any one parameter we read at all
 
 
@@ -97,7 +99,21 @@ def service_definition(code):
          "datatype_description": "YYYY-MM-DD", "order": 2, "description": "事情发生的日期"},
         {"variable": True, "code": "id_number", "datatype": "string", "required": False,
          "datatype_description": "18 位居民身份证号码", "order": 3, "description": "身份证号码（加密保存）"},
+        *(_drug_attributes(j) if code == DRUG_PRICE and j.drugs else ()),
     ]})
+
+
+def _drug_attributes(j) -> list[dict]:
+    """The drug (from the county list; checked against the village clinic's on submit) and the
+    price charged, both required for this category, as on the web form."""
+    drugs = [{"key": key, "name": name} for items in drug_choices(j, None).values() for key, name in items]
+    return [
+        {"variable": True, "code": "drug", "datatype": "singlevaluelist", "required": True,
+         "datatype_description": "药品编号", "order": 4, "description": "哪一种药（本村卫生室公示的）",
+         "values": drugs},
+        {"variable": True, "code": "drug_price_charged", "datatype": "string", "required": True,
+         "datatype_description": "元，最多两位小数，如 9.50", "order": 5, "description": "这种药实际收了多少钱"},
+    ]
 
 
 @bp.post("/requests.json")
@@ -124,6 +140,7 @@ def create_request():
         receipt = submit_complaint(j, category=form.category.data, village=form.village.data,
                                    institution=form.institution.data, event_date=form.clean_date,
                                    description=form.description.data, filer=filer, channel="api",
+                                   drug=form.drug.data or None, charged_fen=form.clean_charged,
                                    resubmission_id=key)
     except store.ResubmissionConflict as conflict:
         raise ApiError(422, f"Idempotency-Key: 这个键已经用于另一份内容不同的请求（{conflict.number}）"

@@ -149,3 +149,39 @@ def test_a_database_of_the_previous_version_keeps_its_cases_through_the_migratio
         engine.dispose()
     finally:
         _drop(schema)
+
+
+API = "/api/open311/v2"
+API_DRUG = {"jurisdiction_id": "zixi", "service_code": "drug_price", "address_id": "gaofu-gaofu",
+            "attribute[institution]": "village_clinic", "attribute[event_date]": "2026-03-15",
+            "attribute[drug]": "amoxicillin_caps", "attribute[drug_price_charged]": "9.50",
+            "description": DRUG["description"]}
+
+
+def test_the_api_describes_the_drug_and_price_attributes_of_a_drug_price_request(page_client, policy):
+    attributes = page_client.get(f"{API}/services/drug_price.json?jurisdiction_id=zixi").json["attributes"]
+    by_code = {a["code"]: a for a in attributes}
+    assert by_code["drug"]["required"] and by_code["drug_price_charged"]["required"]
+    assert [v["key"] for v in by_code["drug"]["values"]] == [d["id"] for d in policy.get("zixi").drugs["drugs"]]
+    other = page_client.get(f"{API}/services/deposit_charged.json?jurisdiction_id=zixi").json["attributes"]
+    assert "drug" not in {a["code"] for a in other}
+
+
+def test_a_drug_price_request_through_the_api_stores_drug_and_both_prices(app, page_client):
+    created = page_client.post(f"{API}/requests.json", data=API_DRUG)
+    assert created.status_code == 201, created.get_data(as_text=True)
+    case = _case(app, created.json[0]["service_request_id"])
+    assert (case.channel, case.drug, case.drug_price_charged_fen, case.drug_price_posted_fen) == (
+        "api", "amoxicillin_caps", 950, 780)
+
+
+@pytest.mark.parametrize("change, field, phrase", [
+    ({"attribute[drug]": ""}, "attribute[drug]", "请选择是哪一种药"),
+    ({"attribute[drug]": "aspirin_gold"}, "attribute[drug]", "没有公示这种药"),
+    ({"attribute[drug_price_charged]": "9.505"}, "attribute[drug_price_charged]", ""),
+])
+def test_a_drug_price_request_without_a_posted_drug_or_a_price_to_the_fen_is_refused(page_client, change, field, phrase):
+    response = page_client.post(f"{API}/requests.json", data={**API_DRUG, **change})
+    assert response.status_code == 400
+    [error] = [e["description"] for e in response.json]
+    assert error.startswith(f"{field}: ") and phrase in error
