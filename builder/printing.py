@@ -296,7 +296,9 @@ def notices(jid: str, facts: dict, villages: list[dict], singles: list[str]) -> 
     pages = _pages_by_anchor(layer, ids, jid, "notice-", "notice")
     for vid, page in zip(ids, pages):
         if page.anchors[f"band-{vid}"][1] > band_bottom:
-            raise PrintError(jid, vid, "clinic", "村卫生室、村医和药品价格的内容太长，超出公示栏上方的位置；请缩短开诊时间、村医信息或药品的名称、规格（drugs.yaml）")
+            over = (page.anchors[f"band-{vid}"][1] - band_bottom) / MM
+            raise PrintError(jid, vid, "clinic", f"村卫生室、村医和药品价格的内容太长，超出公示栏上方的位置 {over:.1f} mm；"
+                                                 "请缩短开诊时间、村医信息或药品的名称、规格（drugs.yaml）")
         where = page.anchors[f"qr-{vid}"]
         if abs(where[0] - slot[0]) > 0.5 or abs(where[1] - slot[1]) > 0.5:
             raise PrintError(jid, vid, "notice", "二维码没有落在投诉栏留给它的位置上（模板或样式改坏了）")
