@@ -36,7 +36,6 @@ GOAL_TOTAL_S, GOAL_RATIO, GOAL_PEAK_GB = 20.0, 8.0, 2.0
 
 def _prepare(folder: Path):
     from builder.print_facts import jurisdiction_facts, village_facts
-    from builder.printing import add_qr_codes
     from builder.version import data_version
     from policy.cases import Service
     from policy.loader import load_jurisdiction
@@ -50,7 +49,7 @@ def _prepare(folder: Path):
     villages = []
     for vid in jur.villages:
         v = village_facts(jur, vid, site_url=SITE, forms_url=FORMS)
-        villages.append(add_qr_codes(v))
+        villages.append(v)
     return jur, facts, villages
 
 
@@ -69,30 +68,19 @@ def print_notices(job) -> int:
 
 
 def naive(folder: Path, sample: int, out: Path) -> tuple[int, float, float]:
-    """Each notice alone: fresh fonts and CSS, its own layout and write_pdf (the baseline).
+    """Each notice alone: fresh fonts and CSS, its own layouts and write_pdf calls (the baseline).
 
-    Returns (notices, wall seconds, CPU seconds of this process)."""
-    import jinja2
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    from builder.printing import PRINT_DIR, pdf_bytes, qr_slot, stack
+    The same templates and layers as the fast path (so the same page), but nothing shared
+    between notices: a new Renderer (FontConfiguration, parsed CSS) and every layer laid out
+    and written again for each village. Returns (notices, wall seconds, CPU seconds of this process)."""
+    from builder.printing import Renderer, notices
 
     jur, facts, villages = _prepare(folder)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(PRINT_DIR), autoescape=True)
     out.mkdir(parents=True, exist_ok=True)
     started, cpu = time.perf_counter(), time.process_time()
     for v in villages[:sample]:
-        fonts = FontConfiguration()
-        css = [CSS(filename=str(PRINT_DIR / name), font_config=fonts) for name in ("base.css", "notice.css")]
-        base = HTML(string=env.get_template("notice-base.html").render(j=facts), base_url=str(PRINT_DIR))
-        base = base.render(stylesheets=css, font_config=fonts)
-        slot = qr_slot(base.pages[0].anchors)  # where the base left room for the QR codes
-        layer = HTML(string=env.get_template("notice-village.html").render(j=facts, villages=[v], qr_slot=slot),
-                     base_url=str(PRINT_DIR))
-        base_pdf = base.write_pdf()
-        layer_pdf = layer.write_pdf(stylesheets=css, font_config=fonts)
-        (out / f"{v['id']}.pdf").write_bytes(pdf_bytes(stack(base_pdf, layer_pdf)))
+        pack, _ = notices(jur.id, facts, [v], [], r=Renderer())
+        (out / f"{v['id']}.pdf").write_bytes(pack)
     return min(sample, len(villages)), time.perf_counter() - started, time.process_time() - cpu
 
 

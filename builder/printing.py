@@ -1,13 +1,15 @@
 """Printed sheets of a jurisdiction: A3 village notices, the county pack, the household leaflet
 and contact cards, rendered with WeasyPrint from the Jinja2 templates in `site/print/`.
 
-Speed (shared/design/pitfalls.md): one `FontConfiguration` and the parsed CSS are made once per
-process and reused; all notices of a jurisdiction are laid out in ONE document (the county
-pack), and each village's file is a one-page copy of it, so layout and font loading happen once.
-Elements that recur on every page share their computed styles (shared_styles.py: ~15 % of a
-village page's layout). The PDFs are put together and split with pikepdf (qpdf, C++): the
-county pack in ~0.03 s and a village's one-page file in ~4 ms, where pypdf (pure Python) took
-~0.6 s and ~12 ms.
+Speed (shared/design/pitfalls.md; benchmarks/print_notices.py): one `FontConfiguration` and the
+parsed CSS are made once per process and reused. All notices of a jurisdiction are ONE document
+(site/print/notice.html): what every village shares (the table, examples, process, complaint
+box) is laid out once as a base page, each distinct drug-price list once, and each village's page
+holds only its own band, drawn over the other two, which pikepdf (qpdf, C++) turns into shared
+form XObjects; the QR codes are drawn straight into the page (qr.py). Elements that recur on every
+page share their computed styles (shared_styles.py), plain lengths skip WeasyPrint's calc() check
+(fast_percentages.py); tests check both change no byte. Each village's file is a one-page copy of
+the county pack.
 Incremental: every PDF has a fingerprint of what it shows plus the templates, CSS, fonts and
 this code; a PDF whose fingerprint did not change is not rendered again. Writes are atomic.
 """
@@ -29,7 +31,8 @@ import pikepdf
 from policy.cases import Service
 from policy.model import Jurisdiction
 
-from .qr import qr_row_svg
+from .qr import pdf_ops, qr_matrix
+from .fast_percentages import fast_percentages
 from .shared_styles import shared_styles
 from .print_facts import PRINT_DIR, PrintDataError, jurisdiction_facts, load_scenarios, village_facts
 
@@ -82,7 +85,8 @@ def _static_fingerprint() -> str:
     digest = hashlib.sha256(weasyprint.__version__.encode())
     code = Path(__file__).parent
     for path in [*_template_files(), *(code / name for name in ("printing.py", "print_facts.py", "qr.py",
-                                                                 "qr_masks.py", "shared_styles.py"))]:
+                                                                 "qr_masks.py", "shared_styles.py",
+                                                                 "fast_percentages.py"))]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for font in font_files():
         stat = os.stat(font)
@@ -156,7 +160,9 @@ class Renderer:
         logger = logging.getLogger("weasyprint")
         logger.addHandler(handler)
         try:
-            with shared_styles():  # the same elements recur on every village's page (shared_styles.py)
+            # the same elements recur on every village's page (shared_styles.py); plain lengths
+            # need no calc() check (fast_percentages.py)
+            with shared_styles(), fast_percentages():
                 document = HTML(string=html, base_url=str(PRINT_DIR) + "/", url_fetcher=_local_only_fetcher).render(
                     stylesheets=[self.css["base"], self.css[kind.split("-")[0]]], font_config=self.font_config)
         finally:
@@ -171,13 +177,7 @@ def renderer() -> Renderer:
     return Renderer()
 
 
-QR_SIDE_MM, QR_PITCH_MM = 34, 44  # each code 34 mm square, one per 44 mm (notice.css .qr-area)
-
-
-def add_qr_codes(v: dict) -> dict:
-    """The notice's two codes (the village page, the complaint form) as one inline SVG."""
-    v["qr_codes"] = qr_row_svg([v["village_url"], v["complaint_url"]], side=QR_SIDE_MM, pitch=QR_PITCH_MM)
-    return v
+QR_SIDE_MM, QR_PITCH_MM = 34, 44  # each code 34 mm square, one per 44 mm (notice.css .qr-slot)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -222,7 +222,6 @@ def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *,
     villages = []
     for vid in jur.villages:
         v = village_facts(jur, vid, site_url=site_url, forms_url=forms_url, as_of=as_of)
-        add_qr_codes(v)
         villages.append(v)
     if not villages:
         raise PrintDataError(jur.id, None, "townships", "没有村，印不出公示栏")
@@ -272,48 +271,95 @@ def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *,
 # ------------------------------------------------------------------ notices: base + village layer
 
 BASE_NAME = pikepdf.Name("/HptNoticeBase")
+DRUGS_NAME = "/HptNoticeDrugs"  # + the list's number
 MM = 96 / 25.4  # CSS px per mm: page anchors are in CSS px
 GAP_MM = 1.5
 
 
-def notices(jid: str, facts: dict, villages: list[dict], singles: list[str]) -> tuple[bytes, dict[str, bytes]]:
+def notices(jid: str, facts: dict, villages: list[dict], singles: list[str], *,
+            r: Renderer | None = None) -> tuple[bytes, dict[str, bytes]]:
     """The county pack and the one-page files of the `singles` villages.
 
-    What is the same on every notice (the table, examples, promises, complaint text: most of the
-    page) is laid out ONCE as a base page; each village's band and QR codes are laid out in one
-    document of small pages; each village's page draws the base (a shared form XObject) and then
-    its own layer. Anchors placed in the templates check that nothing overlaps.
+    Each village's page is three layers and its QR codes, each laid out as seldom as it can be:
+    - the base page, what is the same on every notice of the jurisdiction (the title, the table,
+      the examples, the process, the complaint box): laid out ONCE;
+    - the clinic's drug prices: laid out once per distinct list (most villages post the county's);
+    - the village's own band (its name, clinic, doctors);
+    - its two QR codes, drawn into the page's content (builder.qr) on the base page's QR slot.
+    All three are pages of one document (notice.html: one layout, one font subset); the first two
+    kinds become form XObjects drawn under every page that shows them, then leave the page list.
+    Anchors placed in the templates check that nothing runs over into the next part.
     """
-    base = renderer().render("notice-base", jid, j=facts)
-    if len(base.pages) != 1:
-        raise PrintError(jid, None, "notice", "公示栏的公共部分超过一页；请缩短保障线、承诺或算例的文字")
-    anchors = base.pages[0].anchors
-    _check_base_fits(jid, anchors)
-    slot = anchors["qr-slot"]
-    band_bottom = anchors["band-bottom"][1] - GAP_MM * MM
-    layer = renderer().render("notice-village", jid, j=facts, villages=villages, qr_slot=qr_slot(anchors))
+    r = r or renderer()
+    boxes: dict[str, int] = {}
+    drug_of: list[int | None] = [None] * len(villages)
+    if facts["has_drugs"]:
+        for i, v in enumerate(villages):
+            drug_of[i] = boxes.setdefault(json.dumps(drug_box(v), ensure_ascii=False, sort_keys=True), len(boxes))
+    document = r.render("notice", jid, j=facts, boxes=[json.loads(key) for key in boxes], villages=villages)
+    pages = document.pages
     ids = [v["id"] for v in villages]
-    pages = _pages_by_anchor(layer, ids, jid, "notice-", "notice")
-    for vid, page in zip(ids, pages):
-        if page.anchors[f"band-{vid}"][1] > band_bottom:
-            over = (page.anchors[f"band-{vid}"][1] - band_bottom) / MM
-            raise PrintError(jid, vid, "clinic", f"村卫生室、村医和药品价格的内容太长，超出公示栏上方的位置 {over:.1f} mm；"
-                                                 "请缩短开诊时间、村医信息或药品的名称、规格（drugs.yaml）")
-        where = page.anchors[f"qr-{vid}"]
-        if abs(where[0] - slot[0]) > 0.5 or abs(where[1] - slot[1]) > 0.5:
-            raise PrintError(jid, vid, "notice", "二维码没有落在投诉栏留给它的位置上（模板或样式改坏了）")
-    pack = stack(base.write_pdf(), layer.write_pdf())
+    expected = ["base"] + [f"drugs-{k}" for k in range(len(boxes))] + [f"notice-{vid}" for vid in ids]
+    for i, page in enumerate(pages):
+        if i >= len(expected) or expected[i] not in page.anchors:
+            _spilled(jid, expected[i - 1], villages, drug_of)
+    if len(pages) != len(expected):
+        raise PrintError(jid, None, "notice", "页数和村数对不上（模板或样式改坏了）")
+
+    anchors = pages[0].anchors
+    _check_base_fits(jid, anchors)
+    band_end = anchors["band-bottom"][1] - GAP_MM * MM
+    # the list most clinics post first: shortening it helps the most villages
+    for k in sorted(range(len(boxes)), key=lambda k: -drug_of.count(k)):
+        end_y = pages[1 + k].anchors[f"drugs-end-{k}"][1]
+        if end_y > band_end:
+            _spilled(jid, f"drugs-{k}", villages, drug_of, f"超出公示栏上方的位置 {(end_y - band_end) / MM:.1f} mm")
+    # The drug box has a margin of its own above it; the band's end needs a gap below it.
+    part_end = anchors["drugs-top"][1] if boxes else band_end
+    for vid, page in zip(ids, pages[1 + len(boxes):]):
+        if page.anchors[f"band-{vid}"][1] > part_end:
+            over = (page.anchors[f"band-{vid}"][1] - part_end) / MM
+            raise PrintError(jid, vid, "clinic", f"村卫生室和村医的内容太长，超出公示栏上方留给它们的位置 {over:.1f} mm；"
+                                                 "请缩短开诊时间或村医信息")
+    slot = anchors["qr-slot"]
+    pack = stack(document.write_pdf(), len(boxes), drug_of, [qr_codes_ops(v, slot) for v in villages])
     index = {vid: i for i, vid in enumerate(ids)}
     return pdf_bytes(pack), {vid: page_pdf(pack, index[vid]) for vid in singles}
 
 
-def qr_slot(base_anchors: dict) -> dict:
-    """Margins (mm) that put the village layer's QR area on the base page's empty QR slot.
+def _spilled(jid: str, section: str, villages: list[dict], drug_of: list, how: str = "超过一页") -> None:
+    """Stop with what ran over: the shared part, a drug-price list (naming a clinic that posts it),
+    or a village's band."""
+    if section == "base":
+        raise PrintError(jid, None, "notice", "公示栏的公共部分超过一页；请缩短保障线、承诺或算例的文字")
+    if section.startswith("drugs-"):
+        k = int(section.removeprefix("drugs-"))
+        users = [v["id"] for v, d in zip(villages, drug_of) if d == k]
+        who = f"（{len(users)} 个村卫生室用这份价格）" if len(users) > 1 else ""
+        raise PrintError(jid, users[0], "drugs.yaml", f"药品价格一栏太长{who}，{how}；请缩短药品的名称、规格（drugs.yaml）")
+    raise PrintError(jid, section.removeprefix("notice-"), "notice", "内容超过一页；请缩短该村的文字（开诊时间、地址、村医）")
 
-    The layer's QR area follows its 80 mm top band, as the base's slot follows its .band.
-    """
-    slot, band_end = base_anchors["qr-slot"], base_anchors["band-bottom"]
-    return {"top": (slot[1] - band_end[1]) / MM, "left": (slot[0] - band_end[0]) / MM}
+
+def drug_box(v: dict) -> dict:
+    """What the notice's drug box shows for village `v` (print_facts.drug_prices)."""
+    return {"drugs": v["drugs"], "more": v["drugs_more"], "label": v["drugs_label"], "date_cn": v["drugs_date_cn"]}
+
+
+PT_PER_PX = 0.75  # WeasyPrint lays out in CSS px (1/96 in) and draws in PDF points (1/72 in)
+
+
+def qr_codes_ops(v: dict, slot: tuple[float, float]) -> str:
+    """PDF operators for the village's two codes (its page, the complaint form), side by side
+    on the QR slot whose top-left corner is `slot` (CSS px from the page's top left)."""
+    ops = []
+    for i, url in enumerate((v["village_url"], v["complaint_url"])):
+        left = (slot[0] + (i * QR_PITCH_MM + (QR_PITCH_MM - QR_SIDE_MM) / 2) * MM) * PT_PER_PX
+        top = A3_HEIGHT_PT - slot[1] * PT_PER_PX
+        ops.append(pdf_ops(qr_matrix(url), left, top, QR_SIDE_MM * MM * PT_PER_PX))
+    return "".join(ops)
+
+
+A3_HEIGHT_PT = 420 / 25.4 * 72
 
 
 FLOW_SPARE_MM = 4  # at least this much free between the promises and the complaint box
@@ -338,19 +384,30 @@ def _check_base_fits(jid: str, anchors: dict) -> None:
                      f"公示栏放不下：{sizes}，还差 {FLOW_SPARE_MM - spare:.1f} mm；请缩短其中最长的一项的文字")
 
 
-def stack(base_pdf: bytes, layer_pdf: bytes) -> pikepdf.Pdf:
-    """The layer document with the one page of `base_pdf` drawn under each of its pages.
+def stack(document_pdf: bytes, lists: int, drug_of: list[int | None], codes: list[str]) -> pikepdf.Pdf:
+    """The county pack from notice.html's PDF: page 0 is the base, pages 1..`lists` the drug-price
+    lists, one page per village after them. Village page i gets the base and drug list
+    `drug_of[i]` drawn under its band, and the QR operators `codes[i]` over it.
 
-    The base becomes one form XObject shared by every page: the county pack holds the table
-    and its fonts once, not once per village, and no content stream is parsed or rewritten.
+    The base and each list become form XObjects shared by their pages: the pack holds the table
+    once, not once per village, and no content stream is parsed or rewritten.
     """
-    pack = pikepdf.Pdf.open(BytesIO(layer_pdf))
-    with pikepdf.Pdf.open(BytesIO(base_pdf)) as base:
-        form = pack.copy_foreign(pikepdf.Page(base.pages[0]).as_form_xobject())
-    draw = pack.make_stream(f"q {BASE_NAME} Do Q\n".encode())
-    for page in pack.pages:
-        page.add_resource(form, pikepdf.Name.XObject, BASE_NAME)
-        page.contents_add(draw, prepend=True)
+    pack = pikepdf.Pdf.open(BytesIO(document_pdf))
+    shared = [pikepdf.Page(page).as_form_xobject() for page in pack.pages[:1 + lists]]
+    del pack.pages[:1 + lists]
+    if len(pack.pages) != len(codes) or len(codes) != len(drug_of):
+        raise ValueError("one page, one drug list and one pair of codes per village")
+    # WeasyPrint's pages share one /Resources dictionary: each list gets a name of its own.
+    under = {None: pack.make_stream(f"q {BASE_NAME} Do Q q\n".encode())}
+    for k in range(lists):
+        under[k] = pack.make_stream(f"q {BASE_NAME} Do Q q {DRUGS_NAME}{k} Do Q q\n".encode())
+    for page, k, ops in zip(pack.pages, drug_of, codes):
+        page.add_resource(shared[0], pikepdf.Name.XObject, BASE_NAME)
+        if k is not None:
+            page.add_resource(shared[1 + k], pikepdf.Name.XObject, pikepdf.Name(f"{DRUGS_NAME}{k}"))
+        # the band's own content between "q" and "Q": whatever state it leaves, the codes start clean
+        page.contents_add(under[k], prepend=True)
+        page.contents_add(pack.make_stream(("Q\n" + ops).encode()))
     return pack
 
 

@@ -1,14 +1,13 @@
-"""QR codes for the printed sheets: segno computes the code, drawn as inline SVG.
+"""QR codes for the printed notices: segno computes the code, drawn straight into the PDF page.
 
-Drawing cost in WeasyPrint grows with the number of path commands and SVG elements: segno's own
-`svg_inline()` (one path, two commands per dark run) cost about 30 ms of PDF drawing per page of
-two codes here, one path per row about 44 ms (benchmarks in the issue-8b report). This draws
-each code as ONE stroked line that snakes through the rows (right along a row, one step down in
-the quiet zone, back left along the next) with a `stroke-dasharray` giving the dark and light
-runs along it: about 80 path commands per code instead of ~600, about 9 ms per page.
-The dash pattern runs on across the corners of one subpath (PDF and SVG both say so), and the
-steps down lie in the light quiet zone, so only the dark modules are painted; butt caps end
-each dash exactly on a module edge.
+The notice's two codes (the village page, the complaint form) differ on every village, so they
+are drawn on every page of the county pack. As inline SVG, WeasyPrint spent about 6.8 ms per
+notice on them (parsing the SVG while laying out, its path and dash array while drawing) out of
+a budget of 12.5 ms for the whole notice (issue 8: 1,600 notices in 20 s on 2 cores). Here each
+dark run of a row becomes one filled rectangle in the page's own content stream (about 0.3 ms
+per notice): still vector, exactly segno's modules, scaled to any printer without blur.
+`builder.printing.stack` adds the operators to each village's page, on the base page's empty
+QR slot.
 """
 from __future__ import annotations
 
@@ -17,68 +16,46 @@ import segno
 from .qr_masks import fast_masks
 
 BORDER = 4  # the quiet zone the QR standard asks for, in modules
+# Each rectangle 2 % of a module taller, centred on its row: printers and viewers that smooth
+# edges leave no hairline gaps between rows (the next row's dark run covers the overlap).
+OVERLAP = 0.02
 
 
-def dash_pattern(matrix: list[list[bool]]) -> list[int]:
-    """On/off lengths (in modules) along the snake through `matrix`, starting with an "on" dash."""
-    dashes: list[int] = []
-    dark_now, run = True, 0  # a first dash of length 0: the snake starts in the quiet zone
-
-    def add(dark: bool, length: int) -> None:
-        nonlocal dark_now, run
-        if dark == dark_now:
-            run += length
-        else:
-            dashes.append(run)
-            dark_now, run = dark, length
-
-    for y, row in enumerate(matrix):
-        if y:
-            add(False, 1)  # the step down, at the edge of the quiet zone
-        add(False, BORDER)
-        for dark in (row if y % 2 == 0 else row[::-1]):
-            add(dark, 1)
-        add(False, BORDER)
-    dashes.append(run)
-    if len(dashes) % 2:
-        dashes.append(0)  # an even list: an odd one would repeat with on and off swapped
-    return dashes
-
-
-def _snake(data: str) -> tuple[int, str]:
-    """(size in modules with the quiet zone, the attributes of the one path that draws the code)."""
+def qr_matrix(data: str) -> list[list[bool]]:
+    """segno's code for `data` (error correction M), dark modules True, without the quiet zone."""
     with fast_masks():  # segno's own mask choice, ~2.5x faster (qr_masks.py)
         code = segno.make(data, error="m")
-    matrix = [[bool(m) for m in row] for row in code.matrix]
-    n = len(matrix)
-    size = n + 2 * BORDER
-    d = [f"M0 {BORDER + 0.5}"]
-    for y in range(n):
-        d.append(f"h{size}" if y % 2 == 0 else f"h-{size}")
-        if y < n - 1:
-            d.append("v1")
-    return size, f'd="{"".join(d)}" stroke-dasharray="{" ".join(map(str, dash_pattern(matrix)))}"'
+    return [[bool(m) for m in row] for row in code.matrix]
 
 
-# stroke-width a touch over 1: no hairline gaps between rows when printed.
-STROKE = 'fill="none" stroke="#000" stroke-width="1.02" stroke-linecap="butt"'
+def dark_runs(matrix: list[list[bool]]) -> list[tuple[int, int, int]]:
+    """(row, first column, length) of every horizontal run of dark modules."""
+    runs = []
+    for y, row in enumerate(matrix):
+        x, n = 0, len(row)
+        while x < n:
+            if row[x]:
+                start = x
+                while x < n and row[x]:
+                    x += 1
+                runs.append((y, start, x - start))
+            else:
+                x += 1
+    return runs
 
 
-def qr_svg(data: str) -> str:
-    """One code as an inline SVG."""
-    size, path = _snake(data)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" class="segno">'
-            f'<path {path} {STROKE}/></svg>')
+def pdf_ops(matrix: list[list[bool]], left: float, top: float, side: float) -> str:
+    """PDF content operators that paint `matrix` black, its quiet zone included in a square of
+    `side` points whose top-left corner is (`left`, `top`) in PDF user space (y grows upwards).
 
-
-def qr_row_svg(datas: list[str], *, side: float, pitch: float) -> str:
-    """Several codes side by side in ONE inline SVG (user units: mm): each `side` wide, one per
-    `pitch`, centred in its pitch. One SVG instead of one per code: WeasyPrint re-parses every
-    inline SVG as a document of its own, which cost about as much as drawing the code."""
-    parts = []
-    for i, data in enumerate(datas):
-        size, path = _snake(data)
-        x = i * pitch + (pitch - side) / 2
-        parts.append(f'<path transform="translate({x:.3f} 0) scale({side / size:.5f})" {path} {STROKE}/>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {pitch * len(datas):g} {side:g}" class="segno">'
-            f'{"".join(parts)}</svg>')
+    One transform puts a module at 1 × 1 with y growing downwards from the code's top-left
+    corner, so every rectangle is written in whole modules (fast to format, short to store)."""
+    module = side / (len(matrix) + 2 * BORDER)
+    # x' = left + module * (x + BORDER); y' = top - module * (y + BORDER), shifted by half the
+    # overlap so that each 1 + OVERLAP tall rectangle is centred on its row.
+    ops = [f"q 0 g {module:.5f} 0 0 {-module:.5f} {left + BORDER * module:.3f} "
+           f"{top - (BORDER - OVERLAP / 2) * module:.3f} cm"]
+    height = f"{1 + OVERLAP:g}"
+    ops.extend(f"{x} {y} {length} {height} re" for y, x, length in dark_runs(matrix))
+    ops.append("f Q\n")
+    return "\n".join(ops)

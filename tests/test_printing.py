@@ -304,31 +304,36 @@ def test_a_complaint_text_too_long_for_the_page_stops_naming_the_field(tmp_path)
     assert not list(tmp_path.rglob("*.pdf"))
 
 
-def test_qr_dash_pattern_walks_the_snake_and_paints_exactly_segnos_dark_modules():
-    """Replays the dashes along the snake of builder.qr and compares with segno's own matrix."""
+def test_qr_operators_paint_exactly_segnos_dark_modules_inside_the_square():
+    """Replays the rectangles of builder.qr.pdf_ops through its transform and compares the
+    painted module centres with segno's own matrix; the square with its quiet zone is where asked."""
     import segno
 
-    from builder.qr import BORDER, dash_pattern, qr_svg
+    from builder.qr import BORDER, pdf_ops, qr_matrix
 
     url = f"{FORMS}/zixi/complaint?village=gaofu-baishi"
     matrix = [[bool(m) for m in row] for row in segno.make(url, error="m").matrix]
-    n, width = len(matrix), len(matrix) + 2 * BORDER
-    flat = []  # one entry per unit of length along the snake: dark or not
-    for on, length in zip([True, False] * len(matrix) ** 2, dash_pattern(matrix)):
-        flat += [on] * length
+    assert qr_matrix(url) == matrix
+    left, top, side = 100.0, 500.0, 96.0
+    lines = pdf_ops(matrix, left, top, side).splitlines()
+    assert lines[0].startswith("q 0 g") and lines[0].endswith(" cm") and lines[-1] == "f Q"
+    a, _, _, d, e, f = map(float, lines[0].split()[3:9])
+    n = len(matrix)
+    module = side / (n + 2 * BORDER)
+    assert a == pytest.approx(module, abs=1e-4) and d == pytest.approx(-module, abs=1e-4)
     painted = [[False] * n for _ in range(n)]
-    for y in range(n):
-        start = y * (width + 1)  # each row, then one step down
-        row = flat[start:start + width]
-        assert not any(row[:BORDER]) and not any(row[-BORDER:]), "a dash in the quiet zone"
-        cells = row[BORDER:-BORDER]
-        painted[y] = cells if y % 2 == 0 else cells[::-1]
-        if y < n - 1:
-            assert not flat[start + width], "the step down is painted"
-    assert len(flat) == n * width + n - 1
+    for line in lines[1:-1]:
+        x, y, w, h, op = line.split()
+        assert op == "re" and float(h) == pytest.approx(1.02)
+        x0, x1 = a * int(x) + e, a * (int(x) + int(w)) + e  # page coordinates
+        y0, y1 = d * float(y) + f, d * (float(y) + float(h)) + f
+        assert left + BORDER * module - 1e-3 <= x0 < x1 <= left + side - BORDER * module + 1e-3
+        assert top - side + BORDER * module - 0.02 * module <= y1 < y0 <= top - BORDER * module + 0.02 * module
+        row = round((top - (y0 + y1) / 2) / module) - BORDER  # the module row at the rectangle's middle
+        for col in range(round((x0 - left) / module) - BORDER, round((x1 - left) / module) - BORDER):
+            assert not painted[row][col], "a module painted twice"
+            painted[row][col] = True
     assert painted == matrix
-    svg = qr_svg(url)
-    assert svg.count("<path") == 1 and 'stroke-linecap="butt"' in svg
 
 
 def _urls(count: int, seed: int) -> list[str]:
@@ -378,11 +383,14 @@ def test_fast_mask_score_equals_segnos_on_random_matrices():
 
 
 @pytest.mark.parametrize("jid", JIDS)
-def test_shared_styles_change_no_byte_of_any_sheet(jid):
-    """builder.shared_styles lets recurring elements share computed styles: every sheet must be
-    byte for byte what WeasyPrint makes without it, and twins must really have shared."""
+def test_shared_styles_and_fast_percentages_change_no_byte_of_any_sheet(jid):
+    """builder.shared_styles lets recurring elements share computed styles, and
+    builder.fast_percentages skips WeasyPrint's calc() check for plain lengths: every sheet must
+    be byte for byte what WeasyPrint makes without them, and twins must really have shared."""
     from weasyprint import HTML
+    from weasyprint.layout import percent
 
+    from builder.fast_percentages import fast_percentages
     from builder.print_facts import PRINT_DIR, load_scenarios
     from builder.shared_styles import TwinStyle, shared_styles
 
@@ -390,26 +398,35 @@ def test_shared_styles_change_no_byte_of_any_sheet(jid):
     assert problems == []
     facts = jurisdiction_facts(jur, "v-test", Service({jid: jur}), as_of=dt.date(2026, 1, 1), site_url=SITE,
                                forms_url=FORMS, scenarios=load_scenarios())
-    villages = [printing.add_qr_codes(village_facts(jur, vid, site_url=SITE, forms_url=FORMS))
-                for vid in list(jur.villages)[:6]]
+    villages = [village_facts(jur, vid, site_url=SITE, forms_url=FORMS) for vid in list(jur.villages)[:6]]
     assert len(villages) >= 3
     r = printing.renderer()
-    base = r.render("notice-base", jid, j=facts)
-    sheets = {"notice-base": {"j": facts},
-              "notice-village": {"j": facts, "villages": villages, "qr_slot": printing.qr_slot(base.pages[0].anchors)},
+    boxes = list({json.dumps(printing.drug_box(v), sort_keys=True): printing.drug_box(v) for v in villages}.values())
+    sheets = {"notice": {"j": facts, "boxes": boxes, "villages": villages},
               "leaflet": {"j": facts}, "cards": {"j": facts, "villages": villages}}
-    for kind, context in sheets.items():
-        html = r.env.get_template(f"{kind}.html").render(**context)
-        css = [r.css["base"], r.css[kind.split("-")[0]]]
-        plain = HTML(string=html, base_url=f"{PRINT_DIR}/").render(stylesheets=css, font_config=r.font_config)
-        with shared_styles():
-            shared = HTML(string=html, base_url=f"{PRINT_DIR}/").render(stylesheets=css, font_config=r.font_config)
-        assert shared.write_pdf() == plain.write_pdf(), kind
-        if kind == "notice-village":
-            styles = [box.style for page in shared.pages for box in page._page_box.descendants()
-                      if isinstance(box.style, TwinStyle)]
-            groups = {id(style.shared) for style in styles}
-            assert len(styles) > 3 * len(groups), "the villages' elements did not share their styles"
+    calls = []
+    own = percent.percentage
+    percent.percentage = lambda *args: calls.append(args) or own(*args)  # counts WeasyPrint's own calls
+    try:
+        for kind, context in sheets.items():
+            html = r.env.get_template(f"{kind}.html").render(**context)
+            css = [r.css["base"], r.css[kind]]
+            calls.clear()
+            plain = HTML(string=html, base_url=f"{PRINT_DIR}/").render(stylesheets=css, font_config=r.font_config)
+            plain_calls = len(calls)
+            with shared_styles(), fast_percentages():
+                calls.clear()
+                fast = HTML(string=html, base_url=f"{PRINT_DIR}/").render(stylesheets=css, font_config=r.font_config)
+            assert fast.write_pdf() == plain.write_pdf(), kind
+            assert len(calls) < plain_calls / 10, "the fast path was not taken"
+            if kind == "notice":
+                styles = [box.style for page in fast.pages for box in page._page_box.descendants()
+                          if isinstance(box.style, TwinStyle)]
+                groups = {id(style.shared) for style in styles}
+                assert len(styles) > 3 * len(groups), "the villages' elements did not share their styles"
+    finally:
+        percent.percentage = own
+    assert percent.percentage is own
 
 
 @pytest.mark.parametrize("jid", JIDS)
@@ -463,6 +480,64 @@ def test_a_village_without_doctors_stops_naming_jurisdiction_village_and_field(p
     with pytest.raises(PrintDataError) as err:
         village_facts(jur, vid, site_url=SITE, forms_url=FORMS)
     assert "jixian" in str(err.value) and vid in str(err.value) and "clinic.doctors" in str(err.value)
+
+
+def test_a_village_with_too_many_doctors_stops_naming_it_and_by_how_much(tmp_path):
+    """The village's part of the band has a fixed height above the drug prices: twelve doctors
+    do not fit, and the message says which village, which field and how many mm too many."""
+    jur = _trimmed("jixian")
+    vid = list(jur.villages)[1]
+    clinic = jur.villages[vid][1]["clinic"]
+    clinic["doctors"] = [dict(clinic["doctors"][0], name=f"某医生{i}") for i in range(12)]
+    with pytest.raises(printing.PrintError) as err:
+        printing.print_jurisdiction(jur, tmp_path, "v1", site_url=SITE, forms_url=FORMS)
+    message = str(err.value)
+    assert f"村 {vid}" in message and "字段 clinic" in message and "村医" in message
+    over = float(re.search(r"超出公示栏上方留给它们的位置 ([0-9.]+) mm", message).group(1))
+    assert 40 < over < 120  # nine doctors' lines more than fit, at about 6.4 mm each
+    assert not list(tmp_path.rglob("*.pdf"))
+
+
+def test_a_drug_list_too_long_for_the_band_stops_naming_a_clinic_that_posts_it(tmp_path):
+    jur = _trimmed("zixi")
+    vid = list(jur.villages)[1]
+    jur.drugs = dict(jur.drugs, clinics=[c for c in jur.drugs["clinics"] if c["village"] != vid])
+    long = [dict(d, name=d["name"] * 4) for d in jur.drugs["drugs"]]  # every name four times as long
+    jur.drugs = dict(jur.drugs, drugs=long)
+    with pytest.raises(printing.PrintError) as err:
+        printing.print_jurisdiction(jur, tmp_path, "v1", site_url=SITE, forms_url=FORMS)
+    message = str(err.value)
+    assert "字段 drugs.yaml" in message and "药品价格一栏太长" in message and "drugs.yaml" in message
+    assert re.search(r"村 [a-z-]+", message)
+    assert not list(tmp_path.rglob("*.pdf"))
+
+
+def test_villages_with_the_same_drug_list_share_one_drawing_of_it(tmp_path):
+    """The county pack holds the base page once and each distinct drug list once, as form
+    XObjects drawn by the villages' pages; a clinic with its own prices gets a list of its own."""
+    import pikepdf
+
+    from policy.drugs import clinic_list
+
+    jur, problems = load_jurisdiction(ROOT / "policy_data" / "zixi", run_examples=False)
+    assert problems == []
+    own = jur.drugs["clinics"][0]["village"]  # gaofu-gaofu: its own prices, a drug it does not stock
+    jur.villages = {vid: jur.villages[vid] for vid in [*[v for v in jur.villages if v != own][:3], own]}
+    printing.print_jurisdiction(jur, tmp_path, "v1", site_url=SITE, forms_url=FORMS)
+    lists = {json.dumps(clinic_list(jur.drugs, vid, dt.date.today())[:20], sort_keys=True) for vid in jur.villages}
+    assert len(lists) == 2
+    with pikepdf.open(tmp_path / "print" / "county-pack.pdf") as pack:
+        assert len(pack.pages) == 4
+        drawn = {}
+        for page in pack.pages:
+            names = re.findall(rb"/(HptNotice\w+) Do", b"".join(c.read_bytes() for c in page.Contents)
+                               if isinstance(page.Contents, pikepdf.Array) else page.Contents.read_bytes())
+            for name in names:
+                drawn.setdefault(name.decode(), set()).add(page.Resources.XObject["/" + name.decode()].objgen)
+    assert len(drawn.pop("HptNoticeBase")) == 1
+    assert len(drawn) == 2 and all(len(objs) == 1 for objs in drawn.values())
+    own_file = tmp_path / "print" / printing.notice_name(jur.villages[own][0]["id"], own)
+    assert "11.80元/包" in _text(own_file)  # its own price, not the county's 12.50
 
 
 def test_missing_font_stops_the_print(monkeypatch, tmp_path):
