@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .money import has_at_most_two_decimals, yuan_to_fen
-from .params import dated_key
+from .params import DatedEntries
 from .problems import Problem
 from .schema import INVALID, Field, Ident, ListOf, Record, ScalarList, Spec, Text, isdict, type_name
 from .yamlsource import line_of
@@ -36,28 +36,21 @@ class PricesSpec(Spec):
         if not isdict(value) or not value:
             ctx.error(line, path, f"应按日期列出价格，例如 “2020-01-01: 8.50”（元），这里是{type_name(value)}")
             return INVALID
-        out, ok, previous = [], True, None
-        for key, item in value.items():
-            kpath, kline = f"{path}.{key}", line_of(value, key)
-            key = dated_key(ctx, key, kpath, kline, previous)
-            if key is INVALID:
-                ok = False
-                continue
-            if previous is not None and key <= previous:
-                ok = False
-            previous = key
+        out = []
+        entries = DatedEntries(ctx, value, path)
+        for key, item, kpath, kline in entries:
             if item is None:
                 if not out:
                     ctx.error(kline, kpath, "第一个日期不能是 null（null 表示从这天起不再列出，前面要先有价格）")
-                    ok = False
+                    entries.ok = False
                 out.append(Price(key, None, kline))
                 continue
             fen = price_fen(ctx, item, kpath, kline)
             if fen is INVALID:
-                ok = False
+                entries.ok = False
                 continue
             out.append(Price(key, fen, kline))
-        return tuple(out) if ok else INVALID
+        return tuple(out) if entries.ok else INVALID
 
 
 def price_fen(ctx, item, path, line):

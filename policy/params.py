@@ -402,27 +402,43 @@ def dated_key(ctx, key, path, line, previous: dt.date | None = None):
     return key
 
 
+class DatedEntries:
+    """The entries of a dated mapping (`{2019-01-01: …, 2020-07-01: …}`) in file order, as
+    (date, value, path, line), skipping keys that are not dates; `ok` turns False on a key that
+    is not a date or not after the one before (each reported by `dated_key`). Callers check each
+    value and set `ok = False` on a bad one."""
+
+    def __init__(self, ctx, raw: dict, path: str):
+        self.ctx, self.raw, self.path, self.ok = ctx, raw, path, True
+
+    def __iter__(self):
+        previous = None
+        for key, item in self.raw.items():
+            kpath, kline = f"{self.path}.{key}", line_of(self.raw, key)
+            key = dated_key(self.ctx, key, kpath, kline, previous)
+            if key is INVALID:
+                self.ok = False
+                continue
+            if previous is not None and key <= previous:
+                self.ok = False
+            previous = key
+            yield key, item, kpath, kline
+
+
 def _dated_map(ctx, raw, path, line, unit, reading, seen):
-    values, ok, previous, lines = [], True, None, []
+    values, lines = [], []
     if not raw:
         ctx.error(line, path, "至少要有一个日期和数值")
         return INVALID
-    for key, item in raw.items():
-        kpath, kline = f"{path}.{key}", line_of(raw, key)
-        key = dated_key(ctx, key, kpath, kline, previous)
-        if key is INVALID:
-            ok = False
-            continue
-        if previous is not None and key <= previous:
-            ok = False
-        previous = key
+    entries = DatedEntries(ctx, raw, path)
+    for key, item, kpath, kline in entries:
         v = _value(ctx, item, kpath, kline, unit, key, reading, seen)
         if v is INVALID:
-            ok = False
+            entries.ok = False
         else:
             values.append(v)
             lines.append(kline)
-    return Series(values, lines, path) if ok else INVALID
+    return Series(values, lines, path) if entries.ok else INVALID
 
 
 def _end(start, reading):

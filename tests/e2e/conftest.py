@@ -27,7 +27,9 @@ JID, TOWNSHIP, VILLAGE = "zixi", "hecheng", "hecheng-dajue"
 PG_SERVER = os.environ.get("FORMS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test").replace("+psycopg", "")
 
 sync_api = pytest.importorskip("playwright.sync_api")
-from .e2e_helpers import ARGS, BIN, CHROMIUM, OPEN, build  # noqa: E402
+from chromium import launch  # noqa: E402
+
+from .e2e_helpers import BIN, OPEN, build  # noqa: E402
 
 
 def free_port() -> int:
@@ -189,10 +191,8 @@ def forms(request, tmp_path_factory, base_env, ports, urls, site_url):
 @pytest.fixture(scope="module")
 def browser():
     """Per module, not per session: a running sync Playwright would stop the other modules' own."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = launch(p)
         yield b
         b.close()
 
