@@ -184,11 +184,17 @@ async def timed(stats: Stats, conn: Conn, method: str, path: str, form=None, exp
     return status, headers_in, body
 
 
-async def resident(port, stats, stop_at, think, timeout):
-    conn = Conn(port, timeout)
+async def arrive(port, think, timeout) -> tuple[Conn, random.Random]:
+    """A user's connection and dice; users arrive spread over one think time, not all in the same
+    millisecond."""
     rng = random.Random()
-    if think[1]:  # residents arrive spread over one think time, not all in the same millisecond
+    if think[1]:
         await asyncio.sleep(rng.uniform(0, think[1]))
+    return Conn(port, timeout), rng
+
+
+async def resident(port, stats, stop_at, think, timeout):
+    conn, rng = await arrive(port, think, timeout)
     while time.monotonic() < stop_at:
         got = await timed(stats, conn, "GET", "/zixi/complaint")
         if got is None or not (m := TOKEN_RE.search(got[2])) or not (r := RID_RE.search(got[2])):
@@ -224,10 +230,7 @@ async def resident(port, stats, stop_at, think, timeout):
 
 
 async def machine(port, stats, stop_at, think, timeout):
-    conn = Conn(port, timeout)
-    rng = random.Random()
-    if think[1]:  # residents arrive spread over one think time, not all in the same millisecond
-        await asyncio.sleep(rng.uniform(0, think[1]))
+    conn, rng = await arrive(port, think, timeout)
     while time.monotonic() < stop_at:
         token = uuid.uuid4().hex
         got = await timed(stats, conn, "POST", "/api/open311/v2/requests.json",

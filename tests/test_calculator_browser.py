@@ -12,7 +12,6 @@ import functools
 import http.server
 import json
 import threading
-from pathlib import Path
 
 import pytest
 from calc_browser import answer_screener, fill_claims
