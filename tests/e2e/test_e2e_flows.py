@@ -187,7 +187,7 @@ def test_complaint_from_village_page_to_a_public_reply(browser, site_url, urls, 
     late = file_anonymously(page, "deposit_charged", "上个月反映的押金问题。")
     forms.execute("UPDATE cases SET decide_by = :day WHERE number = :n", day=today - dt.timedelta(days=30), n=late)
 
-    # The clerk: account made with the CLI, logs in at a desktop or on a resident.
+    # The clerk: account made with the CLI, logs in at a desktop or on a phone.
     clerk_name = f"clerk{uuid.uuid4().hex[:6]}"
     forms.flask("staff", "add", clerk_name, "--jurisdiction", JID, "--role", "handler", "--township", TOWNSHIP,
                 "--name", "李办事员", "--password-stdin", input=PASSWORD + "\n")
