@@ -22,6 +22,15 @@ if __name__ == "__main__":
     except ModuleNotFoundError as exc:  # a .venv set up by check.sh only: `build`, `print`, `serve` need more
         if exc.name is None or exc.name.split(".")[0] in ("builder", "policy"):
             raise
-        sys.stderr.write(f"缺少程序包“{exc.name}”：“{' '.join(sys.argv[1:2])}”需要的程序还没有安装"
-                         "（scripts/check.sh 只装了检查数据用的）。请先运行 scripts/setup.sh（只需一次），再运行这个命令。\n")
+        from pathlib import Path
+
+        venv = Path(__file__).resolve().parent / ".venv"
+        if (venv / "bin" / "python").exists() and Path(sys.prefix).resolve() != venv.resolve():
+            # `python build.py …` with a Python other than the project's (the venv not activated)
+            sys.stderr.write(f"缺少程序包“{exc.name}”：这个 Python（{sys.executable}）不是本项目的 .venv。"
+                             f"请用 .venv/bin/python build.py {' '.join(sys.argv[1:])}"
+                             "（或先运行 source .venv/bin/activate）。\n")
+        else:
+            sys.stderr.write(f"缺少程序包“{exc.name}”：“{' '.join(sys.argv[1:2])}”需要的程序还没有安装"
+                             "（scripts/check.sh 只装了检查数据用的）。请先运行 scripts/setup.sh（只需一次），再运行这个命令。\n")
         sys.exit(2)

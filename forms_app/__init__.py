@@ -119,13 +119,14 @@ def _register_templates(app: Flask, policy) -> None:
     from .formkit import zh
     from .policy_source import drug_label
     from .lifecycle import status_name
-    from .models import local_date
+    from .models import local_date, local_time
 
     from flask_wtf.csrf import generate_csrf
 
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.filters["zh"] = zh
     app.jinja_env.filters["cn_date"] = lambda utc: local_date(utc).isoformat()
+    app.jinja_env.filters["cn_time"] = lambda utc: local_time(utc).strftime("%Y-%m-%d %H:%M")
     # The reading mark (按本县理解 / 示例数字) of the commitment a deadline comes from.
     app.jinja_env.globals["reading"] = lambda j, commitment, utc: deadline_reading(j, commitment, local_date(utc))
     app.jinja_env.globals.update(

@@ -22,7 +22,7 @@ ACTIONS = {
     "status": "改变状态", "assign": "分派", "note": "内部备注", "reply": "公开答复",
     "reveal_phone": "查看完整电话", "export_queue": "导出案件清单", "export_audit": "导出审计日志",
     "outbox_retry": "重新发送短信",
-    "user_create": "新建账号", "user_update": "修改账号", "user_password": "重设密码（临时密码）",
+    "user_create": "新建账号", "user_update": "修改账号", "user_password": "重设密码",
     "user_unlock": "解锁账号", "password_change": "修改自己的密码", "filer_rating": "投诉人评价", "filer_review": "投诉人申请复查",
 }
 
@@ -42,6 +42,16 @@ def _plain(values: dict | None) -> dict | None:
     return json.loads(json.dumps(values, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v)))
 
 
+def actor_without_account(action: str, address: str | None) -> str:
+    """Who did it when no staff account did: a failed login (no one logged in), the complainant
+    (a rating, a request for review), a command on the server (`flask staff ...`)."""
+    if action == "login_failed":
+        return "（未登录）"
+    if action.startswith("filer_"):
+        return "投诉人"
+    return "命令行" if address == "cli" else "系统"
+
+
 def fetch_entries(db: Database, jurisdiction: str, limit: int | None = 500, offset: int = 0) -> list[dict]:
     """A jurisdiction's entries, newest first: its staff's actions and the actions on its cases."""
     with db.reading() as session:
@@ -52,8 +62,8 @@ def fetch_entries(db: Database, jurisdiction: str, limit: int | None = 500, offs
              .order_by(AuditEntry.id.desc()).offset(offset))
         if limit:
             q = q.limit(limit)
-        return [{"id": e.id, "at": e.at, "actor": user or "", "action": e.action,
-                 "action_name": ACTIONS.get(e.action, e.action), "case": number or "",
+        return [{"id": e.id, "at": e.at, "actor": user or actor_without_account(e.action, e.address),
+                 "action": e.action, "action_name": ACTIONS.get(e.action, e.action), "case": number or "",
                  "before": e.before, "after": e.after, "address": e.address or ""}
                 for e, user, number in session.execute(q)]
 

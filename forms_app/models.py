@@ -29,9 +29,14 @@ def utcnow() -> dt.datetime:
 CHINA = dt.timezone(dt.timedelta(hours=8))  # every jurisdiction keeps Beijing time; no DST
 
 
+def local_time(utc: dt.datetime) -> dt.datetime:
+    """A stored (naive UTC) time in Beijing time, as staff read it."""
+    return utc.replace(tzinfo=dt.UTC).astimezone(CHINA)
+
+
 def local_date(utc: dt.datetime) -> dt.date:
     """The calendar day in China of a stored (naive UTC) time: what deadlines count from."""
-    return utc.replace(tzinfo=dt.UTC).astimezone(CHINA).date()
+    return local_time(utc).date()
 
 
 class Base(DeclarativeBase):

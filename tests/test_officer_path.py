@@ -474,3 +474,17 @@ def test_1_build_in_a_venv_set_up_for_checking_only_names_the_set_up_command(tmp
     assert run.returncode == 2
     assert "Traceback" not in run.stderr and "ModuleNotFoundError" not in run.stderr
     assert "缺少程序包“jinja2”：“build”需要的程序还没有安装" in run.stderr and "scripts/setup.sh" in run.stderr
+
+
+def test_1_build_with_a_python_other_than_the_venv_names_the_venv_python(tmp_path):
+    # `python build.py print` after scripts/run.sh, the venv not activated: the message must not
+    # send the officer back to scripts/setup.sh (already run) but to .venv/bin/python.
+    if not (ROOT / ".venv" / "bin" / "python").exists():
+        pytest.skip("no .venv in this checkout")
+    code = ("import sys, runpy; sys.modules['jinja2'] = None; sys.prefix = '/usr';"
+            f"sys.argv = ['build.py', 'build', '--out', {str(tmp_path / 'dist')!r}];"
+            "runpy.run_path('build.py', run_name='__main__')")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert "不是本项目的 .venv" in run.stderr and f".venv/bin/python build.py build --out {tmp_path / 'dist'}" in run.stderr

@@ -217,6 +217,24 @@ def test_fonts_are_noto_sans_cjk_sc_embedded_and_never_type3(printed, jid):
 
 
 @pytest.mark.parametrize("jid", JIDS)
+def test_notice_text_stays_inside_its_boxes(printed, jid):
+    """No character runs over a box's border. The full-width boxes (drug prices, the table, the
+    examples, the process steps, the complaint box) are each drawn as two filled outlines, the
+    border's outer and inner edge; a character whose middle lies between a box's top and bottom
+    must lie between its edges left and right (the steps' list indent once pushed step 5 out)."""
+    p = printed[jid]
+    for v in p["villages"]:
+        with pdfplumber.open(_notice(p, v)) as pdf:
+            page = pdf.pages[0]
+            boxes = [c for c in page.curves if c["x1"] - c["x0"] > page.width / 2]
+            assert len(boxes) >= 8, "the boxes' outlines were not found"
+            outside = [c["text"] for c in page.chars if c["text"].strip()
+                       for box in boxes if box["top"] < (c["top"] + c["bottom"]) / 2 < box["bottom"]
+                       and (c["x0"] < box["x0"] or c["x1"] > box["x1"])]
+        assert outside == [], f"{v['id']}: {''.join(outside)}"
+
+
+@pytest.mark.parametrize("jid", JIDS)
 def test_title_is_at_least_36pt_and_all_text_at_least_14pt(printed, jid):
     p = printed[jid]
     with pdfplumber.open(_notice(p, p["villages"][0])) as pdf:

@@ -2,9 +2,11 @@
 the reply on the phone. The site is the one `build.py build` writes, served statically; the forms
 app runs under gunicorn as scripts/run.sh starts it, on SQLite and again on PostgreSQL.
 
-Residents use a 360×640 phone; the clerk a 1280×800 desktop; the notice → village page →
-calculator walk is done at both sizes. Every step leaves a screenshot in tests/artifacts/e2e/
-(git-ignored); GUIDE_IMAGES=<dir> also saves the guides' pictures there (scripts/guide-images.sh).
+Every flow runs at both sizes, a 360×640 phone and a 1280×800 desktop: the complaint once with the
+resident on the phone and the clerk at a desktop, once the other way round (a clerk on a phone can
+log in, filter the queue, accept a case and reply). Every step leaves a screenshot in
+tests/artifacts/e2e/ (git-ignored); GUIDE_IMAGES=<dir> also saves the guides' pictures there
+(scripts/guide-images.sh), taken from the residents' phone and the clerk's desktop only.
 """
 from __future__ import annotations
 
@@ -46,8 +48,27 @@ def zixi():
     return jur
 
 
+SIZES = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+
+
 def watched(browser, viewport, urls, name) -> Watched:
     return Watched(browser, viewport, {host(urls["site"]), host(urls["forms"])}, name)
+
+
+def size_name(viewport: dict) -> str:
+    return f"{viewport['width']}x{viewport['height']}"
+
+
+def guide(name: str | None, viewport: dict, taken_at: dict) -> str | None:
+    """A guide picture's name if this is the size the guides show (residents: the phone; the clerk:
+    the desktop), so that docs/img/guide stays as it was; else None."""
+    return name if viewport is taken_at else None
+
+
+def fits(page, viewport: dict) -> None:
+    """No sideways scroll at this width."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"], f"{page.url}: {width} px wide at {viewport['width']} px"
 
 
 def file_anonymously(page, category: str, text: str) -> str:
@@ -62,7 +83,7 @@ def file_anonymously(page, category: str, text: str) -> str:
 
 # ------------------------------------------------------------------ the notice, the village, the calculator
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+@SIZES
 def test_notice_qr_code_to_village_page_to_calculator(browser, site_url, urls, notice_pdf, zixi, tmp_path, viewport):
     import zxingcpp
     from PIL import Image
@@ -84,8 +105,8 @@ def test_notice_qr_code_to_village_page_to_calculator(browser, site_url, urls, n
     township, village = zixi.villages[VILLAGE]
     assert page.locator("h1").first.inner_text() == f"{township['name']}{village['name']}"
     assert village["clinic"]["name"] in page.locator("article").inner_text()
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
-    w.shot("1-village-page", "village-page.png" if viewport is PHONE else None)
+    fits(page, viewport)
+    w.shot("1-village-page", guide("village-page.png", viewport, PHONE))
 
     # From the village page to the calculator through the site's menu (the drawer on a phone).
     if viewport is PHONE:
@@ -109,19 +130,21 @@ def test_notice_qr_code_to_village_page_to_calculator(browser, site_url, urls, n
         assert got["totals"] == [want["reimbursed"], want["self_pay"]]
     year = " ".join(page.locator(".hc-year").all_inner_texts())
     assert "2020" in year and expected["year"]["2020"]["self_pay"] in year
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    fits(page, viewport)
     page.locator(".hc-year").first.scroll_into_view_if_needed()
-    w.shot("2-calculator", "calculator.png" if viewport is PHONE else None)
+    w.shot("2-calculator", guide("calculator.png", viewport, PHONE))
     assert w.problems == []
     w.close()
 
 
 # ------------------------------------------------------------------ complaint, clerk, reply, SMS
 
-def test_complaint_from_village_page_to_a_public_reply(browser, site_url, urls, forms, zixi):
+@pytest.mark.parametrize(("resident_size", "clerk_size"), [(PHONE, DESKTOP), (DESKTOP, PHONE)],
+                         ids=["resident-phone-clerk-desktop", "resident-desktop-clerk-phone"])
+def test_complaint_from_village_page_to_a_public_reply(browser, site_url, urls, forms, zixi, resident_size, clerk_size):
     today = beijing_today()
-    phone = watched(browser, PHONE, urls, f"complaint-{forms.db}")
-    page = phone.page
+    resident = watched(browser, resident_size, urls, f"complaint-{forms.db}-{size_name(resident_size)}")
+    page = resident.page
     page.goto(f"{site_url}/{JID}/villages/{TOWNSHIP}/{VILLAGE}/")
     page.click("a:text-is('我要投诉')")
     assert page.url == f"{urls['forms']}/{JID}/complaint?village={VILLAGE}"
@@ -133,17 +156,18 @@ def test_complaint_from_village_page_to_a_public_reply(browser, site_url, urls, 
     page.fill("#description", description)
     page.fill("#name", "王某甲")
     page.fill("#phone", "13912345678")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    fits(page, resident_size)
     page.evaluate("document.querySelector('#village').closest('.group').scrollIntoView()")  # the village, chosen
-    phone.shot("1-complaint-form", "complaint-form.png")
+    resident.shot("1-complaint-form", guide("complaint-form.png", resident_size, PHONE))
     page.click("#submit")
     number = page.locator("#case-number").inner_text().strip()
     code = page.locator("#lookup-code").inner_text().replace(" ", "")
     assert re.fullmatch(r"[A-Z]+-?\d{4,}-?\d+", number.replace("-", "-")), number
     assert re.fullmatch(r"\d{8}", code), code
-    phone.shot("2-receipt", "complaint-receipt.png")
+    fits(page, resident_size)
+    resident.shot("2-receipt", guide("complaint-receipt.png", resident_size, PHONE))
 
-    def look_up(step: str, guide: str | None = None, show: str | None = None) -> str:
+    def look_up(step: str, name: str | None = None, show: str | None = None) -> str:
         page.goto(f"{urls['forms']}/{JID}/track")
         page.fill("#number", number)
         page.fill("#code", code)
@@ -151,7 +175,8 @@ def test_complaint_from_village_page_to_a_public_reply(browser, site_url, urls, 
         text = page.locator("main").inner_text()
         if show and show in text:
             page.get_by_text(show).first.evaluate("e => e.scrollIntoView({block: 'center'})")
-        phone.shot(step, guide)
+        fits(page, resident_size)
+        resident.shot(step, guide(name, resident_size, PHONE))
         return text
 
     first = look_up("3-lookup")
@@ -162,18 +187,20 @@ def test_complaint_from_village_page_to_a_public_reply(browser, site_url, urls, 
     late = file_anonymously(page, "deposit_charged", "上个月反映的押金问题。")
     forms.execute("UPDATE cases SET decide_by = :day WHERE number = :n", day=today - dt.timedelta(days=30), n=late)
 
-    # The clerk: account made with the CLI, logs in at a desktop.
+    # The clerk: account made with the CLI, logs in at a desktop or on a phone.
     clerk_name = f"clerk{uuid.uuid4().hex[:6]}"
     forms.flask("staff", "add", clerk_name, "--jurisdiction", JID, "--role", "handler", "--township", TOWNSHIP,
                 "--name", "李办事员", "--password-stdin", input=PASSWORD + "\n")
-    desk = watched(browser, DESKTOP, urls, f"staff-{forms.db}")
-    staff = desk.page
+    clerk = watched(browser, clerk_size, urls, f"staff-{forms.db}-{size_name(clerk_size)}")
+    staff = clerk.page
     staff.goto(f"{urls['forms']}/staff/login")
     staff.fill("#username", clerk_name)
     staff.fill("#password", PASSWORD)
-    desk.shot("1-login", "staff-login.png")
+    fits(staff, clerk_size)
+    clerk.shot("1-login", guide("staff-login.png", clerk_size, DESKTOP))
     staff.click("#submit")
     staff.goto(f"{urls['forms']}/staff/{JID}/")
+    fits(staff, clerk_size)
     cards = {c.locator(".case-no").inner_text(): c.inner_text() for c in staff.locator("li.case-card").all()}
     assert number in cards and late in cards
     # The deadline is shown as a day that lies `decide` working days after today, by the county's calendar.
@@ -183,12 +210,13 @@ def test_complaint_from_village_page_to_a_public_reply(browser, site_url, urls, 
     assert sum(map(zixi.calendar.is_working_day, working)) == decide_days
     assert zixi.calendar.is_working_day(shown_day)
     assert "已超期" in cards[late] and "已超期" not in cards[number]
-    desk.shot("2-queue", "staff-queue.png")
+    clerk.shot("2-queue", guide("staff-queue.png", clerk_size, DESKTOP))
     staff.check("input[name=overdue]")
     staff.click("button:text-is('筛选')")
     overdue = staff.locator("li.case-card .case-no").all_inner_texts()
     assert late in overdue and number not in overdue
-    desk.shot("3-overdue")
+    fits(staff, clerk_size)
+    clerk.shot("3-overdue")
 
     staff.goto(f"{urls['forms']}/staff/{JID}/")
     staff.click(f"a.case-no:text-is('{number}')")
@@ -200,7 +228,8 @@ def test_complaint_from_village_page_to_a_public_reply(browser, site_url, urls, 
     staff.fill("#reply-text", reply)
     staff.click("form[action$='/reply'] button")
     assert reply in staff.locator("main").inner_text()
-    desk.shot("4-case", "staff-case.png")
+    fits(staff, clerk_size)
+    clerk.shot("4-case", guide("staff-case.png", clerk_size, DESKTOP))
 
     # The resident sees the reply; the outbox holds the SMS telling them so.
     assert reply in look_up("4-lookup-reply", "track-reply.png", show=reply)
@@ -209,18 +238,20 @@ def test_complaint_from_village_page_to_a_public_reply(browser, site_url, urls, 
     assert f"【资溪县健康扶贫】您的投诉{number}有了新的答复。凭编号和查询码可在网上查看。" in texts
     assert any(t.startswith(f"【资溪县健康扶贫】您的投诉{number}状态：已受理，") for t in texts)
     assert not any(late in t for t in texts)  # anonymous: no phone, no SMS
-    desk.shot("5-outbox")
-    for w in (phone, desk):
+    fits(staff, clerk_size)
+    clerk.shot("5-outbox")
+    for w in (resident, clerk):
         assert w.problems == []
         w.close()
 
 
 # ------------------------------------------------------------------ statistics published on the site
 
-def test_statistics_export_and_rebuild_publish_the_month(browser, site, site_url, urls, forms, tmp_path):
+@SIZES
+def test_statistics_export_and_rebuild_publish_the_month(browser, site, site_url, urls, forms, tmp_path, viewport):
     # At least one complaint this month, whatever ran before on this database.
-    phone = watched(browser, PHONE, urls, f"stats-{forms.db}")
-    page = phone.page
+    w = watched(browser, viewport, urls, f"stats-{forms.db}-{size_name(viewport)}")
+    page = w.page
     page.goto(f"{urls['forms']}/{JID}/complaint?village={VILLAGE}")
     file_anonymously(page, "clinic_closed", "村卫生室在公示的时间里关着门。")
 
@@ -239,21 +270,22 @@ def test_statistics_export_and_rebuild_publish_the_month(browser, site, site_url
     cells = page.locator("table", has_text="投诉的事").first.locator(
         "tr:has-text('村卫生室在公布的时间关门或医生不在') td").all_inner_texts()
     assert cells == ["村卫生室在公布的时间关门或医生不在", str(figures["by_category"]["clinic_closed"])]
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    phone.shot("stats-page", "stats-page.png")
-    assert phone.problems == []
-    phone.close()
+    fits(page, viewport)
+    w.shot("stats-page", guide("stats-page.png", viewport, PHONE))
+    assert w.problems == []
+    w.close()
 
 
 # ------------------------------------------------------------------ the eligibility question, three ways
 
-def test_query_form_screener_and_build_py_eligible_agree(browser, site_url, urls, forms, zixi):
+@SIZES
+def test_query_form_screener_and_build_py_eligible_agree(browser, site_url, urls, forms, zixi, viewport):
     person = {"category": "poverty", "age": 70, "sex": "male", "township": TOWNSHIP, "village": VILLAGE}
     expected = build_py("eligible", stdin={"jurisdiction": JID, "person": person})
     assert expected["eligible"], "the case should be one where something applies"
 
-    phone = watched(browser, PHONE, urls, f"eligibility-{forms.db}")
-    page = phone.page
+    w = watched(browser, viewport, urls, f"eligibility-{forms.db}-{size_name(viewport)}")
+    page = w.page
     page.goto(f"{site_url}/{JID}/screener/")
     answer_screener(page, "poverty", 70, "male", TOWNSHIP, VILLAGE)
     ids = page.eval_on_selector_all("section.hc-program", "els => els.map(e => e.dataset.program)")
@@ -264,7 +296,8 @@ def test_query_form_screener_and_build_py_eligible_agree(browser, site_url, urls
     page.wait_for_timeout(300)
     page.evaluate("window.scrollTo(0, document.querySelector('section.hc-program').getBoundingClientRect().top - 70)")
     page.wait_for_timeout(500)
-    phone.shot("1-screener", "screener.png")
+    fits(page, viewport)
+    w.shot("1-screener", guide("screener.png", viewport, PHONE))
 
     page.goto(f"{urls['forms']}/{JID}/query")
     page.check("input[name=person_category][value=poverty]")
@@ -278,6 +311,7 @@ def test_query_form_screener_and_build_py_eligible_agree(browser, site_url, urls
     more = page.locator("main").inner_text()
     for p in expected["need_more_info"]:
         assert p["name"] in more
-    phone.shot("2-query-answer", "query-answer.png")
-    assert phone.problems == []
-    phone.close()
+    fits(page, viewport)
+    w.shot("2-query-answer", guide("query-answer.png", viewport, PHONE))
+    assert w.problems == []
+    w.close()

@@ -3,6 +3,7 @@ reset with a forced change, unlock; every action audited and CSRF-protected; han
 get 403 on every account route, and nobody reaches another jurisdiction's accounts."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 
@@ -138,7 +139,11 @@ def test_role_townships_disable_enable_reset_and_unlock_are_audited_before_and_a
     assert _user(app, name).must_change_password
     for _ in range(5):
         login(app.test_client(), name, "wrong-password-x")
-    assert _user(app, name).locked_until is not None
+    until = _user(app, name).locked_until
+    assert until is not None
+    shown = f"锁定到 {(until + dt.timedelta(hours=8)):%Y-%m-%d %H:%M}（北京时间）"  # stored in UTC, read in Beijing
+    assert shown in admin.get("/staff/zixi/users").get_data(as_text=True)
+    assert shown in admin.get(f"/staff/zixi/users/{uid}").get_data(as_text=True)
     assert post("unlock").status_code == 303
     assert _user(app, name).locked_until is None
     assert login(app.test_client(), name, temp).status_code == 303

@@ -226,6 +226,8 @@ def test_filer_rates_or_asks_for_review_which_reopens(app):
     case = _case(app, number)
     assert case.status == "reopened" and case.reply_by is not None and case.closed_at is None
     assert [e.action for e in _audit(app, case.id)][-2:] == ["filer_rating", "filer_review"]
+    log = re.sub(r"\s+", " ", admin.get("/staff/zixi/audit").get_data(as_text=True))
+    assert "<strong>投诉人评价</strong> 投诉人 ·" in log and "<strong>投诉人申请复查</strong> 投诉人 ·" in log
     assert act(admin, "zixi", number, "status", status="in_progress", text="").status_code == 303
 
 
@@ -284,6 +286,7 @@ def test_the_audit_page_and_export_show_changes_field_by_field_in_chinese_with_p
     assert app.test_cli_runner().invoke(args=["staff", "role", handler_name, "--role", "handler",
                                               "--township", "gaotian"]).exit_code == 0
     login(app.test_client(), "13800001111")  # a phone number typed as a user name
+    login(app.test_client(), handler_name, "wrong-password-x")
     auditor, _ = staff_client(app, "auditor")
     page = auditor.get("/staff/zixi/audit").get_data(as_text=True)
     export = auditor.get("/staff/zixi/audit.csv").get_data(as_text=True)
@@ -297,3 +300,8 @@ def test_the_audit_page_and_export_show_changes_field_by_field_in_chinese_with_p
     assert '负责的乡镇：<span class="old">高阜镇</span> → 高田乡' in page
     assert f"账号：{handler_name}" in page  # the changed account is named
     assert "状态：已受理 → 正在办理" in export and "负责的乡镇：" in export and "操作代码" in export
+    # Who, when no staff account did it: the failed login's nobody, the command on the server.
+    flat = re.sub(r"\s+", " ", page)
+    assert "<strong>登录失败</strong> （未登录）" in flat and "<strong>修改账号</strong> 命令行" in flat
+    actors = {(row["操作代码"], row["操作人"]) for row in csv.DictReader(io.StringIO(export.lstrip("\ufeff")))}
+    assert {("login_failed", "（未登录）"), ("user_update", "命令行")} <= actors
