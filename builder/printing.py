@@ -16,11 +16,13 @@ this code; a PDF whose fingerprint did not change is not rendered again. Writes 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import logging
 import os
 import subprocess
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -290,7 +292,25 @@ def notices(jid: str, facts: dict, villages: list[dict], singles: list[str], *,
     kinds become form XObjects drawn under every page that shows them, then leave the page list.
     Anchors placed in the templates check that nothing runs over into the next part.
     """
-    r = r or renderer()
+    with fewer_collections():
+        return _notices(jid, facts, villages, singles, r or renderer())
+
+
+@contextmanager
+def fewer_collections():
+    """Laying out and writing a county pack allocates millions of small objects, most of which
+    live until the pack is written; with the default thresholds the garbage collector walks them
+    over and over (about 15 % of the time). Collect young objects every 100,000 allocations
+    instead of 700 for the while; what is left is collected after."""
+    old = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
+def _notices(jid: str, facts: dict, villages: list[dict], singles: list[str], r: Renderer):
     boxes: dict[str, int] = {}
     drug_of: list[int | None] = [None] * len(villages)
     if facts["has_drugs"]:
