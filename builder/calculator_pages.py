@@ -20,6 +20,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+from policy.china_time import china_today
 from policy.formats import CLAIM_KINDS
 from policy.model import Jurisdiction
 from policy.money import fmt, fmt_ratio
@@ -155,7 +156,7 @@ def where_to_ask(j: Jurisdiction) -> str:
 
 def rates_table(j: Jurisdiction, today: dt.date | None = None) -> str:
     """Every layer's parameters as in force today (or their last value), one row per value."""
-    today = today or dt.date.today()
+    today = today or china_today()
     names = {**{k: v["name"] for k, v in j.groups.items()}, **{k: v["name"] for k, v in j.categories.items()},
              **{k: v["name"] for k, v in j.levels.items()}, **{k: v["name"] for k, v in j.chronic_classes.items()},
              **{k: v["name"] for k, v in j.disease_groups.items()}, **{k: v["name"] for k, v in j.hospitals.items()},

@@ -16,6 +16,7 @@ import jinja2
 
 from policy import formats
 from policy.cases import Service, run_calc
+from policy.china_time import china_today
 from policy.examples import example_case
 from policy.model import Jurisdiction
 from policy.drugs import changes as drug_changes
@@ -43,7 +44,7 @@ class SiteContext:
     stats: dict | None = None
     calculator: bool = False
     notices: set[str] = field(default_factory=set)  # village ids whose printed notice exists
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=china_today)
 
 
 def environment() -> jinja2.Environment:

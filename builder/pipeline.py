@@ -22,6 +22,8 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from policy.china_time import china_today
+
 from . import fingerprint, settings
 from .version import data_version, last_changed
 
@@ -291,6 +293,6 @@ def write_portal(out: Path, by_id: dict[str, Path]) -> list[str]:
                              undefined=jinja2.StrictUndefined)
     sites = [{"id": jid, "name": _name(folder), "version": data_version(folder)}
              for jid, folder in by_id.items() if (out / jid / "index.html").is_file()]
-    html = env.get_template(PORTAL_TEMPLATE).render(sites=sites, built=dt.date.today().isoformat())
+    html = env.get_template(PORTAL_TEMPLATE).render(sites=sites, built=china_today().isoformat())
     (out / "index.html").write_text(html, encoding="utf-8")
     return [site["id"] for site in sites]

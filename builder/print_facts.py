@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import yaml
 
 from policy.cases import Service, run_calc
+from policy.china_time import china_today
 from policy.coverage import layer_params
 from policy.model import Jurisdiction
 from policy.money import fmt, fmt_ratio
@@ -458,5 +459,5 @@ def village_facts(jur: Jurisdiction, village_id: str, *, site_url: str, forms_ur
         "health_center": {"name": hc["name"], "phone": hc["phone"]},
         "village_url": urls.village_url(jur.id, township["id"], village_id, site_url),
         "complaint_url": urls.complaint_url(jur.id, village_id, forms_url=forms_url),
-        **drug_prices(jur, village_id, as_of or dt.date.today()),
+        **drug_prices(jur, village_id, as_of or china_today()),
     }

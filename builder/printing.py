@@ -31,6 +31,7 @@ from io import BytesIO
 import pikepdf
 
 from policy.cases import Service
+from policy.china_time import china_today
 from policy.model import Jurisdiction
 
 from .qr import pdf_ops, qr_matrix
@@ -219,7 +220,7 @@ def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *,
     require_font(jur.id)
     out = Path(out_dir) / "print"
     out.mkdir(parents=True, exist_ok=True)
-    facts = jurisdiction_facts(jur, version, Service({jur.id: jur}), as_of=as_of or dt.date.today(),
+    facts = jurisdiction_facts(jur, version, Service({jur.id: jur}), as_of=as_of or china_today(),
                                site_url=site_url, forms_url=forms_url, scenarios=load_scenarios())
     villages = []
     for vid in jur.villages:

@@ -12,6 +12,8 @@ from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Intege
                         UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from policy.china_time import CHINA
+
 # Named constraints, so Alembic migrations name them the same on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -26,7 +28,6 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-CHINA = dt.timezone(dt.timedelta(hours=8))  # every jurisdiction keeps Beijing time; no DST
 
 
 def local_time(utc: dt.datetime) -> dt.datetime:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from .china_time import china_today
 from .claims import Claim, Person
 from .engine import Engine
 from .formats import CLAIM_KINDS, DISABILITIES
@@ -367,7 +368,7 @@ def run_eligible(service: Service, data, today: dt.date | None = None):
         j = _jurisdiction(service, case, prefix, problems)
         if j is None:
             raise InputError(problems)
-        date = today or dt.date.today()
+        date = today or china_today()
         if "date" in case:
             date = _date(case["date"], f"{prefix}date", problems) or date
         first = policy_start(service, j.id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 
-from ..models import StaffUser
+from ..models import StaffUser, utcnow
 from ..views_common import jurisdiction_or_404
 from . import session as staff_session
 from .access import can_manage_users
@@ -37,11 +37,11 @@ def _account(user, uid: int) -> StaffUser:
 
 def _list_page(j, form=None, error: str = "", code: int = 200):
     return render_template("staff/users.html", j=j, users=fetch_users(_db(), j.id), form=form or UserForm(formdata=None),
-                           error=error, roles=ROLES), code
+                           error=error, roles=ROLES, now=utcnow()), code
 
 
 def _account_page(j, account, error: str = "", temp: str | None = None, code: int = 200, form=None):
-    return render_template("staff/user.html", j=j, account=account, error=error, temp=temp, roles=ROLES,
+    return render_template("staff/user.html", j=j, account=account, error=error, temp=temp, roles=ROLES, now=utcnow(),
                            form=form or UserForm(formdata=None), action_form=ActionForm(formdata=None)), code
 
 
