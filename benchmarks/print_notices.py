@@ -143,6 +143,8 @@ def main(argv=None) -> int:
     load_before = os.getloadavg()[0]
     with PeakRss() as rss:
         started, cpu0 = time.perf_counter(), os.times()
+        from builder.printing import preload
+        preload()  # as build.py print does before forking its workers
         with ProcessPoolExecutor(max_workers=args.workers) as pool:
             count = sum(pool.map(print_notices, jobs))
         total = time.perf_counter() - started

@@ -34,6 +34,8 @@ def run(data: Path, out: Path, only: list[str] | None = None) -> int:
     started = time.perf_counter()
     workers = min(len(jobs), os.cpu_count() or 1)
     if workers > 1:
+        from .printing import preload
+        preload()  # before the fork: the workers start with WeasyPrint imported
         with ProcessPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(print_folder, jobs))
     else:

@@ -3,8 +3,8 @@
 segno (pure Python) spends about 80 % of `segno.make()` choosing the data mask: it applies each
 of the 8 masks and scores the result module by module (ISO/IEC 18004 7.8.3), about 9 ms per
 code here, two codes per village notice. This does the same with each row as one Python int
-(one byte per module): a mask is one XOR per row, runs and finder-like patterns are searched
-in bytes, 2×2 blocks are counted with shifts. It returns exactly segno's choice and matrix
+(one byte per module): a mask is one XOR per row and one per column (the columns are found
+once per code and once per mask size), runs and finder-like patterns are searched in bytes, 2×2 blocks are counted with shifts. It returns exactly segno's choice and matrix
 (tests/test_printing.py compares both on many inputs), so the codes are the ones segno makes.
 
 Use `fast_masks()` around `segno.make()`; only full-size QR codes take this path, Micro QR
@@ -62,35 +62,53 @@ def _n3(lines: bytes, size: int) -> int:
 
 def score(rows: list[bytes], size: int) -> int:
     """segno's `evaluate_mask` (N1 + N2 + N3 + N4) of a masked matrix given as rows of bytes."""
-    lines = b"\x02".join((*rows, *(bytes(col) for col in zip(*rows))))
+    ints = [int.from_bytes(r, "big") for r in rows]
+    return _score(ints, _transpose(ints, size), size)
+
+
+def _transpose(ints: list[int], size: int) -> list[int]:
+    """The columns of a matrix given as rows (one int per row, one byte per module)."""
+    return [int.from_bytes(bytes(col), "big") for col in zip(*(r.to_bytes(size, "big") for r in ints))]
+
+
+def _score(ints: list[int], cols: list[int], size: int) -> int:
+    """`score` of the matrix whose rows are `ints` and whose columns are `cols`."""
+    lines = b"\x02".join([r.to_bytes(size, "big") for r in ints] + [c.to_bytes(size, "big") for c in cols])
     runs = _RUN.findall(lines)
     n1 = sum(map(len, runs)) - 2 * len(runs)
     # N2: a 2×2 block of one colour at columns j-1, j of rows i-1, i (1 <= j < size).
     inner = (1 << 8 * (size - 1)) - 1  # drops byte 0, which has no left neighbour
-    ints = [int.from_bytes(r, "big") for r in rows]
     blocks = 0
     for above, row in zip(ints, ints[1:]):
         differs = above ^ row
         mixed = (differs | differs >> 8 | row ^ row >> 8) & inner
         blocks += size - 1 - mixed.bit_count()
-    dark = sum(r.count(1) for r in rows)
+    dark = sum(r.bit_count() for r in ints)  # one bit per dark module: its byte is 0x01
     n4 = 10 * int(abs(float(dark) / size ** 2 * 100 - 50) / 5)
     return n1 + 3 * blocks + _n3(lines, size) + n4
 
 
 def find_and_apply_best_mask(matrix, width, height, proposed_mask=None):
-    """Drop-in for `segno.encoder.find_and_apply_best_mask` (same arguments, same result)."""
+    """Drop-in for `segno.encoder.find_and_apply_best_mask` (same arguments, same result).
+
+    The matrix's columns and each mask's columns are found once: a masked column is one XOR too."""
     if proposed_mask is not None or width != height or width < 21:
         return _segno_own(matrix, width, height, proposed_mask)
     size = width
     rows = [int.from_bytes(bytes(r), "big") for r in matrix]
+    cols = _transpose(rows, size)
     best = None
-    for number, mask in enumerate(_mask_rows(size)):
-        masked = [(r ^ m).to_bytes(size, "big") for r, m in zip(rows, mask)]
-        points = score(masked, size)
+    for number, (mask, mask_cols) in enumerate(zip(_mask_rows(size), _mask_cols(size))):
+        masked = [r ^ m for r, m in zip(rows, mask)]
+        points = _score(masked, [c ^ m for c, m in zip(cols, mask_cols)], size)
         if best is None or points < best[0]:
             best = (points, number, masked)
-    return best[1], tuple(bytearray(r) for r in best[2])
+    return best[1], tuple(bytearray(r.to_bytes(size, "big")) for r in best[2])
+
+
+@cache
+def _mask_cols(size: int) -> tuple[tuple[int, ...], ...]:
+    return tuple(tuple(_transpose(list(mask), size)) for mask in _mask_rows(size))
 
 
 _segno_own = encoder.find_and_apply_best_mask

@@ -401,13 +401,15 @@ def test_fast_mask_score_equals_segnos_on_random_matrices():
 
 
 @pytest.mark.parametrize("jid", JIDS)
-def test_shared_styles_and_fast_percentages_change_no_byte_of_any_sheet(jid):
-    """builder.shared_styles lets recurring elements share computed styles, and
-    builder.fast_percentages skips WeasyPrint's calc() check for plain lengths: every sheet must
-    be byte for byte what WeasyPrint makes without them, and twins must really have shared."""
+def test_shared_styles_fast_percentages_and_fast_pages_change_no_byte_of_any_sheet(jid):
+    """builder.shared_styles lets recurring elements share computed styles, builder.fast_percentages
+    skips WeasyPrint's calc() check for plain lengths, builder.fast_pages skips margin boxes that
+    generate nothing: every sheet must be byte for byte what WeasyPrint makes without them (the
+    base page has a footer in a margin box), and twins must really have shared."""
     from weasyprint import HTML
     from weasyprint.layout import percent
 
+    from builder.fast_pages import fast_pages
     from builder.fast_percentages import fast_percentages
     from builder.print_facts import PRINT_DIR, load_scenarios
     from builder.shared_styles import TwinStyle, shared_styles
@@ -422,9 +424,12 @@ def test_shared_styles_and_fast_percentages_change_no_byte_of_any_sheet(jid):
     boxes = list({json.dumps(printing.drug_box(v), sort_keys=True): printing.drug_box(v) for v in villages}.values())
     sheets = {"notice": {"j": facts, "boxes": boxes, "villages": villages},
               "leaflet": {"j": facts}, "cards": {"j": facts, "villages": villages}}
-    calls = []
-    own = percent.percentage
+    from weasyprint import layout as wlayout
+
+    calls, margins = [], []
+    own, own_margins = percent.percentage, wlayout.make_margin_boxes
     percent.percentage = lambda *args: calls.append(args) or own(*args)  # counts WeasyPrint's own calls
+    wlayout.make_margin_boxes = lambda *args: margins.append(args) or own_margins(*args)
     try:
         for kind, context in sheets.items():
             html = r.env.get_template(f"{kind}.html").render(**context)
@@ -432,18 +437,20 @@ def test_shared_styles_and_fast_percentages_change_no_byte_of_any_sheet(jid):
             calls.clear()
             plain = HTML(string=html, base_url=f"{PRINT_DIR}/").render(stylesheets=css, font_config=r.font_config)
             plain_calls = len(calls)
-            with shared_styles(), fast_percentages():
+            with shared_styles(), fast_percentages(), fast_pages():
                 calls.clear()
+                margins.clear()
                 fast = HTML(string=html, base_url=f"{PRINT_DIR}/").render(stylesheets=css, font_config=r.font_config)
             assert fast.write_pdf() == plain.write_pdf(), kind
             assert len(calls) < plain_calls / 10, "the fast path was not taken"
             if kind == "notice":
+                assert len(margins) == 1 < len(fast.pages), "only the base page has a margin box (its footer)"
                 styles = [box.style for page in fast.pages for box in page._page_box.descendants()
                           if isinstance(box.style, TwinStyle)]
                 groups = {id(style.shared) for style in styles}
                 assert len(styles) > 3 * len(groups), "the villages' elements did not share their styles"
     finally:
-        percent.percentage = own
+        percent.percentage, wlayout.make_margin_boxes = own, own_margins
     assert percent.percentage is own
 
 
