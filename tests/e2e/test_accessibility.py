@@ -93,6 +93,13 @@ def test_staff_queue_has_no_serious_axe_violation(browser, urls, forms):
     assert axe_violations(page) == [], "staff queue"
     page.click(f"a.case-no:text-is('{number}')")
     assert axe_violations(page) == [], "staff case page"
+    page.goto(f"{urls['forms']}/staff/{JID}/users")
+    assert axe_violations(page) == [], "accounts"
+    page.set_viewport_size(PHONE)  # one card per account: still a table to a screen reader
+    assert axe_violations(page) == [], "accounts on a phone"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.get_by_role("cell", name=name).count() == 1
+    w.shot("accounts-phone")
     assert w.problems == []
     w.close()
 

@@ -216,7 +216,7 @@ def test_a_lock_that_has_run_out_is_no_longer_shown(app):
     past = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=1)
     with app.extensions["forms_db"].writing() as s:
         s.execute(update(StaffUser).where(StaffUser.id == uid).values(locked_until=past))
-    row = re.search(rf"<tr>(?:(?!</tr>).)*{name}(?:(?!</tr>).)*</tr>", admin.get("/staff/zixi/users").get_data(as_text=True), re.S)
+    row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{name}(?:(?!</tr>).)*</tr>", admin.get("/staff/zixi/users").get_data(as_text=True), re.S)
     assert row and "在用" in row.group(0) and "锁定" not in row.group(0)
     assert "锁定到" not in admin.get(f"/staff/zixi/users/{uid}").get_data(as_text=True)
     assert login(app.test_client(), name).status_code == 303  # and it no longer holds at the login
