@@ -352,7 +352,8 @@ def _notices(jid: str, facts: dict, villages: list[dict], singles: list[str], r:
             raise PrintError(jid, vid, "clinic", f"村卫生室和村医的内容太长，超出公示栏上方留给它们的位置 {over:.1f} mm；"
                                                  "请缩短开诊时间或村医信息")
     slot = anchors["qr-slot"]
-    pack = stack(document.write_pdf(), len(boxes), drug_of, [qr_codes_ops(v, slot) for v in villages])
+    page_height = pages[0].height  # CSS px, the same on every page (notice.css @page)
+    pack = stack(document.write_pdf(), len(boxes), drug_of, [qr_codes_ops(v, slot, page_height) for v in villages])
     index = {vid: i for i, vid in enumerate(ids)}
     whole = pdf_bytes(pack)
     # Split the saved pack, not the one just put together in memory: qpdf copies pages out of a
@@ -382,18 +383,16 @@ def drug_box(v: dict) -> dict:
 PT_PER_PX = 0.75  # WeasyPrint lays out in CSS px (1/96 in) and draws in PDF points (1/72 in)
 
 
-def qr_codes_ops(v: dict, slot: tuple[float, float]) -> str:
+def qr_codes_ops(v: dict, slot: tuple[float, float], page_height: float) -> str:
     """PDF operators for the village's two codes (its page, the complaint form), side by side
     on the QR slot whose top-left corner is `slot` (CSS px from the page's top left)."""
     ops = []
     for i, url in enumerate((v["village_url"], v["complaint_url"])):
         left = (slot[0] + (i * QR_PITCH_MM + (QR_PITCH_MM - QR_SIDE_MM) / 2) * MM) * PT_PER_PX
-        top = A3_HEIGHT_PT - slot[1] * PT_PER_PX
+        top = (page_height - slot[1]) * PT_PER_PX  # PDF y grows upwards from the page's bottom
         ops.append(pdf_ops(qr_matrix(url), left, top, QR_SIDE_MM * MM * PT_PER_PX))
     return "".join(ops)
 
-
-A3_HEIGHT_PT = 420 / 25.4 * 72
 
 
 FLOW_SPARE_MM = 4  # at least this much free between the promises and the complaint box

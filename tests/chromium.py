@@ -1,6 +1,7 @@
 """Debian's Chromium for the browser tests: where it is and how it is started, in one place."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,15 @@ CHROMIUM = "/usr/bin/chromium"  # Debian's package `chromium`, installed by scri
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 
-def launch(playwright):
-    """A headless Chromium from a `sync_playwright()` context; fails (not skips) when it is missing."""
+@contextmanager
+def running_chromium():
+    """A headless Chromium under Playwright, closed afterwards; fails (not skips) when it is missing."""
+    sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium")
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -15,14 +15,13 @@ import threading
 
 import pytest
 from calc_browser import answer_screener, fill_claims
-from chromium import launch
+from chromium import running_chromium
 from calc_site import build_site
 from conftest import ROOT
 
 from builder.cli import respond
 
 ARTIFACTS = ROOT / "test-artifacts" / "calculator"
-sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +48,8 @@ def server(sites):
 @pytest.fixture(scope="module")
 def browser():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        b = launch(p)
+    with running_chromium() as b:
         yield b
-        b.close()
 
 
 class Watched:

@@ -19,17 +19,15 @@ import uuid
 from pathlib import Path
 
 import pytest
+from chromium import running_chromium
 
 from builder.serve import make_server
+
+from .e2e_helpers import BIN, OPEN, build
 
 ROOT = Path(__file__).resolve().parents[2]
 JID, TOWNSHIP, VILLAGE = "zixi", "hecheng", "hecheng-dajue"
 PG_SERVER = os.environ.get("FORMS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test").replace("+psycopg", "")
-
-sync_api = pytest.importorskip("playwright.sync_api")
-from chromium import launch  # noqa: E402
-
-from .e2e_helpers import BIN, OPEN, build  # noqa: E402
 
 
 def free_port() -> int:
@@ -191,10 +189,8 @@ def forms(request, tmp_path_factory, base_env, ports, urls, site_url):
 @pytest.fixture(scope="module")
 def browser():
     """Per module, not per session: a running sync Playwright would stop the other modules' own."""
-    with sync_api.sync_playwright() as p:
-        b = launch(p)
+    with running_chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.hookimpl(wrapper=True)

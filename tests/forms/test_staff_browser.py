@@ -4,23 +4,17 @@ request to another host."""
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
+from chromium import running_chromium
 from werkzeug.serving import make_server
 
 from .formhelpers import file_complaint
 from .staffhelpers import PASSWORD, make_staff
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-sync_api = pytest.importorskip("playwright.sync_api")
 
 
 def test_a_clerk_closes_a_case_on_a_small_phone(sqlite_app):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium")
     number, _ = file_complaint(sqlite_app.test_client())
     name = make_staff(sqlite_app, "handler", ["gaofu"])
     server = make_server("127.0.0.1", 0, sqlite_app, threaded=True)
@@ -28,8 +22,7 @@ def test_a_clerk_closes_a_case_on_a_small_phone(sqlite_app):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     problems: list[str] = []
     try:
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        with running_chromium() as browser:
             page = browser.new_page(viewport={"width": 360, "height": 640}, locale="zh-CN")
             page.on("console", lambda m: m.type == "error" and problems.append(m.text))
             page.on("request", lambda r: urlsplit(r.url).netloc not in ("", urlsplit(base).netloc)
@@ -51,7 +44,6 @@ def test_a_clerk_closes_a_case_on_a_small_phone(sqlite_app):
             assert "已办结" in page.inner_text("h1")
             assert "押金已退还给您" in page.inner_text(".timeline")
             widths.append(page.evaluate("document.documentElement.scrollWidth"))
-            browser.close()
     finally:
         server.shutdown()
     assert widths == [360, 360, 360]

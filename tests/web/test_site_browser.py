@@ -7,19 +7,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from chromium import launch
+from chromium import running_chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
-sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        browser = launch(p)
+    with running_chromium() as browser:
         yield browser
-        browser.close()
 
 
 class Watched:
