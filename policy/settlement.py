@@ -76,7 +76,7 @@ def _fen(text: str) -> int:
     return int(whole) * 100 + int(cents)
 
 
-def compare_person(engine: Engine, category: str, slips: list[Slip]) -> list[list[Difference]]:
+def compare_person(engine: Engine, category: str, slips: list[Slip], explain: bool = True) -> list[list[Difference]]:
     """Each slip's differences (same order as `slips`); [] for a slip that is right.
 
     The amounts come from the engine without explanations (as fast as `calc --no-explain`);
@@ -102,7 +102,7 @@ def compare_person(engine: Engine, category: str, slips: list[Slip]) -> list[lis
             diffs.append(Difference(SELF_PAY, SELF_PAY_NAME, self_pay, slip.self_pay))
         found = found or bool(diffs)
         out.append(diffs)
-    if found:
+    if found and explain:
         _explain(engine, category, claims, out)
     return out
 
@@ -168,3 +168,87 @@ def totals(diffs: list[Difference]) -> dict:
     under = sum(-d.difference for d in diffs if d.item != SELF_PAY and d.difference < 0)
     over = sum(d.difference for d in diffs if d.item == SELF_PAY and d.difference > 0)
     return {"underpaid": under, "overcharged": over}
+
+
+# ------------------------------------------------------------------ the check contract
+# One person's slips as JSON, what the resident's page and `site/calculator/settlement.mjs`
+# answer too: {"jurisdiction", "person": {"category"}, "slips": [claim fields + "paid":
+# {layer id: yuan} + "self_pay": yuan]} -> each slip's differences and the totals.
+
+def run_check(service, case, explain: bool = True) -> dict:
+    """Raises InputError (every problem, field paths as in calc) when the case is bad."""
+    from .cases import _jurisdiction, _unknown, parse_claim, parse_person
+    from .limits import MAX_CLAIMS, shown
+    from .money import parse_yuan
+    from .problems import InputError, PolicyError
+
+    problems: list[str] = []
+    if not isinstance(case, dict):
+        raise InputError([f"输入: 应是一个对象 {{...}}，包含 jurisdiction、person 和 slips，这里是{shown(case)}"])
+    _unknown(case, ("jurisdiction", "person", "slips"), "", problems)
+    j = _jurisdiction(service, case, "", problems)
+    if j is None:
+        raise InputError(problems)
+    engine = service.engine(j.id)
+    person = parse_person(j, case.get("person"), "person", problems)
+    raw_slips = case.get("slips")
+    slips = []
+    if not isinstance(raw_slips, list) or not raw_slips:
+        problems.append("slips: 应是至少包含一张结算单的列表")
+    elif len(raw_slips) > MAX_CLAIMS:
+        problems.append(f"slips: 一个人最多 {MAX_CLAIMS} 张结算单")
+    else:
+        layer_ids = [layer.id for layer in engine.layers]
+        for i, raw in enumerate(raw_slips):
+            path = f"slips[{i}]"
+            if not isinstance(raw, dict):
+                problems.append(f"{path}: 每张结算单应是一个对象")
+                continue
+            fields = {k: v for k, v in raw.items() if k not in ("paid", "self_pay")}
+            claim = parse_claim(j, engine, fields, i, path, problems)
+            paid = raw.get("paid") or {}
+            recorded = {}
+            if not isinstance(paid, dict):
+                problems.append(f"{path}.paid: 应是“保障线编号: 金额”的对象")
+                paid = {}
+            for lid, amount in paid.items():
+                if lid not in layer_ids:
+                    problems.append(f"{path}.paid.{lid}: 不认识的保障线（可用：{'、'.join(layer_ids)}）")
+                    continue
+                try:
+                    recorded[lid] = parse_yuan(amount)
+                except ValueError as exc:
+                    problems.append(f"{path}.paid.{lid}: {exc}")
+            self_pay = None
+            if "self_pay" not in raw:
+                problems.append(f"{path}.self_pay: 缺少结算单上的个人自付金额")
+            else:
+                try:
+                    self_pay = parse_yuan(raw["self_pay"])
+                except ValueError as exc:
+                    problems.append(f"{path}.self_pay: {exc}")
+            if claim is not None and self_pay is not None:
+                slips.append(Slip(claim.ref or "", "", claim, recorded, self_pay))
+    if problems:
+        raise InputError(problems)
+    try:
+        results = compare_person(engine, person.category, slips, explain)
+    except PolicyError as exc:
+        raise InputError([str(exc).replace("claims[", "slips[", 1)]) from None
+    out_slips, under, over = [], 0, 0
+    for slip, diffs in zip(slips, results):
+        t = totals(diffs)
+        under += t["underpaid"]
+        over += t["overcharged"]
+        entry = {"index": slip.claim.index, "differences": [d.as_dict() if explain else _brief(d) for d in diffs],
+                 "underpaid": fmt(t["underpaid"]), "overcharged": fmt(t["overcharged"])}
+        if slip.claim.ref is not None:
+            entry["id"] = slip.claim.ref
+        out_slips.append(entry)
+    return {"jurisdiction": j.id, "category": person.category, "slips": out_slips,
+            "underpaid": fmt(under), "overcharged": fmt(over)}
+
+
+def _brief(d: Difference) -> dict:
+    return {"item": d.item, "name": d.name, "expected": fmt(d.expected), "recorded": fmt(d.recorded),
+            "difference": fmt(d.difference)}

@@ -167,6 +167,7 @@ class Generator:
                                     recorded[item] = got
                                 yield "planted", (ref, pid, kind, names.get(item, SELF_PAY_NAME), _y(want), _y(got))
                             break
+                yield "slip", (pid, category, ref, claim, dict(recorded), self_pay)
                 yield "row", self.row(ref, pid, category, claim, recorded, self_pay)
 
     def row(self, ref, pid, category, claim: Claim, recorded, self_pay) -> dict:
@@ -223,7 +224,7 @@ def write(j, path: Path, slips: int, seed: int = 1, plant_rate: float = 0.05, en
             rows.append(item)
         elif what == "planted":
             planted.append(item)
-        elif cases_path is not None:
+        elif what == "case" and cases_path is not None:
             cases.append(item)
     if shuffle:
         random.Random(seed + 1).shuffle(rows)  # an export lists slips by date or by ward, never by person
@@ -245,6 +246,25 @@ def write(j, path: Path, slips: int, seed: int = 1, plant_rate: float = 0.05, en
             for c in cases:
                 f.write(orjson.dumps(c, option=orjson.OPT_APPEND_NEWLINE))
     return planted
+
+
+def check_cases(j, slips: int, seed: int = 1, plant_rate: float = 0.05):
+    """The same generated slips as `run_check` cases, one per person (the resident's page and
+    the parity test): claim fields, what each fund paid, what the person paid."""
+    current, case = None, None
+    for what, item in Generator(j, seed).export(slips, plant_rate):
+        if what != "slip":
+            continue
+        pid, category, ref, claim, recorded, self_pay = item
+        if pid != current:
+            if case:
+                yield case
+            current = pid
+            case = {"jurisdiction": j.id, "person": {"category": category}, "slips": []}
+        case["slips"].append({"id": ref, **_claim_json(claim), "paid": {k: _y(v) for k, v in recorded.items() if v},
+                              "self_pay": _y(self_pay)})
+    if case:
+        yield case
 
 
 def planted_path(path: Path) -> Path:
