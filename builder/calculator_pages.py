@@ -93,6 +93,8 @@ def write_pages(jur: Jurisdiction, docs_dir: Path, version: str) -> None:
     for page, body in (("calculator", calculator_page(jur, version)), ("screener", screener_page(jur, version))):
         (docs_dir / page).mkdir(parents=True, exist_ok=True)
         (docs_dir / page / "index.md").write_text(body, encoding="utf-8")
+    from .slip_page import write_slip_page  # the slip check: its own page and script
+    write_slip_page(jur, docs_dir, version)
 
 
 def _scripts(*names: str) -> str:
@@ -104,6 +106,8 @@ def calculator_page(j: Jurisdiction, version: str) -> str:
     return "\n".join([
         "---", "title: 报销计算器", "---", "", "# 报销计算器", "",
         f"算一算在{j.name}看病能报多少、自己要付多少。结果和县里公布的算法一致，只在您的手机上计算，不会上传。",
+        "",
+        "已经出院结算了？[核对我的结算单](../slip/index.md)：看看每道保障线付足了没有。",
         "",
         '<div id="calc-app" class="hc-app" data-version="' + html.escape(version) + '" hidden></div>',
         "",

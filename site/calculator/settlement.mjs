@@ -36,7 +36,7 @@ export function comparePerson(engine, category, slips, { explain = false } = {})
       for (const d of diffs) {
         d.layer = byId.get(d.item) || null;
         if (d.item === SELF_PAY) d.layer = full.claims[i].layers.find((e) => e.explanation && e.explanation.method === 'ceiling') || null;
-        d.total = full.claims[i];
+        d.total = { total: fmt(claims[i].total), reimbursed: full.claims[i].reimbursed };
       }
     });
   }
