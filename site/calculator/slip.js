@@ -196,11 +196,17 @@
     var link = el('a', { class: 'hc-complain md-button md-button--primary', href: '#', text: '投诉：' + (under ? '少报了 ' + answer.underpaid + ' 元' : '多收了 ' + answer.overcharged + ' 元') });
     function update() {
       state.village = villageSelect.value;
-      var slip = { category: state.category, underpaid: answer.underpaid, overcharged: answer.overcharged, slips: answer.slips.map(function (s, i) {
-        var x = state.slips[i];
-        return { date: x.date, hospital: x.hospital, level: x.hospital ? '' : x.level, kind: x.kind, total: x.total, self_pay: x.self_pay || '0',
-          items: s.differences.map(function (d) { return [d.item, d.name, d.expected, d.recorded]; }) };
-      }) };
+      // the figures as typed (the check contract's slips); the forms app computes the differences again
+      var slips = [];
+      caseOf().get('slips').forEach(function (m) {
+        var o = {};
+        m.forEach(function (v, k) {
+          if (k === 'id' || v === null) return;
+          o[k] = v instanceof Map ? Object.fromEntries(v) : v;
+        });
+        slips.push(o);
+      });
+      var slip = { category: state.category, slips: slips };
       var q = new URLSearchParams();
       if (state.village) q.set('village', state.village);
       if (category) q.set('category', category);
