@@ -108,9 +108,14 @@ def compare_person(engine: Engine, category: str, slips: list[Slip], explain: bo
 
 
 def _explain(engine: Engine, category: str, claims: list[Claim], out: list[list[Difference]]) -> None:
-    answer = engine.compute(category, claims, explain=True)
+    # A slip depends only on the slips before it: the ones after the last slip with a difference
+    # need no explaining (each explained slip costs about three computed ones).
+    last = max(c.date for c, diffs in zip(claims, out) if diffs)
+    keep = [i for i, c in enumerate(claims) if c.date <= last]
+    answer = engine.compute(category, [claims[i] for i in keep], explain=True)
     params = answer["parameters"]
-    for diffs, result in zip(out, answer["claims"]):
+    for i, result in zip(keep, answer["claims"]):
+        diffs = out[i]
         if not diffs:
             continue
         by_id = {entry["id"]: entry for entry in result["layers"]}
@@ -128,7 +133,7 @@ def _explain(engine: Engine, category: str, claims: list[Claim], out: list[list[
                 continue
             entry = by_id.get(d.item)
             if entry is None:
-                d.text = f"{d.name}不报销{CLAIM_KINDS.get(claims[result['index']].kind, '这类就医')}费用"
+                d.text = f"{d.name}不报销{CLAIM_KINDS.get(claims[i].kind, '这类就医')}费用"
             elif not entry.get("applied", True):
                 d.text = f"{d.name}{entry.get('reason') or '不适用'}"
             else:

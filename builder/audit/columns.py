@@ -14,7 +14,7 @@ from policy.claims import Claim
 from policy.formats import CLAIM_KINDS
 from policy.money import parse_yuan
 
-from .reading import MAX_CELL_CHARS, Unreadable
+from .reading import Unreadable
 
 SLIP, PERSON, CATEGORY, DATE, KIND = "结算单号", "参保人编号", "人员类别", "结算日期", "就诊类型"
 HOSPITAL, LEVEL, IN_COUNTY = "医院编号", "医院等级", "县域内"
@@ -55,6 +55,7 @@ class Layout:
     def __init__(self, j, engine, header: list[str], path, mapping: dict[str, str]):
         self.j, self.engine, self.path = j, engine, path
         self.width = len(header)
+        self.header = [(h or "").strip().lstrip("\ufeff") for h in header]  # as the file spells them
         self.index: dict[str, int] = {}
         self.shown: dict[str, str] = {}  # standard header -> the header as the file spells it
         layer_ids = {layer["name"]: layer["id"] for layer in j.layers}
@@ -88,6 +89,8 @@ class Layout:
             hint = f"（可在 policy_data/{j.id}/settlement.yaml 中把医院系统的列名对应到标准列名）"
             raise Unreadable(f"{path} 第 1 行：缺少必需的列：{'、'.join(missing)}{hint}")
         self.person_at = self.index[PERSON]
+        # where each standard column is; a missing one reads the empty cell parse() appends
+        self.at = {h: self.index.get(h, self.width) for h in REQUIRED + OPTIONAL}
         self.categories = _names(j.categories)
         self.kinds = {**{k: k for k in CLAIM_KINDS}, **{v: k for k, v in CLAIM_KINDS.items()}, "门诊统筹": "outpatient_general",
                       "普通门诊": "outpatient_general", "门诊特殊慢性病": "outpatient_chronic", "门诊慢性病": "outpatient_chronic"}
@@ -104,53 +107,61 @@ class Layout:
 
         The record is what store.py keeps and `slip()` turns back into a policy Slip."""
         bad: list[tuple[str, str]] = []
-        get = self._getter(cells)
-        ref, person = get(SLIP), get(PERSON)
-        for h, v in ((SLIP, ref), (PERSON, person)):
-            if not v:
-                bad.append((self.shown[h], "不能是空的"))
-            elif len(v) > MAX_ID:
-                bad.append((self.shown[h], f"太长（最多 {MAX_ID} 个字符）"))
-        category = self._lookup(get(CATEGORY), self.categories, CATEGORY, "人员类别", bad, required=True)
-        raw = {"date": get(DATE) or None}
-        kind = get(KIND)
-        raw["kind"] = self.kinds.get(kind, kind or None)
-        hospital_text, level_text = get(HOSPITAL), get(LEVEL)
+        # One column past the last stands for every column the file does not have: "" (as an
+        # empty cell). Rows shorter than the header are padded to it.
+        if len(cells) != self.width:
+            cells = (cells + [""] * self.width)[:self.width]
+        cells.append("")
+        at = self.at
+        ref, person = cells[at[SLIP]].strip(), cells[at[PERSON]].strip()
+        if not ref or not person or len(ref) > MAX_ID or len(person) > MAX_ID:
+            for h, v in ((SLIP, ref), (PERSON, person)):
+                if not v:
+                    bad.append((self.shown[h], "不能是空的"))
+                elif len(v) > MAX_ID:
+                    bad.append((self.shown[h], f"太长（最多 {MAX_ID} 个字符）"))
+        text = cells[at[CATEGORY]].strip()
+        category = self.categories.get(text)
+        if category is None:
+            self._lookup(text, self.categories, CATEGORY, "人员类别", bad, required=True)
+        kind = cells[at[KIND]].strip()
+        raw = {"date": cells[at[DATE]].strip() or None, "kind": self.kinds.get(kind, kind or None)}
+        hospital_text, level_text = cells[at[HOSPITAL]].strip(), cells[at[LEVEL]].strip()
         if hospital_text:
             raw["hospital"] = self.hospitals.get(hospital_text, hospital_text)
         if level_text:
             raw["hospital_level"] = self.levels.get(level_text, level_text)
         if not hospital_text and not level_text:
             bad.append((self.shown.get(HOSPITAL) or self.shown[LEVEL], f"{HOSPITAL}和{LEVEL}至少要填一个"))
-        county = get(IN_COUNTY)
+        county = cells[at[IN_COUNTY]].strip()
         if county:
             if county.lower() not in YES:
                 bad.append((self.shown[IN_COUNTY], f"只能填“是”或“否”，这里是“{county[:20]}”"))
             else:
                 raw["in_county"] = YES[county.lower()]
         for h, key in ((TOTAL, "total"), (NECESSARY, "out_of_catalog_necessary"), (SELF_FUNDED, "self_funded")):
-            v = get(h)
+            v = cells[at[h]].strip()
             if v:
-                raw[key] = _money_text(v)
-        chronic = get(CHRONIC)
+                raw[key] = _money_text(v) if "," in v else v
+        chronic = cells[at[CHRONIC]].strip()
         if chronic:
             raw["chronic_class"] = self.chronic.get(chronic, chronic)
-        diseases = get(DISEASES)
+        diseases = cells[at[DISEASES]].strip()
         if diseases:
             raw["diseases"] = [self.diseases.get(d, d) for d in _LIST.split(diseases) if d]
         if self.items:
-            fee_items = {iid: _money_text(cells[i].strip()) for iid, i in self.items if i < len(cells) and cells[i].strip()}
+            fee_items = {iid: _money_text(cells[i].strip()) for iid, i in self.items if cells[i].strip()}
             if fee_items:
                 raw["fee_items"] = fee_items
         recorded = []
         for lid, i in self.layers:
-            v = cells[i].strip() if i < len(cells) else ""
-            if v:
-                fen = self._fen(v, self.j_layer_header(lid), bad)
+            v = cells[i].strip()
+            if v and v != "0.00" and v != "0":
+                fen = self._fen(v, i, bad)
                 if fen:
                     recorded.append((lid, fen))
-        self_pay_text = get(SELF_PAY)
-        self_pay = self._fen(self_pay_text, self.shown[SELF_PAY], bad) if self_pay_text else None
+        self_pay_text = cells[at[SELF_PAY]].strip()
+        self_pay = self._fen(self_pay_text, self.index[SELF_PAY], bad) if self_pay_text else None
         if self_pay_text == "":
             bad.append((self.shown[SELF_PAY], "不能是空的（个人没有付钱请填 0）"))
         problems: list[str] = []
@@ -174,21 +185,6 @@ class Layout:
     def _item_names(self) -> dict[str, str]:
         return {name: iid for layer in self.engine.layers for iid, name, _, _ in layer.items}
 
-    def j_layer_header(self, lid: str) -> str:
-        name = next(layer["name"] for layer in self.j.layers if layer["id"] == lid)
-        return self.shown.get(name, name)
-
-    def _getter(self, cells: list[str]):
-        index = self.index
-        n = len(cells)
-
-        def get(header: str) -> str:
-            i = index.get(header)
-            if i is None or i >= n:
-                return ""
-            return cells[i].strip()[:MAX_CELL_CHARS]
-        return get
-
     def _lookup(self, value, table, header, what, bad, required=False):
         if not value:
             if required:
@@ -199,11 +195,11 @@ class Layout:
             bad.append((self.shown[header], f"不认识的{what}“{value[:30]}”（可用编号或名称：{'、'.join(list(table)[:10])}）"))
         return found
 
-    def _fen(self, text: str, header: str, bad) -> int | None:
+    def _fen(self, text: str, column: int, bad) -> int | None:
         try:
             return parse_yuan(_money_text(text))
         except ValueError as exc:
-            bad.append((header, str(exc)))
+            bad.append((self.header[column], str(exc)))
             return None
 
 

@@ -214,37 +214,48 @@ def _claim_json(c: Claim) -> dict:
 
 
 def write(j, path: Path, slips: int, seed: int = 1, plant_rate: float = 0.05, encoding: str = "utf-8",
-          renames: dict[str, str] | None = None, shuffle: bool = True, cases_path: Path | None = None):
+          renames: dict[str, str] | None = None, shuffle: bool = True, cases_path: Path | None = None,
+          block: int | None = None):
     """Write an export (and its planted list beside it). `renames`: standard header -> the
-    header a hospital system uses (the reverse of settlement.yaml). Returns the planted rows."""
+    header a hospital system uses (the reverse of settlement.yaml). Rows are shuffled (an export
+    lists slips by date or by ward, never by person) in blocks of `block` rows (None: all at
+    once), so a million-slip file is written without holding it. Returns the planted rows."""
+    import orjson
+
     gen = Generator(j, seed)
-    rows, planted, cases = [], [], []
-    for what, item in gen.export(slips, plant_rate):
-        if what == "row":
-            rows.append(item)
-        elif what == "planted":
-            planted.append(item)
-        elif what == "case" and cases_path is not None:
-            cases.append(item)
-    if shuffle:
-        random.Random(seed + 1).shuffle(rows)  # an export lists slips by date or by ward, never by person
+    shuffler = random.Random(seed + 1)
     renames = renames or {}
     header = gen.header()
+    planted, rows = [], []
     path = Path(path)
-    with open(path, "w", encoding=encoding, newline="") as f:
-        w = csv.writer(f)
-        w.writerow([renames.get(h, h) for h in header])
-        for r in rows:
-            w.writerow([r.get(h, "") for h in header])
+    cases = open(cases_path, "wb") if cases_path is not None else None
+    try:
+        with open(path, "w", encoding=encoding, newline="") as f:
+            w = csv.writer(f)
+            w.writerow([renames.get(h, h) for h in header])
+
+            def flush():
+                if shuffle:
+                    shuffler.shuffle(rows)
+                w.writerows([r.get(h, "") for h in header] for r in rows)
+                rows.clear()
+            for what, item in gen.export(slips, plant_rate):
+                if what == "row":
+                    rows.append(item)
+                    if block and len(rows) >= block:
+                        flush()
+                elif what == "planted":
+                    planted.append(item)
+                elif what == "case" and cases is not None:
+                    cases.write(orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE))
+            flush()
+    finally:
+        if cases is not None:
+            cases.close()
     with open(planted_path(path), "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(PLANTED_HEADER)
         w.writerows(sorted(planted))
-    if cases_path is not None:
-        import orjson
-        with open(cases_path, "wb") as f:
-            for c in cases:
-                f.write(orjson.dumps(c, option=orjson.OPT_APPEND_NEWLINE))
     return planted
 
 

@@ -34,23 +34,29 @@ class Summary:
         self.groups: dict[str, dict[str, dict]] = {g: {} for g in GROUPS}
         self.worst: list = []  # heap of (amount, slip ref, entry)
         self.files: list[str] = []
+        self._months: dict = {}  # date -> "YYYY-MM" (a year has 366 of them; isoformat per slip costs)
 
     def slip(self, slip, category_name: str, diffs) -> None:
         """Count one audited slip and its differences."""
         self.slips_read += 1
-        t = totals(diffs)
-        keys = {"by_hospital": slip.hospital, "by_month": slip.claim.date.isoformat()[:7], "by_category": category_name}
-        for group, key in keys.items():
+        date = slip.claim.date
+        month = self._months.get(date)
+        if month is None:
+            month = self._months[date] = date.isoformat()[:7]
+        rows = []
+        for group, key in (("by_hospital", slip.hospital), ("by_month", month), ("by_category", category_name)):
             g = self.groups[group].get(key)
             if g is None:
                 g = self.groups[group][key] = dict.fromkeys(_GROUP_KEYS, 0)
             g["slips"] += 1
-            if diffs:
-                g["slips_with_findings"] += 1
-                g["underpaid"] += t["underpaid"]
-                g["overcharged"] += t["overcharged"]
+            rows.append(g)
         if not diffs:
             return
+        t = totals(diffs)
+        for g in rows:
+            g["slips_with_findings"] += 1
+            g["underpaid"] += t["underpaid"]
+            g["overcharged"] += t["overcharged"]
         self.slips_with_findings += 1
         self.underpaid_total += t["underpaid"]
         self.overcharged_total += t["overcharged"]
