@@ -14,7 +14,8 @@ from pathlib import Path
 
 import orjson
 
-CACHE_KIB = 64 * 1024  # page cache and sorter memory: the bound on what grouping holds
+CACHE_KIB = 32 * 1024  # page cache (and the sorter's in-memory runs) ...
+HEAP_LIMIT = 96 * 1024 * 1024  # ... and all SQLite holds: past this it frees cache pages and spills to disk
 
 
 class SlipStore:
@@ -24,7 +25,7 @@ class SlipStore:
             self.path.unlink()
         self.db = sqlite3.connect(self.path, isolation_level=None)
         for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_KIB}", "temp_store=FILE",
-                       "locking_mode=EXCLUSIVE"):
+                       "locking_mode=EXCLUSIVE", f"soft_heap_limit={HEAP_LIMIT}"):
             self.db.execute(f"PRAGMA {pragma}")
         self.db.execute("CREATE TABLE slips (seq INTEGER PRIMARY KEY, person TEXT, category TEXT, ref TEXT, file INTEGER, record BLOB)")
         self.db.execute("BEGIN")
