@@ -17,25 +17,26 @@ h1{font-size:1.3rem}h2{font-size:1.1rem;margin-top:1.6em;border-bottom:2px solid
 .figures div{background:#f4f6f8;padding:8px;border-radius:6px}.figures b{display:block;font-size:1.2rem}
 .scroll{overflow-x:auto}table{border-collapse:collapse;min-width:100%;font-size:.9rem}
 th,td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;white-space:nowrap}td.n{text-align:right}
-svg{max-width:100%;height:auto}.under{fill:#c0392b}.over{fill:#d68910}.note{color:#555;font-size:.85rem}
+svg{width:100%;max-width:600px;height:auto}.under{fill:#c0392b}.over{fill:#d68910}.note{color:#555;font-size:.85rem}
 """
 
 
-def _bars(rows: list[tuple[str, int, int]], width: int = 600) -> str:
+def _bars(rows: list[tuple[str, int, int]], width: int = 360) -> str:
     """Horizontal bars of 少报 and 多收 (fen) per label."""
     rows = [r for r in rows if r[1] or r[2]][:30]
     if not rows:
         return '<p class="note">没有差错。</p>'
     top = max(max(u, o) for _, u, o in rows) or 1
-    label_w, bar_w, h = 170, width - 170 - 90, 26
+    # drawn for a phone's width (a wider screen scales it up): labels of ~8 characters at 12 px
+    label_w, bar_w, h = 110, width - 110 - 70, 26
     out = [f'<svg viewBox="0 0 {width} {h * len(rows) + 10}" role="img" aria-label="少报和多收金额">']
     for i, (label, under, over) in enumerate(rows):
         y = i * h + 4
-        out.append(f'<text x="0" y="{y + 16}" font-size="13">{escape(label[:14])}</text>')
+        out.append(f'<text x="0" y="{y + 16}" font-size="12">{escape(label[:8])}</text>')
         uw, ow = under * bar_w // top, over * bar_w // top
         out.append(f'<rect class="under" x="{label_w}" y="{y + 2}" width="{uw}" height="10"/>')
         out.append(f'<rect class="over" x="{label_w}" y="{y + 13}" width="{ow}" height="10"/>')
-        out.append(f'<text x="{label_w + max(uw, ow) + 4}" y="{y + 16}" font-size="11">{_y(under + over)}</text>')
+        out.append(f'<text x="{label_w + max(uw, ow) + 4}" y="{y + 16}" font-size="10">{_y(under + over)}</text>')
     out.append("</svg>")
     return "".join(out)
 
