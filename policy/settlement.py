@@ -71,9 +71,8 @@ class Difference:
 
 
 def _fen(text: str) -> int:
-    """A money string of the engine ("1234.56", never negative) back to fen."""
-    whole, _, cents = text.partition(".")
-    return int(whole) * 100 + int(cents)
+    """A money string of the engine ("1234.56": never negative, always two decimals) back to fen."""
+    return int(text.replace(".", ""))
 
 
 def compare_person(engine: Engine, category: str, slips: list[Slip], explain: bool = True) -> list[list[Difference]]:
@@ -93,8 +92,12 @@ def compare_person(engine: Engine, category: str, slips: list[Slip], explain: bo
         for layer in layers:
             lid = layer.id
             want = expected.get(lid)
-            want = _fen(want) if want is not None else 0
             got = recorded.get(lid, 0)
+            if want is None or want == "0.00":
+                if got:
+                    diffs.append(Difference(lid, layer.name, 0, got))
+                continue
+            want = _fen(want)
             if want != got:
                 diffs.append(Difference(lid, layer.name, want, got))
         self_pay = _fen(result["self_pay"])

@@ -7,6 +7,7 @@ claim is, with the message pointing at the column instead of the JSON field.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from policy.cases import parse_claim
@@ -220,11 +221,16 @@ def _money_text(text: str) -> str:
     return text
 
 
+_DAYS: dict = {}  # "2020-06-01" -> date: a year has 366 of them, a county's export a million rows
+
+
 def to_claim(record, index: int) -> tuple[Claim, dict[str, int], int]:
     """A stored record -> (Claim, recorded layer payments, recorded self-pay)."""
-    import datetime as dt
     (ref, date, kind, level, in_county, total, ooc, sf, chronic, diseases, hospital, recorded, self_pay, _line,
      items) = record
-    claim = Claim(index, dt.date.fromisoformat(date), kind, level, in_county, total, ooc, sf, 0, chronic,
+    day = _DAYS.get(date)
+    if day is None:
+        day = _DAYS[date] = dt.date.fromisoformat(date)
+    claim = Claim(index, day, kind, level, in_county, total, ooc, sf, 0, chronic,
                   tuple(diseases), dict(items), ref, hospital)
     return claim, dict(recorded), self_pay
