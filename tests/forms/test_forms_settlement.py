@@ -74,7 +74,7 @@ def test_the_complaint_stores_the_slip_and_the_staff_page_shows_the_table(app, p
     client = app.test_client()
     page = client.get(_link()).get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    raw = re.search(r'name="settlement" type="hidden" value="([^"]+)"', page)
+    raw = re.search(r'type="hidden" name="settlement" value="([^"]+)"', page)
     assert raw
     data = complaint_data(category="reimbursed_less", institution="county_peoples",
                           description="出院结算时救助和补充保险都没有报。", csrf_token=token,
