@@ -62,13 +62,13 @@ def test_a_worked_example_with_a_wrong_alternative_result_fails_the_check(cli, d
 
 
 def test_a_reading_without_a_number_is_refused_by_name(cli, data_copy):
-    # the II类 cap's third alternative ("平均" gives no per-disease number) cannot be computed
+    # the II类 cap's second alternative ("平均" gives no per-disease number) cannot be computed
     plant(data_copy, "zixi/examples/outpatient.yaml",
-          "      parameter: layers.chronic_class2.cap\n      alternative: 2",
-          "      parameter: layers.chronic_class2.cap\n      alternative: 3")
+          "      parameter: layers.chronic_class2.cap\n      alternative: 1",
+          "      parameter: layers.chronic_class2.cap\n      alternative: 2")
     code, lines = check(cli, data_copy)
     assert code == 1
-    assert any("第 3 种理解没有数字" in x for x in lines), lines
+    assert any("第 2 种理解没有数字" in x for x in lines), lines
 
 
 # ------------------------------------------------------------------ zixi provisions
