@@ -214,8 +214,8 @@ def test_periods_out_of_order_are_reported(cli, data_copy):
 
 
 def test_period_ending_before_it_starts_is_reported(cli, data_copy):
-    line = plant(data_copy, "zixi/layers.yaml", "          until: 2019-12-31\n          value: 5000",
-                 "          until: 2018-12-31\n          value: 5000")
+    line = plant(data_copy, "zixi/layers.yaml", "          until: 2019-12-31\n          value: 3000",
+                 "          until: 2018-12-31\n          value: 3000")
     code, lines = check(cli, data_copy)
     assert code == 1
     # reported on the period's first line ("- from: ..."), just above
