@@ -53,11 +53,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_headers(app)
     _register_templates(app, policy)
 
+    from .audit_cli import audit_cli
     from .cli import db_cli
     from .ops_cli import backup_cmd, outbox_cli, restore_cmd, stats_cli
     from .staff.cli import staff_cli
 
-    for command in (db_cli, staff_cli, stats_cli, backup_cmd, restore_cmd, outbox_cli):
+    for command in (db_cli, staff_cli, stats_cli, backup_cmd, restore_cmd, outbox_cli, audit_cli):
         app.cli.add_command(command)
     return app
 

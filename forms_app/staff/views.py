@@ -57,7 +57,7 @@ def login():
         with _db().writing() as s:
             if result.user is None:
                 audit.record(s, "login_failed", after={"username": (form.username.data or "")[:60],
-                                                       "reason": result.message},
+                                                       "reason": result.reason or result.message},
                              address=request.remote_addr, jurisdiction=result.jurisdiction)
             else:
                 audit.record(s, "login", actor_id=result.user.id, address=request.remote_addr,
@@ -81,6 +81,8 @@ def logout():
     user = staff_session.current()
     if form.validate_on_submit() and user is not None:
         with _db().writing() as s:
+            account = s.get(StaffUser, user.id)
+            staff_session.end_sessions(account)  # a copied cookie dies with this one
             audit.record(s, "logout", actor_id=user.id, address=request.remote_addr, jurisdiction=user.jurisdiction)
         staff_session.logout()
     return redirect(url_for("staff.login"), 303)

@@ -16,26 +16,30 @@ from .formhelpers import csrf, file_complaint
 PAGES = ["/", "/zixi/", "/zixi/complaint", "/zixi/query", "/zixi/track", "/jixian/complaint"]
 
 
-def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path):
+def test_production_refuses_weak_keys_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("FORMS_ENV", "production")
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    with pytest.raises(ConfigError, match="SECRET_KEY"):
-        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
-    monkeypatch.setenv("SECRET_KEY", "s" * 40)
-    monkeypatch.delenv("FORMS_ENCRYPTION_KEY", raising=False)
+    for weak in ("x", "s" * 40, "dev-only-not-secret", "changeme"):
+        monkeypatch.setenv("SECRET_KEY", weak)
+        with pytest.raises(ConfigError, match="SECRET_KEY"):
+            create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    monkeypatch.setenv("SECRET_KEY", STRONG)
+    monkeypatch.setenv("FORMS_ENCRYPTION_KEY", "not-a-fernet-key")
     with pytest.raises(ConfigError, match="FORMS_ENCRYPTION_KEY"):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+
+
+STRONG = "Qm3v8-Zr0pT1_kW9yXe4LbN6sHc2jAu7"
 
 
 def test_settings_come_from_the_environment(monkeypatch, policy):
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@db.invalid/forms")
     monkeypatch.setenv("REDIS_URL", "redis://redis.invalid:6379/0")
     monkeypatch.setenv("SITE_URL", "https://zixi.example.org/")
-    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("SECRET_KEY", STRONG)
     app = create_app({"POLICY": policy})
     assert app.config["DATABASE_URL"] == "postgresql+psycopg://u@db.invalid/forms"
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://redis.invalid:6379/0"
-    assert app.config["SITE_URL"] == "https://zixi.example.org" and app.config["SECRET_KEY"] == "k" * 40
+    assert app.config["SITE_URL"] == "https://zixi.example.org" and app.config["SECRET_KEY"] == STRONG
 
 
 @pytest.mark.parametrize("path", PAGES)

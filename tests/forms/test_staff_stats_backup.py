@@ -54,7 +54,7 @@ def test_stats_export_has_the_interface_shape_and_no_case_field(app, tmp_path):
     assert result.exit_code == 0, result.output
     path = tmp_path / "zixi" / "complaint-stats.json"
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert set(data) == {"jurisdiction", "generated", "months"} and data["jurisdiction"] == "zixi"
+    assert set(data) == {"jurisdiction", "generated", "months", "audit_chain"} and data["jurisdiction"] == "zixi"
     assert dt.datetime.fromisoformat(data["generated"]).utcoffset() == dt.timedelta(hours=8)
     for m in data["months"]:
         assert set(m) == KEYS and re.fullmatch(r"\d{4}-\d{2}", m["month"])
