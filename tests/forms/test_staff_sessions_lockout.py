@@ -13,9 +13,7 @@ import pytest
 from forms_app.models import StaffUser
 from forms_app.staff import accounts
 
-from .formhelpers import BACKENDS, make_app
 from .staffhelpers import CSRF, PASSWORD, login, make_staff, staff_client, token
-from .test_forms_database import _drop, _empty_url
 
 
 def _user(app, username: str) -> StaffUser:
@@ -150,18 +148,6 @@ def test_a_weak_new_password_is_refused_on_the_password_page(sqlite_app):
     r = client.post("/staff/password", data={"csrf_token": tok, "current": PASSWORD,
                                              "new": "password1234", "repeat": "password1234"})
     assert r.status_code == 400 and ("常见密码" in r.get_data(as_text=True) or "太容易猜" in r.get_data(as_text=True))
-
-
-@pytest.fixture(params=BACKENDS)
-def fresh_app(request, policy, tmp_path):
-    """An app on a database of its own (a jurisdiction with exactly the accounts a test makes)."""
-    from forms_app.cli import upgrade
-    url, schema = _empty_url(request.param, tmp_path)
-    upgrade(url)
-    app = make_app(policy, url)
-    yield app
-    app.extensions["forms_db"].dispose()
-    _drop(schema)
 
 
 def test_two_administrators_cannot_disable_each_other(fresh_app):
