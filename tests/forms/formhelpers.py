@@ -56,6 +56,12 @@ def complaint_data(**overrides) -> dict:
 
 def file_complaint(client, jid="zixi", **overrides):
     """Submit the complaint form like a browser; returns (number, code) from the receipt."""
+    number, code, _page = file_complaint_page(client, jid, **overrides)
+    return number, code
+
+
+def file_complaint_page(client, jid="zixi", **overrides):
+    """(number, code, the receipt page): the receipt is shown once, so tests about it read this one."""
     data = complaint_data(**overrides)
     data["csrf_token"] = csrf(client, f"/{jid}/complaint")
     response = client.post(f"/{jid}/complaint", data=data)
@@ -63,7 +69,7 @@ def file_complaint(client, jid="zixi", **overrides):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     number = re.search(r'id="case-number">([^<]+)<', page).group(1)
     code = re.search(r'id="lookup-code">([^<]+)<', page).group(1).replace(" ", "")
-    return number, code
+    return number, code, page
 
 
 def main_text(response) -> str:

@@ -11,7 +11,7 @@ from forms_app import ConfigError, create_app
 from forms_app.deadlines import add_working_days, deadline
 from forms_app.numbers import default_prefix
 from forms_app.protect import mask_id_number, mask_phone, normalise_code
-from .formhelpers import csrf, file_complaint
+from .formhelpers import csrf, file_complaint, file_complaint_page
 
 PAGES = ["/", "/zixi/", "/zixi/complaint", "/zixi/query", "/zixi/track", "/jixian/complaint"]
 
@@ -73,8 +73,7 @@ def test_every_form_field_has_a_label(page_client):
 
 def test_the_receipt_is_printable_and_names_the_deadline(sqlite_app):
     client = sqlite_app.test_client()
-    number, code = file_complaint(client)
-    page = client.get("/zixi/receipt").get_data(as_text=True)
+    number, code, page = file_complaint_page(client)
     assert number in page and f"{code[:4]} {code[4:]}" in page
     assert "前（资溪县承诺的期限，节假日不算）" in page and "data-print hidden" in page
     # The working-day reading of "15日" is the county's interpretation, and says so.

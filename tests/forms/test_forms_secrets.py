@@ -97,3 +97,39 @@ def test_no_key_is_written_in_the_code():
         text = path.read_text(encoding="utf-8")
         assert "DEV_SECRET" not in text, path
         assert "dev_fernet_key" not in text, path
+
+
+def test_the_receipt_is_shown_once_and_its_code_is_not_in_the_cookie(sqlite_app):
+    """A shared phone: the next person to open the receipt page does not see the previous
+    filer's number and code; and the session cookie never holds the code readable."""
+    import base64
+    import zlib
+
+    from .formhelpers import complaint_data, csrf
+    client = sqlite_app.test_client()
+    data = complaint_data()
+    data["csrf_token"] = csrf(client, "/zixi/complaint")
+    response = client.post("/zixi/complaint", data=data)
+    assert response.status_code == 303
+    payload = client.get_cookie("session").value.lstrip(".").split(".")[0]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    if client.get_cookie("session").value.startswith("."):
+        raw = zlib.decompress(raw)
+    first = client.get("/zixi/receipt")
+    page = first.get_data(as_text=True)
+    import re
+    code = re.search(r'id="lookup-code">([^<]+)<', page).group(1).replace(" ", "")
+    number = re.search(r'id="case-number">([^<]+)<', page).group(1)
+    assert code.encode() not in raw and json.loads(raw)["receipt"]["number"] == number
+    again = client.get("/zixi/receipt")  # the next person on the same phone
+    assert again.status_code == 303 and number not in again.get_data(as_text=True)
+
+
+def test_the_query_answer_is_shown_once(sqlite_app):
+    from .formhelpers import csrf
+    client = sqlite_app.test_client()
+    response = client.post("/zixi/query", data={"person_category": "general", "csrf_token": csrf(client, "/zixi/query")})
+    assert response.status_code == 303
+    assert "查询码" in client.get(response.headers["Location"]).get_data(as_text=True)
+    again = client.get(response.headers["Location"])
+    assert again.status_code == 303
