@@ -47,7 +47,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     configure_hasher(app.config.get("ARGON2_PARAMS"))
 
+    from .request_guard import install as install_request_guard
+
     limiter.init_app(app)
+    install_request_guard(app)
     _register_blueprints(app)
     _register_errors(app)
     _register_headers(app)

@@ -83,8 +83,10 @@ def entries_csv(entries: list[dict], changes_of) -> str:
     writer = csv.writer(out)
     writer.writerow(["编号", "时间(UTC)", "操作人", "操作", "操作代码", "案件", "改动（旧值 → 新值）", "地址"])
     for e in reversed(entries):  # oldest first: the order things happened
-        writer.writerow([e["id"], e["at"].isoformat(timespec="seconds"), cell(e["actor"]), e["action_name"],
-                         e["action"], e["case"], cell(as_text(changes_of(e))), e["address"]])
+        # Every cell through the formula guard: an address or a user name can be typed by anyone.
+        writer.writerow([cell(v) for v in (e["id"], e["at"].isoformat(timespec="seconds"), e["actor"],
+                                           e["action_name"], e["action"], e["case"], as_text(changes_of(e)),
+                                           e["address"])])
     return safe_csv(out.getvalue())
 
 
@@ -96,4 +98,5 @@ def safe_csv(text: str) -> str:
 def cell(value) -> str:
     """A CSV cell that a spreadsheet will not run as a formula (=, +, -, @ at the start)."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    risky = text[:1] in ("\t", "\r", "\n") or text.lstrip()[:1] in ("=", "+", "-", "@", "＝", "＋", "－", "＠")
+    return "'" + text if risky else text
