@@ -33,6 +33,8 @@ def make_app(policy, url, **overrides):
     config = {"TESTING": True, "DATABASE_URL": url, "POLICY": policy, "REDIS_URL": None,
               "LIMIT_SUBMIT": "1000 per hour", "LIMIT_LOOKUP_FAIL": "1000 per hour",
               "SITE_URL": "http://site.invalid", "FORMS_URL": "http://forms.invalid",
+              # Counters of this app's own (the database storage is shared by every app of a run).
+              "RATELIMIT_STORAGE_URI": "memory://",
               # Cheap argon2 in tests (staff logins); production keeps the library's defaults.
               "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}}
     config.update(overrides)
