@@ -100,6 +100,8 @@ def test_build_publishes_the_exported_stats(sqlite_app, tmp_path, monkeypatch):
         assert re.search(rf"{m['month']}</td>\s*<td[^>]*>{m['received']}</td>", page), m["month"]
     assert "住院被收了押金" in page or "押金" in page
     assert "已收到" in page  # status names, not ids
+    head = exported["audit_chain"]["head"]  # the audit log's head, printed where others keep it
+    assert f"共 {exported['audit_chain']['length']} 条" in page and f"{head[:16]} {head[16:32]}" in page
 
 
 # ------------------------------------------------------------------ backup and restore
