@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import event
 
 from forms_app.cli import upgrade
-from forms_app.local_gunicorn import LocalGunicorn
+from forms_app.local_gunicorn import REDIS, LocalGunicorn, reachable
 
 from .formhelpers import csrf, file_complaint, make_app
 
@@ -28,8 +28,13 @@ def _wrong_everywhere(client, number: str) -> list[int]:
     return [track, api, feedback]
 
 
-def test_one_budget_across_track_the_api_and_feedback(policy, db_url):
-    app = make_app(policy, db_url, LIMIT_LOOKUP_FAIL="3 per hour", RATELIMIT_STORAGE_URI="formsdb://",
+STORAGES = ["formsdb://", "memory://",
+            pytest.param(f"redis://{REDIS[0]}:{REDIS[1]}/0", marks=pytest.mark.skipif(not reachable(REDIS), reason="Redis 不可达"))]
+
+
+@pytest.mark.parametrize("storage", STORAGES)
+def test_one_budget_across_track_the_api_and_feedback(policy, db_url, storage):
+    app = make_app(policy, db_url, LIMIT_LOOKUP_FAIL="3 per hour", RATELIMIT_STORAGE_URI=storage,
                    RATELIMIT_KEY_PREFIX=f"budget-{uuid.uuid4().hex}")
     try:
         client = app.test_client()
@@ -42,8 +47,9 @@ def test_one_budget_across_track_the_api_and_feedback(policy, db_url):
         app.extensions["forms_db"].dispose()
 
 
-def test_a_right_lookup_costs_nothing(policy, db_url):
-    app = make_app(policy, db_url, LIMIT_LOOKUP_FAIL="2 per hour", RATELIMIT_STORAGE_URI="formsdb://",
+@pytest.mark.parametrize("storage", STORAGES)
+def test_a_right_lookup_costs_nothing(policy, db_url, storage):
+    app = make_app(policy, db_url, LIMIT_LOOKUP_FAIL="2 per hour", RATELIMIT_STORAGE_URI=storage,
                    RATELIMIT_KEY_PREFIX=f"budget-{uuid.uuid4().hex}")
     try:
         client = app.test_client()
