@@ -24,7 +24,7 @@ from policy.params import Keys, Param
 from policy.problems import PolicyError
 from policy.readings import label as reading_label
 
-from . import urls
+from . import currency, urls
 
 PRINT_DIR = Path(__file__).resolve().parent.parent / "site" / "print"
 SCENARIOS_FILE = PRINT_DIR / "scenarios.yaml"
@@ -369,13 +369,18 @@ def jurisdiction_facts(jur: Jurisdiction, version: str, service: Service, *, as_
         raise PrintDataError(jur.id, None, "contacts.yaml: role supervision",
                              "没有监督举报电话（role: supervision），公示栏必须写明")
     bring = []
-    for program in jur.programs:
+    for program in currency.current_programs(jur, as_of):
         for item in (program.get("how") or {}).get("bring") or ():
             if item not in bring:
                 bring.append(item)
     return {
         "jid": jur.id, "name": jur.name, "full_name": jur.full_name or jur.name,
         "version": version, "effective_date": date.isoformat(), "effective_date_cn": cn_date(date),
+        # builder/currency.py: the build's date, what may be out of date, what changes soon
+        "as_of": as_of.isoformat(), "as_of_cn": cn_date(as_of), "stale": currency.staleness(jur, as_of),
+        "reviewed": currency.reviewed_text(jur),
+        "upcoming": [{k: u[k] for k in ("label", "what", "who", "text")}
+                     for u in currency.upcoming(jur, as_of, jur.notice_horizon_days)],
         "table": guarantee_table(jur, date), "promises": promises(jur, date),
         "process": process_steps(jur), "has_drugs": bool(jur.drugs),
         "examples": worked_examples(jur, service, date, scenarios or load_scenarios()),
@@ -386,7 +391,8 @@ def jurisdiction_facts(jur: Jurisdiction, version: str, service: Service, *, as_
         "complaint_categories": [{"id": c["id"], "name": c["name"]}
                                  for c in getattr(jur, "complaint_categories", None) or ()],
         "programs": [{"name": p["name"], "summary": p["summary"], "benefits": p.get("benefits") or [],
-                      "label": "示例数字" if p.get("illustrative") else ""} for p in jur.programs],
+                      "label": "示例数字" if p.get("illustrative") else ""}
+                     for p in currency.current_programs(jur, as_of)],
         "bring": bring,
         "site_home": urls.page_url(jur.id, "", site_url),
         "complaint_home": urls.complaint_url(jur.id, forms_url=forms_url),

@@ -11,8 +11,6 @@ import hashlib
 import os
 from pathlib import Path
 
-from builder import settings as build_settings
-
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - the embedded run's key; production refuses it
 
@@ -45,8 +43,9 @@ def from_env(instance_path: Path) -> dict:
         "LOOKUP_PEPPER": env.get("FORMS_LOOKUP_PEPPER") or secret,
         "DATABASE_URL": normalise_db_url(database),
         "REDIS_URL": env.get("REDIS_URL") or None,
-        "SITE_URL": build_settings.site_url(),
-        "FORMS_URL": build_settings.forms_url(),
+        # Overrides for every jurisdiction; unset, each one's own (forms_app/addresses.py).
+        "SITE_URL": (env.get("SITE_URL") or "").rstrip("/") or None,
+        "FORMS_URL": (env.get("FORMS_URL") or "").rstrip("/") or None,
         "DATA_DIR": Path(env.get("POLICY_DATA") or ROOT / "policy_data"),
         # Per client address. Submissions: a village doctor may file for several residents.
         "LIMIT_SUBMIT": env.get("FORMS_LIMIT_SUBMIT", "30 per hour"),
