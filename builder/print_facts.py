@@ -209,6 +209,27 @@ def guarantee_table(jur: Jurisdiction, date: dt.date) -> dict:
     return {"columns": columns, "rows": rows}
 
 
+def _table_values(table: dict) -> dict:
+    """Each value of a guarantee table by where it stands: (row, cell, caption, who, where)."""
+    return {(row["id"], i, line["caption"], g["who"], v["where"]): v
+            for row in table["rows"] for i, cell in enumerate(row["cells"]) for line in cell["lines"]
+            for g in line["groups"] for v in g["values"]}
+
+
+def upcoming_in_table(jur: Jurisdiction, table: dict, as_of: dt.date) -> dict:
+    """Mark each value that changes within the notice's horizon (jurisdiction.yaml
+    `notice_horizon_days`) with its next value, beside it: 即将调整：自YYYY年M月D日起 85%."""
+    now = _table_values(table)
+    dates = sorted({u["date"] for u in currency.upcoming(jur, as_of, jur.notice_horizon_days)
+                    if u["page"].startswith("lines/")})
+    for day in dates:
+        for key, later in _table_values(guarantee_table(jur, day)).items():
+            value = now.get(key)
+            if value is not None and "later" not in value and later["text"] != value["text"]:
+                value["later"] = f"{currency.upcoming_label(day)} {later['text']}"
+    return table
+
+
 # ------------------------------------------------------------------ promises
 
 PROMISE_PROGRAMS = ("treat_first_pay_later", "one_stop_settlement")
@@ -381,7 +402,7 @@ def jurisdiction_facts(jur: Jurisdiction, version: str, service: Service, *, as_
         "reviewed": currency.reviewed_text(jur),
         "upcoming": [{k: u[k] for k in ("label", "what", "who", "text")}
                      for u in currency.upcoming(jur, as_of, jur.notice_horizon_days)],
-        "table": guarantee_table(jur, date), "promises": promises(jur, date),
+        "table": upcoming_in_table(jur, guarantee_table(jur, date), as_of), "promises": promises(jur, date),
         "process": process_steps(jur), "has_drugs": bool(jur.drugs),
         "examples": worked_examples(jur, service, date, scenarios or load_scenarios()),
         "hotline": hotline, "public_hotline": contact(jur, "public_hotline"),
