@@ -399,7 +399,7 @@ def jurisdiction_facts(jur: Jurisdiction, version: str, service: Service, *, as_
         "version": version, "effective_date": date.isoformat(), "effective_date_cn": cn_date(date),
         # builder/currency.py: the build's date, what may be out of date, what changes soon
         "as_of": as_of.isoformat(), "as_of_cn": cn_date(as_of), "stale": currency.staleness(jur, as_of),
-        "reviewed": currency.reviewed_text(jur),
+        "reviewed": currency.reviewed_text(jur), "preview": False,  # printing.py sets it for --preview
         "upcoming": [{k: u[k] for k in ("label", "what", "who", "text")}
                      for u in currency.upcoming(jur, as_of, jur.notice_horizon_days)],
         "table": upcoming_in_table(jur, guarantee_table(jur, date), as_of), "promises": promises(jur, date),
@@ -445,7 +445,18 @@ def drug_prices(jur: Jurisdiction, village_id: str, day: dt.date) -> dict:
     shown = [{"name": d["name"], "spec": d["spec"], "unit": d["unit"], "price": fmt(d["fen"]),
               "own": d["own"]} for d in drugs[:NOTICE_DRUGS]]
     return {"drugs": shown, "drugs_more": len(drugs) - len(shown),
-            "drugs_label": reading_label(jur.drugs) if jur.drugs else "", "drugs_date_cn": cn_date(day)}
+            "drugs_label": reading_label(jur.drugs) if jur.drugs else "",
+            "drugs_date_cn": cn_date(prices_since(jur.drugs, village_id, day)) if jur.drugs else ""}
+
+
+def prices_since(drugs: dict, village_id: str, day: dt.date) -> dt.date:
+    """The day the clinic's list as posted on `day` took effect: its newest price change (the
+    county's or the clinic's own) on or before `day`; not the print date."""
+    starts = [p.start for d in drugs["drugs"] for p in d["prices"] if p.start <= day]
+    for clinic in drugs.get("clinics") or ():
+        if clinic["village"] == village_id:
+            starts += [p.start for own in clinic["prices"] for p in own["prices"] if p.start <= day]
+    return max(starts, default=day)
 
 
 def cn_date(date: dt.date) -> str:

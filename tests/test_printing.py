@@ -112,7 +112,7 @@ def test_notice_text_names_village_doctors_phones_hotline_and_version(printed, j
             assert doctor["name"] in text and doctor["qualification"] in text
         assert p["facts"]["hotline"]["phone"] in text
         assert p["version"] in text
-        assert p["facts"]["effective_date_cn"] in text
+        assert f'按{p["facts"]["as_of_cn"]}执行的政策' in text
 
 
 @pytest.mark.parametrize("jid", JIDS)
