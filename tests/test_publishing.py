@@ -260,3 +260,11 @@ def test_money_in_the_csv_is_yuan_with_two_decimals(jurisdictions, tmp_path):
     deductible = next(r for r in money if r["description"] == "基本医疗保险住院起付线（每次住院）"
                       and r["applies_to"] == "hospital_level=township")
     assert deductible["amount_yuan"] == "100.00"  # a 100-yuan deductible, not 10000
+
+
+def test_the_guide_shows_the_refusal_exactly_as_build_prints_it(monkeypatch):
+    monkeypatch.delenv("SITE_URL", raising=False)
+    monkeypatch.delenv("FORMS_URL", raising=False)
+    guide = (ROOT / "docs" / "data-officer-guide.md").read_text(encoding="utf-8")
+    shown = next(line for line in guide.splitlines() if line.startswith("资溪县（zixi）的公开地址"))
+    assert shown in address_problems(["zixi"], {"zixi": ROOT / "policy_data" / "zixi"}, preview=False)
