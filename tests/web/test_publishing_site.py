@@ -61,3 +61,13 @@ def test_a_public_build_has_no_banner_and_a_new_as_of_date_rebuilds(data_copy, t
     version = json.loads((out / "jixian" / "data" / "version.json").read_text(encoding="utf-8"))
     assert version["as_of"] == "2026-12-02"
     assert "按 <span class=\"as-of\">2026年12月2日</span>" in (out / "jixian" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_build_that_renders_sheets_again_never_says_no_change(site):
+    out, data, stats = site
+    notice = sorted((out / "jixian" / "print").glob("notice-*.pdf"))[0]
+    notice.unlink()
+    code, log = run_build(data, out, stats_dir=stats, only=["jixian"])
+    assert code == 0 and notice.is_file()
+    line = next(line for line in log.out if "集贤县" in line)
+    assert "没有变化，未重新生成" not in line and "打印文件重新生成了" in line, line
