@@ -48,8 +48,9 @@ def current_programs(j: Jurisdiction, as_of: dt.date) -> list[dict]:
     return [p for p in j.programs if in_force(p, as_of)]
 
 
-def staleness(j: Jurisdiction, as_of: dt.date) -> str:
-    """A plain-words warning when the data may be out of date on `as_of`; "" when it is not."""
+def staleness(j: Jurisdiction, as_of: dt.date, short: bool = False) -> str:
+    """A plain-words warning when the data may be out of date on `as_of`; "" when it is not.
+    `short`: the sheets' footer form (it shares two lines of the A3 notice's bottom margin)."""
     parts = []
     covered = [s["covers"] for s in j.sources.values() if s.get("covers")]
     if covered:
@@ -57,11 +58,15 @@ def staleness(j: Jurisdiction, as_of: dt.date) -> str:
         if as_of > last:
             first = min(c["from"] for c in covered).year
             years = f"{first}" if first == last.year else f"{first}—{last.year}"
-            parts.append(f"本页数字依据 {years} 年的文件；{last.year + 1} 年以后的文件还没有录入，"
+            parts.append(f"数字依据 {years} 年的文件" if short else
+                         f"本页数字依据 {years} 年的文件；{last.year + 1} 年以后的文件还没有录入，"
                          f"请以县医保局最新规定为准")
     if j.reviewed is not None and review_overdue(j.reviewed, as_of):
-        parts.append(f"这些数字最后一次对照县里文件核对是在 {cn_date(j.reviewed)}，已超过一年，"
+        parts.append(f"{cn_date(j.reviewed)}核对后已超过一年" if short else
+                     f"这些数字最后一次对照县里文件核对是在 {cn_date(j.reviewed)}，已超过一年，"
                      f"请以县医保局最新规定为准")
+    if short and parts:
+        return "、".join(parts) + "，以县医保局最新规定为准"
     return "；".join(parts)
 
 

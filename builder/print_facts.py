@@ -398,7 +398,7 @@ def jurisdiction_facts(jur: Jurisdiction, version: str, service: Service, *, as_
         "jid": jur.id, "name": jur.name, "full_name": jur.full_name or jur.name,
         "version": version, "effective_date": date.isoformat(), "effective_date_cn": cn_date(date),
         # builder/currency.py: the build's date, what may be out of date, what changes soon
-        "as_of": as_of.isoformat(), "as_of_cn": cn_date(as_of), "stale": currency.staleness(jur, as_of),
+        "as_of": as_of.isoformat(), "as_of_cn": cn_date(as_of), "stale": currency.staleness(jur, as_of, short=True),
         "reviewed": currency.reviewed_text(jur), "preview": False,  # printing.py sets it for --preview
         "upcoming": [{k: u[k] for k in ("label", "what", "who", "text")}
                      for u in currency.upcoming(jur, as_of, jur.notice_horizon_days)],

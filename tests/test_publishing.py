@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -199,7 +200,14 @@ def test_the_staleness_notice_appears_when_as_of_is_past_every_source(jurisdicti
     assert "按 2026年12月6日 执行" in calculator_page(zixi, "v", dt.date(2026, 12, 6))
     facts = jurisdiction_facts(zixi, "v", Service({"zixi": zixi}), as_of=dt.date(2026, 12, 6),
                                site_url="https://a.gov.cn", forms_url="https://b.gov.cn")
-    assert facts["stale"] == stale  # printed in every sheet's footer (_parts.html)
+    assert facts["stale"] == "数字依据 2020 年的文件，以县医保局最新规定为准"  # every sheet's footer (_parts.html)
+    jur = _trimmed(ROOT / "policy_data" / "zixi")
+    with tempfile.TemporaryDirectory() as folder:
+        paths, _ = printing.print_jurisdiction_report(jur, Path(folder), "v", site_url="https://a.gov.cn",
+                                                      forms_url="https://b.gov.cn", as_of=dt.date(2026, 12, 6))
+        for path in paths:
+            if path.name != "county-pack.pdf" and not path.name.startswith("cards-"):
+                assert "注意：数字依据 2020 年的文件，以县医保局最新规定为准" in _text(path).replace("\n", ""), path
 
 
 def test_a_review_more_than_a_year_old_is_said_and_its_absence_shown(jurisdictions):
