@@ -59,6 +59,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_errors(app)
     _register_headers(app)
     _register_templates(app, policy)
+    if app.config["PRODUCTION"]:
+        from .addresses import public_problems
+
+        problems = public_problems(app)
+        if problems:
+            raise ConfigError("FORMS_ENV=production 时公开地址必须是群众能打开的网址：\n" + "\n".join(problems))
 
     from .audit_cli import audit_cli
     from .cli import db_cli
@@ -121,6 +127,8 @@ def _register_errors(app: Flask) -> None:
 def _register_templates(app: Flask, policy) -> None:
     from builder.urls import page_url, track_url
 
+    from .addresses import forms_root, site_root
+
     from .deadlines import reading as deadline_reading
     from policy.money import fmt
 
@@ -138,8 +146,8 @@ def _register_templates(app: Flask, policy) -> None:
     # The reading mark (按本县理解 / 示例数字) of the commitment a deadline comes from.
     app.jinja_env.globals["reading"] = lambda j, commitment, utc: deadline_reading(j, commitment, local_date(utc))
     app.jinja_env.globals.update(
-        site_page=lambda jid, path="": page_url(jid, path, app.config["SITE_URL"]),
+        site_page=lambda jid, path="": page_url(jid, path, site_root(jid, app)),
         versions=policy.versions, status_name=status_name,
-        track_link=lambda jid: track_url(jid, app.config["FORMS_URL"]),
+        track_link=lambda jid: track_url(jid, forms_root(jid, app)),
         drug_label=drug_label, yuan=fmt,
     )

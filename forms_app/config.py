@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from builder import settings as build_settings
-
 from . import installation_keys
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,8 +40,9 @@ def from_env(instance_path: Path) -> dict:
         "LOOKUP_PEPPER": pepper,
         "DATABASE_URL": normalise_db_url(database),
         "REDIS_URL": env.get("REDIS_URL") or None,
-        "SITE_URL": build_settings.site_url(),
-        "FORMS_URL": build_settings.forms_url(),
+        # Overrides for every jurisdiction; unset, each one's own (forms_app/addresses.py).
+        "SITE_URL": (env.get("SITE_URL") or "").rstrip("/") or None,
+        "FORMS_URL": (env.get("FORMS_URL") or "").rstrip("/") or None,
         "DATA_DIR": Path(env.get("POLICY_DATA") or ROOT / "policy_data"),
         # Per client address. Submissions: a village doctor may file for several residents.
         "LIMIT_SUBMIT": env.get("FORMS_LIMIT_SUBMIT", "30 per hour"),

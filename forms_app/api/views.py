@@ -27,6 +27,7 @@ from ..protect import valid_resubmission_id
 from ..submissions import Filer, submit_complaint
 from ..tracking.forms import TrackForm
 from ..tracking.views import find_case
+from ..addresses import forms_root
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/open311/v2")
@@ -74,7 +75,8 @@ def _service(j, c) -> dict:
 @bp.get("/openapi.json")
 def openapi():
     policy = current_app.extensions["forms_policy"]
-    return jsonify(document(current_app.config["FORMS_URL"], sorted(policy.jurisdictions)))
+    jids = sorted(policy.jurisdictions)
+    return jsonify(document(forms_root(jids[0]) if jids else (current_app.config["FORMS_URL"] or ""), jids))
 
 
 @bp.get("/services.json")
