@@ -2,6 +2,8 @@
 environment overriding them, and production refusing addresses residents cannot open."""
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from cryptography.fernet import Fernet
 
@@ -13,7 +15,7 @@ from .formhelpers import file_complaint_page, make_app
 
 def _production(monkeypatch, tmp_path, policy):
     monkeypatch.setenv("FORMS_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "Qm3v8-Zr0pT1_kW9yXe4LbN6sHc2jAu7")  # strong: a weak one is refused first
+    monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("FORMS_ENCRYPTION_KEY", Fernet.generate_key().decode())
     return lambda: create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "POLICY": policy})
 
