@@ -22,7 +22,7 @@ COMPLAINT_UNDERPAID = ("reimbursed_less", "fee_not_waived", "other")  # first on
 COMPLAINT_OVERCHARGED = ("self_pay_over_ceiling", "reimbursed_less", "other")
 
 
-def write_slip_page(jur: Jurisdiction, docs_dir: Path, version: str) -> None:
+def write_slip_page(jur: Jurisdiction, docs_dir: Path, version: str, as_of=None) -> None:
     docs_dir = Path(docs_dir)
     assets = docs_dir / ASSET_DIR
     assets.mkdir(parents=True, exist_ok=True)
@@ -31,7 +31,7 @@ def write_slip_page(jur: Jurisdiction, docs_dir: Path, version: str) -> None:
     text = json.dumps(rules(jur), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     (assets / "slip-rules.js").write_text("window.SLIP_RULES = " + text.replace("</", "<\\/") + ";\n", encoding="utf-8")
     (docs_dir / "slip").mkdir(parents=True, exist_ok=True)
-    (docs_dir / "slip" / "index.md").write_text(slip_page(jur, version), encoding="utf-8")
+    (docs_dir / "slip" / "index.md").write_text(slip_page(jur, version, as_of), encoding="utf-8")
 
 
 def rules(j: Jurisdiction) -> dict:
@@ -54,7 +54,7 @@ def _complaint(j: Jurisdiction, wanted) -> str:
     return next((c for c in wanted if c in ids), "")
 
 
-def slip_page(j: Jurisdiction, version: str) -> str:
+def slip_page(j: Jurisdiction, version: str, as_of=None) -> str:
     url = urls.complaint_url(j.id)
     attrs = (f'data-version="{html.escape(version)}" data-complaint="{html.escape(url)}" '
              f'data-underpaid="{_complaint(j, COMPLAINT_UNDERPAID)}" data-overcharged="{_complaint(j, COMPLAINT_OVERCHARGED)}"')
@@ -66,7 +66,7 @@ def slip_page(j: Jurisdiction, version: str) -> str:
         '<p class="hc-nojs" id="slip-nojs">核对结算单需要打开浏览器的 JavaScript 功能。没有的话，可以按下面的报销比例表自己核对：'
         "每道保障线按顺序计算，后一道只报前一道报完后剩下的费用；或者带着结算单去乡镇卫生院的一站式结算窗口问，"
         "或者打电话问（见本页最后）。</p>", "",
-        "## 报销比例表", "", rates_table(j), "", where_to_ask(j), "",
+        "## 报销比例表", "", rates_table(j, as_of), "", where_to_ask(j), "",
         f'<p class="hc-version">数据版本 {html.escape(version)}</p>', "",
         "\n".join([f'<link rel="stylesheet" href="../{ASSET_DIR}/calculator.css">'] +
                   [f'<script src="../{ASSET_DIR}/{n}"></script>'

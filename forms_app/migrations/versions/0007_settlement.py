@@ -1,7 +1,7 @@
 """settlement slips attached to complaints: the resident's figures and the engine's differences
 
 Revision ID: 0007_settlement
-Revises: 0005
+Revises: 0006_security
 Create Date: 2026-12-06
 
 One JSON column (forms_app/settlement.py): {"category", "slips": [...], "answer": run_check's
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0007_settlement'
-down_revision = '0005'
+down_revision = '0006_security'
 branch_labels = None
 depends_on = None
 
