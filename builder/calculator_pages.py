@@ -95,6 +95,8 @@ def write_pages(jur: Jurisdiction, docs_dir: Path, version: str, as_of: dt.date 
     for page, body in (("calculator", calculator_page(jur, version, as_of)), ("screener", screener_page(jur, version, as_of))):
         (docs_dir / page).mkdir(parents=True, exist_ok=True)
         (docs_dir / page / "index.md").write_text(body, encoding="utf-8")
+    from .slip_page import write_slip_page  # the slip check: its own page and script
+    write_slip_page(jur, docs_dir, version, as_of)
 
 
 def _scripts(*names: str) -> str:
@@ -111,6 +113,8 @@ def calculator_page(j: Jurisdiction, version: str, as_of: dt.date | None = None)
         "",
         *([f'<p class="hc-stale"><strong>注意：</strong>{html.escape(stale)}</p>', ""]
           if (stale := currency.staleness(j, as_of)) else []),
+        "已经出院结算了？[核对我的结算单](../slip/index.md)：看看每道保障线付足了没有。",
+        "",
         '<div id="calc-app" class="hc-app" data-version="' + html.escape(version) + '" hidden></div>',
         "",
         '<p class="hc-nojs" id="calc-nojs">这个计算器需要打开浏览器的 JavaScript 功能才能使用。'

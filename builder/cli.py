@@ -54,6 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     portal.add_argument("--out", type=Path, default=DEFAULT_OUT, help="输出文件夹（默认 dist/）")
     printing.add_argument("--only", nargs="+", metavar="ID", help="只生成这些地区（默认全部）")
     printing.add_argument("--out", type=Path, default=DEFAULT_OUT, help="输出文件夹（默认 dist/）")
+    audit = add("audit", "核对医院结算单导出文件（CSV 或 .xlsx）：逐张按政策重算，列出与政策不符的金额")
+    audit.add_argument("files", nargs="*", type=Path, metavar="FILE", help="结算单导出文件（CSV：UTF-8 或 GBK；或 .xlsx）")
+    audit.add_argument("--jurisdiction", metavar="ID", help="地区编号（policy_data 下的文件夹名）")
+    audit.add_argument("--out", type=Path, required=True, help="输出文件夹：findings.csv、rejected.csv、summary.json、report.html")
+    audit.add_argument("--shard", default="1/1", metavar="K/N", help="只核对第 K 份（按参保人编号分成 N 份，可在 N 台机器上同时运行）")
+    audit.add_argument("--merge", nargs="+", type=Path, metavar="DIR", help="把各分片的输出文件夹合并成一份结果")
     serve = sub.add_parser("serve", help="在本机打开生成好的网站（dist/），供人查看")
     serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     serve.add_argument("--out", type=Path, default=DEFAULT_OUT, help="要打开的文件夹（默认 dist/）")
@@ -70,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "print":
         from .print_command import run as print_all
         return print_all(args.data, args.out, args.only, as_of=args.as_of, preview=args.preview)
+    if args.command == "audit":
+        return run_audit(args, parser)
     if args.command == "serve":
         from .serve import serve as serve_dir
         return serve_dir(args.out, args.port)
@@ -85,6 +93,25 @@ def main(argv: list[str] | None = None) -> int:
         err("没有标准输入：请用 < 文件 或管道提供 JSON")
         return 2
     return answer(args.command, args.data, stdin, explain=explain, compare=compare)
+
+
+def run_audit(args, parser) -> int:
+    from .audit.run import audit, merge, parse_shard
+
+    if args.merge:
+        if args.files or args.jurisdiction:
+            err("audit --merge DIR... --out DIR 只合并分片结果，不再读入结算单文件")
+            return 2
+        return merge(args.data, args.merge, args.out)
+    if not args.jurisdiction or not args.files:
+        err("用法：build.py audit --jurisdiction 地区编号 文件... --out 输出文件夹 [--shard K/N]")
+        return 2
+    try:
+        shard = parse_shard(args.shard)
+    except ValueError as exc:
+        err(str(exc))
+        return 2
+    return audit(args.data, args.jurisdiction, args.files, args.out, shard)
 
 
 CHECK_COMMAND = "scripts/check.sh"  # what data officers run (docs/data-officer-guide.md)

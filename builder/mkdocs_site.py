@@ -73,7 +73,8 @@ def nav(j: Jurisdiction, calculator: bool) -> list:
         {"算好的例子": "examples/index.md"},
     ]
     if calculator:
-        items += [{"报销计算器": "calculator/index.md"}, {"能享受哪些政策": "screener/index.md"}]
+        items += [{"报销计算器": "calculator/index.md"}, {"核对结算单": "slip/index.md"},
+                  {"能享受哪些政策": "screener/index.md"}]
     items += [
         {"政策和服务": "programs/index.md"},
         {"村卫生室和村医": "villages/index.md"},

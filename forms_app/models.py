@@ -126,6 +126,8 @@ class Case(Base):
     drug: Mapped[str | None] = mapped_column(String(60))
     drug_price_charged_fen: Mapped[int | None] = mapped_column(Integer)
     drug_price_posted_fen: Mapped[int | None] = mapped_column(Integer)
+    # A checked settlement slip (forms_app/settlement.py): the figures and the engine's differences.
+    settlement: Mapped[dict | None] = mapped_column(JSON)
     data_version: Mapped[str] = mapped_column(String(16))
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     decide_by: Mapped[dt.date | None] = mapped_column(Date)  # accept or decline by this day

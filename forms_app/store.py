@@ -44,6 +44,7 @@ class NewCase:
     drug: str | None = None  # a wrong drug price: the drug (drugs.yaml id) ...
     drug_price_charged_fen: int | None = None  # ... what the filer paid ...
     drug_price_posted_fen: int | None = None  # ... and what the clinic posted on the day (None: no posted price)
+    settlement: dict | None = None  # a checked settlement slip (forms_app/settlement.py)
     first_event: str = "已收到"
 
 

@@ -85,7 +85,7 @@ def _typed(filer: Filer, **values) -> dict:
 def submit_complaint(j, *, category: str, village: str | None, institution: str | None,
                      event_date: dt.date | None, description: str, filer: Filer, channel: str = "web",
                      drug: str | None = None, charged_fen: int | None = None,
-                     resubmission_id: str | None = None) -> Receipt:
+                     settlement: dict | None = None, resubmission_id: str | None = None) -> Receipt:
     """A complaint; for a wrong drug price also the drug, the price charged and the price the
     clinic posted on the day it happened (kept with the case: the list may change later)."""
     policy = current_app.extensions["forms_policy"]
@@ -96,9 +96,10 @@ def submit_complaint(j, *, category: str, village: str | None, institution: str 
                         township=township, village=village, institution=institution, event_date=event_date,
                         description=description, first_event="已收到您的投诉",
                         drug=drug, drug_price_charged_fen=charged_fen if drug else None,
-                        drug_price_posted_fen=posted_fen, **_personal(filer))
+                        drug_price_posted_fen=posted_fen, settlement=settlement, **_personal(filer))
     typed = _typed(filer, category=category, village=village, institution=institution, event_date=event_date,
-                   description=description, drug=drug, charged_fen=charged_fen if drug else None)
+                   description=description, drug=drug, charged_fen=charged_fen if drug else None,
+                   **({"settlement": settlement} if settlement else {}))
     return _store(new, j, resubmission_id, typed)
 
 

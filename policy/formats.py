@@ -460,7 +460,16 @@ FILES = {
 # Files a jurisdiction may have: read and checked when present (see policy/drugs.py).
 from .drugs import drugs_file_spec  # noqa: E402  (the drug spec reuses this module's reading check)
 
+# settlement.yaml: the column headers of the county's hospital systems, mapped to the headers of
+# the settlement export (docs/interfaces: `build.py audit`). Whether `means` names a known
+# header or layer is checked against layers.yaml by builder/audit/columns.py.
+SETTLEMENT = Record({"columns": req(ListOf(Record({
+    "header": req(Text(60), "医院系统导出文件里的列名，如 统筹支付"),
+    "means": req(Text(60), "它对应的标准列名或保障线名称，如 基本医疗保险"),
+}), min_len=1, unique="header", what="个列名"), "医院导出文件的列名与标准列名的对应")})
+
 OPTIONAL_FILES = {
     "drugs.yaml": drugs_file_spec(),
     "process.yaml": PROCESS,
+    "settlement.yaml": SETTLEMENT,
 }

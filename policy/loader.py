@@ -357,6 +357,8 @@ def _assemble(j: Jurisdiction, parsed, townships, examples, problems):
         j.drugs = parsed["drugs.yaml"]
     if parsed.get("process.yaml"):
         j.process = parsed["process.yaml"]["steps"]
+    if parsed.get("settlement.yaml"):
+        j.settlement_columns = parsed["settlement.yaml"]["columns"]
     j.examples = examples
 
 

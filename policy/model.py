@@ -59,6 +59,7 @@ class Jurisdiction:
     complaint_categories: list[dict] = field(default_factory=list)  # complaints.yaml, in listed order
     drugs: dict | None = None  # drugs.yaml (policy/drugs.py): the posted drug prices, when the data has them
     process: list[dict] = field(default_factory=list)  # process.yaml: the steps of treatment and reimbursement
+    settlement_columns: list[dict] = field(default_factory=list)  # settlement.yaml: hospitals' headers -> ours
     calendar: Calendar | None = None
     examples: list[dict] = field(default_factory=list)  # each with "_file"
     examples_skipped: bool = False  # check could not run them: the data had problems

@@ -33,7 +33,8 @@ def build_site(j: Jurisdiction, work: Path, version: str = "testversion") -> Pat
         "theme": {"name": "material", "language": "zh", "font": False},
         "markdown_extensions": ["tables", "attr_list", "md_in_html"],
         "plugins": [],  # no search: jieba would take seconds to load and the tests need none
-        "nav": [{"首页": "index.md"}, {"报销计算器": "calculator/index.md"}, {"能享受哪些政策": "screener/index.md"}],
+        "nav": [{"首页": "index.md"}, {"报销计算器": "calculator/index.md"}, {"核对结算单": "slip/index.md"},
+                {"能享受哪些政策": "screener/index.md"}],
         "not_in_nav": "/programs/*/",
         "validation": {"omitted_files": "warn", "absolute_links": "warn", "unrecognized_links": "warn",
                        "anchors": "warn"},

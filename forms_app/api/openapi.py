@@ -63,6 +63,9 @@ NEW_REQUEST = {"type": "object", "required": ["jurisdiction_id", "service_code",
                                        "description": "service_code 为 drug_price 时必填：药品编号（services/drug_price.json）"},
                    "attribute[drug_price_charged]": {"type": "string", "maxLength": 20,
                                                      "description": "service_code 为 drug_price 时必填：实际收了多少元，如 9.50"},
+                   "attribute[settlement]": {"type": "string", "maxLength": 10000,
+                                             "description": "结算单上的数字（JSON，见 services/{code}.json 的 settlement）；"
+                                                            "系统按政策重新计算差额，附在案件上"},
                    "idempotency_key": {"type": "string", "pattern": "^[A-Za-z0-9._:~-]{16,100}$",
                                        "description": "重试用的键（或用 Idempotency-Key 请求头）：同一个键、同样的内容"
                                                       "再提交一次，返回第一次的案件编号和 token，不会重复登记"},

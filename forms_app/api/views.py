@@ -37,7 +37,9 @@ API_NAMES = {"category": "service_code", "village": "address_id", "institution":
              "event_date": "attribute[event_date]", "description": "description", "name": "first_name",
              "phone": "phone", "id_number": "attribute[id_number]",
              # a wrong drug price (service_code drug_price): which drug, and what was charged in yuan
-             "drug": "attribute[drug]", "charged": "attribute[drug_price_charged]"}
+             "drug": "attribute[drug]", "charged": "attribute[drug_price_charged]",
+             # a checked settlement slip: the figures as JSON; the differences are computed here
+             "settlement": "attribute[settlement]"}
 MAX_PARAM = 10_000  # characters of any one parameter we read at all
 
 
@@ -102,6 +104,9 @@ def service_definition(code):
         {"variable": True, "code": "id_number", "datatype": "string", "required": False,
          "datatype_description": "18 位居民身份证号码", "order": 3, "description": "身份证号码（加密保存）"},
         *(_drug_attributes(j) if code == DRUG_PRICE and j.drugs else ()),
+        {"variable": True, "code": "settlement", "datatype": "text", "required": False,
+         "datatype_description": 'JSON：{"category": 人员类别, "slips": [与 calc 相同的就医字段 + "paid": {保障线编号: 元} + "self_pay": 元]}',
+         "order": 6, "description": "结算单上的数字（核对结算单页面带来的）；系统按政策重新计算差额，附在案件上"},
     ]})
 
 
@@ -143,7 +148,7 @@ def create_request():
                                    institution=form.institution.data, event_date=form.clean_date,
                                    description=form.description.data, filer=filer, channel="api",
                                    drug=form.drug.data or None, charged_fen=form.clean_charged,
-                                   resubmission_id=key)
+                                   settlement=form.clean_settlement, resubmission_id=key)
     except store.ResubmissionConflict as conflict:
         raise ApiError(422, f"Idempotency-Key: 这个键已经用于另一份内容不同的请求（{conflict.number}）"
                             if conflict.reason == "changed" else

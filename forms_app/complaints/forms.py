@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from ..formkit import OnceForm, check_length, parse_date, parse_id_number, parse_phone, parse_yuan_to_fen
@@ -26,6 +26,7 @@ class ComplaintForm(OnceForm):
     name = StringField("您的姓名（可以不填）")
     phone = StringField("您的电话")
     id_number = StringField("身份证号码（可以不填）")
+    settlement = HiddenField("核对过的结算单")  # JSON from the slip check page (forms_app/settlement.py)
 
     def __init__(self, jurisdiction, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,6 +34,7 @@ class ComplaintForm(OnceForm):
         self.clean_phone = self.clean_id_number = None
         self.clean_date = None
         self.clean_charged = None
+        self.clean_settlement = None
 
     def validate_category(self, field):
         if not field.data:
@@ -80,6 +82,10 @@ class ComplaintForm(OnceForm):
             raise ValidationError("请填写这种药实际收了多少钱，例如 9.50")
         check_length(field.data, 20)
         self.clean_charged = parse_yuan_to_fen(field.data)
+
+    def validate_settlement(self, field):
+        from ..settlement import parse_settlement
+        self.clean_settlement = parse_settlement(self.j, field.data)
 
     def validate_description(self, field):
         check_length(field.data, DESCRIPTION_MAX, 5, "，说清楚发生了什么")

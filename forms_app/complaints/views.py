@@ -3,6 +3,7 @@ POST it, redirect to the receipt."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from wtforms.validators import ValidationError
 
 from .. import store
 from ..formkit import resubmission_notice
@@ -16,6 +17,7 @@ from ..policy_source import (
     place_label,
     village_choices,
 )
+from ..settlement import parse_settlement, summary_text
 from ..submissions import Filer, submit_complaint
 from ..views_common import jurisdiction_or_404, recalled_receipt, remember_receipt
 from .forms import DESCRIPTION_MAX, ComplaintForm
@@ -35,6 +37,7 @@ def complaint(jid):
             form.category.data = wanted_category
         if wanted_village in j.villages:
             form.village.data = wanted_village
+        settlement, notice = _settlement_from_link(j, form)
     elif form.spam():
         return render_template("refused.html", j=j), 400
     elif form.validate_on_submit():
@@ -45,6 +48,7 @@ def complaint(jid):
                                        institution=form.institution.data, event_date=form.clean_date,
                                        description=form.description.data, filer=filer,
                                        drug=form.drug.data or None, charged_fen=form.clean_charged,
+                                       settlement=form.clean_settlement,
                                        resubmission_id=form.resubmission_id.data)
         except store.ResubmissionConflict as conflict:
             notice = resubmission_notice(conflict, "投诉")
@@ -53,10 +57,35 @@ def complaint(jid):
             remember_receipt(receipt)
             return redirect(url_for("complaints.receipt", jid=jid), 303)
     form.keep_or_new_resubmission_id()
+    if request.method == "POST":
+        settlement = form.clean_settlement or _quietly(j, form.settlement.data)
     return render_template("complaint.html", j=j, form=form, notice=notice, categories=category_choices(j),
+                           settlement=settlement, data_version=current_app.extensions["forms_policy"].versions[j.id],
                            villages=village_choices(j), institutions=institution_choices(j),
                            drugs=drug_choices(j, form.village.data) if j.drugs else None, drug_price=DRUG_PRICE,
                            description_max=DESCRIPTION_MAX)
+
+
+def _settlement_from_link(j, form):
+    """The slip check page's link: its figures checked here, the description started for the resident."""
+    raw = request.args.get("settlement")
+    if not raw:
+        return None, ""
+    try:
+        settlement = parse_settlement(j, raw)
+    except ValidationError as exc:
+        return None, f"附带的结算单数字没有带过来（{exc}），请在“发生了什么”里写明。"
+    form.settlement.data = raw
+    if not form.description.data:
+        form.description.data = summary_text(settlement)
+    return settlement, ""
+
+
+def _quietly(j, raw):
+    try:
+        return parse_settlement(j, raw)
+    except ValidationError:
+        return None
 
 
 @bp.route("/<jid>/receipt")
