@@ -61,7 +61,8 @@ def _store(new: store.NewCase, j, resubmission_id: str | None, typed: dict) -> R
     db = current_app.extensions["forms_db"]
 
     def deadline_for(day):
-        d = deadlines.deadline(j, "decide", day)
+        # A call-back has its own (short) deadline; a complaint, the decision's.
+        d = (deadlines.deadline(j, "callback", day) if new.kind == "query" else None) or deadlines.deadline(j, "decide", day)
         return d.day if d else None
 
     if not valid_resubmission_id(resubmission_id):
