@@ -51,7 +51,7 @@ class Filters:
         if args.get("overdue") == "1":  # the older link
             f.due = "overdue"
         f.unassigned = args.get("unassigned") == "1"
-        raw = args.get("assignee", "")
+        raw = str(args.get("assignee", ""))
         f.assignee = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
         f.orphaned = args.get("orphaned") == "1"
         f.low = args.get("low") == "1"
@@ -60,7 +60,7 @@ class Filters:
         f.number = _number_part(args.get("number", ""))
         try:
             f.page = max(1, min(10_000, int(args.get("page", "1"))))
-        except ValueError:
+        except (TypeError, ValueError):
             f.page = 1
         return f
 
@@ -192,8 +192,9 @@ def queue_csv(j, cases: list[Case], names: dict[int, str], today: dt.date) -> st
         cat = category(j, c.category)
         w.writerow([cell(x) for x in (
             c.number, "投诉" if c.kind == "complaint" else "咨询", cat["name"] if cat else "",
-            place_label(j, c.township, c.village, c.institution), status_name(c.status),
-            local_date(c.submitted_at).isoformat(), d["day"].isoformat() if d else "", d["label"] if d else "",
+            place_label(j, c.township, c.village, c.institution), status_name(c.status, c),
+            local_date(c.submitted_at).isoformat(), d["day"].isoformat() if d else "",
+            (d["label"] + ("（估算）" if d["estimate"] else "")) if d else "",
             names.get(c.assigned_to, ""), "匿名" if c.anonymous else "实名", c.phone_masked or "",
             c.id_number_masked or "")])
     return safe_csv(out.getvalue())

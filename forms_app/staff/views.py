@@ -131,30 +131,75 @@ def queue(user, jid):
     j, f, today, cases, total, names = _filtered_queue(user, jid)
     # Remembered for "← 案件列表" on the case pages: the clerk comes back to the same filter and page.
     session["staff_queue"] = f.query_args()
-    rows = [_row(j, c, today, names) for c in cases]
+    staff = fetch_users(_db(), jid)
+    disabled = {u.id for u in staff if not u.active}
+    rows = [_row(j, c, today, names, disabled) for c in cases]
     towns = {t: j.townships[t]["name"] for t in (user.townships if user.role == "handler" else j.townships)}
-    handlers = [u for u in fetch_users(_db(), jid) if u.role != "auditor"]
+    handlers = [u for u in staff if u.role != "auditor"]
     return render_template("staff/queue.html", j=j, f=f, rows=rows, total=total, towns=towns,
                            counts=fetch_counts(_db(), user, today, j), statuses=STATUSES, handlers=handlers,
-                           names=names, pages=(total + 49) // 50)
+                           names=names, pages=(total + 49) // 50, notice=BULK_SAVED.get(request.args.get("saved", ""), ""),
+                           error="")
 
 
-def _filtered_queue(user, jid: str, **page):
+BULK_SAVED = {"bulk": "已分派选中的案件。"}
+
+
+@bp.post("/<jid>/assign")
+@staff_session.required
+def bulk_assign(user, jid):
+    """Assign the cases ticked on the queue at once; each goes through workflow.assign (its rules,
+    its timeline entry, its audit entry); any refused is named, the others are saved."""
+    j = jurisdiction_or_404(jid)
+    form = ActionForm()
+    if not can_act(user):
+        abort(404)
+    if not form.validate_on_submit():
+        abort(400)
+    raw = form.assignee.data or ""
+    numbers = [n[:24] for n in request.form.getlist("cases")[:200]]
+    refused, missing = [], 0
+    if raw and not (raw.isascii() and raw.isdigit() and len(raw) < 10):
+        refused = ["请从列表里选经办人"]
+    else:
+        for number in numbers:
+            try:
+                assign(_db(), _actor(user), number, None, int(raw) if raw else None)
+            except WorkflowError as exc:
+                refused.append(f"{number}：{exc}")
+            except LookupError:  # not named: a number out of reach does not reveal that it exists
+                missing += 1
+    if missing:
+        refused.append(f"有 {missing} 件找不到")
+    if refused or not numbers:
+        j, f, today, cases, total, names = _filtered_queue(user, jid, args=session.get("staff_queue") or {})
+        staff = fetch_users(_db(), jid)
+        disabled = {u.id for u in staff if not u.active}
+        towns = {t: j.townships[t]["name"] for t in (user.townships if user.role == "handler" else j.townships)}
+        return render_template("staff/queue.html", j=j, f=f, rows=[_row(j, c, today, names, disabled) for c in cases],
+                               total=total, towns=towns, counts=fetch_counts(_db(), user, today, j),
+                               statuses=STATUSES, handlers=[u for u in staff if u.role != "auditor"], names=names,
+                               pages=(total + 49) // 50, notice="",
+                               error="请先勾选要分派的案件" if not numbers else "；".join(refused)), 409
+    return redirect(url_for("staff.queue", jid=jid, saved="bulk", **(session.get("staff_queue") or {})), 303)
+
+
+def _filtered_queue(user, jid: str, args=None, **page):
     """The queue page and its CSV export select the same cases: the filters in the URL, the
     user's own townships, today's deadlines; plus the staff names to show as assignees."""
     j = jurisdiction_or_404(jid)
-    f = Filters.from_args(request.args, j)
+    f = Filters.from_args(request.args if args is None else args, j)
     today = _today()
     cases, total = fetch_queue(_db(), user, f, today, j=j, **page)
     names = {u.id: u.display_name for u in fetch_users(_db(), jid)}
     return j, f, today, cases, total, names
 
 
-def _row(j, c: Case, today, names) -> dict:
+def _row(j, c: Case, today, names, disabled=frozenset()) -> dict:
     cat = category(j, c.category)
-    return {"case": c, "category": cat["name"] if cat else ("政策咨询" if c.kind == "query" else ""),
+    return {"case": c, "category": cat["name"] if cat else ("政策咨询，要求回电" if is_callback(c) else "政策咨询" if c.kind == "query" else ""),
             "place": place_label(j, c.township, c.village, None), "deadline": deadline_state(j, c, today),
-            "assignee": names.get(c.assigned_to, "")}
+            "assignee": names.get(c.assigned_to, ""), "assignee_disabled": c.assigned_to in disabled}
 
 
 @bp.get("/<jid>/cases.csv")

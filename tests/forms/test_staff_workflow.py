@@ -120,7 +120,7 @@ def test_overdue_cases_stand_out_and_filter(app):
     admin, _ = staff_client(app, "admin")
     page = admin.get("/staff/zixi/?overdue=1").get_data(as_text=True)
     assert number in page and fresh not in page and "已超期" in page
-    card = re.search(rf'<li class="case-card overdue">\s*<a class="case-no" href="[^"]+">{number}</a>', page)
+    card = re.search(rf'<li class="case-card overdue" id="c-{number}">\s*<input[^>]+>\s*<a class="case-no" href="[^"]+">{number}</a>', page)
     assert card, "the overdue case is marked"
 
 

@@ -1,0 +1,257 @@
+"""Issue 27: the staff side as clerks work — the queue keeps its place and puts the urgent first,
+a call-back is a call, irreversible steps are confirmed and can be undone, what was typed survives
+an expired login, deadlines say how they were counted and when they are estimates."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+
+from sqlalchemy import select, text
+
+from forms_app import notify
+from forms_app.models import AuditEntry, Case, CaseEvent, OutboxMessage, local_date, utcnow
+
+from .formhelpers import csrf, file_complaint
+from .staffhelpers import CSRF, PASSWORD, act, make_staff, queue_numbers, staff_client
+
+
+def _case(app, number) -> Case:
+    with app.extensions["forms_db"].reading() as s:
+        return s.scalars(select(Case).where(Case.number == number)).one()
+
+
+def _messages(app, number) -> list[OutboxMessage]:
+    with app.extensions["forms_db"].reading() as s:
+        return list(s.scalars(select(OutboxMessage).join(Case, Case.id == OutboxMessage.case_id)
+                              .where(Case.number == number).order_by(OutboxMessage.id)))
+
+
+def _set(app, number, **values):
+    with app.extensions["forms_db"].writing() as s:
+        sets = ", ".join(f"{k} = :{k}" for k in values)
+        s.execute(text(f"UPDATE cases SET {sets} WHERE number = :n"), {**values, "n": number})
+
+
+def _track(client, number, code) -> str:
+    return client.post("/zixi/track", data={"number": number, "code": code,
+                                            "csrf_token": csrf(client, "/zixi/track")}).get_data(as_text=True)
+
+
+def _file_callback(client, **extra):
+    data = {"person_category": "poverty", "age": "72", "sex": "male", "village": "gaofu-gaofu",
+            "diseases": ["hypertension"], "callback": "y", "name": "李大爷", "phone": "13912340000", **extra}
+    data["csrf_token"] = csrf(client, "/zixi/query")
+    r = client.post("/zixi/query", data=data)
+    assert r.status_code == 303, r.get_data(as_text=True)[:1000]
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    number = re.search(r"编号 <strong>([^<]+)</strong>", page).group(1)
+    code = re.search(r"查询码 <strong>([^<]+)</strong>", page).group(1).replace(" ", "")
+    return number, code
+
+
+# ------------------------------------------------------------------ 1. the queue
+
+def test_the_queue_opens_on_open_cases_most_urgent_first(app):
+    today = local_date(utcnow())
+    declined, _ = file_complaint(app.test_client())
+    overdue, _ = file_complaint(app.test_client())
+    later, _ = file_complaint(app.test_client())
+    admin, _ = staff_client(app, "admin")
+    act(admin, "zixi", declined, "status", status="declined", text="不属于本县受理范围", confirm="1")
+    # The declined case keeps an old decision deadline: it must not sort above the overdue one.
+    _set(app, declined, decide_by=today - dt.timedelta(days=40))
+    _set(app, overdue, decide_by=today - dt.timedelta(days=2))
+    listed = queue_numbers(admin, "")
+    assert declined not in listed and listed.index(overdue) < listed.index(later)
+    everything = queue_numbers(admin, "f=1")  # the filter form with "只看未办结" unticked
+    assert declined in everything and everything.index(overdue) < everything.index(later) < everything.index(declined)
+
+
+def test_counters_and_filters_for_what_needs_doing(app):
+    today = local_date(utcnow())
+    soon, _ = file_complaint(app.test_client())
+    rated, _ = file_complaint(app.test_client())
+    admin, _ = staff_client(app, "admin")
+    _set(app, soon, decide_by=today + dt.timedelta(days=1))
+    _set(app, rated, status="closed", rating=1, decide_by=None)
+    assert soon in queue_numbers(admin, "due=soon") and rated not in queue_numbers(admin, "due=soon")
+    assert soon in queue_numbers(admin, "unassigned=1")
+    assert queue_numbers(admin, f"low=1&open=0&number={rated}") == [rated]
+    page = admin.get("/staff/zixi/").get_data(as_text=True)
+    for label in ("已超期", "快到期", "未分派", "申请复查", "评价低"):
+        assert re.search(label + r" <strong>\d+</strong>", page), label
+    # A handler who is disabled leaves cases behind: the queue says so and lists them.
+    name = make_staff(app, "handler", ["gaofu"])
+    with app.extensions["forms_db"].reading() as s:
+        uid = s.scalar(text("SELECT id FROM staff_users WHERE username = :u"), {"u": name})
+    assert act(admin, "zixi", soon, "assign", assignee=str(uid)).status_code == 303
+    assert app.test_cli_runner().invoke(args=["staff", "disable", name]).exit_code == 0
+    assert soon in queue_numbers(admin, "orphaned=1")
+    assert "经办人已停用" in admin.get("/staff/zixi/").get_data(as_text=True)
+
+
+def test_the_case_page_returns_to_the_queue_as_it_was(sqlite_app):
+    number, _ = file_complaint(sqlite_app.test_client())
+    admin, _ = staff_client(sqlite_app, "admin")
+    admin.get(f"/staff/zixi/?f=1&open=1&township=gaofu&page=1&number={number[-6:]}")
+    assert act(admin, "zixi", number, "status", status="accepted", text="").status_code == 303
+    page = admin.get(f"/staff/zixi/case/{number}").get_data(as_text=True)
+    back = re.search(r'href="([^"]+)" id="back"', page).group(1).replace("&amp;", "&")
+    assert "township=gaofu" in back and f"number={number[-6:]}" in back and back.endswith(f"#c-{number}")
+    assert f'id="c-{number}"' in admin.get(back.split("#")[0]).get_data(as_text=True)
+
+
+def test_bulk_assign_from_the_queue(app):
+    a, _ = file_complaint(app.test_client())
+    b, _ = file_complaint(app.test_client())
+    admin, admin_name = staff_client(app, "admin")
+    handler = make_staff(app, "handler", ["gaofu"])
+    with app.extensions["forms_db"].reading() as s:
+        uid = s.scalar(text("SELECT id FROM staff_users WHERE username = :u"), {"u": handler})
+    tok = CSRF.search(admin.get("/staff/zixi/").get_data(as_text=True)).group(1)
+    r = admin.post("/staff/zixi/assign", data={"csrf_token": tok, "cases": [a, b], "assignee": str(uid)})
+    assert r.status_code == 303
+    assert _case(app, a).assigned_to == uid and _case(app, b).assigned_to == uid
+    with app.extensions["forms_db"].reading() as s:
+        assert s.scalar(select(text("count(*)")).select_from(AuditEntry).where(
+            AuditEntry.action == "assign", AuditEntry.case_id.in_([_case(app, a).id, _case(app, b).id]))) == 2
+    # A handler may take cases for himself only; each refusal is named.
+    hclient, hname = staff_client(app, "handler", ["gaofu"])
+    tok = CSRF.search(hclient.get("/staff/zixi/").get_data(as_text=True)).group(1)
+    r = hclient.post("/staff/zixi/assign", data={"csrf_token": tok, "cases": [a], "assignee": str(uid)})
+    assert r.status_code == 409 and a in r.get_data(as_text=True) and "只能把案件分派给自己" in r.get_data(as_text=True)
+
+
+# ------------------------------------------------------------------ 2. call-backs
+
+def test_a_call_back_is_a_call_not_a_complaint(app):
+    resident = app.test_client()
+    number, code = _file_callback(resident)
+    case = _case(app, number)
+    # Its own deadline (commitments.callback, days), not the 15-day decision.
+    j = app.extensions["forms_policy"].get("zixi")
+    from forms_app.deadlines import deadline
+    assert case.decide_by == deadline(j, "callback", local_date(case.submitted_at)).day
+    admin, _ = staff_client(app, "admin")
+    page = admin.get(f"/staff/zixi/case/{number}").get_data(as_text=True)
+    main = re.search(r"<main.*</main>", page, re.S).group(0)
+    assert "待回电" in main and "回电期限" in main and '"category"' not in main and "poverty" not in main
+    assert "72 岁" in main and "高血压" in main and "男" in main
+    for program in case.eligibility_answer["eligible"]:  # the answer he saw
+        assert program["name"] in main
+    assert 'value="accepted"' not in main and "记为已回电" in main
+    r = act(admin, "zixi", number, "status", status="closed", text="")
+    assert r.status_code == 409 and "回电时说了什么" in r.get_data(as_text=True)
+    r = act(admin, "zixi", number, "status", status="closed", text="已电话告知可办慢病卡，带身份证去卫生院")
+    assert r.status_code == 303
+    case = _case(app, number)
+    assert case.status == "closed"
+    sms = [m.body for m in _messages(app, number)]
+    assert len(sms) == 1 and "回了电话" in sms[0] and "办结" not in sms[0] and "受理" not in sms[0]
+    shown = _track(resident, number, code)
+    assert "已回电" in shown and "办结" not in shown and "慢病卡" not in shown  # the call note stays internal
+    assert "回电记录：已电话告知" in admin.get(f"/staff/zixi/case/{number}").get_data(as_text=True)
+
+
+# ------------------------------------------------------------------ 4. confirm, undo, reopen
+
+def test_a_decline_is_confirmed_held_and_can_be_undone(app):
+    resident = app.test_client()
+    number, code = file_complaint(resident)
+    admin, _ = staff_client(app, "admin")
+    r = act(admin, "zixi", number, "status", status="declined", text="不属于卫生健康部门职责")
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200 and "请确认" in body and "不属于卫生健康部门职责" in body
+    assert _case(app, number).status == "submitted" and _messages(app, number) == []
+    assert act(admin, "zixi", number, "status", status="declined", text="不属于卫生健康部门职责",
+               confirm="1").status_code == 303
+    (msg,) = _messages(app, number)
+    assert "理由：不属于卫生健康部门职责" in msg.body and msg.next_attempt_at > utcnow() + dt.timedelta(minutes=9)
+    sent = []
+
+    class Sender:
+        def send(self, phone, body):
+            if number in body:  # other tests' messages share the database
+                sent.append(body)
+    notify.deliver_due(app.extensions["forms_db"], Sender(), app.extensions["forms_protector"].decrypt)
+    assert sent == []  # held for the undo window
+    assert "撤销这一步" in admin.get(f"/staff/zixi/case/{number}").get_data(as_text=True)
+    assert act(admin, "zixi", number, "undo").status_code == 303
+    assert _case(app, number).status == "submitted"
+    assert [m.status for m in _messages(app, number)] == ["cancelled"]
+    assert "不予受理" not in re.sub(r"<select.*?</select>", "", _track(resident, number, code), flags=re.S)
+    notify.deliver_due(app.extensions["forms_db"], Sender(), app.extensions["forms_protector"].decrypt,
+                       utcnow() + dt.timedelta(hours=1))
+    assert sent == []
+    with app.extensions["forms_db"].reading() as s:
+        assert "undo" in set(s.scalars(select(AuditEntry.action).where(AuditEntry.case_id == _case(app, number).id)))
+
+
+def test_undo_is_refused_after_the_window_and_the_administrator_reopens_with_a_reason(app):
+    number, _ = file_complaint(app.test_client())
+    admin, _ = staff_client(app, "admin")
+    act(admin, "zixi", number, "status", status="accepted", text="")
+    act(admin, "zixi", number, "status", status="closed", text="押金已全额退还给您", confirm="1")
+    with app.extensions["forms_db"].writing() as s:
+        s.execute(text("UPDATE case_events SET at = :t WHERE case_id = :c AND status_to = 'closed'"),
+                  {"t": utcnow() - dt.timedelta(minutes=11), "c": _case(app, number).id})
+    r = act(admin, "zixi", number, "undo")
+    assert r.status_code == 409 and "重新打开" in r.get_data(as_text=True)
+    handler, _ = staff_client(app, "handler", ["gaofu"])
+    r = act(handler, "zixi", number, "reopen", reason="发现押金其实没有退")
+    assert r.status_code == 409 and _case(app, number).status == "closed"
+    r = act(admin, "zixi", number, "reopen", reason="")
+    assert r.status_code == 409 and "重新打开的理由" in r.get_data(as_text=True)
+    assert act(admin, "zixi", number, "reopen", reason="发现押金其实没有退").status_code == 303
+    case = _case(app, number)
+    assert case.status == "reopened" and case.reply_by is not None and case.closed_at is None
+    with app.extensions["forms_db"].reading() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.case_id == case.id, AuditEntry.action == "reopen")).one()
+    assert entry.after["reason"] == "发现押金其实没有退"
+
+
+# ------------------------------------------------------------------ 3. typed text across an expired login
+
+def test_a_reply_typed_when_the_login_expired_comes_back_after_logging_in(sqlite_app):
+    number, _ = file_complaint(sqlite_app.test_client())
+    client = sqlite_app.test_client()
+    name = make_staff(sqlite_app, "admin")
+    from .staffhelpers import login
+    assert login(client, name).status_code == 303
+    page = client.get(f"/staff/zixi/case/{number}").get_data(as_text=True)
+    tok = CSRF.search(page).group(1)
+    sqlite_app.config["STAFF_IDLE_MINUTES"] = 0
+    time.sleep(1.1)
+    typed = "您反映的押金问题，卫生院已承认并将在三日内退还。"
+    r = client.post(f"/staff/zixi/case/{number}/reply", data={"csrf_token": tok, "text": typed})
+    sqlite_app.config["STAFF_IDLE_MINUTES"] = 30
+    body = r.get_data(as_text=True)
+    assert r.status_code == 401 and "登录已过期" in body and typed in body
+    assert 'name="draft_text"' in body
+    action = re.search(r'<form method="post" novalidate action="([^"]+)"', body).group(1).replace("&amp;", "&")
+    r = client.post(action, data={"username": name, "password": PASSWORD, "csrf_token": CSRF.search(body).group(1),
+                                  "draft_text": typed})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200 and number in body and "您刚才写的内容还在" in body
+    assert re.search(r'id="reply-text"[^>]*>' + re.escape(typed) + "<", body)
+    with sqlite_app.extensions["forms_db"].reading() as s:  # shown again, not saved unseen
+        assert not list(s.scalars(select(CaseEvent).where(CaseEvent.kind == "reply", CaseEvent.body == typed)))
+
+
+# ------------------------------------------------------------------ 7. deadlines
+
+def test_a_deadline_beyond_the_calendar_is_an_estimate_everywhere(app):
+    resident = app.test_client()
+    number, code = file_complaint(resident)
+    admin, _ = staff_client(app, "admin")
+    act(admin, "zixi", number, "status", status="accepted", text="")
+    _set(app, number, reply_by=dt.date(2027, 3, 1))
+    staff_page = admin.get(f"/staff/zixi/case/{number}").get_data(as_text=True)
+    assert "估算" in staff_page and "还没有写进本县的工作日历" in staff_page
+    assert "估算" in admin.get(f"/staff/zixi/?number={number}").get_data(as_text=True)
+    assert "还没有写进本县的工作日历" in _track(resident, number, code)
+    # The SMS of an acceptance whose deadline falls in 2027 says it is an estimate.
+    from forms_app.lifecycle import current_deadline  # noqa: F401
+    text_ = notify.sms_text("资溪县", _case(app, number), "accepted", estimated=True)
+    assert "3月1日（估算" in text_
