@@ -39,6 +39,7 @@ def current() -> StaffUser | None:
     if now - int(info.get("seen", 0)) > idle or now - int(info.get("since", 0)) > most:
         session.pop("staff", None)
         g.staff_expired = True
+        g.staff_expired_id = int(info.get("id", 0) or 0)
         return None
     user = fetch_user(current_app.extensions["forms_db"], int(info.get("id", 0)))
     if user is None or not user.active:
@@ -79,7 +80,10 @@ def required(view):
             from .forms import LoginForm
             draft = draft_fields(request.form)
             if draft:
-                return render_template("staff/login.html", form=LoginForm(formdata=None), draft=draft,
+                # The user name of the session that just expired, so only the password is asked.
+                was = fetch_user(current_app.extensions["forms_db"], g.get("staff_expired_id", 0) or 0)
+                form = LoginForm(formdata=None, data={"username": was.username if was else ""})
+                return render_template("staff/login.html", form=form, draft=draft,
                                        next=request.path, message="登录已过期，请重新登录。您写的内容没有丢，登录后回到这件案子。"), 401
         if user is None:
             return redirect(url_for("staff.login", next=request.full_path if request.method == "GET" else None,

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 
 from builder.urls import track_url
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from .. import audit, deadlines, notify
@@ -100,6 +100,8 @@ def _draft_page(user, target: str):
         case = s.scalars(select(Case).where(Case.number == m.group(2), Case.jurisdiction == j.id)).first()
     if case is None or not can_see(user, case):
         return None
+    # The login began a new session: the CSRF token cached for this request belongs to the old one.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     form = ActionForm(formdata=None, data={k: draft.get(k, "") for k in
                                            ("status", "text", "days", "approver", "approved_on", "reason")})
     return _case_page(user, j, case, form, notice="已重新登录。您刚才写的内容还在下面，请看一下再点保存。",

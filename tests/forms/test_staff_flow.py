@@ -237,6 +237,9 @@ def test_a_reply_typed_when_the_login_expired_comes_back_after_logging_in(sqlite
     assert re.search(r'id="reply-text"[^>]*>' + re.escape(typed) + "<", body)
     with sqlite_app.extensions["forms_db"].reading() as s:  # shown again, not saved unseen
         assert not list(s.scalars(select(CaseEvent).where(CaseEvent.kind == "reply", CaseEvent.body == typed)))
+    # ... and the page's forms work in the new session (its CSRF token is the new session's).
+    r = client.post(f"/staff/zixi/case/{number}/reply", data={"csrf_token": CSRF.search(body).group(1), "text": typed})
+    assert r.status_code == 303
 
 
 # ------------------------------------------------------------------ 7. deadlines
