@@ -21,7 +21,8 @@ ACTIONS = {
     "login": "登录", "login_failed": "登录失败", "logout": "退出",
     "status": "改变状态", "assign": "分派", "note": "内部备注", "reply": "公开答复",
     "reveal_phone": "查看完整电话", "export_queue": "导出案件清单", "export_audit": "导出审计日志",
-    "outbox_retry": "重新发送短信",
+    "outbox_retry": "重新发送短信", "outbox_manual": "标记已人工通知", "reissue_code": "重新给查询码",
+    "undo": "撤销", "reopen": "重新打开案件", "search_phone": "按电话尾号查找",
     "user_create": "新建账号", "user_update": "修改账号", "user_password": "重设密码",
     "user_unlock": "解锁账号", "password_change": "修改自己的密码", "filer_rating": "投诉人评价", "filer_review": "投诉人申请复查",
 }

@@ -135,8 +135,26 @@ def retry(session, msg: OutboxMessage, now: dt.datetime | None = None) -> None:
     msg.status, msg.attempts, msg.next_attempt_at = "pending", 0, now or utcnow()
 
 
-def fetch_outbox(db: Database, case_filter, limit: int = 200) -> list[tuple[OutboxMessage, Case]]:
+FILTERS = {"todo": "要人工通知的（待发送、发送失败）", "pending": "待发送", "failed": "发送失败", "sent": "已发送",
+           "manual": "已人工通知", "cancelled": "已撤销"}
+
+
+def fetch_outbox(db: Database, case_filter, limit: int = 200, status: str = "", number: str = "") -> list[tuple[OutboxMessage, Case]]:
+    """Messages newest first; `status` one of FILTERS ("todo": waiting for a person when no
+    sender is configured), `number` part of a case number."""
     with db.reading() as session:
-        q = (select(OutboxMessage, Case).join(Case, OutboxMessage.case_id == Case.id).where(case_filter)
-             .order_by(OutboxMessage.id.desc()).limit(limit))
+        q = select(OutboxMessage, Case).join(Case, OutboxMessage.case_id == Case.id).where(case_filter)
+        if status == "todo":
+            q = q.where(OutboxMessage.status.in_(("pending", "failed")))
+        elif status in FILTERS:
+            q = q.where(OutboxMessage.status == status)
+        if number:
+            q = q.where(Case.number.contains(number, autoescape=True))
+        q = q.order_by(OutboxMessage.id.desc()).limit(limit)
         return [(m, c) for m, c in session.execute(q)]
+
+
+def mark_manual(session, msg: OutboxMessage, now: dt.datetime | None = None) -> None:
+    """A person told the filer by phone (no SMS sender, or it failed): the message is done and
+    never sent by a sender configured later (audited by the caller)."""
+    msg.status, msg.next_attempt_at, msg.sent_at = "manual", None, now or utcnow()

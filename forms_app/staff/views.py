@@ -20,6 +20,7 @@ from ..lifecycle import STATUSES, is_callback, status_name
 from ..limits import limiter
 from ..models import Case, CaseEvent, OutboxMessage, StaffUser, local_date, utcnow
 from ..policy_source import category, person_in_words, place_label
+from ..protect import new_lookup_code
 from ..views_common import jurisdiction_or_404
 from . import session as staff_session
 from .access import can_act, can_manage_users, can_read_audit, can_see, visible
@@ -230,7 +231,7 @@ def _case(user, jid: str, number: str) -> Case:
 
 
 def _case_page(user, j, case: Case, form=None, error: str = "", phone: str | None = None, code: int = 200, *,
-               notice: str = "", draft_for: str = "", confirm: dict | None = None):
+               notice: str = "", draft_for: str = "", confirm: dict | None = None, new_code: str = ""):
     """The case page. `form` carries what was typed back into the box it came from (`draft_for`:
     status | note | reply | reopen) whenever an action was not saved."""
     with _db().reading() as s:
@@ -258,7 +259,7 @@ def _case_page(user, j, case: Case, form=None, error: str = "", phone: str | Non
         callback=is_callback(case), person=person_in_words(j, case.eligibility_input) if case.kind == "query" else [],
         counted=_how_counted(j, case, events), back=_back_to_queue(j, case),
         can_reopen=user.role == "admin" and case.kind == "complaint" and case.status in ("declined", "closed"),
-        today=_today(), institution_phone=_institution_phone(j, case.institution)), code
+        today=_today(), institution_phone=_institution_phone(j, case.institution), new_code=new_code), code
 
 
 def _institution_phone(j, institution: str | None) -> dict | None:
@@ -452,10 +453,77 @@ def phone(user, jid, number):
 @bp.get("/<jid>/outbox")
 @staff_session.required
 def outbox(user, jid):
+    return _outbox_page(user, jid)
+
+
+def _outbox_page(user, jid, revealed: dict | None = None):
     j = jurisdiction_or_404(jid)
-    items = notify.fetch_outbox(_db(), visible(user))
+    status = request.args.get("status", "") if request.args.get("status", "") in notify.FILTERS else ""
+    from .queue import _number_part
+    number = _number_part(request.args.get("number", ""))
+    items = notify.fetch_outbox(_db(), visible(user), status=status, number=number)
     return render_template("staff/outbox.html", j=j, items=items, outbox_status=notify.OUTBOX_STATUS,
-                           form=ActionForm(formdata=None), sender=current_app.config.get("SMS_SENDER"))
+                           form=ActionForm(formdata=None), sender=current_app.config.get("SMS_SENDER"),
+                           filters=notify.FILTERS, status=status, number=number, revealed=revealed or {},
+                           now=utcnow())
+
+
+def _message(user, jid, mid):
+    """(message, case) the user may act on, or 404; the CSRF token checked."""
+    jurisdiction_or_404(jid)
+    if not can_act(user):
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    with _db().reading() as s:
+        msg = s.get(OutboxMessage, mid)
+        case = s.get(Case, msg.case_id) if msg else None
+    if msg is None or case is None or not can_see(user, case):
+        abort(404)
+    return msg, case
+
+
+@bp.post("/<jid>/outbox/<int:mid>/phone")
+@staff_session.required
+def outbox_phone(user, jid, mid):
+    """The number to call for a message no sender will deliver; every look audited, as on the case page."""
+    msg, case = _message(user, jid, mid)
+    full = reveal_phone(_db(), _actor(user), case.number, current_app.extensions["forms_protector"].decrypt)
+    return _outbox_page(user, jid, revealed={mid: full or "（没有电话）"})
+
+
+@bp.post("/<jid>/outbox/<int:mid>/manual")
+@staff_session.required
+def outbox_manual(user, jid, mid):
+    _message(user, jid, mid)
+    with _db().writing() as s:
+        msg = s.get(OutboxMessage, mid)
+        if msg.status in ("pending", "failed"):
+            notify.mark_manual(s, msg)
+            audit.record(s, "outbox_manual", actor_id=user.id, case_id=msg.case_id, after={"message": mid},
+                         address=request.remote_addr, jurisdiction=jid)
+    return redirect(url_for("staff.outbox", jid=jid, status=request.args.get("status") or None,
+                            number=request.args.get("number") or None), 303)
+
+
+@bp.post("/<jid>/case/<number>/code")
+@staff_session.required
+def reissue_code(user, jid, number):
+    """A filer lost the lookup code: a new one, shown once to read out on the phone; the old one
+    stops working at once (only the new code's hash is kept). Audited."""
+    j, current, _form, refusal = _checked_post(user, jid, number)
+    if refusal is not None:
+        return refusal
+    code = new_lookup_code()
+    protect = current_app.extensions["forms_protector"]
+    with _db().writing() as s:
+        case = s.get(Case, current.id)
+        case.lookup_hash = protect.lookup_hash(case.number, code)
+        s.add(CaseEvent(case_id=case.id, at=utcnow(), kind="note", actor_kind="staff", actor_id=user.id,
+                        body="重新给了查询码（旧的作废）", public=False))
+        audit.record(s, "reissue_code", actor_id=user.id, case_id=case.id, address=request.remote_addr,
+                     jurisdiction=jid)
+    return _case_page(user, j, _case(user, jid, number), new_code=code)
 
 
 @bp.post("/<jid>/outbox/<int:mid>/retry")

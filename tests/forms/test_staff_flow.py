@@ -258,3 +258,31 @@ def test_a_deadline_beyond_the_calendar_is_an_estimate_everywhere(app):
     from forms_app.lifecycle import current_deadline  # noqa: F401
     text_ = notify.sms_text("资溪县", _case(app, number), "accepted", estimated=True)
     assert "3月1日（估算" in text_
+
+
+# ------------------------------------------------------------------ 6. the outbox without a sender
+
+def test_manual_notification_and_a_reissued_lookup_code(app):
+    resident = app.test_client()
+    number, code = file_complaint(resident)
+    admin, _ = staff_client(app, "admin")
+    act(admin, "zixi", number, "status", status="accepted", text="")
+    (msg,) = _messages(app, number)
+    page = admin.get(f"/staff/zixi/outbox?status=todo&number={number}").get_data(as_text=True)
+    assert f'id="m-{msg.id}"' in page and "139****5678" in page and "13912345678" not in page
+    tok = CSRF.search(page).group(1)
+    shown = admin.post(f"/staff/zixi/outbox/{msg.id}/phone", data={"csrf_token": tok}).get_data(as_text=True)
+    assert 'href="tel:+8613912345678"' in shown
+    assert admin.post(f"/staff/zixi/outbox/{msg.id}/manual", data={"csrf_token": tok}).status_code == 303
+    assert [m.status for m in _messages(app, number)] == ["manual"]
+    assert f'id="m-{msg.id}"' not in admin.get("/staff/zixi/outbox?status=todo").get_data(as_text=True)
+    # A lost code: a new one, shown once; the old one no longer opens the case.
+    r = act(admin, "zixi", number, "code")
+    new = re.search(r'id="new-code".*?<p class="big">(\d{4}) (\d{4})</p>', r.get_data(as_text=True), re.S)
+    new_code = new.group(1) + new.group(2)
+    assert new_code != code
+    assert "<h1>办理进度</h1>" not in _track(resident, number, code)
+    assert "<h1>办理进度</h1>" in _track(resident, number, new_code)
+    with app.extensions["forms_db"].reading() as s:
+        actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.case_id == _case(app, number).id)))
+    assert {"reveal_phone", "outbox_manual", "reissue_code"} <= set(actions)

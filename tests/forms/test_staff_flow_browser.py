@@ -180,3 +180,26 @@ def test_bulk_assign_from_the_queue(browser, site, size):
     assert f"{handler} 2" in clerk.page.inner_text(".per-handler")
     clerk.fits()
     clerk.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_manual_notification_from_the_outbox(browser, site, size):
+    app, base = site
+    number, _ = file_complaint(app.test_client())
+    clerk = Clerk(browser, base, size)
+    clerk.login(make_staff(app, "admin"))
+    clerk.page.goto(f"{base}/staff/zixi/case/{number}")
+    clerk.page.check("#status-accepted")
+    clerk.page.click("#status-form button")
+    clerk.page.goto(f"{base}/staff/zixi/outbox?status=todo&number={number}")
+    card = clerk.page.locator(".case-card").first
+    assert "139****5678" in card.inner_text() and "/zixi/track" in card.inner_text()
+    card.locator("text=显示号码").click()
+    assert clerk.page.get_attribute(".revealed", "href") == "tel:+8613912345678"
+    clerk.fits()
+    clerk.page.locator(".case-card").first.locator("text=已人工通知").click()
+    assert number not in clerk.page.inner_text(".cases")  # done: off the to-do filter
+    clerk.page.goto(f"{base}/staff/zixi/outbox?status=manual&number={number}")
+    assert "已人工通知" in clerk.page.inner_text(".cases")
+    clerk.fits()
+    clerk.close()
