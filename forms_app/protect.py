@@ -51,6 +51,11 @@ class Protector:
         """What was submitted, as an HMAC: a retry must carry the same values to get the receipt again."""
         return self._mac("fingerprint:" + json.dumps(values, sort_keys=True, ensure_ascii=False, default=str))
 
+    def blind_index(self, kind: str, value: str) -> str:
+        """A keyed hash of a phone (E.164) or an ID number (kind "phone" | "id"): equal values give
+        equal hashes, so one filer's cases can be matched without the numbers in clear."""
+        return self._mac(f"filer:{kind}:{value.strip().upper()}")
+
     def _mac(self, text: str) -> str:
         return hmac.new(self._pepper, text.encode(), hashlib.sha256).hexdigest()
 

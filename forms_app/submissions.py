@@ -52,6 +52,8 @@ def _personal(filer: Filer) -> dict:
         "phone_masked": mask_phone(filer.phone) if filer.phone else None,
         "id_number_enc": protect.encrypt(filer.id_number) if filer.id_number else None,
         "id_number_masked": mask_id_number(filer.id_number) if filer.id_number else None,
+        "phone_index": protect.blind_index("phone", filer.phone) if filer.phone else None,
+        "id_number_index": protect.blind_index("id", filer.id_number) if filer.id_number else None,
     }
 
 

@@ -35,6 +35,7 @@ class Filters:
     low: bool = False  # rated 1 or 2 stars by the filer
     open_only: bool = True  # the queue opens on the cases still to do
     number: str = ""  # part of a case number, as a filer reads it out on the phone
+    phone: str = ""  # the last 4 digits of the filer's phone (what the masked copy shows); audited
     page: int = 1
 
     @classmethod
@@ -58,6 +59,8 @@ class Filters:
         explicit = args.get("f") == "1" or "open" in args
         f.open_only = args.get("open") == "1" if explicit else not f.status
         f.number = _number_part(args.get("number", ""))
+        tail = str(args.get("phone", "")).strip()
+        f.phone = tail if len(tail) == 4 and tail.isascii() and tail.isdigit() else ""
         try:
             f.page = max(1, min(10_000, int(args.get("page", "1"))))
         except (TypeError, ValueError):
@@ -68,7 +71,7 @@ class Filters:
         out = {"status": self.status, "category": self.category, "township": self.township, "kind": self.kind,
                "due": self.due, "unassigned": "1" if self.unassigned else "", "assignee": self.assignee or "",
                "orphaned": "1" if self.orphaned else "", "low": "1" if self.low else "",
-               "open": "1" if self.open_only else "0", "number": self.number, "page": self.page}
+               "open": "1" if self.open_only else "0", "number": self.number, "phone": self.phone, "page": self.page}
         out.update(change)
         return {k: v for k, v in out.items() if v not in ("", None, 1) or (k == "page" and v != 1)}
 
@@ -127,6 +130,8 @@ def _query(user: StaffUser, f: Filters, today: dt.date, j=None):
         q = q.where(Case.rating.is_not(None), Case.rating <= LOW_RATING)
     if f.number:
         q = q.where(Case.number.contains(f.number, autoescape=True))
+    if f.phone:
+        q = q.where(Case.anonymous.is_(False), Case.phone_masked.endswith(f.phone, autoescape=True))
     return q
 
 
@@ -167,6 +172,21 @@ def fetch_counts(db: Database, user: StaffUser, today: dt.date, j=None) -> dict:
                 "review": session.scalar(base.where(Case.status == "reopened")),
                 "low": session.scalar(base.where(Case.rating.is_not(None), Case.rating <= LOW_RATING)),
                 "per_handler": dict(per)}
+
+
+def fetch_same_filer(db: Database, user: StaffUser, case: Case, limit: int = 20) -> list[Case]:
+    """The same person's other cases (same phone or ID number, matched on their keyed hashes),
+    within what `user` may see; newest first."""
+    keys = []
+    if case.phone_index:
+        keys.append(Case.phone_index == case.phone_index)
+    if case.id_number_index:
+        keys.append(Case.id_number_index == case.id_number_index)
+    if not keys or case.anonymous:
+        return []
+    with db.reading() as session:
+        return list(session.scalars(select(Case).where(visible(user), Case.id != case.id, or_(*keys))
+                                    .order_by(Case.id.desc()).limit(limit)))
 
 
 def deadline_state(j, case: Case, today: dt.date) -> dict | None:

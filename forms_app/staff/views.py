@@ -26,7 +26,7 @@ from . import session as staff_session
 from .access import can_act, can_manage_users, can_read_audit, can_see, visible
 from .accounts import ROLES, authenticate, fetch_users
 from .forms import ActionForm, LoginForm
-from .queue import Filters, deadline_state, fetch_counts, fetch_queue, queue_csv
+from .queue import Filters, deadline_state, fetch_counts, fetch_queue, fetch_same_filer, queue_csv
 from .workflow import (IRREVERSIBLE, REPLY_LEAST, Actor, WorkflowError, add_note, allowed_targets, assign,
                        change_status, extension_left, reopen, reveal_phone, undo, undo_window)
 
@@ -132,6 +132,10 @@ def home(user):
 @staff_session.required
 def queue(user, jid):
     j, f, today, cases, total, names = _filtered_queue(user, jid)
+    if f.phone and f.page == 1:  # looking a person up by phone is looking at personal data: audited
+        with _db().writing() as s:
+            audit.record(s, "search_phone", actor_id=user.id, after={"filters": f.query_args(page=1), "rows": total},
+                         address=request.remote_addr, jurisdiction=jid)
     # Remembered for "← 案件列表" on the case pages: the clerk comes back to the same filter and page.
     session["staff_queue"] = f.query_args()
     staff = fetch_users(_db(), jid)
@@ -259,7 +263,7 @@ def _case_page(user, j, case: Case, form=None, error: str = "", phone: str | Non
         callback=is_callback(case), person=person_in_words(j, case.eligibility_input) if case.kind == "query" else [],
         counted=_how_counted(j, case, events), back=_back_to_queue(j, case),
         can_reopen=user.role == "admin" and case.kind == "complaint" and case.status in ("declined", "closed"),
-        today=_today(), institution_phone=_institution_phone(j, case.institution), new_code=new_code), code
+        today=_today(), same_filer=fetch_same_filer(_db(), user, case), institution_phone=_institution_phone(j, case.institution), new_code=new_code), code
 
 
 def _institution_phone(j, institution: str | None) -> dict | None:

@@ -286,3 +286,43 @@ def test_manual_notification_and_a_reissued_lookup_code(app):
     with app.extensions["forms_db"].reading() as s:
         actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.case_id == _case(app, number).id)))
     assert {"reveal_phone", "outbox_manual", "reissue_code"} <= set(actions)
+
+
+# ------------------------------------------------------------------ 5. the same filer's cases
+
+def test_the_same_filers_earlier_cases_are_listed_without_the_numbers_in_clear(app):
+    first, _ = file_complaint(app.test_client(), phone="13700001234", id_number=None)
+    second, _ = file_complaint(app.test_client(), phone="13700001234", id_number=None, village="gaotian-gaotian",
+                               institution="none")
+    other, _ = file_complaint(app.test_client(), phone="13700009999", id_number=None)
+    by_id, _ = file_complaint(app.test_client(), phone="13600005555", id_number="11010519491231002X")
+    admin, _ = staff_client(app, "admin")
+    page = admin.get(f"/staff/zixi/case/{first}").get_data(as_text=True)
+    listed = re.search(r'id="same-filer">(.*?)</ul>', page, re.S).group(1)
+    assert second in listed and other not in listed
+    # Matched on keyed hashes: the stored index is not the number, nor its plain hash.
+    case = _case(app, first)
+    assert case.phone_index and "13700001234" not in case.phone_index and len(case.phone_index) == 64
+    # The ID number matches on its own too (another phone, the same ID card).
+    again, _ = file_complaint(app.test_client(), phone="13600006666", id_number="11010519491231002X")
+    assert by_id in re.search(r'id="same-filer">(.*?)</ul>', admin.get(f"/staff/zixi/case/{again}")
+                              .get_data(as_text=True), re.S).group(1)
+    # A township handler sees only his own townships' cases among them.
+    handler, _ = staff_client(app, "handler", ["gaofu"])
+    assert second not in handler.get(f"/staff/zixi/case/{first}").get_data(as_text=True)
+    # Searching by the phone's last digits works within one's scope and is audited.
+    assert {first, second} <= set(queue_numbers(admin, "phone=1234&f=1"))
+    assert second not in queue_numbers(handler, "phone=1234&f=1")
+    with app.extensions["forms_db"].reading() as s:
+        assert s.scalars(select(AuditEntry).where(AuditEntry.action == "search_phone")).first() is not None
+
+
+def test_reindex_fills_the_index_of_cases_stored_before_it(app):
+    number, _ = file_complaint(app.test_client(), phone="13700004321", id_number="11010519491231002X")
+    _set(app, number, phone_index=None, id_number_index=None)
+    result = app.test_cli_runner().invoke(args=["staff", "reindex-filers"])
+    assert result.exit_code == 0 and "补上了" in result.output
+    case = _case(app, number)
+    protect = app.extensions["forms_protector"]
+    assert case.phone_index == protect.blind_index("phone", "+8613700004321")
+    assert case.id_number_index == protect.blind_index("id", "11010519491231002X")

@@ -203,3 +203,23 @@ def test_manual_notification_from_the_outbox(browser, site, size):
     assert "已人工通知" in clerk.page.inner_text(".cases")
     clerk.fits()
     clerk.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_filer_history_and_search_by_phone_tail(browser, site, size):
+    app, base = site
+    earlier, _ = file_complaint(app.test_client(), phone="13700002468", id_number=None)
+    later, _ = file_complaint(app.test_client(), phone="13700002468", id_number=None)
+    clerk = Clerk(browser, base, size)
+    clerk.login(make_staff(app, "admin"))
+    clerk.filters()
+    clerk.page.fill("input[name=phone]", "2468")
+    clerk.page.click(".filters button[type=submit]")
+    cases = clerk.page.inner_text(".cases")
+    assert earlier in cases and later in cases and "13700002468" not in clerk.page.content()
+    clerk.page.click(f"text={later}")
+    assert earlier in clerk.page.inner_text("#same-filer")
+    clerk.page.click(f"#same-filer >> text={earlier}")
+    assert earlier in clerk.page.inner_text("h1") and later in clerk.page.inner_text("#same-filer")
+    clerk.fits()
+    clerk.close()
