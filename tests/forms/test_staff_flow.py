@@ -326,3 +326,24 @@ def test_reindex_fills_the_index_of_cases_stored_before_it(app):
     protect = app.extensions["forms_protector"]
     assert case.phone_index == protect.blind_index("phone", "+8613700004321")
     assert case.id_number_index == protect.blind_index("id", "11010519491231002X")
+
+
+# ------------------------------------------------------------------ 8. disabling a handler with open cases
+
+def test_disabling_a_handler_asks_where_his_open_cases_go(app):
+    number, _ = file_complaint(app.test_client())
+    admin, _ = staff_client(app, "admin")
+    leaving = make_staff(app, "handler", ["gaofu"])
+    heir = make_staff(app, "handler", ["gaofu"])
+    with app.extensions["forms_db"].reading() as s:
+        ids = dict(s.execute(text("SELECT username, id FROM staff_users WHERE username IN (:a, :b)"),
+                             {"a": leaving, "b": heir}).all())
+    act(admin, "zixi", number, "assign", assignee=str(ids[leaving]))
+    page = admin.get(f"/staff/zixi/users/{ids[leaving]}").get_data(as_text=True)
+    assert "他手上还有 1 件未办结的案件" in page
+    tok = CSRF.search(page).group(1)
+    r = admin.post(f"/staff/zixi/users/{ids[leaving]}/disable", data={"csrf_token": tok})
+    assert r.status_code == 400 and "交给谁" in r.get_data(as_text=True)
+    r = admin.post(f"/staff/zixi/users/{ids[leaving]}/disable", data={"csrf_token": tok, "handover": str(ids[heir])})
+    assert r.status_code == 303
+    assert _case(app, number).assigned_to == ids[heir]
