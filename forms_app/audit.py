@@ -53,13 +53,15 @@ def actor_without_account(action: str, address: str | None) -> str:
     return "命令行" if address == "cli" else "系统"
 
 
-def fetch_entries(db: Database, jurisdiction: str, limit: int | None = 500, offset: int = 0) -> list[dict]:
-    """A jurisdiction's entries, newest first: its staff's actions and the actions on its cases."""
+def fetch_entries(db: Database, jurisdiction: str, limit: int | None = 500, offset: int = 0,
+                  where=()) -> list[dict]:
+    """A jurisdiction's entries, newest first: its staff's actions and the actions on its cases;
+    `where`: more conditions on AuditEntry / Case (the audit page's filters, staff/audit_filters.py)."""
     with db.reading() as session:
         q = (select(AuditEntry, StaffUser.username, Case.number)
              .outerjoin(StaffUser, AuditEntry.actor_id == StaffUser.id)
              .outerjoin(Case, AuditEntry.case_id == Case.id)
-             .where(AuditEntry.jurisdiction == jurisdiction)
+             .where(AuditEntry.jurisdiction == jurisdiction, *where)
              .order_by(AuditEntry.id.desc()).offset(offset))
         if limit:
             q = q.limit(limit)

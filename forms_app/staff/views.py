@@ -18,13 +18,14 @@ from ..audit_view import Context as AuditContext
 from ..audit_view import changes as audit_changes
 from ..lifecycle import STATUSES, is_callback, status_name
 from ..limits import limiter
-from ..models import Case, CaseEvent, OutboxMessage, StaffUser, local_date, utcnow
+from ..models import AuditEntry, Case, CaseEvent, OutboxMessage, StaffUser, local_date, utcnow
 from ..policy_source import category, person_in_words, place_label
 from ..protect import new_lookup_code
 from ..views_common import jurisdiction_or_404
 from . import session as staff_session
 from .access import can_act, can_manage_users, can_read_audit, can_see, visible
 from .accounts import ROLES, authenticate, fetch_users
+from .audit_filters import AuditFilters
 from .forms import ActionForm, LoginForm
 from .queue import Filters, deadline_state, fetch_counts, fetch_queue, fetch_same_filer, queue_csv
 from .workflow import (IRREVERSIBLE, REPLY_LEAST, Actor, WorkflowError, add_note, allowed_targets, assign,
@@ -558,11 +559,35 @@ def audit_log(user, jid):
         page = max(1, min(100_000, int(request.args.get("page", "1"))))
     except ValueError:
         page = 1
-    entries = audit.fetch_entries(_db(), jid, limit=100, offset=(page - 1) * 100)
-    ctx = AuditContext(j, fetch_users(_db(), jid))
+    f = AuditFilters.from_args(request.args)
+    entries = audit.fetch_entries(_db(), jid, limit=100, offset=(page - 1) * 100, where=f.conditions())
+    staff = fetch_users(_db(), jid)
+    return render_template("staff/audit.html", j=j, entries=_readable(j, staff, entries), page=page, f=f,
+                           staff=staff, case_page=None)
+
+
+def _readable(j, staff, entries: list[dict]) -> list[dict]:
+    """Each entry's changes in words and its actor's display name beside the user name."""
+    ctx = AuditContext(j, staff)
+    shown = {u.username: u.display_name for u in staff}
     for e in entries:
         e["changes"] = audit_changes(e, ctx)
-    return render_template("staff/audit.html", j=j, entries=entries, page=page)
+        e["display_name"] = shown.get(e["actor"], "")
+    return entries
+
+
+@bp.get("/<jid>/case/<number>/history")
+@staff_session.required
+def case_history(user, jid, number):
+    """One case's whole audit history, oldest first, readable on its own page."""
+    j = jurisdiction_or_404(jid)
+    if not can_read_audit(user):
+        abort(404)
+    case = _case(user, jid, number)
+    entries = audit.fetch_entries(_db(), jid, limit=None, where=[AuditEntry.case_id == case.id])
+    staff = fetch_users(_db(), jid)
+    return render_template("staff/audit.html", j=j, entries=list(reversed(_readable(j, staff, entries))), page=1,
+                           f=AuditFilters(), staff=staff, case_page=case)
 
 
 @bp.get("/<jid>/audit.csv")

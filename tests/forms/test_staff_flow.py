@@ -347,3 +347,31 @@ def test_disabling_a_handler_asks_where_his_open_cases_go(app):
     r = admin.post(f"/staff/zixi/users/{ids[leaving]}/disable", data={"csrf_token": tok, "handover": str(ids[heir])})
     assert r.status_code == 303
     assert _case(app, number).assigned_to == ids[heir]
+
+
+# ------------------------------------------------------------------ 9. the audit page
+
+def test_the_audit_page_filters_by_case_person_and_beijing_date(app):
+    one, _ = file_complaint(app.test_client())
+    two, _ = file_complaint(app.test_client())
+    admin, admin_name = staff_client(app, "admin")
+    other, other_name = staff_client(app, "admin")
+    act(admin, "zixi", one, "note", text="第一件的备注")
+    act(other, "zixi", two, "note", text="第二件的备注")
+    with app.extensions["forms_db"].reading() as s:
+        other_id = s.scalar(text("SELECT id FROM staff_users WHERE username = :u"), {"u": other_name})
+    page = admin.get(f"/staff/zixi/audit?case={one}").get_data(as_text=True)
+    assert "第一件的备注" in page and "第二件的备注" not in page
+    page = admin.get(f"/staff/zixi/audit?actor={other_id}").get_data(as_text=True)
+    assert "第二件的备注" in page and "第一件的备注" not in page
+    assert f"{other_name}（{other_name}）" in page  # the display name beside the user name
+    today = local_date(utcnow())  # Beijing
+    now_bj = utcnow().replace(tzinfo=dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8)))
+    assert now_bj.strftime("%Y-%m-%d %H:") in admin.get(f"/staff/zixi/audit?case={one}").get_data(as_text=True)
+    assert "第一件的备注" in admin.get(f"/staff/zixi/audit?since={today}&until={today}").get_data(as_text=True)
+    yesterday = today - dt.timedelta(days=1)
+    assert "第一件的备注" not in admin.get(f"/staff/zixi/audit?until={yesterday}").get_data(as_text=True)
+    history = admin.get(f"/staff/zixi/case/{one}/history").get_data(as_text=True)
+    assert "第一件的备注" in history and "第二件的备注" not in history and f"{one} 的全部审计记录" in history
+    handler, _ = staff_client(app, "handler", ["gaofu"])
+    assert handler.get(f"/staff/zixi/case/{one}/history").status_code == 404

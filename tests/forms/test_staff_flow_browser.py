@@ -223,3 +223,26 @@ def test_filer_history_and_search_by_phone_tail(browser, site, size):
     assert earlier in clerk.page.inner_text("h1") and later in clerk.page.inner_text("#same-filer")
     clerk.fits()
     clerk.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_audit_filters_and_one_cases_history(browser, site, size):
+    app, base = site
+    one, _ = file_complaint(app.test_client())
+    two, _ = file_complaint(app.test_client())
+    clerk = Clerk(browser, base, size)
+    clerk.login(make_staff(app, "admin"))
+    for number, note in ((one, "第一件的内部备注"), (two, "第二件的内部备注")):
+        clerk.page.goto(f"{base}/staff/zixi/case/{number}")
+        clerk.page.fill("#note-text", note)
+        clerk.page.click("#note-text ~ button")
+    clerk.page.goto(f"{base}/staff/zixi/audit")
+    clerk.page.fill("#audit-filters input[name=case]", one)
+    clerk.page.click("#audit-filters button")
+    log = clerk.page.inner_text(".audit")
+    assert "第一件的内部备注" in log and "第二件的内部备注" not in log
+    clerk.fits()
+    clerk.page.click(f".audit >> text={one}")
+    assert "全部审计记录" in clerk.page.inner_text("h1") and "第一件的内部备注" in clerk.page.inner_text(".audit")
+    clerk.fits()
+    clerk.close()
