@@ -375,3 +375,26 @@ def test_the_audit_page_filters_by_case_person_and_beijing_date(app):
     assert "第一件的备注" in history and "第二件的备注" not in history and f"{one} 的全部审计记录" in history
     handler, _ = staff_client(app, "handler", ["gaofu"])
     assert handler.get(f"/staff/zixi/case/{one}/history").status_code == 404
+
+
+# ------------------------------------------------------------------ 16. the residents' form
+
+def test_a_real_zixi_id_number_is_accepted_and_refusals_say_which_part_is_wrong():
+    from wtforms.validators import ValidationError
+    from stdnum.cn import ric
+    from forms_app.formkit import parse_id_number
+
+    body = "36102819550301002"  # 资溪县's area code, which python-stdnum's list does not know
+    number = body + ric.calc_check_digit(body + "0")
+    assert not ric.is_valid(number)  # what refused it before
+    assert parse_id_number(number) == number
+    for wrong, said in ((body + ("0" if number[-1] != "0" else "1"), "校验位对不上"),
+                        ("36102819551301002", "不是有效的日期"), ("3610281955030100", "应是 18 位")):
+        if len(wrong) == 17:
+            wrong += ric.calc_check_digit(wrong + "0")
+        try:
+            parse_id_number(wrong)
+        except ValidationError as exc:
+            assert said in str(exc), (wrong, str(exc))
+        else:
+            raise AssertionError(wrong)
