@@ -75,3 +75,15 @@ def public_timeline(events, case=None) -> list[dict]:
         out.append({"at": e.at, "kind": e.kind, "status": e.status_to,
                     "status_name": status_name(e.status_to, case) if e.status_to else None, "text": e.body or ""})
     return out
+
+
+def lateness(case, local_date) -> dict:
+    """How late each decision was (days past its deadline, 0 on time, None not decided yet):
+    "decision" (accepted or declined vs decide_by) and "closing" (closed vs reply_by)."""
+    out = {"decision": None, "closing": None}
+    decided = case.accepted_at or (case.closed_at if case.status == "declined" else None)
+    if decided is not None and case.decide_by is not None:
+        out["decision"] = max(0, (local_date(decided) - case.decide_by).days)
+    if case.status == "closed" and case.closed_at is not None and case.reply_by is not None:
+        out["closing"] = max(0, (local_date(case.closed_at) - case.reply_by).days)
+    return out

@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, func, or_, select
 from .. import deadlines
 from ..audit import cell, safe_csv
 from ..db import Database
-from ..lifecycle import STATUSES, current_deadline, status_name
+from ..lifecycle import STATUSES, current_deadline, lateness, status_name
 from ..models import Case, StaffUser, local_date
 from ..policy_source import category, place_label
 from .access import visible
@@ -206,15 +206,19 @@ def queue_csv(j, cases: list[Case], names: dict[int, str], today: dt.date) -> st
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(["案件编号", "类型", "问题类别", "地点", "状态", "提交日期", "期限", "期限状态", "经办人",
-                "投诉人", "电话（遮盖）", "身份证（遮盖）"])
+                "投诉人", "电话（遮盖）", "身份证（遮盖）", "受理日期", "办结日期", "是否按期"])
     for c in cases:
         d = deadline_state(j, c, today)
         cat = category(j, c.category)
+        late = lateness(c, local_date)
+        days = late["closing"] if late["closing"] is not None else late["decision"]
+        on_time = "" if days is None else "按期" if days == 0 else f"晚了 {days} 天"
         w.writerow([cell(x) for x in (
             c.number, "投诉" if c.kind == "complaint" else "咨询", cat["name"] if cat else "",
             place_label(j, c.township, c.village, c.institution), status_name(c.status, c),
             local_date(c.submitted_at).isoformat(), d["day"].isoformat() if d else "",
             (d["label"] + ("（估算）" if d["estimate"] else "")) if d else "",
             names.get(c.assigned_to, ""), "匿名" if c.anonymous else "实名", c.phone_masked or "",
-            c.id_number_masked or "")])
+            c.id_number_masked or "", local_date(c.accepted_at).isoformat() if c.accepted_at else "",
+            local_date(c.closed_at).isoformat() if c.closed_at and c.status in ("closed", "declined") else "", on_time)])
     return safe_csv(out.getvalue())

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from .. import audit, deadlines, notify
 from ..audit_view import Context as AuditContext
 from ..audit_view import changes as audit_changes
-from ..lifecycle import STATUSES, is_callback, status_name
+from ..lifecycle import STATUSES, is_callback, lateness, status_name
 from ..limits import limiter
 from ..models import AuditEntry, Case, CaseEvent, OutboxMessage, StaffUser, local_date, utcnow
 from ..policy_source import category, person_in_words, place_label
@@ -264,7 +264,7 @@ def _case_page(user, j, case: Case, form=None, error: str = "", phone: str | Non
         callback=is_callback(case), person=person_in_words(j, case.eligibility_input) if case.kind == "query" else [],
         counted=_how_counted(j, case, events), back=_back_to_queue(j, case),
         can_reopen=user.role == "admin" and case.kind == "complaint" and case.status in ("declined", "closed"),
-        today=_today(), same_filer=fetch_same_filer(_db(), user, case), institution_phone=_institution_phone(j, case.institution), new_code=new_code), code
+        today=_today(), late=lateness(case, local_date), same_filer=fetch_same_filer(_db(), user, case), institution_phone=_institution_phone(j, case.institution), new_code=new_code), code
 
 
 def _institution_phone(j, institution: str | None) -> dict | None:

@@ -398,3 +398,18 @@ def test_a_real_zixi_id_number_is_accepted_and_refusals_say_which_part_is_wrong(
             assert said in str(exc), (wrong, str(exc))
         else:
             raise AssertionError(wrong)
+
+
+# ------------------------------------------------------------------ 14. late decisions
+
+def test_a_late_decision_is_marked_on_the_case_and_in_the_csv(app):
+    import csv
+    import io
+    number, _ = file_complaint(app.test_client())
+    admin, _ = staff_client(app, "admin")
+    _set(app, number, decide_by=local_date(utcnow()) - dt.timedelta(days=4))
+    act(admin, "zixi", number, "status", status="accepted", text="")
+    assert "受理决定晚了 4 天" in admin.get(f"/staff/zixi/case/{number}").get_data(as_text=True)
+    export = admin.get(f"/staff/zixi/cases.csv?number={number}").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(export.lstrip("\ufeff"))))
+    assert rows[0]["是否按期"] == "晚了 4 天" and rows[0]["受理日期"] == local_date(utcnow()).isoformat()
