@@ -42,8 +42,21 @@ def _load(session, actor: Actor, number: str, version: int | None) -> Case:
     if not can_act(actor.user):
         raise WorkflowError("只读账号不能修改案件")
     if version is not None and case.row_version != version:
-        raise WorkflowError("这件案子刚被别人改过。请看一下最新的情况，再重新操作")
+        raise WorkflowError("这件案子刚被别人改过" + _last_change(session, case) + "。请看一下最新的情况，再重新操作（您写的内容还在）")
     return case
+
+
+def _last_change(session, case: Case) -> str:
+    """Who changed what last, for the edit-conflict message: "（张三 14:05 改为“已受理”）"."""
+    from ..models import local_time
+    e = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.actor_kind != "filer")
+                        .order_by(CaseEvent.id.desc())).first()
+    if e is None:
+        return ""
+    who = session.get(StaffUser, e.actor_id).display_name if e.actor_id else "系统"
+    what = {"status": f"改为“{status_name(e.status_to or '', case)}”", "assigned": "改了经办人",
+            "undo": "撤销了上一步", "note": "写了内部备注", "reply": "发了公开答复"}.get(e.kind, "改了这件案子")
+    return f"：{who} 在 {local_time(e.at).strftime('%H:%M')} {what}"
 
 
 def _text(text: str | None, what: str, least: int = 0) -> str:

@@ -413,3 +413,20 @@ def test_a_late_decision_is_marked_on_the_case_and_in_the_csv(app):
     export = admin.get(f"/staff/zixi/cases.csv?number={number}").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(export.lstrip("\ufeff"))))
     assert rows[0]["是否按期"] == "晚了 4 天" and rows[0]["受理日期"] == local_date(utcnow()).isoformat()
+
+
+# ------------------------------------------------------------------ 12. an edit conflict names who changed what
+
+def test_an_edit_conflict_names_who_changed_what_and_keeps_the_text(sqlite_app):
+    number, _ = file_complaint(sqlite_app.test_client())
+    first, _ = staff_client(sqlite_app, "admin")
+    second, second_name = staff_client(sqlite_app, "admin")
+    page = first.get(f"/staff/zixi/case/{number}").get_data(as_text=True)
+    stale = re.search(r'name="version" value="(\d+)"', page).group(1)
+    act(second, "zixi", number, "status", status="accepted", text="")
+    r = first.post(f"/staff/zixi/case/{number}/status", data={
+        "csrf_token": CSRF.search(page).group(1), "version": stale, "status": "declined",
+        "text": "我写的不予受理理由"})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 409 and f"{second_name} 在" in body and "改为“已受理”" in body
+    assert "我写的不予受理理由" in body
