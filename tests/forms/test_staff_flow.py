@@ -430,3 +430,20 @@ def test_an_edit_conflict_names_who_changed_what_and_keeps_the_text(sqlite_app):
     body = r.get_data(as_text=True)
     assert r.status_code == 409 and f"{second_name} 在" in body and "改为“已受理”" in body
     assert "我写的不予受理理由" in body
+
+
+def test_the_worked_examples_of_the_two_readings_in_commitments_yaml_are_what_the_code_counts(policy):
+    """docs/readings.md quotes these (issue 21 item 4): calendar days moved off holidays, and the
+    working-day alternative, from the same day."""
+    from forms_app.deadlines import count
+    for jid in ("zixi", "jixian"):
+        j = policy.get(jid)
+        for start, n, calendar_day, moved_from, working_day in (
+                (dt.date(2026, 9, 20), 15, dt.date(2026, 10, 8), dt.date(2026, 10, 5), dt.date(2026, 10, 16)),
+                (dt.date(2026, 3, 2), 60, dt.date(2026, 5, 6), dt.date(2026, 5, 1), dt.date(2026, 5, 28)),
+                (dt.date(2026, 9, 10), 30, dt.date(2026, 10, 10), None, dt.date(2026, 10, 28))):
+            d = count(j, "days", start, n)
+            assert (d.day, d.moved_from, d.estimated) == (calendar_day, moved_from, False), (jid, start)
+            assert count(j, "working_days", start, n).day == working_day, (jid, start)
+        text = (j.folder / "commitments.yaml").read_text(encoding="utf-8")
+        assert "顺延到 10-08；按工作日是 10-16" in text and "顺延到 05-06；按工作日是 05-28" in text
