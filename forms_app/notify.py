@@ -40,12 +40,14 @@ def _day(day, estimated: bool) -> str:
     return f"{day.month}月{day.day}日" + ("（估算，节假日未公布）" if estimated else "")
 
 
-def sms_text(county: str, case: Case, status: str | None = None, reply: bool = False, *, text: str = "",
-             track: str = "", estimated: bool = False) -> str:
+def sms_text(county: str, case: Case, status: str | None = None, reply: bool = False, link: str = "", *,
+             text: str = "", track: str = "", estimated: bool = False) -> str:
     """The SMS for a change of `case`: what happened in words the filer can act on — the decline
     reason or the reply's first words, the new date after an extension (marked when it is an
-    estimate), and the lookup address. A call-back gets a call-back's wording, never a complaint's."""
+    estimate), and the lookup address (`track`, or `link`: the case lookup page, forms_app/addresses.py).
+    A call-back gets a call-back's wording, never a complaint's."""
     status = status or case.status
+    track = track or link
     if case.kind == "query":
         head = f"【{county}健康扶贫】您的咨询{case.number}："
         news = "工作人员已按您的要求给您回了电话" if status == "closed" else f"状态：{status_name(status, case)}"

@@ -56,6 +56,10 @@ class Protector:
         equal hashes, so one filer's cases can be matched without the numbers in clear."""
         return self._mac(f"filer:{kind}:{value.strip().upper()}")
 
+    def backup_mac(self, manifest: str) -> str:
+        """The authentication of a backup's manifest (backup.py), under the installation's key."""
+        return self._mac("backup-manifest:" + manifest)
+
     def _mac(self, text: str) -> str:
         return hmac.new(self._pepper, text.encode(), hashlib.sha256).hexdigest()
 

@@ -12,6 +12,7 @@ import re
 from builder.urls import track_url
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, deadlines, notify
 from ..audit_view import Context as AuditContext
@@ -32,6 +33,7 @@ from .workflow import (IRREVERSIBLE, REPLY_LEAST, Actor, WorkflowError, add_note
                        change_status, extension_left, reopen, reveal_phone, undo, undo_window)
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+STALE = "这件案子刚被别人改过。请看一下最新的情况，再重新操作（您写的内容还在）"
 
 
 def _db():
@@ -64,7 +66,7 @@ def login():
         with _db().writing() as s:
             if result.user is None:
                 audit.record(s, "login_failed", after={"username": (form.username.data or "")[:60],
-                                                       "reason": result.message},
+                                                       "reason": result.reason or result.message},
                              address=request.remote_addr, jurisdiction=result.jurisdiction)
             else:
                 audit.record(s, "login", actor_id=result.user.id, address=request.remote_addr,
@@ -116,6 +118,8 @@ def logout():
     user = staff_session.current()
     if form.validate_on_submit() and user is not None:
         with _db().writing() as s:
+            account = s.get(StaffUser, user.id)
+            staff_session.end_sessions(account)  # a copied cookie dies with this one
             audit.record(s, "logout", actor_id=user.id, address=request.remote_addr, jurisdiction=user.jurisdiction)
         staff_session.logout()
     return redirect(url_for("staff.login"), 303)
@@ -355,6 +359,10 @@ def _action(user, jid, number, do):
         held = do(j, form, version)
     except WorkflowError as exc:
         return _case_page(user, j, _case(user, jid, number), form, str(exc), code=409, draft_for=_what())
+    except StaleDataError:
+        # Someone saved the case between our read and our write (PostgreSQL; SQLite writers queue):
+        # the current state, with what was typed still in the form, as forms-app.md promises.
+        return _case_page(user, j, _case(user, jid, number), form, STALE, code=409, draft_for=_what())
     except LookupError:
         abort(404)
     if held is not None and not isinstance(held, Case):
@@ -403,7 +411,9 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _track(jid: str) -> str:
-    return track_url(jid, current_app.config["FORMS_URL"])
+    """The lookup page the SMS names, at the jurisdiction's public address (forms_app/addresses.py)."""
+    from ..addresses import forms_root
+    return track_url(jid, forms_root(jid))
 
 
 @bp.post("/<jid>/case/<number>/undo")

@@ -149,7 +149,8 @@ def change_status(db: Database, j, actor: Actor, number: str, version: int | Non
         audit.record(session, "status", actor_id=actor.user.id, case_id=case.id, before=before, after=after,
                      address=actor.address, at=now, jurisdiction=case.jurisdiction)
         msg = notify.enqueue(session, case, event.id, notify.sms_text(
-            j.name, case, new, text=public_text if is_callback(case) else text, track=track, estimated=estimated), now)
+            j.name, case, new, text=public_text if is_callback(case) else text, track=track or _track(case),
+            estimated=estimated), now)
         if msg is not None and new in IRREVERSIBLE and hold_minutes > 0:
             msg.next_attempt_at = now + dt.timedelta(minutes=hold_minutes)
     return case
@@ -229,7 +230,7 @@ def reopen(db: Database, j, actor: Actor, number: str, version: int | None, reas
         audit.record(session, "reopen", actor_id=actor.user.id, case_id=case.id, before=before,
                      after={"status": "reopened", "reply_by": case.reply_by, "reason": reason},
                      address=actor.address, at=now, jurisdiction=case.jurisdiction)
-        notify.enqueue(session, case, event.id, notify.sms_text(j.name, case, "reopened",
+        notify.enqueue(session, case, event.id, notify.sms_text(j.name, case, "reopened", track=_track(case),
                                                                 estimated=bool(d and d.estimated)), now)
     return case
 
@@ -270,7 +271,8 @@ def add_note(db: Database, actor: Actor, number: str, text: str, *, public: bool
         audit.record(session, "reply" if public else "note", actor_id=actor.user.id, case_id=case.id,
                      after={"text": text}, address=actor.address, at=now, jurisdiction=case.jurisdiction)
         if public:
-            notify.enqueue(session, case, event.id, notify.sms_text(county, case, reply=True, text=text, track=track), now)
+            notify.enqueue(session, case, event.id, notify.sms_text(county, case, reply=True, text=text,
+                                                                    track=track or _track(case)), now)
     return case
 
 
@@ -327,3 +329,12 @@ def filer_review(db: Database, j, case_id: int, reason: str, now: dt.datetime | 
         audit.record(session, "filer_review", case_id=case.id, before=before,
                      after={"status": "reopened", "reply_by": case.reply_by}, at=now, jurisdiction=case.jurisdiction)
     return case
+
+
+def _track(case) -> str:
+    """The case lookup page the SMS names, at this jurisdiction's public address."""
+    from builder.urls import track_url
+
+    from ..addresses import forms_root
+
+    return track_url(case.jurisdiction, forms_root(case.jurisdiction))

@@ -242,7 +242,7 @@ def test_complaint_from_village_page_to_a_public_reply(browser, site_url, urls, 
     texts = staff.locator("li.case-card .what").all_inner_texts()
     # What happened, in words the filer can act on: the reply's first words, the date, where to look.
     assert any(t.startswith(f"【资溪县健康扶贫】您的投诉{number}有了新的答复：经核实，卫生院已退还押金")
-               and f"{JID}/track" in t for t in texts)
+               and f"{urls['forms']}/{JID}/track" in t for t in texts)
     assert any(t.startswith(f"【资溪县健康扶贫】您的投诉{number}已受理，") for t in texts)
     assert not any(late in t for t in texts)  # anonymous: no phone, no SMS
     fits(staff, clerk_size)

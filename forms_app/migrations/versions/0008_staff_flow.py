@@ -1,7 +1,7 @@
 """staff flow (issue 27): keyed hashes (blind indexes) of a filer's phone and ID number
 
 Revision ID: 0008_staff_flow
-Revises: 0005
+Revises: 0006_security (0005 when written; re-chained at the merge of main)
 Create Date: 2026-12-06
 
 The same person's earlier cases are found by an HMAC of the phone / ID number under the server's
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0008_staff_flow'
-down_revision = '0005'
+down_revision = '0006_security'
 branch_labels = None
 depends_on = None
 
