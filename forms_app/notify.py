@@ -67,7 +67,7 @@ def sms_text(county: str, case: Case, status: str | None = None, reply: bool = F
             news = f"已办结。答复：{_first_words(text)}"
         else:
             news = f"状态：{status_name(status)}"
-    where = f"凭编号和查询码在 {track} 查看" if track else "凭编号和查询码可在网上查看"
+    where = f"凭编号和查询码可在网上查看：{track}" if track else "凭编号和查询码可在网上查看"
     return f"{head}{news}。{where}。"
 
 
