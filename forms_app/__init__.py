@@ -128,7 +128,7 @@ def _register_templates(app: Flask, policy) -> None:
     from builder.urls import page_url, track_url
 
     from .addresses import forms_root, site_root
-
+    from .deadlines import ESTIMATE_NOTE, is_estimate, unit_of
     from .deadlines import reading as deadline_reading
     from policy.money import fmt
 
@@ -145,6 +145,11 @@ def _register_templates(app: Flask, policy) -> None:
     app.jinja_env.filters["cn_time"] = lambda utc: local_time(utc).strftime("%Y-%m-%d %H:%M")
     # The reading mark (按本县理解 / 示例数字) of the commitment a deadline comes from.
     app.jinja_env.globals["reading"] = lambda j, commitment, utc: deadline_reading(j, commitment, local_date(utc))
+    # A deadline on a day the calendar does not cover is an estimate, and says so wherever it appears.
+    app.jinja_env.globals["deadline_estimate"] = lambda j, day: ESTIMATE_NOTE if is_estimate(j, day) else ""
+    # How the days are counted, in words residents read beside a deadline.
+    app.jinja_env.globals["deadline_rule"] = lambda j, commitment: (
+        "节假日、周末不算" if unit_of(j, commitment) == "working_days" else "按日历天数算，最后一天是节假日的顺延")
     app.jinja_env.globals.update(
         site_page=lambda jid, path="": page_url(jid, path, site_root(jid, app)),
         versions=policy.versions, status_name=status_name,

@@ -24,7 +24,8 @@ ACTIONS = {
     "login": "登录", "login_failed": "登录失败", "logout": "退出",
     "status": "改变状态", "assign": "分派", "note": "内部备注", "reply": "公开答复",
     "reveal_phone": "查看完整电话", "export_queue": "导出案件清单", "export_audit": "导出审计日志",
-    "outbox_retry": "重新发送短信",
+    "outbox_retry": "重新发送短信", "outbox_manual": "标记已人工通知", "reissue_code": "重新给查询码",
+    "undo": "撤销", "reopen": "重新打开案件", "search_phone": "按电话尾号查找",
     "user_create": "新建账号", "user_update": "修改账号", "user_password": "重设密码",
     "user_unlock": "解锁账号", "password_change": "修改自己的密码", "filer_rating": "投诉人评价", "filer_review": "投诉人申请复查",
 }
@@ -58,13 +59,15 @@ def actor_without_account(action: str, address: str | None) -> str:
     return "命令行" if address == "cli" else "系统"
 
 
-def fetch_entries(db: Database, jurisdiction: str, limit: int | None = 500, offset: int = 0) -> list[dict]:
-    """A jurisdiction's entries, newest first: its staff's actions and the actions on its cases."""
+def fetch_entries(db: Database, jurisdiction: str, limit: int | None = 500, offset: int = 0,
+                  where=()) -> list[dict]:
+    """A jurisdiction's entries, newest first: its staff's actions and the actions on its cases;
+    `where`: more conditions on AuditEntry / Case (the audit page's filters, staff/audit_filters.py)."""
     with db.reading() as session:
         q = (select(AuditEntry, StaffUser.username, Case.number)
              .outerjoin(StaffUser, AuditEntry.actor_id == StaffUser.id)
              .outerjoin(Case, AuditEntry.case_id == Case.id)
-             .where(AuditEntry.jurisdiction == jurisdiction)
+             .where(AuditEntry.jurisdiction == jurisdiction, *where)
              .order_by(AuditEntry.id.desc()).offset(offset))
         if limit:
             q = q.limit(limit)

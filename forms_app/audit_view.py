@@ -19,11 +19,12 @@ LABELS = {
     "assigned_to": "经办人", "rating": "评分", "username": "用户名", "display_name": "姓名",
     "role": "角色", "townships": "负责的乡镇", "active": "账号状态", "jurisdiction": "地区",
     "must_change_password": "临时密码待改", "reason": "原因", "filters": "筛选条件", "rows": "导出条数",
-    "message": "短信编号",
+    "message": "短信编号", "approved_by": "批准人", "approved_on": "批准日期",
 }
 ORDER = list(LABELS)
 FILTER_LABELS = {"status": "状态", "category": "类别", "township": "乡镇", "kind": "类型", "overdue": "只看超期",
-                 "open": "只看未办结", "page": "页"}
+                 "open": "只看未办结", "page": "页", "phone": "电话尾号", "due": "期限", "unassigned": "只看未分派",
+                 "assignee": "经办人", "low": "评价低", "number": "编号", "orphaned": "经办人已停用"}
 
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
 _ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")

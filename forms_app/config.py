@@ -51,6 +51,8 @@ def from_env(instance_path: Path) -> dict:
         # Staff logins per client address (besides the per-account lockout in staff/accounts.py).
         "LIMIT_STAFF_LOGIN": env.get("FORMS_LIMIT_STAFF_LOGIN", "30 per 15 minutes"),
         "STAFF_IDLE_MINUTES": int(env.get("FORMS_STAFF_IDLE_MINUTES", "30")),
+        # A decline or a closing can be undone this long; its SMS waits as long (issue 27).
+        "STAFF_UNDO_MINUTES": int(env.get("FORMS_STAFF_UNDO_MINUTES", "10")),
         "STAFF_MAX_HOURS": int(env.get("FORMS_STAFF_MAX_HOURS", "12")),
         # "module:attribute" of an SMS sender with send(phone, text); unset: messages wait in the outbox.
         "SMS_SENDER": env.get("FORMS_SMS_SENDER") or None,

@@ -17,6 +17,7 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
 
 from .protect import new_resubmission_id, valid_resubmission_id
+from .models import local_date, utcnow
 
 # WTForms' and Flask-WTF's own messages, in the words residents read.
 MESSAGES = {
@@ -144,16 +145,28 @@ def parse_phone(text: str) -> str:
 
 
 def parse_id_number(text: str) -> str:
-    """A resident ID card number (18 characters, checksum) -> compact form, or ValidationError."""
+    """A resident ID card number (18 characters, checksum, birth date) -> compact form, or a
+    ValidationError that says which part is wrong.
+
+    The area code is NOT checked against python-stdnum's list: that list misses real county codes
+    (资溪县 361028 among them, issue 27), and a real ID must never be refused for an unknown area."""
     value = unicodedata.normalize("NFKC", text).replace(" ", "").upper()
     if len(value) > 30:
         raise ValidationError("身份证号码是 18 位，这里太长了")
+    value = ric.compact(value)
+    if len(value) != 18:
+        raise ValidationError(f"身份证号码应是 18 位，这里是 {len(value)} 位")
+    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+        raise ValidationError("身份证号码前 17 位是数字，最后一位是数字或 X")
+    if value[17] != ric.calc_check_digit(value):
+        raise ValidationError("身份证号码不对（最后一位校验位对不上），请对照身份证再看一遍")
     try:
-        return ric.validate(value)
+        born = ric.get_birth_date(value)
     except StdnumError:
-        if len(value) != 18:
-            raise ValidationError(f"身份证号码应是 18 位，这里是 {len(value)} 位") from None
-        raise ValidationError("身份证号码不对（校验位对不上），请对照身份证再看一遍") from None
+        raise ValidationError(f"身份证号码第 7 到 14 位是出生日期，{value[6:10]}年{value[10:12]}月{value[12:14]}日不是有效的日期") from None
+    if born.year < 1890 or born > local_date(utcnow()):
+        raise ValidationError("身份证号码里的出生日期不对，请对照身份证再看一遍")
+    return value
 
 
 _YUAN = re.compile(r"(\d{1,9})(?:\.(\d{1,}))?")

@@ -118,6 +118,9 @@ class Case(Base):
     phone_masked: Mapped[str | None] = mapped_column(String(20))
     id_number_enc: Mapped[str | None] = mapped_column(Text)
     id_number_masked: Mapped[str | None] = mapped_column(String(20))
+    # Keyed hashes (protect.Protector.blind_index) to find the same filer's other cases; migration 0008.
+    phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    id_number_index: Mapped[str | None] = mapped_column(String(64), index=True)
     lookup_hash: Mapped[str] = mapped_column(String(64))
     callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     eligibility_input: Mapped[dict | None] = mapped_column(JSON)

@@ -20,24 +20,55 @@ from .models import Case, OutboxMessage, utcnow
 
 MAX_ATTEMPTS = 5
 BACKOFF_MINUTES = (1, 5, 30, 120)  # before the 2nd, 3rd, 4th and 5th attempt
-OUTBOX_STATUS = {"pending": "待发送", "sent": "已发送", "failed": "发送失败"}
+OUTBOX_STATUS = {"pending": "待发送", "sent": "已发送", "failed": "发送失败", "cancelled": "已撤销（没有发出）",
+                 "manual": "已人工通知"}
 
 
 class SendError(RuntimeError):
     """Raised by a sender when the message did not go out (the text is kept for the outbox)."""
 
 
-def sms_text(county: str, case: Case, status: str | None = None, reply: bool = False, link: str = "") -> str:
-    """The SMS of a status change or reply; `link`: the case lookup page (forms_app/addresses.py)."""
-    what = "投诉" if case.kind == "complaint" else "咨询"
-    if reply:
-        news = "有了新的答复"
+FIRST_WORDS = 40  # how much of a reason or a reply the SMS quotes
+
+
+def _first_words(text: str) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= FIRST_WORDS else text[:FIRST_WORDS] + "……"
+
+
+def _day(day, estimated: bool) -> str:
+    return f"{day.month}月{day.day}日" + ("（估算，节假日未公布）" if estimated else "")
+
+
+def sms_text(county: str, case: Case, status: str | None = None, reply: bool = False, link: str = "", *,
+             text: str = "", track: str = "", estimated: bool = False) -> str:
+    """The SMS for a change of `case`: what happened in words the filer can act on — the decline
+    reason or the reply's first words, the new date after an extension (marked when it is an
+    estimate), and the lookup address (`track`, or `link`: the case lookup page, forms_app/addresses.py).
+    A call-back gets a call-back's wording, never a complaint's."""
+    status = status or case.status
+    track = track or link
+    if case.kind == "query":
+        head = f"【{county}健康扶贫】您的咨询{case.number}："
+        news = "工作人员已按您的要求给您回了电话" if status == "closed" else f"状态：{status_name(status, case)}"
+        if text:
+            news += f"。{'答复' if reply else '说明'}：{_first_words(text)}"
     else:
-        news = f"状态：{status_name(status or case.status)}"
-        if (status or case.status) == "accepted" and case.reply_by:
-            news += f"，{case.reply_by.month}月{case.reply_by.day}日前办结答复"
-    where = f"：{link}" if link else ""
-    return f"【{county}健康扶贫】您的{what}{case.number}{news}。凭编号和查询码可在网上查看{where}。"
+        head = f"【{county}健康扶贫】您的投诉{case.number}"
+        if reply:
+            news = f"有了新的答复：{_first_words(text)}" if text else "有了新的答复"
+        elif status in ("accepted", "reopened") and case.reply_by:
+            news = f"{status_name(status)}，{_day(case.reply_by, estimated)}前办结答复"
+        elif status == "extended" and case.reply_by:
+            news = f"延期办理，新的期限是{_day(case.reply_by, estimated)}。理由：{_first_words(text)}"
+        elif status == "declined":
+            news = f"不予受理。理由：{_first_words(text)}"
+        elif status == "closed":
+            news = f"已办结。答复：{_first_words(text)}"
+        else:
+            news = f"状态：{status_name(status)}"
+    where = f"凭编号和查询码可在网上查看：{track}" if track else "凭编号和查询码可在网上查看"
+    return f"{head}{news}。{where}。"
 
 
 def enqueue(session, case: Case, event_id: int | None, text: str, now: dt.datetime | None = None) -> OutboxMessage | None:
@@ -106,8 +137,26 @@ def retry(session, msg: OutboxMessage, now: dt.datetime | None = None) -> None:
     msg.status, msg.attempts, msg.next_attempt_at = "pending", 0, now or utcnow()
 
 
-def fetch_outbox(db: Database, case_filter, limit: int = 200) -> list[tuple[OutboxMessage, Case]]:
+FILTERS = {"todo": "要人工通知的（待发送、发送失败）", "pending": "待发送", "failed": "发送失败", "sent": "已发送",
+           "manual": "已人工通知", "cancelled": "已撤销"}
+
+
+def fetch_outbox(db: Database, case_filter, limit: int = 200, status: str = "", number: str = "") -> list[tuple[OutboxMessage, Case]]:
+    """Messages newest first; `status` one of FILTERS ("todo": waiting for a person when no
+    sender is configured), `number` part of a case number."""
     with db.reading() as session:
-        q = (select(OutboxMessage, Case).join(Case, OutboxMessage.case_id == Case.id).where(case_filter)
-             .order_by(OutboxMessage.id.desc()).limit(limit))
+        q = select(OutboxMessage, Case).join(Case, OutboxMessage.case_id == Case.id).where(case_filter)
+        if status == "todo":
+            q = q.where(OutboxMessage.status.in_(("pending", "failed")))
+        elif status in FILTERS:
+            q = q.where(OutboxMessage.status == status)
+        if number:
+            q = q.where(Case.number.contains(number, autoescape=True))
+        q = q.order_by(OutboxMessage.id.desc()).limit(limit)
         return [(m, c) for m, c in session.execute(q)]
+
+
+def mark_manual(session, msg: OutboxMessage, now: dt.datetime | None = None) -> None:
+    """A person told the filer by phone (no SMS sender, or it failed): the message is done and
+    never sent by a sender configured later (audited by the caller)."""
+    msg.status, msg.next_attempt_at, msg.sent_at = "manual", None, now or utcnow()

@@ -117,3 +117,29 @@ def place_label(j: Jurisdiction, township: str | None, village: str | None, inst
         elif institution in j.hospitals:
             parts.append(j.hospitals[institution]["name"])
     return " · ".join(parts)
+
+
+def person_in_words(j: Jurisdiction, person: dict | None) -> list[tuple[str, str]]:
+    """An eligibility query's situation as staff read it on a call-back: (label, words) rows in
+    Chinese from the jurisdiction's own names, never the form's codes (`poverty`, `female`)."""
+    from policy.formats import DISABILITIES
+
+    person = person or {}
+    rows = []
+    cat = person.get("category")
+    if cat:
+        rows.append(("身份", j.categories.get(cat, {}).get("name", "（数据里已没有这个身份）")))
+    if person.get("age") is not None:
+        rows.append(("年龄", f"{person['age']} 岁"))
+    if person.get("sex"):
+        rows.append(("性别", {"female": "女", "male": "男"}.get(person["sex"], "未填")))
+    if person.get("village") or person.get("township"):
+        rows.append(("住在", place_label(j, person.get("township"), person.get("village"), None) or "未填"))
+    if person.get("diseases"):
+        rows.append(("疾病", "、".join(j.diseases.get(d, {}).get("name", "（数据里已没有这种病）")
+                                      for d in person["diseases"])))
+    if person.get("disabilities"):
+        rows.append(("残疾", "、".join(DISABILITIES.get(d, "（未知）") for d in person["disabilities"])))
+    if "pregnant" in person:
+        rows.append(("是否怀孕", "是" if person["pregnant"] else "否"))
+    return rows

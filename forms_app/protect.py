@@ -51,6 +51,11 @@ class Protector:
         """What was submitted, as an HMAC: a retry must carry the same values to get the receipt again."""
         return self._mac("fingerprint:" + json.dumps(values, sort_keys=True, ensure_ascii=False, default=str))
 
+    def blind_index(self, kind: str, value: str) -> str:
+        """A keyed hash of a phone (E.164) or an ID number (kind "phone" | "id"): equal values give
+        equal hashes, so one filer's cases can be matched without the numbers in clear."""
+        return self._mac(f"filer:{kind}:{value.strip().upper()}")
+
     def backup_mac(self, manifest: str) -> str:
         """The authentication of a backup's manifest (backup.py), under the installation's key."""
         return self._mac("backup-manifest:" + manifest)

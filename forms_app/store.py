@@ -38,6 +38,8 @@ class NewCase:
     phone_masked: str | None = None
     id_number_enc: str | None = None
     id_number_masked: str | None = None
+    phone_index: str | None = None
+    id_number_index: str | None = None
     callback_requested: bool = False
     eligibility_input: dict | None = None
     eligibility_answer: dict | None = None

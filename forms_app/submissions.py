@@ -52,6 +52,8 @@ def _personal(filer: Filer) -> dict:
         "phone_masked": mask_phone(filer.phone) if filer.phone else None,
         "id_number_enc": protect.encrypt(filer.id_number) if filer.id_number else None,
         "id_number_masked": mask_id_number(filer.id_number) if filer.id_number else None,
+        "phone_index": protect.blind_index("phone", filer.phone) if filer.phone else None,
+        "id_number_index": protect.blind_index("id", filer.id_number) if filer.id_number else None,
     }
 
 
@@ -61,7 +63,8 @@ def _store(new: store.NewCase, j, resubmission_id: str | None, typed: dict) -> R
     db = current_app.extensions["forms_db"]
 
     def deadline_for(day):
-        d = deadlines.deadline(j, "decide", day)
+        # A call-back has its own (short) deadline; a complaint, the decision's.
+        d = (deadlines.deadline(j, "callback", day) if new.kind == "query" else None) or deadlines.deadline(j, "decide", day)
         return d.day if d else None
 
     if not valid_resubmission_id(resubmission_id):

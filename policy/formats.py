@@ -345,6 +345,7 @@ _DAYS = ParamSpec(("working_days", "days"))
 COMMITMENTS = Record({"commitments": req(Record({
     "decide": req(_DAYS, "受理或不予受理的期限"), "reply": req(_DAYS, "办结答复的期限"),
     "extend_max": req(_DAYS, "最长延期"), "review": opt(_DAYS, "申请复查的期限"),
+    "callback": opt(_DAYS, "资格咨询要求回电的，回电的期限（没有时按受理期限）"),
 }))})
 
 # ------------------------------------------------------------------ complaints.yaml

@@ -378,7 +378,7 @@ def test_five_mistakes_in_five_files_are_all_reported_in_one_run(cli, data_copy)
          plant(data_copy, "zixi/programs.yaml", "      disease: [hiv]", "      disease: [no_such_disease]"),
          "programs[10].when.disease[0]", "没有定义"),
         ("jixian/commitments.yaml",
-         plant(data_copy, "jixian/commitments.yaml", "告知投诉人的期限\n    unit: working_days\n",
+         plant(data_copy, "jixian/commitments.yaml", "告知投诉人的期限\n    unit: days\n",
                "告知投诉人的期限\n    unit: workdays\n") + 1,
          "commitments.decide.unit", "只能是"),
     ]

@@ -50,7 +50,8 @@ def test_an_interpreted_value_without_alternatives_or_reason_is_an_error(cli, da
 
 def test_an_interpreted_value_without_a_reason_is_an_error(cli, data_copy):
     plant(data_copy, "zixi/commitments.yaml",
-          "    reason: 条例写的是“15日”，没有说是工作日还是自然日；本系统按工作日计算（节假日和调休见 calendar.yaml），截止日期比按自然日算的晚一些。\n", "")
+          "    reason: 条例写的是“15日”，没有说是工作日还是自然日；地方没有另外规定时，按居民能据以要求县里的读法：自然日，"
+          "最后一天是节假日或周末的顺延到下一个工作日（节假日和调休见 calendar.yaml）。\n", "")
     code, lines = check(cli, data_copy)
     assert code == 1
     assert any("zixi/commitments.yaml" in x and "commitments.decide" in x and "必须写 reason" in x for x in lines)

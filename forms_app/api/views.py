@@ -191,7 +191,7 @@ def get_request(request_id):
 
 def public_request(j, case) -> dict:
     """A case as Open311 shows it: status and public replies only, no personal data, no free text."""
-    events = public_timeline(store.fetch_public_events(current_app.extensions["forms_db"], case.id))
+    events = public_timeline(store.fetch_public_events(current_app.extensions["forms_db"], case.id), case)
     replies = [e for e in events if e["kind"] == "reply"]
     due = current_deadline(case)
     cat = category(j, case.category) or {"name": ""}

@@ -18,6 +18,10 @@ class ActionForm(BaseForm):
     text = TextAreaField("说明")
     days = StringField("延长天数")
     assignee = SelectField("经办人", choices=[], validate_choice=False)
+    confirm = HiddenField()  # "1" once the clerk confirmed a decline or a closing
+    approver = StringField("批准延期的负责人")
+    approved_on = StringField("批准日期")
+    reason = TextAreaField("理由")
 
 
 class UserForm(BaseForm):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from functools import wraps
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 
 from ..models import StaffUser
 from .accounts import end_sessions, fetch_user  # noqa: F401 - end_sessions is used as session.end_sessions
@@ -49,6 +49,7 @@ def current() -> StaffUser | None:
     if now - int(info.get("seen", 0)) > idle or now - int(info.get("since", 0)) > most:
         session.pop("staff", None)
         g.staff_expired = True
+        g.staff_expired_id = int(info.get("id", 0) or 0)
         return None
     user = fetch_user(current_app.extensions["forms_db"], int(info.get("id", 0)))
     if user is None or not user.active or info.get("gen") != (user.session_generation or 0):
@@ -60,11 +61,40 @@ def current() -> StaffUser | None:
     return user
 
 
+# What a case page's form may carry through a login (issue 27 point 3), and how long each may be.
+DRAFT_FIELDS = {"status": 20, "text": 2000, "days": 4, "approver": 60, "approved_on": 10, "reason": 2000}
+DRAFT_ENDPOINTS = {"staff.set_status", "staff.note", "staff.reply", "staff.reopen_case"}
+
+
+def draft_fields(form) -> dict:
+    """The typed values of a case action, read from `form` under their names or as draft_<name>."""
+    out = {}
+    for name, most in DRAFT_FIELDS.items():
+        value = form.get("draft_" + name, form.get(name, "") if request.endpoint in DRAFT_ENDPOINTS else "")
+        if value:
+            out[name] = str(value)[:most]
+    return out if out.get("text") or out.get("reason") else {}
+
+
 def required(view):
-    """The view needs a login in the jurisdiction of the URL; others get 404 for that jurisdiction."""
+    """The view needs a login in the jurisdiction of the URL; others get 404 for that jurisdiction.
+
+    A case action POSTed after the session expired is not lost: the login page is shown at once
+    with what was typed in hidden fields, and after the login the case page comes back with it
+    (views._draft_page). The draft travels in the page, not the session, so it does not depend on
+    how sessions are kept or signed."""
     @wraps(view)
     def wrapper(*args, **kwargs):
         user = current()
+        if user is None and request.method == "POST" and request.endpoint in DRAFT_ENDPOINTS:
+            from .forms import LoginForm
+            draft = draft_fields(request.form)
+            if draft:
+                # The user name of the session that just expired, so only the password is asked.
+                was = fetch_user(current_app.extensions["forms_db"], g.get("staff_expired_id", 0) or 0)
+                form = LoginForm(formdata=None, data={"username": was.username if was else ""})
+                return render_template("staff/login.html", form=form, draft=draft,
+                                       next=request.path, message="登录已过期，请重新登录。您写的内容没有丢，登录后回到这件案子。"), 401
         if user is None:
             return redirect(url_for("staff.login", next=request.full_path if request.method == "GET" else None,
                                     expired="1" if g.get("staff_expired") else None))

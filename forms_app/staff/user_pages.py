@@ -12,6 +12,7 @@ from . import session as staff_session
 from .access import can_manage_users
 from .accounts import ROLES, AccountError, fetch_users
 from .forms import ActionForm, PasswordForm, UserForm
+from .workflow import Actor, WorkflowError, assign
 from .user_admin import change_own_password, create_user, reset_password, set_active, set_role, unlock
 from .views import bp
 
@@ -41,8 +42,22 @@ def _list_page(j, form=None, error: str = "", code: int = 200):
 
 
 def _account_page(j, account, error: str = "", temp: str | None = None, code: int = 200, form=None):
+    open_cases = _open_cases(account.id)
+    heirs = [u for u in fetch_users(_db(), j.id) if u.active and u.role != "auditor" and u.id != account.id]
     return render_template("staff/user.html", j=j, account=account, error=error, temp=temp, roles=ROLES, now=utcnow(),
-                           form=form or UserForm(formdata=None), action_form=ActionForm(formdata=None)), code
+                           form=form or UserForm(formdata=None), action_form=ActionForm(formdata=None),
+                           open_cases=open_cases, heirs=heirs), code
+
+
+def _open_cases(uid: int) -> list[str]:
+    """The numbers of the open cases assigned to an account: they need a new handler when it is disabled."""
+    from sqlalchemy import select
+
+    from ..models import Case
+    from .queue import OPEN
+    with _db().reading() as s:
+        return list(s.scalars(select(Case.number).where(Case.assigned_to == uid, Case.status.in_(OPEN))
+                              .order_by(Case.id)))
 
 
 @bp.get("/<jid>/users")
@@ -104,7 +119,20 @@ def user_role(user, jid, uid):
 @staff_session.required
 def user_disable(user, jid, uid):
     def do(j, form):
+        # Open cases do not stay with someone who can no longer log in: the administrator says where
+        # they go (another account, or back to 未分派); one the heir cannot take goes back to 未分派.
+        numbers = _open_cases(uid)
+        heir = request.form.get("handover")
+        if numbers and heir is None:
+            raise AccountError(f"他手上还有 {len(numbers)} 件未办结的案件：请先选这些案件交给谁")
+        heir_id = int(heir) if heir and heir.isascii() and heir.isdigit() and len(heir) < 10 else None
         set_active(_db(), user, uid, request.remote_addr, False)
+        actor = Actor(user, request.remote_addr)
+        for number in numbers:
+            try:
+                assign(_db(), actor, number, None, heir_id)
+            except WorkflowError:
+                assign(_db(), actor, number, None, None)
     return _account_post(user, jid, uid, do)
 
 

@@ -13,12 +13,16 @@ from sqlalchemy import select
 
 from .. import audit, deadlines, notify
 from ..db import Database
-from ..lifecycle import TRANSITIONS, can_move, status_name
-from ..models import Case, CaseEvent, StaffUser, local_date, utcnow
+from ..lifecycle import TRANSITIONS, can_move, is_callback, status_name
+from ..models import Case, CaseEvent, OutboxMessage, StaffUser, local_date, utcnow
 from .access import can_act, can_see
 
 MAX_TEXT = 2000
-STAFF_TARGETS = {"accepted", "declined", "in_progress", "extended", "closed"}  # reopened: only the filer
+STAFF_TARGETS = {"accepted", "declined", "in_progress", "extended", "closed"}  # reopened: the filer, or reopen()
+# Steps the filer is told about and cannot take back: asked to confirm, their SMS held for the undo window.
+IRREVERSIBLE = {"declined", "closed"}
+UNDO_MINUTES = 10
+REPLY_LEAST = 5  # docs/guide-staff.md: replies and reasons at least 5 characters
 
 
 class WorkflowError(ValueError):
@@ -38,8 +42,21 @@ def _load(session, actor: Actor, number: str, version: int | None) -> Case:
     if not can_act(actor.user):
         raise WorkflowError("只读账号不能修改案件")
     if version is not None and case.row_version != version:
-        raise WorkflowError("这件案子刚被别人改过。请看一下最新的情况，再重新操作")
+        raise WorkflowError("这件案子刚被别人改过" + _last_change(session, case) + "。请看一下最新的情况，再重新操作（您写的内容还在）")
     return case
+
+
+def _last_change(session, case: Case) -> str:
+    """Who changed what last, for the edit-conflict message: "（张三 14:05 改为“已受理”）"."""
+    from ..models import local_time
+    e = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.actor_kind != "filer")
+                        .order_by(CaseEvent.id.desc())).first()
+    if e is None:
+        return ""
+    who = session.get(StaffUser, e.actor_id).display_name if e.actor_id else "系统"
+    what = {"status": f"改为“{status_name(e.status_to or '', case)}”", "assigned": "改了经办人",
+            "undo": "撤销了上一步", "note": "写了内部备注", "reply": "发了公开答复"}.get(e.kind, "改了这件案子")
+    return f"：{who} 在 {local_time(e.at).strftime('%H:%M')} {what}"
 
 
 def _text(text: str | None, what: str, least: int = 0) -> str:
@@ -52,6 +69,8 @@ def _text(text: str | None, what: str, least: int = 0) -> str:
 
 
 def allowed_targets(case: Case) -> list[str]:
+    if case.kind == "query":  # a call-back: 待回电 -> 已回电, nothing else
+        return ["closed"] if case.status == "submitted" and is_callback(case) else []
     order = ["accepted", "declined", "in_progress", "extended", "closed"]
     return [s for s in order if s in TRANSITIONS.get(case.status, set()) and s in STAFF_TARGETS]
 
@@ -62,56 +81,157 @@ def extension_left(j, case: Case) -> int:
 
 
 def change_status(db: Database, j, actor: Actor, number: str, version: int | None, new: str, *,
-                  text: str = "", days: int | None = None, now: dt.datetime | None = None) -> Case:
+                  text: str = "", days: int | None = None, approver: str = "", approved_on: dt.date | None = None,
+                  track: str = "", hold_minutes: int = UNDO_MINUTES, now: dt.datetime | None = None) -> Case:
+    """Move a case on. An extension needs the approval the regulation asks for (who, on which day);
+    a decline or a closing is held `hold_minutes` before its SMS goes, so it can be undone."""
     now = now or utcnow()
     with db.writing() as session:
         case = _load(session, actor, number, version)
         old = case.status
         if new not in STAFF_TARGETS:
-            raise WorkflowError("复查只能由投诉人凭查询码申请" if new == "reopened" else "没有这个状态")
-        if not can_move(old, new):
-            raise WorkflowError(f"不能从“{status_name(old)}”改为“{status_name(new)}”")
+            raise WorkflowError("复查只能由投诉人凭查询码申请，或由县级管理员重新打开" if new == "reopened" else "没有这个状态")
+        if new not in allowed_targets(case):
+            raise WorkflowError(f"不能从“{status_name(old, case)}”改为“{status_name(new, case)}”")
         before = {"status": old, "reply_by": case.reply_by, "extended_days": case.extended_days}
         today = local_date(now)
-        if new == "accepted":
+        extra = {}
+        estimated = False
+        public_text = None
+        if is_callback(case):
+            text = _text(text, "回电时说了什么（内部记录）", 5)
+            case.closed_at = now
+        elif new == "accepted":
             case.accepted_at = now
             d = deadlines.deadline(j, "reply", today)
             case.reply_by = d.day if d else None
+            estimated = bool(d and d.estimated)
             text = _text(text, "说明")
         elif new == "declined":
             text = _text(text, "不予受理的理由", 5)
             case.closed_at = now
         elif new == "extended":
             text = _text(text, "延期的理由", 5)
+            approver = _text(approver, "批准延期的负责人", 2)[:60]
+            if approved_on is None or approved_on > today:
+                raise WorkflowError("请填写负责人批准延期的日期（不能晚于今天）")
             left = extension_left(j, case)
             if not isinstance(days, int) or days < 1:
                 raise WorkflowError("请填写延长多少天（1 以上的整数）")
             if days > left:
                 raise WorkflowError(f"最多还能延长 {left} 天（承诺的延期上限）")
-            param = j.commitments.get("extend_max")
-            start = case.reply_by or today
-            if param is not None and param.unit == "working_days" and j.calendar is not None:
-                case.reply_by = deadlines.add_working_days(j.calendar, start, days)[0]
-            else:
-                case.reply_by = start + dt.timedelta(days=days)
+            d = deadlines.count(j, deadlines.unit_of(j, "extend_max"), case.reply_by or today, days)
+            case.reply_by, estimated = d.day, d.estimated
             case.extended_days = (case.extended_days or 0) + days
+            extra = {"approved_by": approver, "approved_on": approved_on}
         elif new == "closed":
-            text = _text(text, "给投诉人的答复", 5)
+            text = _text(text, "给投诉人的答复", REPLY_LEAST)
             case.closed_at = now
         else:
             text = _text(text, "说明")
         case.status = new
         case.updated_at = now
+        body = text or None
+        if new == "extended":
+            body = f"{text}\n（经{approver}于{approved_on.isoformat()}批准，延长 {days} 天）"
+        if is_callback(case):
+            public_text, body = None, None  # what was said on the phone stays internal
         event = CaseEvent(case_id=case.id, at=now, kind="status", actor_kind="staff", actor_id=actor.user.id,
-                          status_from=old, status_to=new, body=text or None, public=True)
+                          status_from=old, status_to=new, body=body, public=True)
         session.add(event)
+        if is_callback(case):
+            session.add(CaseEvent(case_id=case.id, at=now, kind="note", actor_kind="staff", actor_id=actor.user.id,
+                                  body="回电记录：" + text, public=False))
         session.flush()
-        after = {"status": new, "reply_by": case.reply_by, "extended_days": case.extended_days}
+        after = {"status": new, "reply_by": case.reply_by, "extended_days": case.extended_days, **extra}
         if text:
             after["text"] = text
         audit.record(session, "status", actor_id=actor.user.id, case_id=case.id, before=before, after=after,
                      address=actor.address, at=now, jurisdiction=case.jurisdiction)
-        notify.enqueue(session, case, event.id, notify.sms_text(j.name, case, new, link=_track(case)), now)
+        msg = notify.enqueue(session, case, event.id, notify.sms_text(
+            j.name, case, new, text=public_text if is_callback(case) else text, track=track or _track(case),
+            estimated=estimated), now)
+        if msg is not None and new in IRREVERSIBLE and hold_minutes > 0:
+            msg.next_attempt_at = now + dt.timedelta(minutes=hold_minutes)
+    return case
+
+
+def undo_window(case: Case, events: list[CaseEvent], now: dt.datetime | None = None,
+                minutes: int = UNDO_MINUTES) -> CaseEvent | None:
+    """The decline or closing that may still be undone: the case's last status change, if it is
+    irreversible, was made less than `minutes` ago and nothing happened since."""
+    now = now or utcnow()
+    last = [e for e in events if e.kind not in ("note",)]
+    if not last:
+        return None
+    e = last[-1]
+    if e.kind != "status" or e.status_to not in IRREVERSIBLE or case.status != e.status_to:
+        return None
+    return e if now - e.at <= dt.timedelta(minutes=minutes) else None
+
+
+def undo(db: Database, actor: Actor, number: str, version: int | None, minutes: int = UNDO_MINUTES,
+         now: dt.datetime | None = None) -> Case:
+    """Take back a decline or a closing within the undo window: the status before it comes back,
+    its SMS is cancelled before it leaves, and the filer's page no longer shows it (the audit log
+    and the internal timeline keep both steps)."""
+    now = now or utcnow()
+    with db.writing() as session:
+        case = _load(session, actor, number, version)
+        events = list(session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)))
+        e = undo_window(case, events, now, minutes)
+        if e is None:
+            raise WorkflowError(f"只能在 {minutes} 分钟内撤销刚做的“不予受理”或“办结”；过了时间请县级管理员重新打开")
+        if actor.user.role != "admin" and e.actor_id != actor.user.id:
+            raise WorkflowError("只有做这一步的人或县级管理员能撤销")
+        sent = list(session.scalars(select(OutboxMessage).where(OutboxMessage.event_id == e.id)))
+        if any(m.status == "sent" for m in sent):
+            raise WorkflowError("短信已经发出，不能撤销了；请县级管理员重新打开，并打电话告诉投诉人")
+        for m in sent:
+            m.status, m.next_attempt_at, m.last_error = "cancelled", None, "撤销了这一步"
+        before = {"status": case.status}
+        case.status = e.status_from
+        case.closed_at = None
+        case.updated_at = now
+        e.public = False  # the filer never learns of a step taken back before its SMS left
+        session.add(CaseEvent(case_id=case.id, at=now, kind="undo", actor_kind="staff", actor_id=actor.user.id,
+                              status_from=e.status_to, status_to=e.status_from,
+                              body=f"撤销了“{status_name(e.status_to, case)}”", public=False))
+        audit.record(session, "undo", actor_id=actor.user.id, case_id=case.id, before=before,
+                     after={"status": case.status}, address=actor.address, at=now, jurisdiction=case.jurisdiction)
+    return case
+
+
+def reopen(db: Database, j, actor: Actor, number: str, version: int | None, reason: str,
+           now: dt.datetime | None = None) -> Case:
+    """The county administrator reopens a declined or closed case (a mistake found later), with a
+    reason; it gets a new reply deadline from today, as a review does."""
+    now = now or utcnow()
+    with db.writing() as session:
+        case = _load(session, actor, number, version)
+        if actor.user.role != "admin":
+            raise WorkflowError("只有县级管理员能重新打开案件")
+        if case.kind != "complaint" or case.status not in ("declined", "closed"):
+            raise WorkflowError("只有不予受理或已办结的投诉能重新打开")
+        reason = _text(reason, "重新打开的理由", 5)
+        before = {"status": case.status, "reply_by": case.reply_by}
+        old = case.status
+        d = deadlines.deadline(j, "reply", local_date(now))
+        case.status, case.reply_by, case.extended_days, case.closed_at = "reopened", d.day if d else None, 0, None
+        if case.accepted_at is None:
+            case.accepted_at = now
+        case.updated_at = now
+        event = CaseEvent(case_id=case.id, at=now, kind="status", actor_kind="staff", actor_id=actor.user.id,
+                          status_from=old, status_to="reopened", body="县里重新办理这件投诉", public=True)
+        session.add(event)
+        session.add(CaseEvent(case_id=case.id, at=now, kind="note", actor_kind="staff", actor_id=actor.user.id,
+                              body="重新打开的理由：" + reason, public=False))
+        session.flush()
+        audit.record(session, "reopen", actor_id=actor.user.id, case_id=case.id, before=before,
+                     after={"status": "reopened", "reply_by": case.reply_by, "reason": reason},
+                     address=actor.address, at=now, jurisdiction=case.jurisdiction)
+        notify.enqueue(session, case, event.id, notify.sms_text(j.name, case, "reopened", track=_track(case),
+                                                                estimated=bool(d and d.estimated)), now)
     return case
 
 
@@ -137,12 +257,12 @@ def assign(db: Database, actor: Actor, number: str, version: int | None, assigne
 
 
 def add_note(db: Database, actor: Actor, number: str, text: str, *, public: bool, county: str = "",
-             now: dt.datetime | None = None) -> Case:
+             track: str = "", now: dt.datetime | None = None) -> Case:
     """An internal note (staff only) or a public reply (the filer sees it; an SMS tells them)."""
     now = now or utcnow()
     with db.writing() as session:
         case = _load(session, actor, number, None)
-        text = _text(text, "答复" if public else "备注", 1)
+        text = _text(text, "答复" if public else "备注", REPLY_LEAST if public else 1)
         event = CaseEvent(case_id=case.id, at=now, kind="reply" if public else "note", actor_kind="staff",
                           actor_id=actor.user.id, body=text, public=public)
         session.add(event)
@@ -151,7 +271,8 @@ def add_note(db: Database, actor: Actor, number: str, text: str, *, public: bool
         audit.record(session, "reply" if public else "note", actor_id=actor.user.id, case_id=case.id,
                      after={"text": text}, address=actor.address, at=now, jurisdiction=case.jurisdiction)
         if public:
-            notify.enqueue(session, case, event.id, notify.sms_text(county, case, reply=True, link=_track(case)), now)
+            notify.enqueue(session, case, event.id, notify.sms_text(county, case, reply=True, text=text,
+                                                                    track=track or _track(case)), now)
     return case
 
 

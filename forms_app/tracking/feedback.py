@@ -19,8 +19,8 @@ bp = Blueprint("feedback", __name__)
 
 def status_page(j, case, code: str, message: str = "", error: str = "", status: int = 200):
     events = store.fetch_public_events(current_app.extensions["forms_db"], case.id)
-    return render_template("case_status.html", j=j, case=case, status=status_name(case.status),
-                           deadline=current_deadline(case), timeline=public_timeline(events),
+    return render_template("case_status.html", j=j, case=case, status=status_name(case.status, case),
+                           deadline=current_deadline(case), timeline=public_timeline(events, case),
                            category=category(j, case.category), lookup_code=code, message=message, error=error,
                            place=place_label(j, case.township, case.village, case.institution)), status
 

@@ -56,8 +56,8 @@ def track(jid):
         if found is None:
             return render_template("track.html", j=j, form=form, not_found=True), 404
         case, events = found
-        return render_template("case_status.html", j=j, case=case, status=status_name(case.status),
-                               deadline=current_deadline(case), timeline=public_timeline(events),
+        return render_template("case_status.html", j=j, case=case, status=status_name(case.status, case),
+                               deadline=current_deadline(case), timeline=public_timeline(events, case),
                                category=category(j, case.category), lookup_code=form.code.data,
                                place=place_label(j, case.township, case.village, case.institution))
     return render_template("track.html", j=j, form=form, not_found=False)

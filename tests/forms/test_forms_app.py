@@ -75,8 +75,8 @@ def test_the_receipt_is_printable_and_names_the_deadline(sqlite_app):
     client = sqlite_app.test_client()
     number, code, page = file_complaint_page(client)
     assert number in page and f"{code[:4]} {code[4:]}" in page
-    assert "前（资溪县承诺的期限，节假日不算）" in page and "data-print hidden" in page
-    # The working-day reading of "15日" is the county's interpretation, and says so.
+    assert "前（资溪县承诺的期限，按日历天数算，最后一天是节假日的顺延）" in page and "data-print hidden" in page
+    # The calendar-day reading of "15日" is the county's interpretation, and says so.
     assert '<span class="tag">按本县理解</span>' in page
 
 
@@ -92,8 +92,22 @@ def test_working_days_skip_holidays_and_count_make_up_days(policy):
 
 def test_deadlines_past_the_calendar_are_estimated_and_say_so(policy):
     d = deadline(policy.get("zixi"), "reply", dt.date(2026, 11, 25))
-    assert d.days == 60 and d.unit == "working_days" and d.estimated and d.day.year == 2027
+    # 60 calendar days: 2027-01-24, a Sunday -> Monday 25th; 2027's holidays are not in the data yet.
+    assert d.days == 60 and d.unit == "days" and d.estimated and d.day == dt.date(2027, 1, 25)
     assert d.reading == "按本县理解"
+
+
+def test_complaint_deadlines_count_calendar_days_and_move_off_holidays(policy):
+    """Issue 21 item 4: "15日" is 15 calendar days; a last day on a holiday moves to the next
+    working day of the county's calendar (2026-10-05 is in the National Day holiday)."""
+    j = policy.get("zixi")
+    d = deadline(j, "decide", dt.date(2026, 9, 20))
+    assert (d.day, d.moved_from, d.estimated, d.unit) == (dt.date(2026, 10, 8), dt.date(2026, 10, 5), False, "days")
+    # An ordinary day stays where 15 days put it (the old working-day count gave 2026-11-23).
+    assert deadline(j, "decide", dt.date(2026, 11, 2)).day == dt.date(2026, 11, 17)
+    # The working-day reading stays available, as the data's recorded alternative.
+    alternatives = j.commitments["decide"].root.at(dt.date(2026, 11, 2)).alternatives
+    assert any("工作日" in str(a) for a in alternatives)
 
 
 def test_case_prefixes_come_from_the_pinyin_of_the_id():

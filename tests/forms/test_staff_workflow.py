@@ -10,7 +10,7 @@ import re
 from sqlalchemy import select, text
 
 from forms_app import notify
-from forms_app.deadlines import add_working_days
+from forms_app.deadlines import count, deadline
 from forms_app.models import AuditEntry, Case, OutboxMessage, local_date, utcnow
 
 from .formhelpers import file_complaint
@@ -36,12 +36,13 @@ def test_queue_to_closed_within_the_deadline_every_action_audited(app, policy):
     assert act(admin, "zixi", number, "status", status="accepted", text="").status_code == 303
     case = _case(app, number)
     j = policy.get("zixi")
-    assert case.reply_by == add_working_days(j.calendar, local_date(case.accepted_at), 60)[0]
+    assert case.reply_by == deadline(j, "reply", local_date(case.accepted_at)).day
     assert act(admin, "zixi", number, "assign", assignee="").status_code == 303
     assert act(admin, "zixi", number, "note", text="已电话联系卫生院，内部先核实").status_code == 303
     assert act(admin, "zixi", number, "status", status="in_progress", text="").status_code == 303
     assert act(admin, "zixi", number, "reply", text="正在核实押金的事，请耐心等待").status_code == 303
-    assert act(admin, "zixi", number, "status", status="closed", text="经核实，押金已全额退还").status_code == 303
+    assert act(admin, "zixi", number, "status", status="closed", text="经核实，押金已全额退还",
+               confirm="1").status_code == 303
     case = _case(app, number)
     assert case.status == "closed" and local_date(case.closed_at) <= case.reply_by
     actions = [e.action for e in _audit(app, case.id)]
@@ -56,8 +57,8 @@ def test_queue_to_closed_within_the_deadline_every_action_audited(app, policy):
     # Every status change queued an SMS to the named filer (the default sender: the outbox only).
     with app.extensions["forms_db"].reading() as s:
         texts = list(s.scalars(select(OutboxMessage.body).where(OutboxMessage.case_id == case.id)))
-    assert len(texts) == 4 and all(number in t and len(t) <= 70 for t in texts)
-    assert "已办结" in texts[-1] and "新的答复" in texts[-2]
+    assert len(texts) == 4 and all(number in t and "/zixi/track" in t and len(t) <= 160 for t in texts)
+    assert "已办结。答复：经核实，押金已全额退还" in texts[-1] and "新的答复：正在核实押金的事" in texts[-2]
 
 
 def test_invalid_transitions_are_refused(app):
@@ -83,19 +84,30 @@ def test_stale_row_version_is_refused(app):
     assert r.status_code == 409 and "刚被别人改过" in r.get_data(as_text=True)
 
 
-def test_extension_is_bounded_and_moves_the_deadline_in_working_days(app, policy):
+def test_extension_is_bounded_approved_and_moves_the_deadline(app, policy):
     number, _ = file_complaint(app.test_client())
     admin, _ = staff_client(app, "admin")
     act(admin, "zixi", number, "status", status="accepted", text="")
     before = _case(app, number).reply_by
-    r = act(admin, "zixi", number, "status", status="extended", text="情况复杂需要调查", days="31")
+    today = local_date(utcnow()).isoformat()
+    approval = {"approver": "县卫健局 李局长", "approved_on": today}
+    r = act(admin, "zixi", number, "status", status="extended", text="情况复杂需要调查", days="31", **approval)
     assert r.status_code == 409 and "最多还能延长 30 天" in r.get_data(as_text=True)
-    r = act(admin, "zixi", number, "status", status="extended", text="", days="5")
+    r = act(admin, "zixi", number, "status", status="extended", text="", days="5", **approval)
     assert r.status_code == 409 and "延期的理由" in r.get_data(as_text=True)
-    assert act(admin, "zixi", number, "status", status="extended", text="情况复杂需要调查", days="10").status_code == 303
+    # The regulation's "经……负责人批准": who approved and when are required and recorded.
+    r = act(admin, "zixi", number, "status", status="extended", text="情况复杂需要调查", days="10")
+    assert r.status_code == 409 and "批准延期的负责人" in r.get_data(as_text=True)
+    assert act(admin, "zixi", number, "status", status="extended", text="情况复杂需要调查", days="10",
+               **approval).status_code == 303
     case = _case(app, number)
+    j = policy.get("zixi")
     assert case.extended_days == 10
-    assert case.reply_by == add_working_days(policy.get("zixi").calendar, before, 10)[0]
+    assert case.reply_by == count(j, j.commitments["extend_max"].unit, before, 10).day
+    entry = _audit(app, case.id)[-1]
+    assert entry.after["approved_by"] == "县卫健局 李局长" and entry.after["approved_on"] == today
+    page = admin.get(f"/staff/zixi/case/{number}").get_data(as_text=True)
+    assert f"经县卫健局 李局长于{today}批准" in page and "期限怎么算的" in page
 
 
 def test_overdue_cases_stand_out_and_filter(app):
@@ -108,7 +120,7 @@ def test_overdue_cases_stand_out_and_filter(app):
     admin, _ = staff_client(app, "admin")
     page = admin.get("/staff/zixi/?overdue=1").get_data(as_text=True)
     assert number in page and fresh not in page and "已超期" in page
-    card = re.search(rf'<li class="case-card overdue">\s*<a class="case-no" href="[^"]+">{number}</a>', page)
+    card = re.search(rf'<li class="case-card overdue" id="c-{number}">\s*<input[^>]+>\s*<a class="case-no" href="[^"]+">{number}</a>', page)
     assert card, "the overdue case is marked"
 
 
@@ -210,7 +222,7 @@ def test_filer_rates_or_asks_for_review_which_reopens(app):
     number, code = file_complaint(resident)
     admin, _ = staff_client(app, "admin")
     act(admin, "zixi", number, "status", status="accepted", text="")
-    act(admin, "zixi", number, "status", status="closed", text="押金已退还给您")
+    act(admin, "zixi", number, "status", status="closed", text="押金已退还给您", confirm="1")
     page = resident.post("/zixi/track", data={"number": number, "code": code,
                                               "csrf_token": CSRF.search(resident.get("/zixi/track").get_data(as_text=True)).group(1)})
     tok = CSRF.search(page.get_data(as_text=True)).group(1)

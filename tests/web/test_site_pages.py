@@ -180,7 +180,7 @@ def test_complain_page_links_into_the_forms_app(site):
     assert urls.complaint_url("zixi") in html or urls.complaint_url("zixi", category="x").split("?")[0] in html
     assert f'href="{urls.track_url("zixi")}"' in html
     text = text_of(html)
-    assert "15 个工作日" in text and "60 个工作日" in text  # the commitments in force
+    assert "15 天" in text and "60 天" in text  # the commitments in force (calendar days, issue 21 item 4)
 
 
 def test_statistics_page_with_and_without_figures(site):
