@@ -13,12 +13,17 @@ from werkzeug.exceptions import HTTPException
 from .config import ConfigError, from_env
 from .db import Database
 from .protect import Protector
+from .settings_file import SettingsFileError
+from .settings_file import load as load_settings_file
 
-__all__ = ["create_app", "ConfigError"]
+__all__ = ["create_app", "ConfigError", "SettingsFileError"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    # The settings file (FORMS_SETTINGS, or instance/forms.env) first: gunicorn, every flask
+    # command and the scheduled jobs then read the same settings (settings_file.py).
+    app.config["SETTINGS_FILE"] = load_settings_file(Path(app.instance_path))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(from_env(Path(app.instance_path)))
     if test_config:

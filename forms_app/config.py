@@ -35,7 +35,12 @@ def from_env(instance_path: Path) -> dict:
             raise ConfigError("FORMS_ENV=production 时必须设置 FORMS_ENCRYPTION_KEY"
                               "（用 python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())' 生成）")
         enc = dev_fernet_key(secret)
-    database = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'forms.sqlite3'}"
+    database = env.get("DATABASE_URL")
+    if not database:
+        if production:  # never a quiet fallback: a backup of an empty SQLite file looks like a backup
+            raise ConfigError("FORMS_ENV=production 时必须设置 DATABASE_URL（postgresql://用户@主机/数据库，"
+                              "或 sqlite:////srv/health/instance/forms.sqlite3），通常写在设置文件里（FORMS_SETTINGS）")
+        database = f"sqlite:///{instance_path / 'forms.sqlite3'}"
     return {
         "PRODUCTION": production,
         "SECRET_KEY": secret,
