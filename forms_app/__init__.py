@@ -53,16 +53,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     configure_hasher(app.config.get("ARGON2_PARAMS"))
 
     limiter.init_app(app)
+    from . import metrics
+
+    metrics.init_app(app)  # first, so its after_request sees every response's final status
     _register_blueprints(app)
     _register_errors(app)
     _register_headers(app)
     _register_templates(app, policy)
 
     from .cli import db_cli
+    from .health import ready_cmd
     from .ops_cli import backup_cmd, outbox_cli, restore_cmd, stats_cli
     from .staff.cli import staff_cli
 
-    for command in (db_cli, staff_cli, stats_cli, backup_cmd, restore_cmd, outbox_cli):
+    for command in (db_cli, staff_cli, stats_cli, backup_cmd, restore_cmd, outbox_cli, ready_cmd):
         app.cli.add_command(command)
     return app
 
@@ -70,13 +74,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from .api.views import bp as api
     from .complaints.views import bp as complaints
+    from .health import bp as health
     from .home import bp as home
     from .queries.views import bp as queries
     from .staff.views import bp as staff
     from .tracking.feedback import bp as feedback
     from .tracking.views import bp as tracking
 
-    for bp in (home, complaints, queries, tracking, feedback, api, staff):
+    for bp in (health, home, complaints, queries, tracking, feedback, api, staff):
         app.register_blueprint(bp)
 
 
