@@ -10,7 +10,7 @@ form, the categories (Open311 services), /healthz, and Open311 submissions (POST
 Then, with the load running:
 
 1. data reload: a complaint category is renamed in the copy's policy_data; the check that
-   `systemctl reload` runs first (`flask ready`, scripts/forms-reload-check.sh) passes; HUP to the
+   `systemctl reload` runs first (`flask ready`, deploy/systemd/health-forms.service) passes; HUP to the
    master; the load goes on until the services list shows the new name;
 2. code upgrade: /healthz in the copy's forms_app answers with a new field; check; HUP; until seen;
 3. a few seconds more.

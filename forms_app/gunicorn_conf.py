@@ -8,8 +8,8 @@ package, or every worker forked after a reload would inherit the old code). The 
 forms_app/settings_file.py), read here for the master and again by create_app in each worker.
 
 Loading new data or new code: `kill -HUP <master>` (`systemctl reload health-forms`), after
-`scripts/forms-reload-check.sh` says the new data and code load (deploy/health-forms.service runs
-both as ExecReload). On HUP gunicorn re-reads this file, starts new workers — each imports the
+`flask --app forms_app ready` says the new data and code load (deploy/systemd/health-forms.service
+runs both as ExecReload). On HUP gunicorn re-reads this file, starts new workers — each imports the
 code and loads the policy data afresh, because nothing is preloaded — and stops the old ones
 gracefully. Requests are not dropped (benchmarks/forms_reload.py counts them):
 - connections that arrive while no worker is accepting wait in the listen queue (`backlog`);

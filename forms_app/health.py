@@ -2,7 +2,7 @@
 (it can do its work: the database answers and is at the code's migration, Redis answers when set).
 
 `flask --app forms_app ready` runs the same checks from the command line, after loading the app
-(so also the policy data and the settings): scripts/forms-reload-check.sh runs it before a reload,
+(so also the policy data and the settings): `systemctl reload health-forms` runs it before the HUP,
 and a failed check leaves the running workers alone.
 """
 from __future__ import annotations

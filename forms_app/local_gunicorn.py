@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -45,6 +46,11 @@ class LocalGunicorn:
                  start_timeout: float = 90.0, root: Path = ROOT, extra_args: tuple[str, ...] = ()):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        self._own_metrics = None
+        if not env.get("PROMETHEUS_MULTIPROC_DIR"):
+            self._own_metrics = tempfile.mkdtemp(prefix="forms-metrics-")
+            env = {**env, "PROMETHEUS_MULTIPROC_DIR": self._own_metrics}
+        self.run_dir = Path(env["PROMETHEUS_MULTIPROC_DIR"])  # gunicorn_conf's ready-<pid> markers
         full_env = dict(os.environ, **env, FORMS_WORKERS=str(workers), FORMS_THREADS=str(threads),
                         FORMS_BIND=f"127.0.0.1:{self.port}", FORMS_ACCESS_LOG=str(access_log or ""))
         # Run with the other copy's code: its folder first on the import path (the editable
@@ -70,8 +76,8 @@ class LocalGunicorn:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("gunicorn did not start:\n" + self._stderr_tail()) from None
                 time.sleep(0.3)
-        # Every worker forked (the app is preloaded, so a forked worker is ready at once).
-        while len(self.workers()) < self.workers_wanted and time.monotonic() < deadline:
+        # Every worker has loaded and warmed the app (gunicorn_conf.post_worker_init's marker).
+        while len(list(self.run_dir.glob("ready-*"))) < self.workers_wanted and time.monotonic() < deadline:
             time.sleep(0.1)
 
     def _stderr_tail(self) -> str:
@@ -103,6 +109,8 @@ class LocalGunicorn:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self._own_metrics:
+            shutil.rmtree(self._own_metrics, ignore_errors=True)
 
     def __enter__(self) -> LocalGunicorn:
         return self
@@ -124,7 +132,7 @@ def copy_project(dest: Path) -> Path:
 
 
 def reload_check(root: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    """scripts/forms-reload-check.sh's check, run against `root`: the new code and data load."""
+    """The check `systemctl reload health-forms` runs before HUP (`flask ready`), against `root`."""
     return subprocess.run([str(Path(sys.executable).with_name("flask")), "--app", "forms_app", "ready"],
                           cwd=root, env=dict(os.environ, **env, PYTHONPATH=str(root)),
                           capture_output=True, text=True, timeout=120)
