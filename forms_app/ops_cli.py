@@ -41,7 +41,7 @@ def backup_cmd(path, allow_empty):
     db = current_app.extensions["forms_db"]
     try:
         backups.refuse_unusable(db, allow_empty)
-        counts = backups.backup(db, path)
+        counts = backups.backup(db, path, current_app.extensions["forms_protector"].backup_mac)
     except (backups.BackupError, OSError) as exc:
         raise click.ClickException(f"备份失败：{exc}") from None
     click.echo(f"已备份到 {path}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
@@ -52,7 +52,8 @@ def backup_cmd(path, allow_empty):
 @with_appcontext
 def restore_cmd(path):
     try:
-        counts = backups.restore(current_app.extensions["forms_db"], path)
+        counts = backups.restore(current_app.extensions["forms_db"], path,
+                                 current_app.extensions["forms_protector"].backup_mac)
     except backups.BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo("已恢复：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))

@@ -48,7 +48,8 @@ if [ ! -x .venv/bin/python ]; then run python3 -m venv .venv; fi
 run .venv/bin/python -m pip install -q --upgrade pip
 run .venv/bin/python -m pip install -q -e ".[site,print,forms]"
 
-run install -d -o "$USER_NAME" -g "$USER_NAME" -m 0750 instance dist /var/backups/health-forms \
+run install -d -o "$USER_NAME" -g "$USER_NAME" -m 0700 instance   # instance/secrets.json: the service's alone
+run install -d -o "$USER_NAME" -g "$USER_NAME" -m 0750 dist /var/backups/health-forms \
     /var/lib/health-forms /var/lib/health-forms/stats /var/log/health-forms
 if [ ! -e /etc/health-forms.env ]; then
     run install -o root -g "$USER_NAME" -m 0640 deploy/health-forms.env.example /etc/health-forms.env
@@ -78,7 +79,7 @@ if [ "$CRON" = 0 ]; then
 fi
 cat <<MSG
 安装完成（还没有启动表单服务）。接下来（docs/operators.md §1–§3）：
-  1. 编辑 /etc/health-forms.env：SECRET_KEY、FORMS_ENCRYPTION_KEY、DATABASE_URL、SITE_URL、FORMS_URL …
+  1. 编辑 /etc/health-forms.env：DATABASE_URL、REDIS_URL、SITE_URL、FORMS_URL …（密钥第一次启动时自动生成）
   2. runuser -u $USER_NAME -- $ROOT/.venv/bin/flask --app forms_app db upgrade
   3. runuser -u $USER_NAME -- $ROOT/.venv/bin/flask --app forms_app staff add 管理员账号 --jurisdiction <地区> --role admin
   4. systemctl start health-forms && curl -s http://127.0.0.1:5000/readyz

@@ -3,6 +3,7 @@ fallback in production, no empty backup reported as a success, clear messages fo
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -32,8 +33,9 @@ def clean_env(monkeypatch):
 
 
 def _production_secrets() -> dict[str, str]:
-    return {"FORMS_ENV": "production", "SECRET_KEY": "x" * 48, "FORMS_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-            "FORMS_LOOKUP_PEPPER": "p" * 48, **PUBLIC}
+    return {"FORMS_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
+            "FORMS_ENCRYPTION_KEY": Fernet.generate_key().decode(), "FORMS_LOOKUP_PEPPER": secrets.token_urlsafe(48),
+            **PUBLIC}
 
 
 def _write(path: Path, values: dict[str, str]) -> Path:
