@@ -5,7 +5,7 @@
 
 For each database: a fresh database (SQLite file in a temporary folder; a fresh PostgreSQL schema
 at 127.0.0.1:5432, database `test`, dropped afterwards), migrated, served by gunicorn with the
-production settings (forms_app/gunicorn_conf.py: 4 gthread workers x 4 threads, preloaded app) on
+production settings (forms_app/gunicorn_conf.py: 4 gthread workers x 4 threads) on
 127.0.0.1 (forms_app/local_gunicorn.py), rate limits in Redis when it answers on 127.0.0.1:6379.
 Three runs, each bounded in time:
 
@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import re
@@ -273,10 +274,9 @@ def start_server(url: str, workers: int, threads: int, access_log: Path) -> Loca
            "FORMS_LIMIT_PREFIX": f"bench-{uuid.uuid4().hex}", "REDIS_URL": ""}
     if reachable(REDIS):
         env["REDIS_URL"] = f"redis://{REDIS[0]}:{REDIS[1]}/0"
-    # Each request's time inside gunicorn (%(D)s, microseconds, from the parsed request to the last
-    # byte written): what the server costs, apart from waiting in the accept queue and the client.
-    server = LocalGunicorn(env, workers=workers, threads=threads, access_log=access_log,
-                           access_format="%(m)s %(U)s %(s)s %(D)s")
+    # Each request's time inside gunicorn ("ms" in the JSON access log, from the parsed request to
+    # the last byte written): what the server costs, apart from the accept queue and the client.
+    server = LocalGunicorn(env, workers=workers, threads=threads, access_log=access_log)
     time.sleep(1.0)
     return server
 
@@ -286,12 +286,13 @@ def server_times(access_log: Path, skip_lines: int) -> tuple[dict[str, list[floa
     lines = access_log.read_text().splitlines() if access_log.exists() else []
     out: dict[str, list[float]] = {}
     for line in lines[skip_lines:]:
-        parts = line.split()
-        if len(parts) != 4 or not parts[3].isdigit():
+        try:
+            entry = json.loads(line)
+        except ValueError:
             continue
-        bare = parts[1]
+        bare = entry["path"]
         kind = "api" if bare.startswith("/api/open311/v2/requests/") else KINDS.get(bare, bare)
-        out.setdefault(f"{parts[0]} {kind}", []).append(int(parts[3]) / 1e6)
+        out.setdefault(f"{entry['method']} {kind}", []).append(entry["ms"] / 1e3)
     return out, len(lines)
 
 

@@ -67,6 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         return check(args.data)
     if args.command == "build":
+        if args.stats is not None and not args.stats.is_dir():
+            # Silently building without figures would unpublish a site's 投诉办理情况 page.
+            err(f"--stats {args.stats}：这个文件夹不存在。请先运行 flask --app forms_app stats export --out {args.stats}，"
+                "或检查路径")
+            return 2
         from .pipeline import build as build_all
         return build_all(args.data, args.out, only=args.only, stats_dir=args.stats, print_step=not args.no_print,
                          as_of=args.as_of, preview=args.preview)

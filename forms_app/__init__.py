@@ -10,19 +10,26 @@ from pathlib import Path
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from .config import ConfigError, from_env
+from .config import NO_DATABASE, ConfigError, from_env
 from .db import Database
 from .protect import Protector
+from .settings_file import SettingsFileError
+from .settings_file import load as load_settings_file
 
-__all__ = ["create_app", "ConfigError"]
+__all__ = ["create_app", "ConfigError", "SettingsFileError"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    # The settings file (FORMS_SETTINGS, or instance/forms.env) first: gunicorn, every flask
+    # command and the scheduled jobs then read the same settings (settings_file.py).
+    app.config["SETTINGS_FILE"] = load_settings_file(Path(app.instance_path))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(from_env(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
+    if not app.config.get("DATABASE_URL"):
+        raise ConfigError(NO_DATABASE)
     app.extensions["forms_db"] = Database(app.config["DATABASE_URL"])
     # Without Redis the counters live in the database, so every worker shares one budget
     # (rate_storage.py); tests may choose "memory://" for counters of their own.
@@ -55,6 +62,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     limiter.init_app(app)
     install_request_guard(app)
+    from . import metrics
+
+    metrics.init_app(app)  # first, so its after_request sees every response's final status
     _register_blueprints(app)
     _register_errors(app)
     _register_headers(app)
@@ -68,10 +78,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .audit_cli import audit_cli
     from .cli import db_cli
+    from .health import ready_cmd
     from .ops_cli import backup_cmd, outbox_cli, restore_cmd, stats_cli
     from .staff.cli import staff_cli
 
-    for command in (db_cli, staff_cli, stats_cli, backup_cmd, restore_cmd, outbox_cli, audit_cli):
+    for command in (db_cli, staff_cli, stats_cli, backup_cmd, restore_cmd, outbox_cli, audit_cli, ready_cmd):
         app.cli.add_command(command)
     return app
 
@@ -79,13 +90,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from .api.views import bp as api
     from .complaints.views import bp as complaints
+    from .health import bp as health
     from .home import bp as home
     from .queries.views import bp as queries
     from .staff.views import bp as staff
     from .tracking.feedback import bp as feedback
     from .tracking.views import bp as tracking
 
-    for bp in (home, complaints, queries, tracking, feedback, api, staff):
+    for bp in (health, home, complaints, queries, tracking, feedback, api, staff):
         app.register_blueprint(bp)
 
 

@@ -72,6 +72,20 @@ def _decode(col, value):
     return value
 
 
+def refuse_unusable(db: Database, allow_empty: bool = False) -> None:
+    """A backup that would look fine and hold nothing is refused: a database never migrated (the
+    wrong DATABASE_URL, the settings file not read) or one without a single row."""
+    with db.engine.connect() as conn:
+        if _revision(conn) is None:
+            raise BackupError(f"数据库 {db.engine.url.render_as_string(hide_password=True)} 还没有迁移"
+                              "（没有 alembic_version 表）：DATABASE_URL 是不是指错了？设置文件（FORMS_SETTINGS）读了吗？")
+        if not allow_empty and not any(
+                conn.execute(select(func.count()).select_from(Base.metadata.tables[name])).scalar()
+                for name in TABLES):
+            raise BackupError("数据库里一行数据都没有（连工作人员账号也没有）：DATABASE_URL 是不是指错了？"
+                              "确实要备份空数据库，请加 --allow-empty")
+
+
 def backup(db: Database, path: Path, mac) -> dict[str, int]:
     """Write the backup; `mac(text) -> hex` authenticates its manifest (Protector.backup_mac)."""
     counts = {}

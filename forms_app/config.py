@@ -19,6 +19,10 @@ class ConfigError(RuntimeError):
     """A setting is missing or unusable; the message says which and how to set it."""
 
 
+NO_DATABASE = ("FORMS_ENV=production 时必须设置 DATABASE_URL（postgresql://用户@主机/数据库，"
+               "或 sqlite:////srv/health/instance/forms.sqlite3），通常写在设置文件里（FORMS_SETTINGS）")
+
+
 ENVIRONMENTS = ("", "development", "production")
 
 
@@ -29,8 +33,10 @@ def from_env(instance_path: Path) -> dict:
         # A typo (`prod`) must not silently run without production's protections.
         raise ConfigError(f"FORMS_ENV 只能是 production 或 development（或不设），这里是“{env.get('FORMS_ENV')}”")
     production = name == "production"
+    # Production: no quiet fallback (a backup of an empty SQLite file looks like a backup);
+    # create_app refuses to start when nothing (environment, settings file, test config) gave one.
+    database = env.get("DATABASE_URL") or (None if production else f"sqlite:///{instance_path / 'forms.sqlite3'}")
     secret, enc, pepper = _keys(env, instance_path)
-    database = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'forms.sqlite3'}"
     return {
         "PRODUCTION": production,
         "SECRET_KEY": secret,
@@ -38,7 +44,7 @@ def from_env(instance_path: Path) -> dict:
         "ENCRYPTION_KEYS": _split(enc),
         # Lookup codes are stored as HMACs under this key; changing it invalidates every code.
         "LOOKUP_PEPPER": pepper,
-        "DATABASE_URL": normalise_db_url(database),
+        "DATABASE_URL": normalise_db_url(database) if database else None,
         "REDIS_URL": env.get("REDIS_URL") or None,
         # Overrides for every jurisdiction; unset, each one's own (forms_app/addresses.py).
         "SITE_URL": (env.get("SITE_URL") or "").rstrip("/") or None,

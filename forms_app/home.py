@@ -17,8 +17,3 @@ def index():
 @bp.get("/<jid>/")
 def jurisdiction(jid):
     return render_template("jurisdiction.html", j=jurisdiction_or_404(jid))
-
-
-@bp.get("/healthz")
-def health():
-    return {"ok": True}

@@ -33,9 +33,17 @@ def stats_export(out, only):
 
 @click.command("backup", help="把整个表单数据库备份到一个文件（SQLite 和 PostgreSQL 通用）")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--allow-empty", is_flag=True, help="数据库一行数据都没有也备份（默认拒绝，以免备份了错的数据库）")
 @with_appcontext
-def backup_cmd(path):
-    counts = backups.backup(current_app.extensions["forms_db"], path, current_app.extensions["forms_protector"].backup_mac)
+def backup_cmd(path, allow_empty):
+    if not path.parent.is_dir():  # not created here: a missing folder is often a backup disk not mounted
+        raise click.ClickException(f"备份文件夹 {path.parent} 不存在（备份盘挂上了吗？）；请先建好它")
+    db = current_app.extensions["forms_db"]
+    try:
+        backups.refuse_unusable(db, allow_empty)
+        counts = backups.backup(db, path, current_app.extensions["forms_protector"].backup_mac)
+    except (backups.BackupError, OSError) as exc:
+        raise click.ClickException(f"备份失败：{exc}") from None
     click.echo(f"已备份到 {path}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
 
 

@@ -37,7 +37,9 @@ stop_all() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; 
 trap stop_all EXIT INT TERM
 serve_all() {
     .venv/bin/python build.py serve --port "$SITE_PORT" & pids+=($!)
-    .venv/bin/gunicorn --workers 2 --bind "127.0.0.1:${FORMS_PORT}" "forms_app:create_app()" & pids+=($!)
+    # The production command (docs/operators.md §2) with 2 workers and no access log in the terminal.
+    FORMS_WORKERS=2 FORMS_BIND="127.0.0.1:${FORMS_PORT}" FORMS_ACCESS_LOG= \
+        .venv/bin/gunicorn -c forms_app/gunicorn_conf.py & pids+=($!)
 }
 serve_all
 echo "网站：http://127.0.0.1:${SITE_PORT}/ · 投诉与咨询：http://127.0.0.1:${FORMS_PORT}/zixi/complaint （按 Ctrl+C 停止）"

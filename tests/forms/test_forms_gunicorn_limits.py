@@ -1,10 +1,12 @@
 """Rate limits hold across gunicorn workers when REDIS_URL is set: two workers, one budget."""
 from __future__ import annotations
 
+import json
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -32,12 +34,13 @@ def test_two_gunicorn_workers_share_one_submission_limit_through_redis(tmp_path)
     log = tmp_path / "access.log"
     env = {"DATABASE_URL": url, "REDIS_URL": f"redis://{REDIS[0]}:{REDIS[1]}/0",
            "FORMS_LIMIT_PREFIX": f"test-{uuid.uuid4().hex}", "FORMS_LIMIT_SUBMIT": f"{limit} per hour"}
-    with LocalGunicorn(env, workers=2, threads=1, access_log=log, access_format="%(p)s %(s)s") as server:
+    with LocalGunicorn(env, workers=2, threads=1, access_log=log) as server:
         with ThreadPoolExecutor(4) as pool:
             statuses = list(pool.map(lambda _: _post(f"{server.base}/api/open311/v2/requests.json"), range(20)))
     assert sorted(statuses) == [201] * limit + [429] * (20 - limit)
-    posts = [line.split() for line in log.read_text().splitlines() if line.split()[1] in ("201", "429")]
-    assert len({pid for pid, _ in posts}) == 2, "both workers must have answered"
+    posts = [json.loads(line) for line in log.read_text().splitlines()]  # the access log: JSON lines
+    posts = [p for p in posts if p["status"] in (201, 429)]
+    assert len({p["pid"] for p in posts}) == 2, "both workers must have answered"
 
 
 def test_a_killed_worker_is_replaced_at_once_and_a_retry_files_nothing_twice(tmp_path):
@@ -76,19 +79,29 @@ def test_a_killed_worker_is_replaced_at_once_and_a_retry_files_nothing_twice(tmp
     assert answers == {(201, first[1])}
 
 
-def test_the_preloaded_app_is_frozen_out_of_the_garbage_collectors_reach(sqlite_app):
-    """gunicorn_conf.when_ready runs in the master after preloading: the app's objects move to
-    the collector's permanent generation, so a worker's full collection no longer walks them."""
+def test_a_workers_loaded_app_is_frozen_out_of_the_garbage_collectors_reach(sqlite_app, monkeypatch):
+    """gunicorn_conf.post_worker_init runs in each worker after it loaded the app: the app's
+    objects move to the collector's permanent generation, so a full collection no longer walks them."""
     import gc
+    import importlib.util
+    import os
+    import shutil
 
-    from forms_app import gunicorn_conf
-
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(sqlite_app.instance_path))  # the conf makes none
+    saved = dict(os.environ)
+    spec = importlib.util.spec_from_file_location("_conf", Path(__file__).parents[2] / "forms_app" / "gunicorn_conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(conf)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     assert gc.get_freeze_count() == 0
     gc.collect()  # what is left is alive: the app, and whatever the test session holds
     walked_before = len(gc.get_objects())
     assert walked_before > 50_000  # the policy data, templates and ORM of the app under test
     try:
-        gunicorn_conf.when_ready(None)
+        conf.post_worker_init(None)
         assert gc.get_freeze_count() > walked_before * 0.9
         assert len(gc.get_objects()) < walked_before / 10
     finally:

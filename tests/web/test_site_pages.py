@@ -55,6 +55,15 @@ def test_every_page_is_chinese_and_footed_with_the_data_version(site, jurisdicti
             assert f"数据最后更新 {changed}" in html, path
 
 
+def test_the_404_page_speaks_chinese_and_links_home(site, jurisdictions):
+    out, _, _ = site
+    for jid in jurisdictions:
+        html = (out / jid / "404.html").read_text(encoding="utf-8")
+        assert "Not found" not in html
+        assert "<h1>没有这个页面</h1>" in html
+        assert f'href="/{jid}/.">回到本县健康扶贫网站首页' in html  # the site's home, from any depth
+
+
 # Absolute URLs that are names, not requests: XML namespaces in inline SVG and the sitemap, the
 # licence banners kept in the theme's CSS and JS, and the help link the search worker prints to the
 # console. Each is matched exactly, so a new URL of any kind fails the test.
