@@ -31,7 +31,7 @@ from .calcdata import dumps, policy_data
 SOURCE = Path(__file__).resolve().parent.parent / "site" / "calculator"
 # The classic bundles the pages load, each in dependency order. The calculator needs no
 # screener; neither page needs the JSON text reader (json.mjs, for the Node entry).
-BUNDLES = {"engine.js": ("values.mjs", "money.mjs", "engine.mjs", "cases.mjs"),
+BUNDLES = {"engine.js": ("values.mjs", "money.mjs", "amounts.mjs", "engine.mjs", "cases.mjs"),
            "eligibility.js": ("eligibility.mjs",)}
 ASSET_DIR = "assets/calculator"
 _IMPORT = re.compile(r"^import \{([^}]*)\} from '\./([a-z]+)\.mjs';\n", re.M)

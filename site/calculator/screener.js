@@ -24,12 +24,7 @@
   }
   var st = read();
 
-  function radios(name, options, value) {
-    return el('div', { class: 'hc-choices', role: 'radiogroup' }, options.map(function (o) {
-      return el('label', { class: 'hc-choice' }, [el('input', { type: 'radio', name: name, value: o[0], checked: o[0] === value ? 'checked' : null }),
-        el('span', { text: o[1] }), o[2] ? el('small', { text: o[2] }) : null]);
-    }));
-  }
+  var radios = window.HealthPage.radios;
   function checks(name, options, values) {
     var chosen = values ? values.split(',') : [];
     return el('div', { class: 'hc-choices' }, options.map(function (o) {
