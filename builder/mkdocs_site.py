@@ -67,7 +67,7 @@ def nav(j: Jurisdiction, calculator: bool) -> list:
     items = [
         {"首页": "index.md"},
         {"报销怎么算": "lines/index.md"},
-        {"算好的例子": "examples/index.md"},
+        {"常见情况算一算": "examples/index.md"},
     ]
     if calculator:
         items += [{"报销计算器": "calculator/index.md"}, {"能享受哪些政策": "screener/index.md"}]
@@ -96,7 +96,7 @@ def write_config(j: Jurisdiction, work: Path, docs: Path, site_dir: Path, *, ver
         "docs_dir": str(docs), "site_dir": str(site_dir), "nav": nav(j, calculator),
         # Pages of one line, program or village are reached from their list page: the menu stays
         # short for readers, and every page is lighter and faster to build without them.
-        "not_in_nav": "/villages/*/*/\n/lines/*/\n/programs/*/",
+        "not_in_nav": "/villages/*/*/\n/lines/*/\n/programs/*/\n/examples/officers/",
     })
     config["theme"]["custom_dir"] = str(OVERRIDES)
     config["hooks"] = [str(HOOKS)]

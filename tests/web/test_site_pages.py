@@ -11,6 +11,7 @@ import pytest
 from builder import settings, urls
 from builder.version import data_version, last_changed
 from policy.cases import Service, run_calc
+from policy.china_time import china_today
 from policy.examples import example_case
 
 
@@ -131,7 +132,7 @@ def test_every_value_that_is_not_official_is_marked_on_its_line_page(site, juris
 
 def test_worked_examples_are_computed_by_the_engine(site, jurisdictions):
     for jid, j in jurisdictions.items():
-        text = text_of(page(site[0], jid, "examples"))
+        text = text_of(page(site[0], jid, "examples/officers"))
         service = Service({jid: j})
         calc = [ex for ex in j.examples if ex["kind"] == "calc"]
         assert calc
@@ -140,6 +141,34 @@ def test_worked_examples_are_computed_by_the_engine(site, jurisdictions):
             for claim in answer["claims"]:
                 assert f"自己付 {claim['self_pay']} 元" in text, ex["name"]
                 assert f"合计报销 {claim['reimbursed']}" in text, ex["name"]
+
+
+def test_residents_examples_are_typical_situations_not_the_engine_tests(site, jurisdictions):
+    """/<jid>/examples/ showed 41 engine test cases ("正好半分向上入", "in_county为false"): a
+    resident gets a few typical situations, a poor and an ordinary resident side by side."""
+    from builder.pages import situation_claim, typical_situations
+    for jid, j in jurisdictions.items():
+        html = page(site[0], jid, "examples")
+        text = text_of(html)
+        for ex in j.examples:  # no engine test case, no raw code
+            assert ex["name"] not in text, ex["name"]
+        assert not re.search(r"[a-z_]+为(true|false)|\bin_county\b", text)
+        assert len(re.findall(r"<h2", html)) >= 3 and len(re.findall(r"<h2", html)) <= 5
+        assert "在县里的医院住一次院，一共花了 2 万元" in text and "得了大病" in text
+        assert ("有门诊特殊慢性病证" in text) == bool(j.chronic_classes)
+        # The figures are the engine's, for the same claims, each category beside the other.
+        today = china_today()  # the day the site fixture was built for
+        spec = typical_situations(j, today)
+        service = Service({jid: j})
+        first = spec[0]
+        claims = [situation_claim({"kind": "inpatient", "hospital_level": "county", "total": 20000, "month": 6},
+                                  today, None)]
+        for row, category in zip(first["rows"], ("poverty", "general"), strict=True):
+            answer = run_calc(service, {"jurisdiction": jid, "person": {"category": category}, "claims": claims},
+                              explain=False, compare=False)
+            assert row["self_pay"] == answer["claims"][0]["self_pay"]
+            assert f"{j.categories[category]['name']} 20000.00 {answer['claims'][0]['reimbursed']} {row['self_pay']}" in text
+        assert 'href="officers/"' in html  # the officers' page stays published, off the menu
 
 
 def test_changes_page_lists_old_and_new_values(site):
