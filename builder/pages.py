@@ -262,6 +262,7 @@ def village_directory(j: Jurisdiction, ctx: SiteContext) -> list[dict]:
             villages.append({
                 "id": v["id"], "name": v["name"], "url": url,
                 "poor_village": bool(v.get("poor_village")),
+                "mark": "示例数字" if t.get("illustrative") or v.get("illustrative") else "",
                 "clinic": {"name": clinic["name"], "address": clinic.get("address") or "",
                            "phone": clinic.get("phone") or "", "hours": clinic.get("hours") or ""},
                 "doctors": [{"name": d["name"], "qualification": d["qualification"], "phone": d.get("phone") or ""}
