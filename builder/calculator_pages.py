@@ -24,7 +24,7 @@ from policy.china_time import china_today
 from policy.formats import CLAIM_KINDS
 from policy.model import Jurisdiction
 from policy.money import fmt, fmt_ratio
-from policy.readings import LABELS, label
+from policy.readings import LABELS, badge_class, label
 
 from .calcdata import dumps, policy_data
 
@@ -166,7 +166,7 @@ def rates_table(j: Jurisdiction, today: dt.date | None = None) -> str:
         who = _who(j, raw)
         scope = LABELS[raw["scope"]["status"]] if raw.get("scope") else ""
         if scope:  # who the line reaches is itself one reading of the source
-            who += f' <span class="hc-mark">适用范围{scope}</span>'
+            who += f' <span class="{badge_class(scope)}">适用范围{scope}</span>'
         first = True
         for param_label, param in _layer_params(raw):
             for keys, series in param.series():
@@ -179,7 +179,7 @@ def rates_table(j: Jurisdiction, today: dt.date | None = None) -> str:
                 item = param_label + (f"（{when}）" if when else "")
                 head = f"**{raw['name']}**<br>{who}" if first else ""
                 first = False
-                badge = f' <span class="hc-mark">{mark}</span>' if mark else ""
+                badge = f' <span class="{badge_class(mark)}">{mark}</span>' if mark else ""
                 rows.append(f"| {head} | {item} | {shown}{badge} |")
     return "\n".join(rows)
 

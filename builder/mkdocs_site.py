@@ -78,6 +78,7 @@ def nav(j: Jurisdiction, calculator: bool) -> list:
         {"定点医院": "hospitals/index.md"},
         {"病种名单": "diseases/index.md"},
         {"怎样投诉": "complain/index.md"},
+        {"词语解释": "glossary/index.md"},
         {"投诉办理情况": "stats/index.md"},
         {"政策变化": "changes/index.md"},
         {"开放数据": "open-data/index.md"},

@@ -27,7 +27,7 @@ from policy.money import fmt, parse_yuan
 from policy.params import Param
 from policy.readings import label
 
-from . import facts, urls
+from . import facts, glossary, urls
 
 SITE = Path(__file__).resolve().parent.parent / "site" / "mkdocs"
 TEMPLATES = SITE / "pages"
@@ -99,6 +99,7 @@ def write_pages(j: Jurisdiction, docs: Path, ctx: SiteContext) -> list[str]:
     page("changes/index.md", "changes.md.j2", changes=facts.changes(j))
     if j.drugs:
         page("drugs/index.md", "drugs.md.j2", drugs=drug_list(j, ctx))
+    page("glossary/index.md", "glossary.md.j2", terms=glossary.terms())
     page("open-data/index.md", "open-data.md.j2")
     page("stats/index.md", "stats.md.j2", stats=stats_view(j, ctx.stats))
     copy_assets(docs)

@@ -25,7 +25,7 @@ from policy.params import Keys, Param
 from policy.problems import PolicyError
 from policy.readings import label as reading_label
 
-from . import urls
+from . import glossary, urls
 
 PRINT_DIR = Path(__file__).resolve().parent.parent / "site" / "print"
 SCENARIOS_FILE = PRINT_DIR / "scenarios.yaml"
@@ -441,6 +441,7 @@ def jurisdiction_facts(jur: Jurisdiction, version: str, service: Service, *, as_
         "programs": [{"name": p["name"], "summary": p["summary"], "benefits": p.get("benefits") or [],
                       "label": "示例数字" if p.get("illustrative") else ""} for p in jur.programs],
         "bring": bring,
+        "glossary": leaflet_glossary(jur, date),
         "site_home": urls.page_url(jur.id, "", site_url),
         "complaint_home": urls.complaint_url(jur.id, forms_url=forms_url),
         "notes": jur.notes or "",
@@ -448,6 +449,15 @@ def jurisdiction_facts(jur: Jurisdiction, version: str, service: Service, *, as_
 
 
 # ------------------------------------------------------------------ what to bring
+
+def leaflet_glossary(jur: Jurisdiction, date: dt.date) -> list[dict]:
+    """The glossary entries of the terms the leaflet uses (its programs and promises), but for
+    those a program of the leaflet is named by and so explains itself (一站式结算, 门诊统筹 …)."""
+    text = "".join(f"{p['name']}{p['summary']}" for p in jur.programs)
+    text += "".join(f"{p['title']}{p['text']}" for p in promises(jur, date))
+    return [t for t in glossary.terms_in(text) if not any(t["term"] in p["name"] for p in jur.programs)]
+
+
 
 def things_to_bring(jur: Jurisdiction) -> list[str]:
     """Every program's "bring" list, once: an item already said by an earlier one is left out

@@ -83,7 +83,7 @@ def read_breakdown(page) -> list[dict]:
             tr => [tr.dataset.layer, tr.querySelector('.hc-num').textContent])),
         totals: [...sec.querySelectorAll('tr.hc-total .hc-num')].map(td => td.textContent),
         marks: Object.fromEntries([...sec.querySelectorAll('tr[data-layer]')].map(
-            tr => [tr.dataset.layer, [...tr.querySelectorAll('.hc-mark')].map(m => m.textContent).sort()])),
+            tr => [tr.dataset.layer, [...tr.querySelectorAll('.mark-illustrative, .mark-interpreted')].map(m => m.textContent).sort()])),
         compare: (sec.querySelector('.hc-compare') || {}).textContent || null }))""")
 
 

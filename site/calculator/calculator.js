@@ -236,7 +236,8 @@
   function catName(id) { return engine.categories.get(id).name; }
   function levelName(id) { return engine.levels.get(id).name; }
   function pct(ratio4) { return (Number(ratio4) * 100).toFixed(2).replace(/\.?0+$/, '') + '%'; }
-  function mark(text) { return text ? el('span', { class: 'hc-mark', text: text }) : null; }
+  // The site's one badge style: 示例数字 in one colour, 按本县理解 (any reading of the text) in another.
+  function mark(text) { return text ? el('span', { class: text === '示例数字' ? 'mark-illustrative' : 'mark-interpreted', text: text }) : null; }
 
   function showAnswer(claims, answer, base) {
     var head = el('div', { class: 'hc-summary' }, [el('h2', { text: '计算结果' }),

@@ -137,7 +137,7 @@
     }
     result.appendChild(el('h2', { text: '可以享受的政策（' + out.eligible.length + ' 项）' }));
     out.eligible.forEach(function (p) {
-      var sec = el('section', { class: 'hc-program', 'data-program': p.id }, [el('h3', {}, [p.name, p.label ? el('span', { class: 'hc-mark', text: p.label }) : null]),
+      var sec = el('section', { class: 'hc-program', 'data-program': p.id }, [el('h3', {}, [p.name, p.label ? el('span', { class: p.label === '示例数字' ? 'mark-illustrative' : 'mark-interpreted', text: p.label }) : null]),
         el('p', { text: p.summary }), el('p', { class: 'hc-why', text: '为什么：' + p.why.join('；') })]);
       if (p.benefits.length) sec.appendChild(el('ul', {}, p.benefits.map(function (b) { return el('li', { text: b }); })));
       var todo = p.what_to_do;

@@ -313,3 +313,36 @@ def test_search_index_finds_a_drug_by_its_common_name(site):
     index = json.loads((site[0] / "zixi" / "search" / "search_index.json").read_text(encoding="utf-8"))
     found = [doc["location"] for doc in index["docs"] if "扑热息痛" in doc["text"]]
     assert found and all(loc.startswith("drugs/") for loc in found)
+
+
+def test_glossary_explains_the_terms_and_pages_link_to_it(site, jurisdictions):
+    from builder.glossary import terms
+    named = {t["term"] for t in terms()}
+    for term in ("起付线", "目录内", "目录外", "转外就医", "建档立卡", "特困供养", "兜底", "一站式结算", "先诊疗后付费"):
+        assert term in named, term
+    for jid in jurisdictions:
+        html = page(site[0], jid, "glossary")
+        for t in terms():
+            assert f'<h2 id="{t["id"]}">{t["term"]}</h2>' in html and t["plain"] in html
+        # A page's first use of a term links to its entry, relative to where the page is.
+        line = page(site[0], jid, "lines/basic") if (site[0] / jid / "lines/basic").exists() else page(site[0], jid, "lines")
+        assert re.search(r'<a class="term" href="(\.\./)+glossary/#qifu" title="词语解释">起付线</a>', line)
+        home = page(site[0], jid)
+        assert re.search(r'<a class="term" href="glossary/#\w+"', home)
+        # never inside a heading or a link
+        assert not re.search(r'<h[1-6][^>]*>[^<]*<a class="term"', home)
+        assert not re.search(r'<a [^>]*>[^<]*<a class="term"', line)
+
+
+def test_village_page_links_to_the_calculator_and_examples_and_marks_doctors(site, jurisdictions):
+    j = jurisdictions["zixi"]
+    township, village = j.villages["hecheng-dajue"]
+    html = page(site[0], "zixi", "villages/hecheng/hecheng-dajue")
+    assert 'href="../../../calculator/"' in html and 'href="../../../examples/"' in html
+    doctors = html[html.index("村医</h2>"):html.index("</ul>", html.index("村医</h2>"))]
+    assert doctors.count('class="mark-illustrative"') == len(village["clinic"]["doctors"])
+    index = page(site[0], "zixi", "villages")
+    # the township hospital's phone is its own paragraph, not among the village links
+    links = re.findall(r'<p class="village-links">(.*?)</p>', index, re.S)
+    assert links and all("卫生院" not in x and "tel:" not in x for x in links)
+    assert '<p class="health-center">乡镇卫生院（不是村卫生室）' in index
