@@ -97,3 +97,21 @@ def test_search_finds_the_right_page_first(phone, served, query, expected):
     first.wait_for(timeout=15000)
     assert first.get_attribute("href") == f"{served}/{expected}"
     assert phone.problems == []
+
+
+def test_first_visit_to_a_village_page_transfers_at_most_150_kb(browser, served):
+    """Opened from the notice's QR code on a slow phone connection: everything the page loads,
+    as sent over the wire (`build.py serve` compresses text), stays ≤ 150 KB (it was 623 KB)."""
+    w = Watched(browser, served)
+    responses = []
+    w.page.on("response", responses.append)
+    w.page.goto(f"{served}/zixi/villages/hecheng/hecheng-dajue/", wait_until="networkidle")
+    w.page.wait_for_timeout(500)
+    sent = {r.url: r.request.sizes()["responseBodySize"] + r.request.sizes()["responseHeadersSize"] for r in responses}
+    total = sum(sent.values())
+    biggest = sorted(sent.items(), key=lambda kv: -kv[1])[:5]
+    assert total <= 150 * 1024, (total, biggest)
+    html = next(r for r in responses if r.url.endswith("/hecheng-dajue/"))
+    assert html.headers.get("content-encoding") == "gzip"
+    assert w.problems == []
+    w.close()
