@@ -17,6 +17,9 @@ GLOSSARY_FILE = Path(__file__).resolve().parent.parent / "site" / "mkdocs" / "gl
 # Text inside these is never linked: headings, links, buttons, code, scripts and the glossary's own terms.
 _SKIP = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "code", "pre", "button", "summary",
          "dt", "label", "select", "option", "textarea", "svg", "title"}
+_VOID = {"br", "img", "input", "meta", "link", "hr", "wbr", "source", "col", "area", "base", "embed", "track"}
+# Quotes of the source are verbatim: never changed, not even by a link.
+_QUOTED = re.compile(r'class="[^"]*\b(source|quote)\b')
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
 
 
@@ -35,17 +38,16 @@ def link_terms(page_html: str, glossary_url: str) -> str:
     pattern = re.compile("|".join(re.escape(t["term"]) for t in terms()))
     ids = {t["term"]: t["id"] for t in terms()}
     done: set[str] = set()
-    out, pos, skip = [], 0, []
+    out, pos, skip = [], 0, []  # skip: the open elements since one whose text is left alone
     for m in _TAG.finditer(page_html):
         text = page_html[pos:m.start()]
         out.append(text if skip else _link(text, pattern, ids, done, glossary_url))
         closing, name, selfclosing = m[1], m[2].lower(), m[3]
-        if name in _SKIP and not selfclosing:
-            if closing:
-                if skip and skip[-1] == name:
-                    skip.pop()
-            else:
-                skip.append(name)
+        if closing:
+            if skip and skip[-1] == name:
+                skip.pop()
+        elif not selfclosing and name not in _VOID and (skip or name in _SKIP or _QUOTED.search(m[0])):
+            skip.append(name)
         out.append(m[0])
         pos = m.end()
     rest = page_html[pos:]

@@ -267,3 +267,37 @@ def test_each_base_is_named_for_what_it_is(browser, server, service):
                 checked += 1
     assert checked >= 1
     w.close()
+
+
+def test_screener_assumes_no_category_and_answers_not_knowing_it(browser, server, service, jurisdictions):
+    """The screener started on 普通城乡居民 and the query page advised choosing it when unsure: a
+    poor resident who did not know was shown less than he gets. "不清楚" lists what each adds."""
+    j = jurisdictions["zixi"]
+    w = Watched(browser, server)
+    page = w.page
+    page.goto(f"{server}/zixi/site/screener/")
+    assert page.locator("input[name=c]:checked").count() == 0
+    page.click("button.hc-next")
+    assert "请选一项" in page.locator(".hc-errors").inner_text()
+    page.check("input[name=c][value=unknown]")
+    page.click("button.hc-next")
+    page.fill("input[name=a]", "70")
+    page.click("button.hc-next")
+    page.check("input[name=s][value=male]")
+    while page.locator("button.hc-next").count():
+        page.click("button.hc-next")
+    page.wait_for_selector("section.hc-if-category")
+
+    def eligible(category):
+        code, out, _ = respond("eligible", service, json.dumps(
+            {"jurisdiction": "zixi", "person": {"category": category, "age": 70, "sex": "male"}}))
+        return [p for p in json.loads(out)["eligible"]]
+
+    base = {p["id"] for p in eligible(j.baseline_category)}
+    shown = page.eval_on_selector_all("section.hc-program", "els => els.map(e => e.dataset.program)")
+    assert set(shown) == base
+    extra = [p["name"] for p in eligible("poverty") if p["id"] not in base]
+    text = page.locator("li[data-category=poverty]").inner_text()
+    assert extra and all(name in text for name in extra)
+    page.screenshot(path=str(ARTIFACTS / "screener-unknown.png"), full_page=True)
+    w.close()

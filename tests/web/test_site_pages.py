@@ -21,6 +21,7 @@ def page(out, jid, path=""):
 
 def text_of(html: str) -> str:
     """Visible text, roughly: tags dropped, whitespace squeezed."""
+    html = re.sub(r"</?a\b[^>]*>", "", html)  # a link inside a sentence (the glossary's) splits no word
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
