@@ -14,8 +14,8 @@ from pathlib import Path
 import yaml
 
 GLOSSARY_FILE = Path(__file__).resolve().parent.parent / "site" / "mkdocs" / "glossary.yaml"
-# Text inside these is never linked: headings, links, buttons, code, scripts and the glossary's own terms.
-_SKIP = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "code", "pre", "button", "summary",
+# Text inside these is never linked: headings, titles in bold, links, buttons, code, scripts.
+_SKIP = {"a", "strong", "b", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "code", "pre", "button", "summary",
          "dt", "label", "select", "option", "textarea", "svg", "title"}
 _VOID = {"br", "img", "input", "meta", "link", "hr", "wbr", "source", "col", "area", "base", "embed", "track"}
 # Quotes of the source are verbatim: never changed, not even by a link.

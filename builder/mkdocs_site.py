@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from policy.drugs import spoken_names
 from policy.model import Jurisdiction
 
 from .pages import SITE
@@ -46,7 +47,7 @@ def user_dictionary(j: Jurisdiction) -> str:
     words += [raw["name"] for raw in j.layers] + [p["name"] for p in j.programs]
     words += [d["name"] for d in j.diseases.values()] + [h["name"] for h in j.hospitals.values()]
     for drug in (j.drugs or {}).get("drugs", ()):  # a resident searches 扑热息痛 as often as 对乙酰氨基酚片
-        words += [drug["name"], *drug["common_names"]]
+        words += [drug["name"], *spoken_names(drug)]
     for t in j.townships.values():
         words.append(t["name"])
         words += [v["name"] for v in t["villages"]]

@@ -22,7 +22,7 @@ from policy.china_time import china_today
 from policy.examples import example_case
 from policy.model import Jurisdiction
 from policy.drugs import changes as drug_changes
-from policy.drugs import clinic_list, price_on
+from policy.drugs import clinic_list, price_on, spoken_names
 from policy.money import fmt, parse_yuan
 from policy.params import Param
 from policy.readings import label
@@ -301,7 +301,7 @@ def drug_list(j: Jurisdiction, ctx: SiteContext) -> dict:
         price = price_on(d["prices"], ctx.today)
         since = next((p.start for p in reversed(d["prices"]) if p.start <= ctx.today), None)
         current.append({"name": d["name"], "spec": d["spec"], "unit": d["unit"],
-                        "common_names": "、".join(d["common_names"]),
+                        "common_names": "、".join(spoken_names(d)),
                         "price": fmt(price.fen) if price else None,
                         "since": facts.cn_date(since) if since else ""})
     clinics = []
