@@ -41,6 +41,8 @@ class Job:
     printing: bool
     fingerprint: str
     rebuild: bool
+    as_of: dt.date | None = None  # the date whose policy in force is shown (None: today in Beijing)
+    preview: bool = False  # every page and sheet marked 样张 (addresses need not be public)
 
 
 @dataclass
@@ -50,10 +52,12 @@ class Outcome:
     built: bool
     error: str | None
     seconds: float
+    printed: int = 0  # sheets rendered this time (also when the site itself was unchanged)
 
 
 def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: Path | None = None,
-          workers: int | None = None, log=print, print_step: bool = True) -> int:
+          workers: int | None = None, log=print, print_step: bool = True,
+          as_of: dt.date | None = None, preview: bool = False) -> int:
     """Build what changed; 0 when every jurisdiction is in place, 1 (with the cause) otherwise.
 
     `print_step=False` builds the sites without the PDFs (`build --no-print`; the site benchmark
@@ -61,7 +65,6 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
     from policy.loader import jurisdiction_dirs
 
     folders, problems = jurisdiction_dirs(data_dir)
-    problems = problems + settings.problems()  # a wrong address would be printed on every notice
     if problems:
         for problem in problems:
             log(str(problem), file=sys.stderr)
@@ -71,8 +74,16 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
     if unknown:
         log(f"没有这些地区的数据：{'、'.join(unknown)}（可选：{'、'.join(by_id)}）", file=sys.stderr)
         return 1
+    jids = sorted(only) if only else list(by_id)
+    # A wrong or non-public address would be printed on every notice and page: refused before
+    # anything is written (builder/settings.py), unless this is a preview.
+    problems = address_problems(jids, by_id, preview)
+    if problems:
+        for problem in problems:
+            log(str(problem), file=sys.stderr)
+        return 1
     out.mkdir(parents=True, exist_ok=True)
-    jobs = plan(sorted(only) if only else list(by_id), by_id, out, stats_dir, print_step)
+    jobs = plan(jids, by_id, out, stats_dir, print_step, as_of=as_of, preview=preview)
     outcomes = run(jobs, workers)
     write_portal(out, by_id)
     failed = [o for o in outcomes if o.error]
@@ -81,6 +92,8 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
             log(f"✗ {o.name}（{o.jid}）生成失败：{o.error}", file=sys.stderr)
         elif o.built:
             log(f"✓ {o.name}（{o.jid}）已生成：{out / o.jid}（{o.seconds:.1f} 秒）")
+        elif o.printed:  # the site was unchanged, but sheets were not: never "no change"
+            log(f"✓ {o.name}（{o.jid}）网站没有变化；打印文件重新生成了 {o.printed} 个：{out / o.jid / 'print'}")
         else:
             log(f"· {o.name}（{o.jid}）没有变化，未重新生成")
     if failed:
@@ -89,22 +102,46 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
     return 0
 
 
+def address_problems(jids: list[str], by_id: dict[str, Path], preview: bool) -> list[str]:
+    """Malformed addresses always; addresses residents cannot open unless `preview`."""
+    out = []
+    for jid in jids:
+        declared = _declared(by_id[jid])
+        out += settings.problems(declared)
+        if not preview:
+            out += settings.public_problems(jid, _name(by_id[jid]), declared)
+    return out
+
+
+def _declared(folder: Path) -> dict:
+    """`site_url` / `forms_url` as jurisdiction.yaml writes them (before the full load)."""
+    try:
+        raw = yaml.safe_load((folder / "jurisdiction.yaml").read_text(encoding="utf-8"))
+    except Exception:  # the load reports the file's problems; here only the addresses
+        return {}
+    return {k: v for k, v in raw.items() if k in ("site_url", "forms_url") and isinstance(v, str)} \
+        if isinstance(raw, dict) else {}
+
+
 def plan(jids: list[str], by_id: dict[str, Path], out: Path, stats_dir: Path | None,
-         print_step: bool = True) -> list[Job]:
+         print_step: bool = True, *, as_of: dt.date | None = None, preview: bool = False) -> list[Job]:
     """One job per jurisdiction; `rebuild` is False when its fingerprint matches the built site."""
     shared = fingerprint.shared_digest()
     calculator = fingerprint.module_available("builder.calculator_pages")
     printing = print_step and fingerprint.module_available("builder.printing")
-    site_url, forms_url = settings.site_url(), settings.forms_url()
+    as_of = as_of or china_today()
     jobs = []
     for jid in jids:
+        declared = _declared(by_id[jid])
+        site_url, forms_url = settings.site_url(declared), settings.forms_url(declared)
         stats_file = stats_dir / jid / "complaint-stats.json" if stats_dir else None
         value = fingerprint.fingerprint(by_id[jid], shared, {
             "site_url": site_url, "forms_url": forms_url, "calculator": calculator,
-            "printing": printing, "stats": stats_file is not None}, stats_file)
+            "printing": printing, "stats": stats_file is not None,
+            "as_of": as_of.isoformat(), "preview": preview}, stats_file, as_of=as_of)
         current = (out / jid / "index.html").is_file() and fingerprint.stored(out, jid) == value
         jobs.append(Job(by_id[jid], out, stats_file, site_url, forms_url, calculator, printing, value,
-                        rebuild=not current))
+                        rebuild=not current, as_of=as_of, preview=preview))
     return jobs
 
 
@@ -137,8 +174,8 @@ def build_one(job: Job) -> Outcome:
     work = job.out / f".building-{jid}-{os.getpid()}"
     try:
         if not job.rebuild:  # only print, which is incremental on its own
-            _print(job, _load(job.folder), job.out / jid)
-            return Outcome(jid, name, False, None, time.perf_counter() - start)
+            printed = _print(job, _load(job.folder), job.out / jid)[1]
+            return Outcome(jid, name, False, None, time.perf_counter() - start, printed)
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
         j = _load(job.folder)
@@ -178,12 +215,13 @@ def build_site(job: Job, j, work: Path) -> Path:
     """Every stage of one jurisdiction into `work`; returns the finished site folder."""
     from . import mkdocs_site, opendata, pages, trim
 
-    version, changed = data_version(job.folder), last_changed(job.folder).isoformat()
+    as_of = job.as_of or china_today()
+    version, changed = data_version(job.folder, as_of), last_changed(job.folder).isoformat()
     docs, site, print_root = work / "docs", work / "site", work / "print-root"
-    notices = _print(job, j, print_root, previous=job.out / j.id / "print")
+    notices = _print(job, j, print_root, previous=job.out / j.id / "print")[0]
     ctx = pages.SiteContext(version=version, last_changed=changed, site_url=job.site_url,
                             forms_url=job.forms_url, stats=_stats(job.stats_file),
-                            calculator=job.calculator, notices=notices)
+                            calculator=job.calculator, notices=notices, today=as_of)
     try:
         pages.write_pages(j, docs, ctx)
     except jinja2.TemplateNotFound as exc:
@@ -195,10 +233,12 @@ def build_site(job: Job, j, work: Path) -> Path:
     except ValueError as exc:
         raise BuildError(f"有数据无法显示：{exc}") from None
     opendata.write(j, docs / "data", version, changed)
+    write_version(j.id, docs / "data", version, as_of)
     if job.calculator:
-        importlib.import_module("builder.calculator_pages").write_pages(j, docs, version)
+        importlib.import_module("builder.calculator_pages").write_pages(j, docs, version, as_of=as_of)
     config = mkdocs_site.write_config(j, work, docs, site, version=version, last_changed=changed,
-                                      site_url=job.site_url, calculator=job.calculator)
+                                      site_url=job.site_url, calculator=job.calculator,
+                                      as_of=as_of, preview=job.preview)
     try:
         mkdocs_site.build_site(config)
     except mkdocs_site.MkDocsFailed as exc:
@@ -231,16 +271,34 @@ def _load(folder: Path):
     return j
 
 
-def _print(job: Job, j, root: Path, previous: Path | None = None) -> set[str]:
-    """Printed notices (issue 8's module, when installed) under `root/print/`; ids of villages with one."""
+def _print(job: Job, j, root: Path, previous: Path | None = None) -> tuple[set[str], int]:
+    """Printed notices (issue 8's module, when installed) under `root/print/`: (ids of villages
+    with one, how many sheets were rendered this time)."""
     if not job.printing:
-        return set()
+        return set(), 0
     if previous is not None and previous.is_dir():
         # A copy, not a move: if this build fails, the site in place keeps its PDFs.
         shutil.copytree(previous, root / "print")
     printing = importlib.import_module("builder.printing")
-    printing.print_jurisdiction(j, root, data_version(job.folder), site_url=job.site_url, forms_url=job.forms_url)
-    return {vid for vid, (t, v) in j.villages.items() if (root / "print" / f"notice-{t['id']}-{vid}.pdf").is_file()}
+    as_of = job.as_of or china_today()
+    _, rendered = printing.print_jurisdiction_report(j, root, data_version(job.folder, as_of), site_url=job.site_url,
+                                                     forms_url=job.forms_url, as_of=as_of, preview=job.preview)
+    villages = {vid for vid, (t, v) in j.villages.items() if (root / "print" / f"notice-{t['id']}-{vid}.pdf").is_file()}
+    return villages, len(rendered)
+
+
+def write_version(jid: str, data: Path, version: str, as_of: dt.date) -> Path:
+    """`data/version.json`: which data, for which date, built when (shared/design/interfaces.md)."""
+    import json
+
+    from policy.china_time import CHINA
+
+    data.mkdir(parents=True, exist_ok=True)
+    path = data / "version.json"
+    built_at = dt.datetime.now(CHINA).replace(microsecond=0).isoformat()
+    path.write_text(json.dumps({"jurisdiction": jid, "data_version": version, "as_of": as_of.isoformat(),
+                                "built_at": built_at}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
 
 
 def _stats(path: Path | None) -> dict | None:
@@ -251,6 +309,15 @@ def _stats(path: Path | None) -> dict | None:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise BuildError(f"读不了投诉统计文件 {path}：{exc}") from None
+
+
+def _built_version(site: Path) -> str | None:
+    """The data version the site in place was built with (its as-of date is part of it)."""
+    import json
+    try:
+        return json.loads((site / "data" / "version.json").read_text(encoding="utf-8"))["data_version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _name(folder: Path) -> str:
@@ -291,7 +358,7 @@ def write_portal(out: Path, by_id: dict[str, Path]) -> list[str]:
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(SITE), autoescape=True,
                              undefined=jinja2.StrictUndefined)
-    sites = [{"id": jid, "name": _name(folder), "version": data_version(folder)}
+    sites = [{"id": jid, "name": _name(folder), "version": _built_version(out / jid) or data_version(folder)}
              for jid, folder in by_id.items() if (out / jid / "index.html").is_file()]
     html = env.get_template(PORTAL_TEMPLATE).render(sites=sites, built=china_today().isoformat())
     (out / "index.html").write_text(html, encoding="utf-8")

@@ -217,20 +217,23 @@ def _pages_by_anchor(document, ids: list[str], jid: str, prefix: str, field: str
 # ------------------------------------------------------------------ the jurisdiction's sheets
 
 def print_jurisdiction(jur: Jurisdiction, out_dir: Path, version: str, *, site_url: str, forms_url: str,
-                       as_of: dt.date | None = None) -> list[Path]:
+                       as_of: dt.date | None = None, preview: bool = False) -> list[Path]:
     """Write every sheet of `jur` under `out_dir/print/`; returns the paths of all its PDFs."""
     return print_jurisdiction_report(jur, out_dir, version, site_url=site_url, forms_url=forms_url,
-                                     as_of=as_of)[0]
+                                     as_of=as_of, preview=preview)[0]
 
 
 def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *, site_url: str,
-                              forms_url: str, as_of: dt.date | None = None) -> tuple[list[Path], list[Path]]:
+                              forms_url: str, as_of: dt.date | None = None,
+                              preview: bool = False) -> tuple[list[Path], list[Path]]:
     """(all PDFs of the jurisdiction, the ones rendered this time)."""
     require_font(jur.id)
     out = Path(out_dir) / "print"
     out.mkdir(parents=True, exist_ok=True)
-    facts = jurisdiction_facts(jur, version, Service({jur.id: jur}), as_of=as_of or china_today(),
+    as_of = as_of or china_today()
+    facts = jurisdiction_facts(jur, version, Service({jur.id: jur}), as_of=as_of,
                                site_url=site_url, forms_url=forms_url, scenarios=load_scenarios())
+    facts["preview"] = preview  # the diagonal 样张 mark on every sheet (_parts.html: preview_mark)
     villages = []
     for vid in jur.villages:
         v = village_facts(jur, vid, site_url=site_url, forms_url=forms_url, as_of=as_of)
@@ -264,7 +267,7 @@ def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *,
         write_atomic(out / "leaflet.pdf", document.write_pdf())
         rendered.append(out / "leaflet.pdf")
 
-    card_facts = {k: facts[k] for k in ("name", "version", "hotline")}
+    card_facts = {k: facts[k] for k in ("name", "version", "hotline", "preview")}
     todo = [v for v in villages if stale(cards_name(v["id"]), card_facts, _card_view(v))]
     if todo:
         document = renderer().render("cards", jur.id, j=facts, villages=todo)

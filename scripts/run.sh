@@ -24,7 +24,7 @@ echo "== 示例：资溪县一位贫困人口在县级医院住院 2 万元 =="
 echo "== 示例：资溪县一位 70 岁贫困老人可以享受的政策 =="
 .venv/bin/python build.py eligible < samples/eligible-zixi.json
 echo "== 生成网站 =="
-.venv/bin/python build.py build
+.venv/bin/python build.py build --preview  # localhost addresses: every page and sheet marked 样张
 
 # ---- forms app (complaints, eligibility queries, case lookup; forms_app/) -------------------
 # Migrate the embedded SQLite database (instance/forms.sqlite3; or DATABASE_URL); it is served
