@@ -24,7 +24,7 @@ from policy.china_time import china_today
 from policy.formats import CLAIM_KINDS
 from policy.model import Jurisdiction
 from policy.money import fmt, fmt_ratio
-from policy.readings import LABELS, label
+from policy.readings import LABELS, badge_class, label
 
 from . import currency
 from .calcdata import dumps, policy_data
@@ -32,7 +32,7 @@ from .calcdata import dumps, policy_data
 SOURCE = Path(__file__).resolve().parent.parent / "site" / "calculator"
 # The classic bundles the pages load, each in dependency order. The calculator needs no
 # screener; neither page needs the JSON text reader (json.mjs, for the Node entry).
-BUNDLES = {"engine.js": ("values.mjs", "money.mjs", "engine.mjs", "cases.mjs"),
+BUNDLES = {"engine.js": ("values.mjs", "money.mjs", "amounts.mjs", "engine.mjs", "cases.mjs"),
            "eligibility.js": ("eligibility.mjs",)}
 ASSET_DIR = "assets/calculator"
 _IMPORT = re.compile(r"^import \{([^}]*)\} from '\./([a-z]+)\.mjs';\n", re.M)
@@ -179,7 +179,7 @@ def rates_table(j: Jurisdiction, today: dt.date | None = None) -> str:
         who = _who(j, raw)
         scope = LABELS[raw["scope"]["status"]] if raw.get("scope") else ""
         if scope:  # who the line reaches is itself one reading of the source
-            who += f' <span class="hc-mark">适用范围{scope}</span>'
+            who += f' <span class="{badge_class(scope)}">适用范围{scope}</span>'
         first = True
         for param_label, param in _layer_params(raw):
             for keys, series in param.series():
@@ -192,7 +192,7 @@ def rates_table(j: Jurisdiction, today: dt.date | None = None) -> str:
                 item = param_label + (f"（{when}）" if when else "")
                 head = f"**{raw['name']}**<br>{who}" if first else ""
                 first = False
-                badge = f' <span class="hc-mark">{mark}</span>' if mark else ""
+                badge = f' <span class="{badge_class(mark)}">{mark}</span>' if mark else ""
                 later = "".join(f"<br>**{currency.upcoming_label(v.start)}** "
                                 + ("不再执行" if v.value is None else _shown(v.value, param.unit))
                                 for v in series.values if v.start > today)

@@ -28,5 +28,14 @@ def on_config(config):
     return config
 
 
+def on_page_content(html_text: str, page, config, files) -> str:
+    """The first use of each policy term on a page links to its plain-words entry."""
+    from builder.glossary import link_terms
+    if page.url.startswith("glossary/"):
+        return html_text
+    depth = page.url.count("/")  # "villages/t/v/" -> 3: the glossary is that many levels up
+    return link_terms(html_text, "../" * depth + "glossary/")
+
+
 def on_post_page(output: str, page, config) -> str:
     return PLACEHOLDER.sub(lambda m: f'<div class="qr">{qr_svg(html.unescape(m.group(1)))}</div>', output)

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from policy.china_time import china_today
+from policy.drugs import spoken_names
 from policy.model import Jurisdiction
 
 from . import currency
@@ -49,7 +50,7 @@ def user_dictionary(j: Jurisdiction) -> str:
     words += [raw["name"] for raw in j.layers] + [p["name"] for p in j.programs]
     words += [d["name"] for d in j.diseases.values()] + [h["name"] for h in j.hospitals.values()]
     for drug in (j.drugs or {}).get("drugs", ()):  # a resident searches 扑热息痛 as often as 对乙酰氨基酚片
-        words += [drug["name"], *drug["common_names"]]
+        words += [drug["name"], *spoken_names(drug)]
     for t in j.townships.values():
         words.append(t["name"])
         words += [v["name"] for v in t["villages"]]
@@ -70,7 +71,7 @@ def nav(j: Jurisdiction, calculator: bool) -> list:
     items = [
         {"首页": "index.md"},
         {"报销怎么算": "lines/index.md"},
-        {"算好的例子": "examples/index.md"},
+        {"常见情况算一算": "examples/index.md"},
     ]
     if calculator:
         items += [{"报销计算器": "calculator/index.md"}, {"核对结算单": "slip/index.md"},
@@ -82,6 +83,7 @@ def nav(j: Jurisdiction, calculator: bool) -> list:
         {"定点医院": "hospitals/index.md"},
         {"病种名单": "diseases/index.md"},
         {"怎样投诉": "complain/index.md"},
+        {"词语解释": "glossary/index.md"},
         {"投诉办理情况": "stats/index.md"},
         {"政策变化": "changes/index.md"},
         {"开放数据": "open-data/index.md"},
@@ -101,7 +103,7 @@ def write_config(j: Jurisdiction, work: Path, docs: Path, site_dir: Path, *, ver
         "docs_dir": str(docs), "site_dir": str(site_dir), "nav": nav(j, calculator),
         # Pages of one line, program or village are reached from their list page: the menu stays
         # short for readers, and every page is lighter and faster to build without them.
-        "not_in_nav": "/villages/*/*/\n/lines/*/\n/programs/*/",
+        "not_in_nav": "/villages/*/*/\n/lines/*/\n/programs/*/\n/examples/officers/",
     })
     config["theme"]["custom_dir"] = str(OVERRIDES)
     config["hooks"] = [str(HOOKS)]

@@ -11,8 +11,10 @@ import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import jinja2
+import yaml
 
 from policy import formats
 from policy.cases import Service, run_calc
@@ -20,18 +22,19 @@ from policy.china_time import china_today
 from policy.examples import example_case
 from policy.model import Jurisdiction
 from policy.drugs import changes as drug_changes
-from policy.drugs import clinic_list, price_on
-from policy.money import fmt
+from policy.drugs import clinic_list, price_on, spoken_names
+from policy.money import fmt, parse_yuan
 from policy.params import Param
 from policy.readings import label
 
-from . import currency, facts, urls
+from . import currency, facts, glossary, urls
 from .currency import cn_date
 
 SITE = Path(__file__).resolve().parent.parent / "site" / "mkdocs"
 TEMPLATES = SITE / "pages"
 ASSETS = SITE / "assets"
 LABELS_FILE = SITE / "labels.json"
+SITUATIONS_FILE = SITE / "situations.yaml"  # the residents' typical situations
 
 
 @dataclass
@@ -87,7 +90,8 @@ def write_pages(j: Jurisdiction, docs: Path, ctx: SiteContext) -> list[str]:
         page(f"programs/{program['id']}/index.md", "program.md.j2", program=program)
     page("programs/index.md", "programs.md.j2", programs=current,
          other_programs=[p for p in programs if not p["status"]["current"]])
-    page("examples/index.md", "examples.md.j2", examples=worked_examples(j))
+    page("examples/index.md", "situations.md.j2", situations=typical_situations(j, ctx.today))
+    page("examples/officers/index.md", "examples.md.j2", examples=worked_examples(j))
     page("diseases/index.md", "diseases.md.j2", diseases=disease_lists(j))
     page("hospitals/index.md", "hospitals.md.j2", hospitals=hospital_list(j, labels))
     townships = village_directory(j, ctx)
@@ -103,6 +107,7 @@ def write_pages(j: Jurisdiction, docs: Path, ctx: SiteContext) -> list[str]:
          program_changes=[u for u in currency.upcoming(j, ctx.today) if u["page"].startswith("programs/")])
     if j.drugs:
         page("drugs/index.md", "drugs.md.j2", drugs=drug_list(j, ctx))
+    page("glossary/index.md", "glossary.md.j2", terms=glossary.terms())
     page("open-data/index.md", "open-data.md.j2")
     page("stats/index.md", "stats.md.j2", stats=stats_view(j, ctx.stats))
     copy_assets(docs)
@@ -140,6 +145,58 @@ def home_facts(j: Jurisdiction, today: dt.date) -> dict:
                 out["ceiling"] = {"value": facts.percent(v.value), "mark": label(v), "line": raw["id"],
                                   "in_county": (raw["applies_to"] or {}).get("in_county")}
     return out
+
+
+def typical_situations(j: Jurisdiction, today: dt.date, path: Path = SITUATIONS_FILE) -> list[dict]:
+    """The residents' examples page: a few typical situations (site/mkdocs/situations.yaml),
+    each computed now by the engine for every category the file names, side by side."""
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    categories = [c for c in spec["categories"] if c in j.categories]
+    chronic = next(iter(j.chronic_classes), None)
+    service = Service({j.id: j})
+    out = []
+    for situation in spec["situations"]:
+        if situation.get("needs") == "chronic" and chronic is None:
+            continue
+        claims = [situation_claim(raw, today, chronic) for raw in situation["claims"]]
+        rows = []
+        for category in categories:
+            answer = run_calc(service, {"jurisdiction": j.id, "person": {"category": category}, "claims": claims},
+                              explain=True, compare=False)
+            rows.append(situation_row(j.categories[category]["name"], answer))
+        out.append({"title": situation["title"], "text": situation.get("text") or "",
+                    "total": fmt(sum(parse_yuan(c["total"]) for c in claims)), "rows": rows})
+    return out
+
+
+def situation_claim(raw: dict, today: dt.date, chronic: str | None) -> dict:
+    """One claim of a situation as `build.py calc` reads it, dated in the as-of year."""
+    claim = {"date": min(dt.date(today.year, raw["month"], 15), today).isoformat(), "kind": raw["kind"],
+             "hospital_level": raw["hospital_level"], "total": str(raw["total"])}
+    if raw.get("out_of_catalog_necessary"):
+        claim["out_of_catalog_necessary"] = str(raw["out_of_catalog_necessary"])
+    if raw["kind"] == "outpatient_chronic":
+        claim["chronic_class"] = chronic
+    return claim
+
+
+def situation_row(who: str, answer: dict) -> dict:
+    """One category's answer to a situation: each line's payment over the claims, totals, marks."""
+    used = answer.get("parameters", {})
+    paid: dict[str, list] = {}
+    marks = set()
+    for c in answer["claims"]:
+        for layer in c["layers"]:
+            if layer["paid"] == "0.00":
+                continue
+            paid.setdefault(layer["id"], [layer["name"], 0])[1] += parse_yuan(layer["paid"])
+            for p in (layer.get("explanation") or {}).get("parameters", ()):
+                info = used.get(p, {})
+                marks.add(label(SimpleNamespace(status=info.get("status"), illustrative=info.get("illustrative"))))
+    return {"who": who, "self_pay": sum_years(answer["year"]),
+            "reimbursed": fmt(sum(parse_yuan(c["reimbursed"]) for c in answer["claims"])),
+            "layers": [{"id": lid, "name": name, "paid": fmt(fen)} for lid, (name, fen) in paid.items()],
+            "marks": sorted(m for m in marks if m)}
 
 
 def worked_examples(j: Jurisdiction) -> list[dict]:
@@ -224,6 +281,7 @@ def village_directory(j: Jurisdiction, ctx: SiteContext) -> list[dict]:
             villages.append({
                 "id": v["id"], "name": v["name"], "url": url,
                 "poor_village": bool(v.get("poor_village")),
+                "mark": "示例数字" if t.get("illustrative") or v.get("illustrative") else "",
                 "clinic": {"name": clinic["name"], "address": clinic.get("address") or "",
                            "phone": clinic.get("phone") or "", "hours": clinic.get("hours") or ""},
                 "doctors": [{"name": d["name"], "qualification": d["qualification"], "phone": d.get("phone") or ""}
@@ -261,7 +319,7 @@ def drug_list(j: Jurisdiction, ctx: SiteContext) -> dict:
         price = price_on(d["prices"], ctx.today)
         since = next((p.start for p in reversed(d["prices"]) if p.start <= ctx.today), None)
         current.append({"name": d["name"], "spec": d["spec"], "unit": d["unit"],
-                        "common_names": "、".join(d["common_names"]),
+                        "common_names": "、".join(spoken_names(d)),
                         "price": fmt(price.fen) if price else None,
                         "since": facts.cn_date(since) if since else ""})
     clinics = []

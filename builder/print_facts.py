@@ -9,6 +9,7 @@ jurisdiction, village and field.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -24,7 +25,7 @@ from policy.params import Keys, Param
 from policy.problems import PolicyError
 from policy.readings import label as reading_label
 
-from . import currency, urls
+from . import currency, glossary, urls
 
 PRINT_DIR = Path(__file__).resolve().parent.parent / "site" / "print"
 SCENARIOS_FILE = PRINT_DIR / "scenarios.yaml"
@@ -212,6 +213,61 @@ def guarantee_table(jur: Jurisdiction, date: dt.date) -> dict:
     return {"columns": columns, "rows": rows}
 
 
+# ------------------------------------------------------------------ outpatient care
+
+OUTPATIENT_PARAMS = (("ratio", "报销"), ("cap", "一年最多报"), ("ceiling_ratio", "自付最多占"))
+
+
+def outpatient(jur: Jurisdiction, date: dt.date) -> list[dict]:
+    """What the notice says besides inpatient care, for its first column's people (the poor):
+    each outpatient line (门诊统筹, 门诊特殊慢性病 …) with its rates and cap, then what may come at
+    the year's end (discretionary: a range, never an amount). [{"name", "groups": [...], "text"}]."""
+    column = table_columns(jur)[0]
+    out = []
+    for raw in jur.layers:
+        if "inpatient" in raw["kinds"] or raw["method"] == "waiver":
+            continue
+        cats = [c for c in column["categories"] if _applies(raw, jur, c)]
+        if not cats:
+            continue
+        cond = raw["applies_to"] or {}
+        levels = [lv for lv in jur.levels if not cond.get("levels") or lv in cond["levels"]]
+        parts = []
+        for which, caption in OUTPATIENT_PARAMS:
+            if raw.get(which) is None:
+                continue
+            groups = describe_param(jur, raw[which], cats, levels, date)
+            if len(levels) == 1 < len(jur.levels):  # one value, at the one level it is limited to
+                where = short_level_name(jur, levels[0])
+                groups = [{**g, "values": [{**v, "where": v["where"] or where} for v in g["values"]]} for g in groups]
+            for hid in cond.get("hospitals") or ():  # a rate of one named hospital (县中医院 50%)
+                try:
+                    value, _ = raw[which].lookup(Keys(cats[0], jur.groups_of.get(cats[0], ()),
+                                                      level=jur.hospitals[hid]["level"], hospital=hid), date)
+                except PolicyError:
+                    continue
+                groups = groups + [{"who": "", "label": "", "values": [
+                    {"where": jur.hospitals[hid]["name"], "text": show_value(raw[which], value),
+                     "label": reading_label(value)}]}]
+            if groups:
+                parts.append({"caption": caption, "groups": groups})
+        if parts and out and out[-1]["parts"] and parts[0] == out[-1]["full"][0]:
+            # the rates of the line just above (I类 and II类 慢性病): said once, the notice is full
+            out.append({"name": raw["name"], "parts": [{"caption": "报销比例同上", "groups": []}] + parts[1:],
+                        "text": "", "full": parts})
+        elif parts:
+            out.append({"name": raw["name"], "parts": parts, "text": "", "full": parts})
+    for d in jur.discretionary:
+        if not any(_applies(d, jur, c) for c in column["categories"]):
+            continue
+        low, _ = d["ratio_min"].lookup(_keys(jur, column["categories"][0], None), date)
+        high, _ = d["ratio_max"].lookup(_keys(jur, column["categories"][0], None), date)
+        text = d["text"].format(min=show_value(d["ratio_min"], low), max=show_value(d["ratio_max"], high))
+        out.append({"name": d["name"], "parts": [], "text": text,
+                    "label": worst_label([reading_label(low), reading_label(high)])})
+    return out
+
+
 def _table_values(table: dict) -> dict:
     """Each value of a guarantee table by where it stands: (row, cell, caption, who, where)."""
     return {(row["id"], i, line["caption"], g["who"], v["where"]): v
@@ -392,11 +448,7 @@ def jurisdiction_facts(jur: Jurisdiction, version: str, service: Service, *, as_
     if not hotline or not hotline["phone"]:
         raise PrintDataError(jur.id, None, "contacts.yaml: role supervision",
                              "没有监督举报电话（role: supervision），公示栏必须写明")
-    bring = []
-    for program in currency.current_programs(jur, as_of):
-        for item in (program.get("how") or {}).get("bring") or ():
-            if item not in bring:
-                bring.append(item)
+    bring = things_to_bring(currency.current_programs(jur, as_of))
     return {
         "jid": jur.id, "name": jur.name, "full_name": jur.full_name or jur.name,
         "version": version, "effective_date": date.isoformat(), "effective_date_cn": cn_date(date),
@@ -406,6 +458,7 @@ def jurisdiction_facts(jur: Jurisdiction, version: str, service: Service, *, as_
         "upcoming": [{k: u[k] for k in ("label", "what", "who", "text")}
                      for u in currency.upcoming(jur, as_of, jur.notice_horizon_days)],
         "table": upcoming_in_table(jur, guarantee_table(jur, date), as_of), "promises": promises(jur, date),
+        "outpatient": outpatient(jur, date),
         "process": process_steps(jur), "has_drugs": bool(jur.drugs),
         "examples": worked_examples(jur, service, date, scenarios or load_scenarios()),
         "hotline": hotline, "public_hotline": contact(jur, "public_hotline"),
@@ -418,10 +471,40 @@ def jurisdiction_facts(jur: Jurisdiction, version: str, service: Service, *, as_
                       "label": reading_label(p)}
                      for p in currency.current_programs(jur, as_of)],
         "bring": bring,
+        "glossary": leaflet_glossary(jur, date),
         "site_home": urls.page_url(jur.id, "", site_url),
         "complaint_home": urls.complaint_url(jur.id, forms_url=forms_url),
         "notes": jur.notes or "",
     }
+
+
+# ------------------------------------------------------------------ what to bring
+
+def leaflet_glossary(jur: Jurisdiction, date: dt.date) -> list[dict]:
+    """The glossary entries of the terms the leaflet uses (its programs and promises), but for
+    those a program of the leaflet is named by and so explains itself (一站式结算, 门诊统筹 …)."""
+    text = "".join(f"{p['name']}{p['summary']}" for p in jur.programs)
+    text += "".join(f"{p['title']}{p['text']}" for p in promises(jur, date))
+    return [t for t in glossary.terms_in(text) if not any(t["term"] in p["name"] for p in jur.programs)]
+
+
+def things_to_bring(programs) -> list[str]:
+    """Every program's "bring" list, once: an item already said by an earlier one is left out
+    ("身份证" after "身份证或户口本", "孩子的出生证明" after "孩子的户口本或出生证明",
+    "健康扶贫证（乡镇以上政府部门出具）" after "健康扶贫证")."""
+    kept: list[str] = []
+    for program in programs:
+        for item in (program.get("how") or {}).get("bring") or ():
+            if not _said_already(item, kept):
+                kept.append(item)
+    return kept
+
+
+def _said_already(item: str, kept: list[str]) -> bool:
+    plain = [re.sub(r"（[^）]*）", "", k) for k in kept]
+    # What the item names: each of its alternatives or parts, without whose it is (孩子的…).
+    parts = [p.rsplit("的", 1)[-1] for p in re.split(r"或|和|、", re.sub(r"（[^）]*）", "", item)) if p]
+    return all(any(p in k for k in plain) for p in parts)
 
 
 # ------------------------------------------------------------------ the process and drug prices

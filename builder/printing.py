@@ -410,6 +410,7 @@ def _check_base_fits(jid: str, anchors: dict) -> None:
     if spare >= FLOW_SPARE_MM:
         return
     tops = [("报销表（layers.yaml 各道保障线）", "table-top"), ("算例（site/print/scenarios.yaml）", "examples-top"),
+            ("门诊报销（layers.yaml 的门诊保障线、discretionary）", "outpatient-top"),
             ("承诺（programs.yaml 的 summary、layers.yaml 的 description）", "promises-top"),
             ("看病报销流程（process.yaml 各步的 title、text）", "process-top"),
             ("投诉栏（contacts.yaml 监督电话的 hours、commitments.yaml）", "complain-top")]

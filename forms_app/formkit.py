@@ -16,6 +16,8 @@ from stdnum.exceptions import ValidationError as StdnumError
 from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
 
+from policy.amounts import parse_amount
+
 from .protect import new_resubmission_id, valid_resubmission_id
 from .models import local_date, utcnow
 
@@ -169,21 +171,14 @@ def parse_id_number(text: str) -> str:
     return value
 
 
-_YUAN = re.compile(r"(\d{1,9})(?:\.(\d{1,}))?")
-
-
 def parse_yuan_to_fen(text: str, most_yuan: int = 100_000) -> int:
-    """An amount a resident types ("9", "9.5", "9.50元", "９．５") -> integer fen, or ValidationError.
-
-    To the fen: more than two decimals is refused, never rounded (the filer says what was paid)."""
-    value = unicodedata.normalize("NFKC", text).strip().removesuffix("元").strip().replace("，", ".")
-    m = _YUAN.fullmatch(value)
-    if not m:
-        raise ValidationError("请只填数字，单位是元，例如 9.50")
-    yuan, cents = int(m[1]), m[2] or ""
-    if len(cents) > 2 and set(cents[2:]) != {"0"}:
-        raise ValidationError("钱数只能精确到分（小数点后最多两位），例如 9.50")
-    fen = yuan * 100 + int((cents[:2] or "0").ljust(2, "0"))
+    """An amount a resident types ("9.5", "9.50元", "９．５", "1,200", "1.2万") -> integer fen, or
+    ValidationError. The one rule of policy/amounts.py (the site's calculator reads amounts by
+    the same rule); to the fen, never rounded: the filer says what was paid."""
+    try:
+        fen = parse_amount(text)
+    except ValueError as problem:
+        raise ValidationError(str(problem)) from None
     if fen <= 0:
         raise ValidationError("钱数要大于 0")
     if fen > most_yuan * 100:

@@ -53,10 +53,16 @@ def format_number(prefix: str, year: int, serial: int) -> str:
 NUMBER_RE = re.compile(r"^[A-Z]{1,6}-\d{4}-\d{6,}$")
 
 
+_LOOSE_NUMBER = re.compile(r"([A-Z]{1,6})[-_.]?(\d{4})[-_.]?(\d{6,})")
+
+
 def normalise_number(text: str) -> str:
-    """What a resident types: lower case, spaces, full-width letters and dashes are fine."""
-    text = unicodedata.normalize("NFKC", text).upper().replace(" ", "").replace("—", "-").replace("－", "-")
-    return text
+    """What a resident types: lower case, spaces, full-width letters, any dash or none at all
+    ("zx2026000123", "ZX 2026 000123") -> ZX-2026-000123."""
+    text = unicodedata.normalize("NFKC", text).upper()
+    text = re.sub(r"[\s\u2010-\u2015\u2212\uFE58\uFE63]", lambda m: "" if m[0].isspace() else "-", text)
+    m = _LOOSE_NUMBER.fullmatch(text)
+    return f"{m[1]}-{m[2]}-{m[3]}" if m else text
 
 
 def _ensure_counter(session: Session, jurisdiction: str, year: int) -> None:

@@ -203,3 +203,14 @@ def changes(drugs: dict | None) -> list[dict]:
                             "clinic": c["village"], "fen": p.fen, "before": None})
     out.sort(key=lambda x: x["date"], reverse=True)
     return out
+
+
+# The dosage forms a resident leaves out when he names a drug ("二甲双胍" for 二甲双胍片), longest first.
+_FORMS = ("缓释胶囊", "缓释片", "肠溶片", "胶囊", "颗粒", "注射液", "软膏", "片")
+
+
+def spoken_names(drug: dict) -> list[str]:
+    """What residents call a drug: its name without the dosage form, then its common names."""
+    name = drug["name"]
+    stem = next((name[:-len(f)] for f in _FORMS if name.endswith(f) and len(name) - len(f) >= 2), name)
+    return ([stem] if stem != name else []) + [n for n in drug.get("common_names") or () if n != stem]

@@ -11,7 +11,9 @@ carries it with the `quote`, `alternatives` and `reason` that back it.
 from __future__ import annotations
 
 STATUSES = ("official", "derived", "interpreted", "illustrative")
-LABELS = {"official": "", "derived": "", "interpreted": "按本县理解", "illustrative": "示例数字"}
+# A derived value is the county's own inference from the source (e.g. the inpatient rates read off
+# "提高到住院水平"): residents are told, as for any other reading of the text.
+LABELS = {"official": "", "derived": "按本县理解", "interpreted": "按本县理解", "illustrative": "示例数字"}
 
 
 def status_of(value) -> str:
@@ -25,5 +27,10 @@ def status_of(value) -> str:
 
 
 def label(value) -> str:
-    """The mark residents see beside the value: "" for official and derived values."""
+    """The mark residents see beside the value: "" for official values only."""
     return LABELS[status_of(value)]
+
+
+def badge_class(mark: str) -> str:
+    """The one badge style of every output (site, calculator, forms app, paper): its CSS class."""
+    return "mark-illustrative" if mark == LABELS["illustrative"] else "mark-interpreted"

@@ -2,6 +2,11 @@
 from __future__ import annotations
 
 
+def choose_category(page, category: str) -> None:
+    """The calculator's required category: one radio button per category, none chosen at first."""
+    page.check(f"input[name=category][value={category}]")
+
+
 def fill_claims(page, claims):
     for i, claim in enumerate(claims):
         if i:

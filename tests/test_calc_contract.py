@@ -108,7 +108,8 @@ def test_each_layer_explains_its_arithmetic_and_cites_its_parameters(cli):
     assert basic["cap"] == {"amount": "150000.00", "per": "year", "left_before": "150000.00", "left_after": "135440.00"}
     cited = [answer["parameters"][key] for key in basic["parameters"]]
     ratio = next(p for p in cited if p["name"] == "layers.basic.ratio")
-    assert ratio["from"] == "2019-01-01" and ratio["status"] == "derived" and ratio["label"] == ""
+    # a derived value is the county's inference: marked like an interpreted one (issue 22)
+    assert ratio["from"] == "2019-01-01" and ratio["status"] == "derived" and ratio["label"] == "按本县理解"
     assert ratio["quote"].startswith("三是将门诊特殊慢性病报销比例提高到住院水平")
     deductible = next(p for p in cited if p["name"] == "layers.basic.deductible")
     assert deductible["illustrative"] is True and deductible["label"] == "示例数字"

@@ -14,7 +14,7 @@ import json
 import threading
 
 import pytest
-from calc_browser import answer_screener, fill_claims
+from calc_browser import answer_screener, choose_category, fill_claims
 from chromium import running_chromium
 from calc_site import build_site
 from conftest import ROOT
@@ -83,8 +83,19 @@ def read_breakdown(page) -> list[dict]:
             tr => [tr.dataset.layer, tr.querySelector('.hc-num').textContent])),
         totals: [...sec.querySelectorAll('tr.hc-total .hc-num')].map(td => td.textContent),
         marks: Object.fromEntries([...sec.querySelectorAll('tr[data-layer]')].map(
-            tr => [tr.dataset.layer, [...tr.querySelectorAll('.hc-mark')].map(m => m.textContent).sort()])),
+            tr => [tr.dataset.layer, [...tr.querySelectorAll('.mark-illustrative, .mark-interpreted')].map(m => m.textContent).sort()])),
         compare: (sec.querySelector('.hc-compare') || {}).textContent || null }))""")
+
+
+def computed(browser, server, jid: str, category: str, claims: list[dict]) -> Watched:
+    """The calculator filled in as a resident would and its answer shown."""
+    w = Watched(browser, server)
+    w.page.goto(f"{server}/{jid}/site/calculator/")
+    choose_category(w.page, category)
+    fill_claims(w.page, claims)
+    w.page.click("button.hc-go")
+    w.page.wait_for_selector("section.hc-claim")
+    return w
 
 
 CASES = [
@@ -107,13 +118,8 @@ CASES = [
 def test_calculator_page_shows_what_build_py_calc_answers(n, browser, server, sites, service):
     jid, person, claims = CASES[n]
     expected = python_calc(service, {"jurisdiction": jid, "person": person, "claims": claims})
-    w = Watched(browser, server)
+    w = computed(browser, server, jid, person["category"], claims)
     page = w.page
-    page.goto(f"{server}/{jid}/site/calculator/")
-    page.select_option("select[name=category]", person["category"])
-    fill_claims(page, claims)
-    page.click("button.hc-go")
-    page.wait_for_selector("section.hc-claim")
     page.screenshot(path=str(ARTIFACTS / f"calculator-{n}-{jid}.png"), full_page=True)
 
     def check(pg):
@@ -159,7 +165,36 @@ def test_a_refused_input_is_explained_in_plain_chinese(browser, server):
                         "total": "100.00", "out_of_catalog_necessary": "-5"}])
     page.click("button.hc-go")
     text = page.locator(".hc-errors").inner_text()
-    assert "第 1 次看病 · 目录外必需费用：金额不能为负数" in text
+    assert "第 1 次看病 · 目录外必需费用：“-5”不是金额" in text
+    w.close()
+
+
+def test_no_category_is_assumed_and_each_says_who_it_is_for(browser, server, jurisdictions):
+    """Left on the most generous category, a farmer was told he pays 0.00 for a 20,000-yuan stay."""
+    w = Watched(browser, server)
+    page = w.page
+    page.goto(f"{server}/zixi/site/calculator/")
+    assert page.locator("input[name=category]:checked").count() == 0
+    shown = page.locator("fieldset.hc-category label.hc-choice").all_inner_texts()
+    want = jurisdictions["zixi"].categories
+    assert len(shown) == len(want)
+    for text, category in zip(shown, want.values(), strict=True):
+        assert category["name"] in text and category["description"] in text
+    fill_claims(page, [{"date": "2020-06-01", "kind": "inpatient", "hospital_level": "county", "total": "20000"}])
+    page.click("button.hc-go")
+    assert "请先选“看病的人属于哪一类”" in page.locator(".hc-errors").inner_text()
+    assert page.locator("section.hc-claim").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "calculator-no-category.png"), full_page=True)
+    w.close()
+
+
+@pytest.mark.parametrize("typed", ["2万", "20,000", "２００００元", "2.0万元", "20000 元"])
+def test_amounts_are_read_as_residents_type_them(typed, browser, server, service):
+    claim = {"date": "2020-06-01", "kind": "inpatient", "hospital_level": "county", "total": "20000.00"}
+    expected = python_calc(service, {"jurisdiction": "zixi", "person": {"category": "poverty"}, "claims": [claim]})
+    w = computed(browser, server, "zixi", "poverty", [dict(claim, total=typed)])
+    page = w.page
+    assert read_breakdown(page)[0]["totals"] == [expected["claims"][0]["reimbursed"], expected["claims"][0]["self_pay"]]
     w.close()
 
 
@@ -203,3 +238,66 @@ def test_pages_without_javascript_show_the_rates_table_and_where_to_ask(browser,
 
 def test_artifacts_folder_is_ignored_by_git():
     assert "/test-artifacts/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_each_base_is_named_for_what_it_is(browser, server, service):
+    """After basic insurance has paid, what the next line works on is what is left of the
+    catalogue costs, not "目录内费用" (which a resident reads as the whole of them)."""
+    person, claims = CASES[0][1], CASES[0][2]
+    expected = python_calc(service, {"jurisdiction": "zixi", "person": person, "claims": claims})
+    w = computed(browser, server, "zixi", person["category"], claims)
+    page = w.page
+    layers = expected["claims"][0]["layers"]
+    full = "18500.00"  # 20000 − 1000 目录外必需 − 500 自费
+    checked = 0
+    for k, layer in enumerate(layers):
+        if not layer["applied"] or layer["explanation"]["method"] != "share":
+            continue
+        why = page.locator(f"tr[data-layer={layer['id']}] .hc-why").inner_text()
+        for part in layer["explanation"]["parts"]:
+            if part["name"] != "目录内费用":
+                continue
+            if part["base"] == full:
+                assert f"（目录内费用 {full} 元" in why
+            else:
+                paid_before = [x["name"] for x in layers[:k] if x["applied"] and x["paid"] != "0.00" and (
+                    x["explanation"]["method"] != "share" or any(
+                        p["name"] == "目录内费用" and p["paid"] != "0.00" for p in x["explanation"]["parts"]))]
+                assert f"（{'、'.join(paid_before)}报销后还剩的目录内费用 {part['base']} 元" in why, why
+                checked += 1
+    assert checked >= 1
+    w.close()
+
+
+def test_screener_assumes_no_category_and_answers_not_knowing_it(browser, server, service, jurisdictions):
+    """The screener started on 普通城乡居民 and the query page advised choosing it when unsure: a
+    poor resident who did not know was shown less than he gets. "不清楚" lists what each adds."""
+    j = jurisdictions["zixi"]
+    w = Watched(browser, server)
+    page = w.page
+    page.goto(f"{server}/zixi/site/screener/")
+    assert page.locator("input[name=c]:checked").count() == 0
+    page.click("button.hc-next")
+    assert "请选一项" in page.locator(".hc-errors").inner_text()
+    page.check("input[name=c][value=unknown]")
+    page.click("button.hc-next")
+    page.fill("input[name=a]", "70")
+    page.click("button.hc-next")
+    page.check("input[name=s][value=male]")
+    while page.locator("button.hc-next").count():
+        page.click("button.hc-next")
+    page.wait_for_selector("section.hc-if-category")
+
+    def eligible(category):
+        code, out, _ = respond("eligible", service, json.dumps(
+            {"jurisdiction": "zixi", "person": {"category": category, "age": 70, "sex": "male"}}))
+        return [p for p in json.loads(out)["eligible"]]
+
+    base = {p["id"] for p in eligible(j.baseline_category)}
+    shown = page.eval_on_selector_all("section.hc-program", "els => els.map(e => e.dataset.program)")
+    assert set(shown) == base
+    extra = [p["name"] for p in eligible("poverty") if p["id"] not in base]
+    text = page.locator("li[data-category=poverty]").inner_text()
+    assert extra and all(name in text for name in extra)
+    page.screenshot(path=str(ARTIFACTS / "screener-unknown.png"), full_page=True)
+    w.close()

@@ -16,7 +16,7 @@ from policy.china_time import china_today
 from policy.examples import example_case
 from policy.loader import load_jurisdiction
 from policy.money import fmt
-from policy.readings import label
+from policy.readings import badge_class, label
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +53,9 @@ def test_without_javascript_the_calculator_shows_the_rates_with_their_marks_and_
     critical = next(raw for raw in j.layers if raw["id"] == "critical")
     for keys, series in critical["deductible"].series():
         value = series.all_values()[-1]
-        mark = f' <span class="hc-mark">{label(value)}</span>' if label(value) else ""
+        mark = f' <span class="{badge_class(label(value))}">{label(value)}</span>' if label(value) else ""
         assert f"| {fmt(value.value)} 元{mark} |" in page
-    assert "起付线（每次）（二级（县级医院）） | 300.00 元 <span class=\"hc-mark\">示例数字</span>" in page
+    assert "起付线（每次）（二级（县级医院）） | 300.00 元 <span class=\"mark-illustrative\">示例数字</span>" in page
     assert re.search(r"\| [0-9.]+(元|%) \|$", page, re.M), "no official value shown plainly"
     assert "## 哪里可以问" in page and "0794-0000003" in page
     screener = (docs / "zixi" / "screener" / "index.md").read_text(encoding="utf-8")

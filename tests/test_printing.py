@@ -303,7 +303,8 @@ def _supervision(jur) -> dict:
 def test_a_longer_complaint_text_moves_up_and_still_never_runs_under_the_qr_codes(tmp_path):
     jur = _trimmed("zixi")
     jur.villages = dict(list(jur.villages.items())[:1])
-    _supervision(jur)["hours"] = "工作日 8:00-12:00，14:30-17:30；节假日值班电话转接，" * 2
+    # Once, not twice: the leaflet (which prints the hours too, beside its glossary) holds no more.
+    _supervision(jur)["hours"] = "工作日 8:00-12:00，14:30-17:30；节假日值班电话转接，"
     printing.print_jurisdiction(jur, tmp_path, "v1", site_url=SITE, forms_url=FORMS)
     vid, (township, _) = next(iter(jur.villages.items()))
     path = tmp_path / "print" / printing.notice_name(township["id"], vid)
@@ -597,3 +598,106 @@ def test_write_atomic_leaves_no_half_file_when_the_rename_fails(tmp_path, monkey
         printing.write_atomic(target, b"%PDF-1.7 two")
     assert target.read_bytes() == b"%PDF-1.7 one"
     assert [p.name for p in tmp_path.iterdir()] == ["x.pdf"]
+
+
+# ------------------------------------------------------------------ what residents read (issue 22)
+
+MM_PT = 72 / 25.4
+
+
+def _sheets(p) -> list[Path]:
+    v = p["villages"][0]
+    return [_notice(p, v), p["dir"] / "leaflet.pdf", p["dir"] / f"cards-{v['id']}.pdf"]
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_every_word_is_at_least_10mm_from_every_edge_of_the_paper(printed, jid):
+    """Printers clip: the notice's last footer line was 3 mm from the paper's edge."""
+    for path in _sheets(printed[jid]):
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                edge = 10 * MM_PT
+                near = [c["text"] for c in page.chars if c["text"].strip() and (
+                    c["x0"] < edge or c["top"] < edge or c["x1"] > page.width - edge or c["bottom"] > page.height - edge)]
+                assert near == [], f"{path.name}: {''.join(near)}"
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_the_version_is_printed_beside_the_date_on_every_sheet(printed, jid):
+    p = printed[jid]
+    dates = r"\d{4}年\d{1,2}月\d{1,2}日"  # the as-of date (Beijing's, which the fixture's facts may not share)
+    for path in _sheets(p):
+        text = _text(path)
+        assert (re.search(rf"{dates}起?执行的政策[·•]数据版本{p['version']}", text)
+                or re.search(rf"数据版本{p['version']}[·•]按{dates}起?执行的政策", text)), path.name
+
+
+def test_the_notice_covers_outpatient_and_chronic_care_not_only_inpatient(printed):
+    zixi = _text(_notice(printed["zixi"], printed["zixi"]["villages"][0]))
+    assert "门诊看病也能报" in zixi
+    assert re.search(r"门诊统筹：报销乡镇卫生院78%；资溪县中医院50%", zixi)
+    assert re.search(r"I类门诊特殊慢性病报销：报销乡镇卫生院90%；县级医院80%；省、市医院60%，一年最多报150000元示例数字", zixi)
+    assert "II类门诊特殊慢性病报销：报销比例同上，一年最多报5000元按本县理解" in zixi
+    jixian = _text(_notice(printed["jixian"], printed["jixian"]["villages"][0]))
+    assert "年底再补偿：年底可能再补偿5%–10%，视资金结余" in jixian
+
+
+def test_jixians_fee_waiver_step_says_where_it_applies(printed):
+    text = _text(_notice(printed["jixian"], printed["jixian"]["villages"][0]))
+    assert "二级以上医院免挂号费" in text and "在二级以上医院看门诊，免普通挂号费" in text
+
+
+INTERNAL = re.compile(r"原文|讲话|没有给出|没有列出|没有写|示例数据|\bTODO\b")
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_no_internal_note_and_one_name_for_the_insurance_in_what_residents_read(printed, jid):
+    p = printed[jid]
+    for path in _sheets(p):
+        text = _text(path)
+        assert not INTERNAL.findall(text), (path.name, INTERNAL.findall(text))
+        # the old name only where it is explained as the old name
+        assert "新农合" not in text.replace("（原新农合）", "").replace("叫“新农合”", ""), path.name
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_what_to_bring_names_each_thing_once(printed, jid):
+    bring = printed[jid]["facts"]["bring"]
+    assert bring
+    for i, item in enumerate(bring):
+        for other in bring[:i]:
+            assert item not in other, (item, other)  # "身份证" after "身份证或户口本" says it twice
+    text = _text(printed[jid]["dir"] / "leaflet.pdf")
+    assert "、".join(bring) in text
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_cards_have_12pt_body_text_and_the_12345_line(printed, jid):
+    p = printed[jid]
+    v = p["villages"][0]
+    path = p["dir"] / f"cards-{v['id']}.pdf"
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        words = page.extract_words(extra_attrs=["size"])
+        small = {w["text"] for w in words if w["size"] < 12 - 0.05}
+        # Only the version line and the badges are smaller than the body.
+        assert all(re.fullmatch(r"[\w·.]*|示例数字|按本县理解", t) for t in small), small
+        body = [w for w in words if v["doctors"][0]["name"] in w["text"] or p["facts"]["hotline"]["phone"] in w["text"]]
+        assert body and min(w["size"] for w in body) >= 12 - 0.05
+        # Nothing is cut off at a card's bottom edge (the cards clip what runs over).
+        grid_top, card_h = 24.5 * MM_PT, 62 * MM_PT
+        for c in page.chars:
+            if c["text"].strip() and c["top"] > grid_top:
+                row_bottom = grid_top + (int((c["top"] - grid_top) // card_h) + 1) * card_h
+                assert c["bottom"] <= row_bottom - 2 * MM_PT, c["text"]
+    assert _text(path).count("政务服务热线：12345") == 8
+
+
+@pytest.mark.parametrize("jid", JIDS)
+def test_illustrative_doctors_are_marked_on_the_notice_and_the_cards(printed, jid):
+    p = printed[jid]
+    v = p["villages"][0]
+    assert v["illustrative"], "the samples' villages are illustrative"
+    assert "村医（家庭医生）示例数字" in _text(_notice(p, v))
+    card = _text(p["dir"] / f"cards-{v['id']}.pdf")
+    assert card.count(f"{v['doctors'][-1]['phone']}示例数字") == 8

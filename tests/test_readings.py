@@ -97,7 +97,7 @@ def test_a_new_source_on_a_value_needs_its_own_quote(cli, data_copy):
     assert any("layers[3].cap.values.dibao.2019-01-01" in x and "必须写 quote" in x for x in lines)
 
 
-@pytest.mark.parametrize("status, mark", [("official", ""), ("derived", ""), ("interpreted", "按本县理解"),
+@pytest.mark.parametrize("status, mark", [("official", ""), ("derived", "按本县理解"), ("interpreted", "按本县理解"),
                                           ("illustrative", "示例数字")])
 def test_outputs_mark_interpreted_and_illustrative_values(status, mark):
     value = Value(dt.date(2020, 1, 1), 1, Reference("s"), status == "illustrative", status=status)

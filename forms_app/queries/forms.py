@@ -9,6 +9,9 @@ from policy.formats import DISABILITIES
 from ..formkit import OnceForm, check_length, parse_phone
 
 
+UNKNOWN = "unknown"  # the category choice "不清楚"
+
+
 class QueryForm(OnceForm):
     person_category = StringField("您属于哪一类人员")
     age = StringField("年龄（周岁，可以不填）")
@@ -28,8 +31,8 @@ class QueryForm(OnceForm):
 
     def validate_person_category(self, field):
         if not field.data:
-            raise ValidationError("请选择您属于哪一类人员；不清楚的，选“普通城乡居民”")
-        if field.data not in self.j.categories:
+            raise ValidationError("请选择您属于哪一类人员；不清楚的，选“不清楚”")
+        if field.data != UNKNOWN and field.data not in self.j.categories:
             raise ValidationError("请从列表里选一类")
 
     def validate_age(self, field):
@@ -70,7 +73,10 @@ class QueryForm(OnceForm):
 
     def person(self) -> dict:
         """The `eligible` contract's person (policy/cases.py), from the answers given."""
-        person = {"category": self.person_category.data}
+        # "不清楚": judged as the baseline resident; the answer adds what each other category gets
+        # (views.answer_for), so that not knowing never hides a benefit of the poor.
+        known = self.person_category.data != UNKNOWN
+        person = {"category": self.person_category.data if known else self.j.baseline_category}
         if self.age.data:
             person["age"] = int(self.age.data)
         if self.sex.data:

@@ -16,7 +16,7 @@ from ..models import local_date, utcnow
 from ..policy_source import village_choices
 from ..submissions import Filer, submit_query
 from ..views_common import jurisdiction_or_404, recalled_receipt, remember_receipt
-from .forms import QueryForm
+from .forms import UNKNOWN, QueryForm
 
 bp = Blueprint("queries", __name__)
 
@@ -26,6 +26,23 @@ def answer_for(j, person: dict, today: dt.date | None = None) -> dict:
     its date is the day before), as the screener page on a resident's phone judges."""
     service = current_app.extensions["forms_policy"].service
     return run_eligible(service, {"jurisdiction": j.id, "person": person}, today=today or local_date(utcnow()))
+
+
+def answer_not_knowing_the_category(j, person: dict) -> dict:
+    """The answer for a resident who does not know his category: as the baseline resident, plus,
+    for each other category, the programs it would add ("如果您是低保对象，还能享受…")."""
+    answer = answer_for(j, person)
+    have = {p["id"] for p in answer["eligible"]}
+    more = []
+    for cid, category in j.categories.items():
+        if cid == person["category"]:
+            continue
+        other = answer_for(j, {**person, "category": cid})
+        extra = [p["name"] for p in other["eligible"] if p["id"] not in have]
+        if extra:
+            more.append({"category": category["name"], "description": category.get("description") or "",
+                         "programs": extra})
+    return {**answer, "category_unknown": True, "if_category": more}
 
 
 @bp.route("/<jid>/query", methods=["GET", "POST"])
@@ -41,7 +58,9 @@ def query(jid):
         callback = bool(form.callback.data)
         filer = Filer(anonymous=not form.clean_phone, name=form.name.data or None, phone=form.clean_phone)
         try:
-            receipt = submit_query(j, person=person, answer=answer_for(j, person), callback=callback, filer=filer,
+            unknown = form.person_category.data == UNKNOWN
+            answer = answer_not_knowing_the_category(j, person) if unknown else answer_for(j, person)
+            receipt = submit_query(j, person=person, answer=answer, callback=callback, filer=filer,
                                    resubmission_id=form.resubmission_id.data)
         except store.ResubmissionConflict as conflict:
             notice = resubmission_notice(conflict, "咨询")
@@ -51,7 +70,7 @@ def query(jid):
             return redirect(url_for("queries.answer", jid=jid), 303)
     form.keep_or_new_resubmission_id()
     return render_template("query.html", j=j, form=form, notice=notice, villages=village_choices(j),
-                           category_choices=[(c, v["name"]) for c, v in j.categories.items()],
+                           category_choices=[(c, v["name"]) for c, v in j.categories.items()] + [(UNKNOWN, "不清楚")],
                            diseases=[(d, v["name"]) for d, v in j.diseases.items()],
                            disabilities=list(DISABILITIES.items()))
 

@@ -36,7 +36,9 @@
   }
   function readState() {
     var q = new URLSearchParams(location.hash.replace(/^#/, ''));
-    var state = { category: q.get('c') || P.categories[0].id, claims: [] };
+    // No category is assumed: the most generous one would tell a farmer who skips it that he pays nothing.
+    var c = q.get('c') || '';
+    var state = { category: P.categories.some(function (x) { return x.id === c; }) ? c : '', claims: [] };
     q.getAll('k').forEach(function (text) {
       var parts = text.split('~'), claim = blankClaim();
       FIELDS.forEach(function (f, i) { if (parts[i] !== undefined) claim[f] = parts[i]; });
@@ -68,12 +70,14 @@
     return el('label', { class: 'hc-field' }, [el('span', { text: label }), input, hint ? el('small', { text: hint }) : null]);
   }
   function money(name, value) {
-    return el('input', { name: name, value: value, inputmode: 'decimal', autocomplete: 'off', placeholder: '0.00' });
+    // Not inputmode=decimal: a phone's number pad has no 万 or 元, which the rule accepts.
+    return el('input', { name: name, value: value, autocomplete: 'off', placeholder: name === 'total' ? '例如 20000 或 2万' : '' });
   }
 
   function render() {
     form.textContent = '';
-    form.appendChild(field('人员类别', select('category', P.categories.map(function (c) { return [c.id, c.name]; }), state.category)));
+    form.appendChild(el('fieldset', { class: 'hc-category' }, [el('legend', { text: '看病的人属于哪一类？（必选）' }),
+      window.HealthPage.radios('category', P.categories.map(function (c) { return [c.id, c.name, c.description]; }), state.category)]));
     state.claims.forEach(function (c, i) {
       var box = el('fieldset', { class: 'hc-claim-input', 'data-index': i }, [el('legend', { text: '第 ' + (i + 1) + ' 次看病' })]);
       box.appendChild(field('就医日期', el('input', { type: 'date', name: 'date', value: c.date })));
@@ -114,10 +118,12 @@
   }
 
   function readForm() {
-    state.category = form.elements.category.value;
+    var chosen = form.querySelector('input[name=category]:checked');
+    state.category = chosen ? chosen.value : '';
     form.querySelectorAll('fieldset.hc-claim-input').forEach(function (box, i) {
       var c = state.claims[i];
       box.querySelectorAll('input, select').forEach(function (input) {
+        if (input.type === 'radio') return;
         if (input.name.indexOf('fee:') === 0) return;
         c[input.name] = input.value.trim();
       });
@@ -161,6 +167,22 @@
   });
 
   // ------------------------------------------------------------ computing
+  // Every amount as typed ("2万", "20,000", "２００００元") -> the engine's "20000.00" by the one
+  // shared rule (amounts.mjs = policy/amounts.py); what cannot be read is listed by field.
+  var MONEY = { total: 'total', ooc: 'out_of_catalog_necessary', sf: 'self_funded', class_b: 'class_b' };
+  function amountsOf(s, problems) {
+    return s.claims.map(function (c, i) {
+      var out = {}, fees = parseFees(c.fees);
+      function read(text, path) {
+        if (text === '') return '';
+        try { return window.HealthPage.yuan(text); } catch (err) { problems.push('claims[' + i + '].' + path + ': ' + err.message); return ''; }
+      }
+      Object.keys(MONEY).forEach(function (f) { out[f] = read(c[f], MONEY[f]); });
+      out.fees = Object.keys(fees).map(function (k) { return k + ':' + read(fees[k], 'fee_items.' + k); }).join(';');
+      return Object.assign({}, c, out);
+    });
+  }
+
   function caseOf(s) {
     var claims = s.claims.map(function (c) {
       var m = new Map([['date', c.date], ['kind', c.kind], ['hospital_level', c.level]]);
@@ -191,9 +213,12 @@
 
   function compute() {
     result.textContent = '';
-    var parsed, answer, base = null;
+    var parsed, answer, base = null, typed = [];
+    if (!state.category) typed.push('请先选“看病的人属于哪一类”：不同类别报销差别很大，选错了算出来的钱就不对。');
+    var amounts = amountsOf(state, typed);
     try {
-      parsed = HC.parseCalcCase(service, caseOf(state), '');
+      if (typed.length) { var stop = new Error('typed'); stop.problems = typed; throw stop; }
+      parsed = HC.parseCalcCase(service, caseOf({ category: state.category, claims: amounts }), '');
       answer = engine.compute(parsed[1].category, parsed[2], { explain: true });
       if (parsed[1].category !== P.jurisdiction.baseline_category) {
         base = engine.compute(P.jurisdiction.baseline_category, parsed[2], { compact: true });
@@ -211,7 +236,8 @@
   function catName(id) { return engine.categories.get(id).name; }
   function levelName(id) { return engine.levels.get(id).name; }
   function pct(ratio4) { return (Number(ratio4) * 100).toFixed(2).replace(/\.?0+$/, '') + '%'; }
-  function mark(text) { return text ? el('span', { class: 'hc-mark', text: text }) : null; }
+  // The site's one badge style: 示例数字 in one colour, 按本县理解 (any reading of the text) in another.
+  function mark(text) { return text ? el('span', { class: text === '示例数字' ? 'mark-illustrative' : 'mark-interpreted', text: text }) : null; }
 
   function showAnswer(claims, answer, base) {
     var head = el('div', { class: 'hc-summary' }, [el('h2', { text: '计算结果' }),
@@ -241,10 +267,10 @@
       var sec = el('section', { class: 'hc-claim' }, [el('h3', { text: '第 ' + (i + 1) + ' 次看病：' + claim.date + ' · ' +
         KINDS[claim.kind] + ' · ' + levelName(claim.hospital_level) + ' · ' + (claim.in_county ? '县域内' : '县域外') })]);
       var table = el('table', { class: 'hc-layers' }, [el('tr', {}, [el('th', { text: '保障线' }), el('th', { text: '报销（元）' })])]);
-      c.layers.forEach(function (layer) {
+      c.layers.forEach(function (layer, k) {
         var marks = layer.explanation ? layer.explanation.marks : [];
         table.appendChild(el('tr', { class: layer.applied ? '' : 'hc-skip', 'data-layer': layer.id }, [
-          el('td', {}, [layer.name].concat(marks.map(mark)).concat([el('div', { class: 'hc-why', text: explain(layer) })])),
+          el('td', {}, [layer.name].concat(marks.map(mark)).concat([el('div', { class: 'hc-why', text: explain(layer, c.layers.slice(0, k)) })])),
           el('td', { class: 'hc-num', text: layer.paid }),
         ]));
       });
@@ -273,12 +299,27 @@
     });
   }
 
-  function explain(layer) {
+  // Name each base for what it is: after a line has paid, what is left of the catalogue costs is
+  // not "目录内费用" any more but what remains of it after those lines (as the engine computes it).
+  var BASE_ID = {};
+  Object.keys(P.labels.bases).forEach(function (id) { BASE_ID[P.labels.bases[id]] = id; });
+  function baseName(name, earlier) {
+    var id = BASE_ID[name];
+    if (!id) return name; // a part the data names itself
+    var paid = earlier.filter(function (l) {
+      if (!l.applied || l.paid === '0.00') return false;
+      if (l.explanation.method !== 'share') return id === 'in_catalog'; // waivers and ceilings take from it first
+      return l.explanation.parts.some(function (p) { return BASE_ID[p.name] === id && p.paid !== '0.00'; });
+    }).map(function (l) { return l.name; });
+    return paid.length ? paid.join('、') + '报销后还剩的' + name : name;
+  }
+
+  function explain(layer, earlier) {
     if (!layer.applied) return '这道线不适用：' + layer.reason + '。';
     var x = layer.explanation;
     if (x.method === 'share') {
       var pieces = x.parts.map(function (p) {
-        var base = p.name + ' ' + p.base + ' 元';
+        var base = baseName(p.name, earlier) + ' ' + p.base + ' 元';
         if (p.personal_share) base += ' − 先自付的 ' + p.personal_share;
         if (p.deductible_used !== '0.00') base += ' − 起付线 ' + p.deductible_used;
         var text = '（' + base + '）× ' + p.ratio + ' = ' + p.exact;

@@ -19,4 +19,14 @@ window.HealthPage = {
     (kids || []).forEach(function (c) { if (c) node.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
     return node;
   },
+  // A group of radio buttons, one per [value, label, one-line description]; none checked unless value names one.
+  radios: function (name, options, value) {
+    var el = window.HealthPage.el;
+    return el('div', { class: 'hc-choices', role: 'radiogroup' }, options.map(function (o) {
+      return el('label', { class: 'hc-choice' }, [el('input', { type: 'radio', name: name, value: o[0], checked: o[0] === value ? 'checked' : null }),
+        el('span', { text: o[1] }), o[2] ? el('small', { text: o[2] }) : null]);
+    }));
+  },
+  // An amount as typed ("2万", "20,000", "２００００元") -> the engine's "20000.00"; throws with a Chinese message.
+  yuan: function (text) { return window.HealthCalc.fmt(window.HealthCalc.parseAmount(text)); },
 };

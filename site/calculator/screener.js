@@ -24,12 +24,8 @@
   }
   var st = read();
 
-  function radios(name, options, value) {
-    return el('div', { class: 'hc-choices', role: 'radiogroup' }, options.map(function (o) {
-      return el('label', { class: 'hc-choice' }, [el('input', { type: 'radio', name: name, value: o[0], checked: o[0] === value ? 'checked' : null }),
-        el('span', { text: o[1] }), o[2] ? el('small', { text: o[2] }) : null]);
-    }));
-  }
+  var radios = window.HealthPage.radios;
+  var UNKNOWN = 'unknown';
   function checks(name, options, values) {
     var chosen = values ? values.split(',') : [];
     return el('div', { class: 'hc-choices' }, options.map(function (o) {
@@ -42,7 +38,10 @@
   // Each question: its title, its inputs, and how to read them back into the answers.
   var QUESTIONS = [
     { title: '您（或要问的这个人）属于哪一类？', body: function () {
-      return radios('c', P.categories.map(function (c) { return [c.id, c.name, c.description]; }), st.c || P.jurisdiction.baseline_category); },
+      // Nothing assumed, and "不清楚" is an answer: the result then says what each category would add
+      // (the forms app's query page answers it the same way).
+      return radios('c', P.categories.map(function (c) { return [c.id, c.name, c.description]; })
+        .concat([[UNKNOWN, '不清楚', '不知道自己算哪一类：会把每一类能多享受的都告诉您']]), st.c); },
     read: function (f) { st.c = (f.querySelector('input[name=c]:checked') || {}).value || ''; } },
     { title: '多大年纪？', body: function () {
       return el('label', { class: 'hc-field' }, [el('span', { text: '周岁（不想说可以不填）' }),
@@ -108,6 +107,10 @@
   form.addEventListener('submit', function (e) {
     e.preventDefault();
     visible()[st.q].read(form);
+    if (st.q === 0 && !st.c) { // the one required answer
+      if (!form.querySelector('.hc-errors')) form.insertBefore(el('p', { class: 'hc-errors', role: 'alert', text: '请选一项；不知道的，选“不清楚”。' }), form.querySelector('.hc-buttons'));
+      return;
+    }
     st.q += 1;
     write();
     show();
@@ -117,7 +120,7 @@
   });
 
   function person() {
-    var m = new Map([['category', st.c || P.jurisdiction.baseline_category]]);
+    var m = new Map([['category', st.c && st.c !== UNKNOWN ? st.c : P.jurisdiction.baseline_category]]);
     if (st.a !== '') m.set('age', /^\d+$/.test(st.a) ? new HC.Num(BigInt(st.a).toString(), true) : st.a);
     if (st.s) m.set('sex', st.s);
     if (st.d) m.set('diseases', st.d.split(','));
@@ -142,7 +145,7 @@
     }
     result.appendChild(el('h2', { text: '可以享受的政策（' + out.eligible.length + ' 项）' }));
     out.eligible.forEach(function (p) {
-      var sec = el('section', { class: 'hc-program', 'data-program': p.id }, [el('h3', {}, [p.name, p.label ? el('span', { class: 'hc-mark', text: p.label }) : null]),
+      var sec = el('section', { class: 'hc-program', 'data-program': p.id }, [el('h3', {}, [p.name, p.label ? el('span', { class: p.label === '示例数字' ? 'mark-illustrative' : 'mark-interpreted', text: p.label }) : null]),
         el('p', { text: p.summary }), el('p', { class: 'hc-why', text: '为什么：' + p.why.join('；') })]);
       if (p.benefits.length) sec.appendChild(el('ul', {}, p.benefits.map(function (b) { return el('li', { text: b }); })));
       var todo = p.what_to_do;
@@ -162,6 +165,7 @@
       sec.appendChild(el('p', { class: 'hc-ref', text: '依据：' + (ref.title || ref.source) + (ref.clause ? ' ' + ref.clause : '') }));
       result.appendChild(sec);
     });
+    if (st.c === UNKNOWN) result.appendChild(ifCategory(out));
     if (out.need_more_info.length) {
       result.appendChild(el('h2', { text: '还要知道一些情况才能判断（' + out.need_more_info.length + ' 项）' }));
       result.appendChild(el('ul', { class: 'hc-more' }, out.need_more_info.map(function (p) {
@@ -174,6 +178,21 @@
     }
     result.appendChild(el('p', { class: 'hc-note', text: '按 ' + out.date + ' 的政策判断（数据版本 ' + P.version + '）。标“示例数字”的项目不是官方内容，标“按本县理解”的是对文件的一种理解。最后以办事地点的审核为准。' }));
     result.appendChild(restart());
+  }
+
+  // "不清楚": what each other category would add to the baseline resident's programs.
+  function ifCategory(out) {
+    var have = out.eligible.map(function (p) { return p.id; }), items = [];
+    P.categories.forEach(function (c) {
+      if (c.id === P.jurisdiction.baseline_category) return;
+      var m = person(); m.set('category', c.id);
+      var other = HC.runEligible(service, new Map([['jurisdiction', P.jurisdiction.id], ['person', m]]), HC.localToday());
+      var extra = other.eligible.filter(function (p) { return have.indexOf(p.id) < 0; }).map(function (p) { return p.name; });
+      if (extra.length) items.push(el('li', { 'data-category': c.id }, [el('b', { text: c.name }), '（' + c.description + '）：' + extra.join('、')]));
+    });
+    return el('section', { class: 'hc-if-category' }, [el('h2', { text: '您说不清楚自己属于哪一类' }),
+      el('p', { text: '上面是普通城乡居民都能享受的。如果您属于下面哪一类，还能多享受这些：' }), el('ul', {}, items),
+      el('p', { text: '自己属于哪一类，可以问村委会、村医，或者乡镇民政办、扶贫办；建档立卡贫困户家里有扶贫手册。' })]);
   }
 
   function restart() {

@@ -19,7 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from calc_browser import answer_screener, fill_claims
+from calc_browser import answer_screener, choose_category, fill_claims
 from .e2e_helpers import DESKTOP, PHONE, Watched, build, build_py, host, save_guide_image, squash
 
 JID, TOWNSHIP, VILLAGE = "zixi", "hecheng", "hecheng-dajue"
@@ -114,7 +114,7 @@ def test_notice_qr_code_to_village_page_to_calculator(browser, site_url, urls, n
     page.locator("a.md-nav__link[href$='calculator/']:visible").first.click()
     page.wait_for_selector("button.hc-go")
     assert page.url == f"{urls['site']}/{JID}/calculator/"
-    page.select_option("select[name=category]", PERSON["category"])
+    choose_category(page, PERSON["category"])
     fill_claims(page, CLAIMS)
     page.click("button.hc-go")
     page.wait_for_selector("section.hc-claim")

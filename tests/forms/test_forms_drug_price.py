@@ -86,10 +86,11 @@ def test_another_category_stores_no_drug_even_if_one_was_chosen(app, client):
 
 @pytest.mark.parametrize("charged, message", [
     ("", "请填写这种药实际收了多少钱"),
-    ("九块五", "请只填数字，单位是元"),
-    ("9.505", "钱数只能精确到分"),
+    ("九块五", "“九块五”不是金额：请只写数字"),
+    ("9.505", "金额最多到分（元后面最多两位小数）"),
     ("0", "钱数要大于 0"),
-    ("-3", "请只填数字"),
+    ("-3", "“-3”不是金额"),
+    ("9，50", "逗号只能用来分千位"),
     ("200000", "钱数太大了"),
 ])
 def test_a_bad_price_is_refused_with_a_chinese_message_and_keeps_the_values(page_client, charged, message):
@@ -101,7 +102,8 @@ def test_a_bad_price_is_refused_with_a_chinese_message_and_keeps_the_values(page
     assert '<option value="amoxicillin_caps" selected>' in page
 
 
-@pytest.mark.parametrize("charged, fen", [("9.5", 950), ("９．５０元", 950), (" 12 ", 1200), ("7.800", 780)])
+@pytest.mark.parametrize("charged, fen", [("9.5", 950), ("９．５０元", 950), (" 12 ", 1200), ("7.800", 780),
+                                           ("1,200", 120000), ("0.12万", 120000), ("￥9.5", 950)])
 def test_prices_are_read_to_the_fen(app, client, charged, fen):
     number, _ = file_complaint(client, **{**DRUG, "charged": charged})
     assert _case(app, number).drug_price_charged_fen == fen

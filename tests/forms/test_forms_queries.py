@@ -74,3 +74,27 @@ def test_the_answer_is_by_the_policy_of_today_in_beijing(app, client, monkeypatc
     monkeypatch.setattr(views, "utcnow", lambda: dt.datetime(2026, 11, 25, 17, 30))
     _ask(client, person_category="general")
     assert _latest(app).eligibility_answer["date"] == "2026-11-26"
+
+
+def test_not_knowing_the_category_hides_no_benefit_of_the_poor(app, client, policy):
+    """The page used to advise "不清楚的，选普通城乡居民", which answered a poor resident as an
+    ordinary one. "不清楚" is a choice now, and the answer says what each category would add."""
+    form = main_text(client.get("/zixi/query"))
+    assert "不清楚的，选“普通城乡居民”" not in form and 'value="unknown"' in form
+    response = _ask(client, person_category="unknown", age="70", sex="male")
+    assert response.status_code == 303
+    page = main_text(client.get(response.headers["Location"]))
+    assert "您说不清楚自己属于哪一类" in page
+    j = policy.get("zixi")
+    case = _latest(app)
+    assert case.eligibility_input["category"] == j.baseline_category
+    extras = {c["category"]: c["programs"] for c in case.eligibility_answer["if_category"]}
+    poor = extras[j.categories["poverty"]["name"]]
+    assert poor and all(name in page for name in poor)
+    # what the poor get beyond an ordinary resident is exactly what `eligible` says for each
+    from forms_app.queries.views import answer_for
+    with app.app_context():
+        base = {p["id"] for p in answer_for(j, {"category": j.baseline_category, "age": 70, "sex": "male"})["eligible"]}
+        want = [p["name"] for p in answer_for(j, {"category": "poverty", "age": 70, "sex": "male"})["eligible"]
+                if p["id"] not in base]
+    assert poor == want

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from sqlalchemy import select
 
 from .formhelpers import make_app
@@ -47,6 +49,14 @@ def test_number_and_code_are_read_as_residents_type_them(client):
     number, code = file_complaint(client)
     typed = " " + number.lower().replace("-", "－") + " "
     response = _look(client, typed, f"{code[:4]} {code[4:]}".translate(str.maketrans("0123456789", "０１２３４５６７８９")))
+    assert response.status_code == 200 and number in main_text(response)
+
+
+@pytest.mark.parametrize("how", [lambda n: n.replace("-", ""), lambda n: n.replace("-", "").lower(),
+                                 lambda n: n.replace("-", " "), lambda n: n.replace("-", "\u2014").lower()])
+def test_the_number_is_found_without_dashes_and_in_lower_case(client, how):
+    number, code = file_complaint(client)
+    response = _look(client, how(number), code)
     assert response.status_code == 200 and number in main_text(response)
 
 

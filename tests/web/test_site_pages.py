@@ -11,6 +11,7 @@ import pytest
 from builder import settings, urls
 from builder.version import data_version, last_changed
 from policy.cases import Service, run_calc
+from policy.china_time import china_today
 from policy.examples import example_case
 
 
@@ -20,6 +21,7 @@ def page(out, jid, path=""):
 
 def text_of(html: str) -> str:
     """Visible text, roughly: tags dropped, whitespace squeezed."""
+    html = re.sub(r"</?a\b[^>]*>", "", html)  # a link inside a sentence (the glossary's) splits no word
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
@@ -140,7 +142,7 @@ def test_every_value_that_is_not_official_is_marked_on_its_line_page(site, juris
 
 def test_worked_examples_are_computed_by_the_engine(site, jurisdictions):
     for jid, j in jurisdictions.items():
-        text = text_of(page(site[0], jid, "examples"))
+        text = text_of(page(site[0], jid, "examples/officers"))
         service = Service({jid: j})
         calc = [ex for ex in j.examples if ex["kind"] == "calc"]
         assert calc
@@ -149,6 +151,34 @@ def test_worked_examples_are_computed_by_the_engine(site, jurisdictions):
             for claim in answer["claims"]:
                 assert f"自己付 {claim['self_pay']} 元" in text, ex["name"]
                 assert f"合计报销 {claim['reimbursed']}" in text, ex["name"]
+
+
+def test_residents_examples_are_typical_situations_not_the_engine_tests(site, jurisdictions):
+    """/<jid>/examples/ showed 41 engine test cases ("正好半分向上入", "in_county为false"): a
+    resident gets a few typical situations, a poor and an ordinary resident side by side."""
+    from builder.pages import situation_claim, typical_situations
+    for jid, j in jurisdictions.items():
+        html = page(site[0], jid, "examples")
+        text = text_of(html)
+        for ex in j.examples:  # no engine test case, no raw code
+            assert ex["name"] not in text, ex["name"]
+        assert not re.search(r"[a-z_]+为(true|false)|\bin_county\b", text)
+        assert len(re.findall(r"<h2", html)) >= 3 and len(re.findall(r"<h2", html)) <= 5
+        assert "在县里的医院住一次院，一共花了 2 万元" in text and "得了大病" in text
+        assert ("有门诊特殊慢性病证" in text) == bool(j.chronic_classes)
+        # The figures are the engine's, for the same claims, each category beside the other.
+        today = china_today()  # the day the site fixture was built for
+        spec = typical_situations(j, today)
+        service = Service({jid: j})
+        first = spec[0]
+        claims = [situation_claim({"kind": "inpatient", "hospital_level": "county", "total": 20000, "month": 6},
+                                  today, None)]
+        for row, category in zip(first["rows"], ("poverty", "general"), strict=True):
+            answer = run_calc(service, {"jurisdiction": jid, "person": {"category": category}, "claims": claims},
+                              explain=False, compare=False)
+            assert row["self_pay"] == answer["claims"][0]["self_pay"]
+            assert f"{j.categories[category]['name']} 20000.00 {answer['claims'][0]['reimbursed']} {row['self_pay']}" in text
+        assert 'href="officers/"' in html  # the officers' page stays published, off the menu
 
 
 def test_changes_page_lists_old_and_new_values(site):
@@ -294,3 +324,36 @@ def test_search_index_finds_a_drug_by_its_common_name(site):
     index = json.loads((site[0] / "zixi" / "search" / "search_index.json").read_text(encoding="utf-8"))
     found = [doc["location"] for doc in index["docs"] if "扑热息痛" in doc["text"]]
     assert found and all(loc.startswith("drugs/") for loc in found)
+
+
+def test_glossary_explains_the_terms_and_pages_link_to_it(site, jurisdictions):
+    from builder.glossary import terms
+    named = {t["term"] for t in terms()}
+    for term in ("起付线", "目录内", "目录外", "转外就医", "建档立卡", "特困供养", "兜底", "一站式结算", "先诊疗后付费"):
+        assert term in named, term
+    for jid in jurisdictions:
+        html = page(site[0], jid, "glossary")
+        for t in terms():
+            assert f'<h2 id="{t["id"]}">{t["term"]}</h2>' in html and t["plain"] in html
+        # A page's first use of a term links to its entry, relative to where the page is.
+        line = page(site[0], jid, "lines/basic") if (site[0] / jid / "lines/basic").exists() else page(site[0], jid, "lines")
+        assert re.search(r'<a class="term" href="(\.\./)+glossary/#qifu" title="词语解释">起付线</a>', line)
+        home = page(site[0], jid)
+        assert re.search(r'<a class="term" href="glossary/#\w+"', home)
+        # never inside a heading or a link
+        assert not re.search(r'<h[1-6][^>]*>[^<]*<a class="term"', home)
+        assert not re.search(r'<a [^>]*>[^<]*<a class="term"', line)
+
+
+def test_village_page_links_to_the_calculator_and_examples_and_marks_doctors(site, jurisdictions):
+    j = jurisdictions["zixi"]
+    township, village = j.villages["hecheng-dajue"]
+    html = page(site[0], "zixi", "villages/hecheng/hecheng-dajue")
+    assert 'href="../../../calculator/"' in html and 'href="../../../examples/"' in html
+    doctors = html[html.index("村医</h2>"):html.index("</ul>", html.index("村医</h2>"))]
+    assert doctors.count('class="mark-illustrative"') == len(village["clinic"]["doctors"])
+    index = page(site[0], "zixi", "villages")
+    # the township hospital's phone is its own paragraph, not among the village links
+    links = re.findall(r'<p class="village-links">(.*?)</p>', index, re.S)
+    assert links and all("卫生院" not in x and "tel:" not in x for x in links)
+    assert '<p class="health-center">乡镇卫生院（不是村卫生室）' in index
