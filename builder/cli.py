@@ -56,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         return check(args.data)
     if args.command == "build":
         from .pipeline import build as build_all
-        return build_all(args.data, args.out, only=args.only, stats_dir=args.stats, print_step=not args.no_print)
+        return build_all(args.data, args.out, only=args.only, stats_dir=args.stats, print_step=not args.no_print,
+                         bars=sys.stderr.isatty())
     if args.command == "portal":
         from .pipeline import portal as write_portal
         return write_portal(args.data, args.out)

@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ import yaml
 
 from policy.china_time import china_today
 
-from . import fingerprint, settings
+from . import fingerprint, progress, settings
 from .version import data_version, last_changed
 
 PORTAL_TEMPLATE = "portal.html.j2"
@@ -53,11 +54,12 @@ class Outcome:
 
 
 def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: Path | None = None,
-          workers: int | None = None, log=print, print_step: bool = True) -> int:
+          workers: int | None = None, log=print, print_step: bool = True, bars: bool = False) -> int:
     """Build what changed; 0 when every jurisdiction is in place, 1 (with the cause) otherwise.
 
     `print_step=False` builds the sites without the PDFs (`build --no-print`; the site benchmark
-    uses it so the site's own time is measured apart from 1,600 notices)."""
+    uses it so the site's own time is measured apart from 1,600 notices). `bars=True` draws a
+    progress bar per jurisdiction on stderr while they build (builder/progress.py; on a terminal)."""
     from policy.loader import jurisdiction_dirs
 
     folders, problems = jurisdiction_dirs(data_dir)
@@ -73,7 +75,7 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
         return 1
     out.mkdir(parents=True, exist_ok=True)
     jobs = plan(sorted(only) if only else list(by_id), by_id, out, stats_dir, print_step)
-    outcomes = run(jobs, workers)
+    outcomes = run(jobs, workers, bars)
     write_portal(out, by_id)
     failed = [o for o in outcomes if o.error]
     for o in outcomes:
@@ -108,7 +110,7 @@ def plan(jids: list[str], by_id: dict[str, Path], out: Path, stats_dir: Path | N
     return jobs
 
 
-def run(jobs: list[Job], workers: int | None) -> list[Outcome]:
+def run(jobs: list[Job], workers: int | None, bars: bool = False) -> list[Outcome]:
     """One process per jurisdiction (MkDocs and jieba keep global state), a core each."""
     work = [job for job in jobs if job.rebuild or job.printing]
     skipped = [Outcome(job.folder.name, _name(job.folder), False, None, 0.0) for job in jobs if job not in work]
@@ -116,7 +118,8 @@ def run(jobs: list[Job], workers: int | None) -> list[Outcome]:
         return skipped
     _warm_up()
     workers = max(1, min(len(work), workers or os.cpu_count() or 1))
-    with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=1) as pool:
+    drawing = progress.Bars({job.folder.name: _name(job.folder) for job in work}) if bars else nullcontext()
+    with drawing, multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=1) as pool:
         done = pool.map(build_one, work, chunksize=1)
     return skipped + done
 
@@ -137,10 +140,12 @@ def build_one(job: Job) -> Outcome:
     work = job.out / f".building-{jid}-{os.getpid()}"
     try:
         if not job.rebuild:  # only print, which is incremental on its own
+            progress.stage(jid, "打印")
             _print(job, _load(job.folder), job.out / jid)
             return Outcome(jid, name, False, None, time.perf_counter() - start)
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
+        progress.stage(jid, "读取数据")
         j = _load(job.folder)
         site = build_site(job, j, work)
         swap_in(site, job.out / jid, work)
@@ -180,10 +185,12 @@ def build_site(job: Job, j, work: Path) -> Path:
 
     version, changed = data_version(job.folder), last_changed(job.folder).isoformat()
     docs, site, print_root = work / "docs", work / "site", work / "print-root"
+    progress.stage(j.id, "打印")
     notices = _print(job, j, print_root, previous=job.out / j.id / "print")
     ctx = pages.SiteContext(version=version, last_changed=changed, site_url=job.site_url,
                             forms_url=job.forms_url, stats=_stats(job.stats_file),
                             calculator=job.calculator, notices=notices)
+    progress.stage(j.id, "页面")
     try:
         pages.write_pages(j, docs, ctx)
     except jinja2.TemplateNotFound as exc:
@@ -194,15 +201,19 @@ def build_site(job: Job, j, work: Path) -> Path:
         raise BuildError(f"页面模板用到了数据里没有的值：{exc.message}") from None
     except ValueError as exc:
         raise BuildError(f"有数据无法显示：{exc}") from None
+    progress.stage(j.id, "开放数据")
     opendata.write(j, docs / "data", version, changed)
+    progress.stage(j.id, "计算器")
     if job.calculator:
         importlib.import_module("builder.calculator_pages").write_pages(j, docs, version)
     config = mkdocs_site.write_config(j, work, docs, site, version=version, last_changed=changed,
                                       site_url=job.site_url, calculator=job.calculator)
+    progress.stage(j.id, "MkDocs")
     try:
         mkdocs_site.build_site(config)
     except mkdocs_site.MkDocsFailed as exc:
         raise BuildError(f"MkDocs 严格模式生成失败：{exc}") from None
+    progress.stage(j.id, "整理")
     try:
         trim.trim(site)
     except trim.TrimFailed as exc:
