@@ -17,7 +17,7 @@ import shutil
 import sys
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -42,6 +42,8 @@ class Job:
     printing: bool
     fingerprint: str
     rebuild: bool
+    why: str = ""  # why the site is rebuilt, in words (fingerprint.why)
+    print_apart: bool = False  # print in a process of its own beside the site (a core to spare)
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Outcome:
     built: bool
     error: str | None
     seconds: float
+    report: list[str] = field(default_factory=list)  # one line per output kind: what was redone, why
 
 
 def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: Path | None = None,
@@ -85,6 +88,8 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
             log(f"✓ {o.name}（{o.jid}）已生成：{out / o.jid}（{o.seconds:.1f} 秒）")
         else:
             log(f"· {o.name}（{o.jid}）没有变化，未重新生成")
+        for line in o.report if not o.error else ():
+            log(f"    {line}")
     if failed:
         log(f"\n{len(failed)} 个地区生成失败；它们原来的网站没有改动。", file=sys.stderr)
         return 1
@@ -105,8 +110,12 @@ def plan(jids: list[str], by_id: dict[str, Path], out: Path, stats_dir: Path | N
             "site_url": site_url, "forms_url": forms_url, "calculator": calculator,
             "printing": printing, "stats": stats_file is not None}, stats_file)
         current = (out / jid / "index.html").is_file() and fingerprint.stored(out, jid) == value
+        why = "" if current else fingerprint.why(out, jid, by_id[jid])
         jobs.append(Job(by_id[jid], out, stats_file, site_url, forms_url, calculator, printing, value,
-                        rebuild=not current))
+                        rebuild=not current, why=why))
+    spare = (os.cpu_count() or 1) > sum(job.rebuild or job.printing for job in jobs)
+    for job in jobs:
+        job.print_apart = spare and job.rebuild and job.printing
     return jobs
 
 
@@ -141,16 +150,18 @@ def build_one(job: Job) -> Outcome:
     try:
         if not job.rebuild:  # only print, which is incremental on its own
             progress.stage(jid, "打印")
-            _print(job, _load(job.folder), job.out / jid)
-            return Outcome(jid, name, False, None, time.perf_counter() - start)
+            rendered = _print(job, _load(job.folder), job.out / jid)[1]
+            report = [print_line(rendered, "内容没变的不重印")] if rendered else []
+            return Outcome(jid, name, False, None, time.perf_counter() - start, report)
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
         progress.stage(jid, "读取数据")
         j = _load(job.folder)
-        site = build_site(job, j, work)
+        report: list[str] = []
+        site = build_site(job, j, work, report)
         swap_in(site, job.out / jid, work)
-        fingerprint.store(job.out, jid, job.fingerprint)
-        return Outcome(jid, name, True, None, time.perf_counter() - start)
+        fingerprint.store(job.out, jid, job.fingerprint, job.folder)
+        return Outcome(jid, name, True, None, time.perf_counter() - start, report)
     except Exception as exc:  # any stage: report it for this jurisdiction, keep the others going
         return Outcome(jid, name, False, _message(exc), time.perf_counter() - start)
     finally:
@@ -179,14 +190,20 @@ def _unexpected(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}（{Path(frame.filename).name}:{frame.lineno}）"
 
 
-def build_site(job: Job, j, work: Path) -> Path:
-    """Every stage of one jurisdiction into `work`; returns the finished site folder."""
+def build_site(job: Job, j, work: Path, report: list[str] | None = None) -> Path:
+    """Every stage of one jurisdiction into `work`; returns the finished site folder. `report`
+    gets one line per output kind: what was made again, and why."""
     from . import mkdocs_site, opendata, pages, trim
 
+    report = [] if report is None else report
     version, changed = data_version(job.folder), last_changed(job.folder).isoformat()
     docs, site, print_root = work / "docs", work / "site", work / "print-root"
     progress.stage(j.id, "打印")
-    notices = _print(job, j, print_root, previous=job.out / j.id / "print")
+    if job.print_apart:  # a core to spare: the sheets print in a process of their own meanwhile
+        printed = apart(lambda: _print(job, j, print_root, previous=job.out / j.id / "print")[1])
+        notices = set(j.villages) if job.printing else set()  # every village's, or the build fails
+    else:
+        notices, rendered = _print(job, j, print_root, previous=job.out / j.id / "print")
     ctx = pages.SiteContext(version=version, last_changed=changed, site_url=job.site_url,
                             forms_url=job.forms_url, stats=_stats(job.stats_file),
                             calculator=job.calculator, notices=notices)
@@ -218,9 +235,61 @@ def build_site(job: Job, j, work: Path) -> Path:
         trim.trim(site)
     except trim.TrimFailed as exc:
         raise BuildError(str(exc)) from None
+    if job.print_apart:
+        progress.stage(j.id, "打印")
+        rendered = printed()
+    if job.printing:
+        report.append(print_line(rendered, "内容没变的不重印"))
+    report.insert(0, f"网站：{sum(1 for _ in docs.rglob('*.md'))} 页重新生成（{job.why}）")
+    report.insert(1, f"{'计算器数据、' if job.calculator else ''}开放数据：重新写出（{job.why}）")
     if (print_root / "print").is_dir():
         shutil.move(print_root / "print", site / "print")
     return site
+
+
+def apart(work):
+    """Run `work()` in a forked process now; returns a function that waits for it and returns
+    its result (or raises BuildError with the message of what it raised)."""
+    import pickle
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: do the work, send back (ok, result or message), and leave at once
+        try:
+            os.close(read)
+            try:
+                answer = (True, work())
+            except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+                answer = (False, _message(exc) if isinstance(exc, Exception) else repr(exc))
+            with os.fdopen(write, "wb") as out:
+                pickle.dump(answer, out)
+        finally:
+            os._exit(0)  # never back into the caller's code (nor the pool's)
+    os.close(write)
+
+    def wait():
+        with os.fdopen(read, "rb") as source:
+            data = source.read()
+        os.waitpid(pid, 0)
+        if not data:
+            raise BuildError("打印的进程意外退出了")
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise BuildError(value)
+        return value
+    return wait
+
+
+def print_line(rendered: list[Path], rest: str) -> str:
+    """`打印：重印 61 张公示栏、全县合订本、明白纸、61 张联系卡` from the files just rendered."""
+    names = [p.name for p in rendered]
+    parts = [f"{n} 张{what}" for n, what in ((sum(x.startswith("notice-") for x in names), "公示栏"),) if n]
+    parts += [what for name, what in (("county-pack.pdf", "全县合订本"), ("leaflet.pdf", "明白纸")) if name in names]
+    cards = sum(x.startswith("cards-") for x in names)
+    parts += [f"{cards} 张联系卡"] if cards else []
+    if not parts:
+        return "打印：没有重印（印的内容都没变）"
+    return f"打印：重印 {'、'.join(parts)}（它们印的内容变了；{rest}）"
 
 
 def swap_in(site: Path, target: Path, work: Path) -> None:
@@ -242,16 +311,19 @@ def _load(folder: Path):
     return j
 
 
-def _print(job: Job, j, root: Path, previous: Path | None = None) -> set[str]:
-    """Printed notices (issue 8's module, when installed) under `root/print/`; ids of villages with one."""
+def _print(job: Job, j, root: Path, previous: Path | None = None) -> tuple[set[str], list[Path]]:
+    """Printed sheets (builder.printing, when installed) under `root/print/`: (ids of villages with
+    a notice, the files rendered this time)."""
     if not job.printing:
-        return set()
+        return set(), []
     if previous is not None and previous.is_dir():
         # A copy, not a move: if this build fails, the site in place keeps its PDFs.
         shutil.copytree(previous, root / "print")
     printing = importlib.import_module("builder.printing")
-    printing.print_jurisdiction(j, root, data_version(job.folder), site_url=job.site_url, forms_url=job.forms_url)
-    return {vid for vid, (t, v) in j.villages.items() if (root / "print" / f"notice-{t['id']}-{vid}.pdf").is_file()}
+    _, rendered = printing.print_jurisdiction_report(j, root, data_version(job.folder), site_url=job.site_url,
+                                                     forms_url=job.forms_url)
+    return ({vid for vid, (t, v) in j.villages.items() if (root / "print" / f"notice-{t['id']}-{vid}.pdf").is_file()},
+            rendered)
 
 
 def _stats(path: Path | None) -> dict | None:
