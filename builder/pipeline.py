@@ -165,6 +165,7 @@ def build_one(job: Job) -> Outcome:
     except Exception as exc:  # any stage: report it for this jurisdiction, keep the others going
         return Outcome(jid, name, False, _message(exc), time.perf_counter() - start)
     finally:
+        _reap()  # a print process still running after a failed stage is stopped before its folder goes
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -247,6 +248,22 @@ def build_site(job: Job, j, work: Path, report: list[str] | None = None) -> Path
     return site
 
 
+_children: list[int] = []  # print processes started by apart() and not waited for yet
+
+
+def _reap() -> None:
+    """After a failed stage: stop the print processes still running (the build has failed)."""
+    import signal
+
+    while _children:
+        pid = _children.pop()
+        try:
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+        except (ChildProcessError, ProcessLookupError):
+            pass
+
+
 def apart(work):
     """Run `work()` in a forked process now; returns a function that waits for it and returns
     its result (or raises BuildError with the message of what it raised)."""
@@ -266,10 +283,12 @@ def apart(work):
         finally:
             os._exit(0)  # never back into the caller's code (nor the pool's)
     os.close(write)
+    _children.append(pid)
 
     def wait():
         with os.fdopen(read, "rb") as source:
             data = source.read()
+        _children.remove(pid)
         os.waitpid(pid, 0)
         if not data:
             raise BuildError("打印的进程意外退出了")

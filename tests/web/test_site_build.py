@@ -234,3 +234,15 @@ def test_a_failure_in_the_print_process_stops_the_build_with_its_message():
     assert pipeline.apart(lambda: ["a"])() == ["a"]
     with pytest.raises(pipeline.BuildError, match="公示栏放不下"):
         pipeline.apart(broken)()
+
+
+def test_a_failed_stage_stops_the_print_process_beside_it():
+    import time
+
+    pipeline.apart(lambda: time.sleep(600))
+    [pid] = pipeline._children
+    started = time.monotonic()
+    pipeline._reap()
+    assert time.monotonic() - started < 30 and pipeline._children == []
+    with pytest.raises(ChildProcessError):
+        __import__("os").waitpid(pid, 0)  # gone, and waited for
