@@ -106,6 +106,8 @@ def main() -> int:
           f"{'met' if after <= GOAL_SECONDS else 'NOT met'}")
     print(f"lines printed until the frame        {len(shown):5d}     goal ≤ {GOAL_LINES}     "
           f"{'met' if len(shown) <= GOAL_LINES else 'NOT met'}")
+    if not args.show:  # what a newcomer saw, to judge it by eye
+        print("\n".join(f"  | {text}" for _, text in shown))
     if args.keep:
         print(f"clone kept: {clone}")
     else:
