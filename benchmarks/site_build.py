@@ -123,10 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {os.cpu_count()} cores, load average before the run {os.getloadavg()[0]:.1f}")
 
     t, cpu = time.perf_counter(), cpu_seconds()
-    assert build(data, dist, log=quiet, print_step=False) == 0, "full build failed"
+    assert build(data, dist, log=quiet, print_step=False, preview=True) == 0, "full build failed"
     full, full_cpu = time.perf_counter() - t, cpu_seconds() - cpu
     t = time.perf_counter()
-    assert build(data, dist, log=quiet, print_step=False) == 0
+    assert build(data, dist, log=quiet, print_step=False, preview=True) == 0
     nochange = time.perf_counter() - t
     changed_id = next(j for j in jids if j != "zixi")
     layers = data / changed_id / "layers.yaml"
@@ -134,13 +134,14 @@ def main(argv: list[str] | None = None) -> int:
                                                                  "values: {2019-01-01: 310000}", 1), encoding="utf-8")
     rebuilt = []
     t = time.perf_counter()
-    assert build(data, dist, log=lambda *a, file=None: rebuilt.append(a[0]) if "已生成" in str(a[0]) else quiet(*a, file=file), print_step=False) == 0
+    assert build(data, dist, log=lambda *a, file=None: rebuilt.append(a[0]) if "已生成" in str(a[0])
+                 else quiet(*a, file=file), print_step=False, preview=True) == 0
     onechange = time.perf_counter() - t
 
     # The sample zixi (the figure for the index) is built on its own, outside the timings.
     samples = args.out / "dist-samples"
     shutil.rmtree(samples, ignore_errors=True)
-    assert build(ROOT / "policy_data", samples, only=["zixi"], log=quiet, print_step=False) == 0
+    assert build(ROOT / "policy_data", samples, only=["zixi"], log=quiet, print_step=False, preview=True) == 0
     village = samples / "zixi" / "villages" / "hecheng" / "hecheng-dajue" / "index.html"
     weight, files = page_weight(samples / "zixi", village)
     indexes = {"zixi": gz(samples / "zixi" / "search" / "search_index.json")}

@@ -26,6 +26,7 @@ from policy.model import Jurisdiction
 from policy.money import fmt, fmt_ratio
 from policy.readings import LABELS, label
 
+from . import currency
 from .calcdata import dumps, policy_data
 
 SOURCE = Path(__file__).resolve().parent.parent / "site" / "calculator"
@@ -75,7 +76,7 @@ def compact(script: str) -> str:
     return "\n".join([head, *kept]) + "\n"
 
 
-def write_pages(jur: Jurisdiction, docs_dir: Path, version: str) -> None:
+def write_pages(jur: Jurisdiction, docs_dir: Path, version: str, as_of: dt.date | None = None) -> None:
     docs_dir = Path(docs_dir)
     data = policy_data(jur, version)
     text = dumps(data)
@@ -90,7 +91,8 @@ def write_pages(jur: Jurisdiction, docs_dir: Path, version: str) -> None:
     for name in ("page.js", "calculator.js", "screener.js"):
         (assets / name).write_text(compact((SOURCE / name).read_text(encoding="utf-8")), encoding="utf-8")
     (assets / "calculator.css").write_text((SOURCE / "calculator.css").read_text(encoding="utf-8"), encoding="utf-8")
-    for page, body in (("calculator", calculator_page(jur, version)), ("screener", screener_page(jur, version))):
+    as_of = as_of or china_today()
+    for page, body in (("calculator", calculator_page(jur, version, as_of)), ("screener", screener_page(jur, version, as_of))):
         (docs_dir / page).mkdir(parents=True, exist_ok=True)
         (docs_dir / page / "index.md").write_text(body, encoding="utf-8")
 
@@ -100,11 +102,15 @@ def _scripts(*names: str) -> str:
     return "\n".join([css] + [f'<script src="../{ASSET_DIR}/{n}"></script>' for n in names])
 
 
-def calculator_page(j: Jurisdiction, version: str) -> str:
+def calculator_page(j: Jurisdiction, version: str, as_of: dt.date | None = None) -> str:
+    as_of = as_of or china_today()
     return "\n".join([
         "---", "title: 报销计算器", "---", "", "# 报销计算器", "",
-        f"算一算在{j.name}看病能报多少、自己要付多少。结果和县里公布的算法一致，只在您的手机上计算，不会上传。",
+        f"算一算在{j.name}看病能报多少、自己要付多少。结果和县里公布的算法一致，只在您的手机上计算，不会上传。"
+        "每次看病按您填的就医日期那天执行的政策计算。",
         "",
+        *([f'<p class="hc-stale"><strong>注意：</strong>{html.escape(stale)}</p>', ""]
+          if (stale := currency.staleness(j, as_of)) else []),
         '<div id="calc-app" class="hc-app" data-version="' + html.escape(version) + '" hidden></div>',
         "",
         '<p class="hc-nojs" id="calc-nojs">这个计算器需要打开浏览器的 JavaScript 功能才能使用。'
@@ -112,10 +118,11 @@ def calculator_page(j: Jurisdiction, version: str) -> str:
         "",
         "## 报销比例表",
         "",
-        f"下面是{j.name}各道保障线现在的起付线、比例和封顶线，按顺序计算：后一道只报前一道报完后剩下的费用。"
+        f"下面是{j.name}各道保障线按 {currency.cn_date(as_of)} 执行的起付线、比例和封顶线，"
+        "按顺序计算：后一道只报前一道报完后剩下的费用。"
         "标着“示例数字”的不是官方数字，标着“按本县理解”的是对文件的一种理解。",
         "",
-        rates_table(j),
+        rates_table(j, as_of),
         "",
         where_to_ask(j),
         "",
@@ -126,8 +133,10 @@ def calculator_page(j: Jurisdiction, version: str) -> str:
     ])
 
 
-def screener_page(j: Jurisdiction, version: str) -> str:
-    programs = "\n".join(f"- [{p['name']}](../programs/{p['id']}/index.md)：{p['summary']}" for p in j.programs)
+def screener_page(j: Jurisdiction, version: str, as_of: dt.date | None = None) -> str:
+    # Only programs in force on the build's date, like the home page and the notice (builder/currency.py).
+    programs = "\n".join(f"- [{p['name']}](../programs/{p['id']}/index.md)：{p['summary']}"
+                         for p in currency.current_programs(j, as_of or china_today()))
     return "\n".join([
         "---", "title: 能享受哪些政策", "---", "", "# 能享受哪些政策", "",
         "回答几个简单的问题，看看您或家里人能享受哪些健康扶贫政策、该去哪里办、带什么。"
@@ -180,7 +189,10 @@ def rates_table(j: Jurisdiction, today: dt.date | None = None) -> str:
                 head = f"**{raw['name']}**<br>{who}" if first else ""
                 first = False
                 badge = f' <span class="hc-mark">{mark}</span>' if mark else ""
-                rows.append(f"| {head} | {item} | {shown}{badge} |")
+                later = "".join(f"<br>**{currency.upcoming_label(v.start)}** "
+                                + ("不再执行" if v.value is None else _shown(v.value, param.unit))
+                                for v in series.values if v.start > today)
+                rows.append(f"| {head} | {item} | {shown}{badge}{later} |")
     return "\n".join(rows)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import orjson
 
+from .currency import parse_as_of
 from .streams import EXIT_OUTPUT, OutputError, err, read_stdin, report, write_out
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "policy_data"
@@ -43,9 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--stats", type=Path, metavar="DIR",
                        help="投诉统计文件夹（forms app 导出的 DIR/<地区>/complaint-stats.json）")
     build.add_argument("--no-print", action="store_true", help="只生成网站，不生成打印文件（PDF）")
+    printing = add("print", "生成打印文件：各村公示栏（A3）、全县合订本、政策明白纸、联系卡（PDF）")
+    for p in (build, printing):
+        p.add_argument("--as-of", type=parse_as_of, metavar="YYYY-MM-DD",
+                       help="按哪一天执行的政策生成（默认：北京时间今天）")
+        p.add_argument("--preview", action="store_true",
+                       help="预览：网址可以是本机或示例地址，每页标明“样张（预览，不得张贴）”")
     portal = add("portal", "重新写出门户页 index.html，列出输出文件夹里已有的每个地区的网站（几台机器分别 build --only 后合并 dist/ 时用）")
     portal.add_argument("--out", type=Path, default=DEFAULT_OUT, help="输出文件夹（默认 dist/）")
-    printing = add("print", "生成打印文件：各村公示栏（A3）、全县合订本、政策明白纸、联系卡（PDF）")
     printing.add_argument("--only", nargs="+", metavar="ID", help="只生成这些地区（默认全部）")
     printing.add_argument("--out", type=Path, default=DEFAULT_OUT, help="输出文件夹（默认 dist/）")
     serve = sub.add_parser("serve", help="在本机打开生成好的网站（dist/），供人查看")
@@ -57,13 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         from .pipeline import build as build_all
         return build_all(args.data, args.out, only=args.only, stats_dir=args.stats, print_step=not args.no_print,
-                         bars=sys.stderr.isatty())
+                         as_of=args.as_of, preview=args.preview, bars=sys.stderr.isatty())
     if args.command == "portal":
         from .pipeline import portal as write_portal
         return write_portal(args.data, args.out)
     if args.command == "print":
         from .print_command import run as print_all
-        return print_all(args.data, args.out, args.only)
+        return print_all(args.data, args.out, args.only, as_of=args.as_of, preview=args.preview)
     if args.command == "serve":
         from .serve import serve as serve_dir
         return serve_dir(args.out, args.port)

@@ -97,7 +97,7 @@ def value_rows(j: Jurisdiction, param: Param) -> list[dict]:
             nxt = series.values[i + 1].start if i + 1 < len(series.values) else None
             rows.append({
                 "who": who, "value": show_value(v.value, param.unit), "mark": label(v),
-                "from": cn_date(v.start),
+                "from": cn_date(v.start), "start": v.start.isoformat(),
                 "until": cn_date(nxt - dt.timedelta(days=1)) if nxt else "",
                 "source": source_text(j, v.reference), "note": value_note(v),
             })

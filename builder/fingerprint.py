@@ -18,7 +18,8 @@ from .version import data_version, policy_files
 ROOT = Path(__file__).resolve().parent.parent
 CODE = ["builder/pages.py", "builder/facts.py", "builder/mkdocs_site.py", "builder/mkdocs_hooks.py",
         "builder/opendata.py", "builder/trim.py", "builder/pipeline.py", "builder/urls.py",
-        "builder/version.py", "builder/fingerprint.py", "builder/calculator_pages.py", "builder/calcdata.py"]
+        "builder/version.py", "builder/fingerprint.py", "builder/calculator_pages.py", "builder/calcdata.py",
+        "builder/settings.py", "builder/currency.py"]
 TREES = ["site/mkdocs", "site/calculator", "policy"]
 PACKAGES = ["mkdocs", "mkdocs-material", "jieba", "segno", "Jinja2"]
 STORE = ".fingerprints"  # under the output folder, beside the jurisdictions' sites
@@ -41,9 +42,9 @@ def _tree_digest() -> str:
     return digest.hexdigest()
 
 
-def fingerprint(folder: Path, shared: str, settings: dict, stats_file: Path | None) -> str:
+def fingerprint(folder: Path, shared: str, settings: dict, stats_file: Path | None, as_of=None) -> str:
     digest = hashlib.sha256()
-    digest.update(data_version(folder).encode())
+    digest.update(data_version(folder, as_of).encode())
     digest.update(shared.encode())
     digest.update(json.dumps(settings, sort_keys=True).encode())
     if stats_file is not None and stats_file.is_file():
@@ -85,7 +86,7 @@ def why(out: Path, jid: str, folder: Path, shown: int = 3) -> str:
     now = file_hashes(folder)
     changed = sorted(name for name in before.keys() | now.keys() if before.get(name) != now.get(name))
     if not changed:
-        return "程序、模板或设置（网址、投诉统计）变了"
+        return "程序、模板、设置（网址、投诉统计）或日期变了"
     more = f" 等 {len(changed)} 个文件" if len(changed) > shown else " "
     return f"{'、'.join(changed[:shown])}{more}改了"
 

@@ -6,14 +6,17 @@ data version, the jieba user dictionary). MkDocs runs through its Python API; ev
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from pathlib import Path
 
 import yaml
 
+from policy.china_time import china_today
 from policy.model import Jurisdiction
 
+from . import currency
 from .pages import SITE
 
 BASE_CONFIG = SITE / "mkdocs.base.yml"
@@ -86,7 +89,8 @@ def nav(j: Jurisdiction, calculator: bool) -> list:
 
 
 def write_config(j: Jurisdiction, work: Path, docs: Path, site_dir: Path, *, version: str,
-                 last_changed: str, site_url: str, calculator: bool) -> Path:
+                 last_changed: str, site_url: str, calculator: bool,
+                 as_of: dt.date | None = None, preview: bool = False) -> Path:
     config = yaml.safe_load(BASE_CONFIG.read_text(encoding="utf-8"))
     dictionary = work / "jieba-userdict.txt"
     dictionary.write_text(user_dictionary(j), encoding="utf-8")
@@ -102,6 +106,11 @@ def write_config(j: Jurisdiction, work: Path, docs: Path, site_dir: Path, *, ver
     config["hooks"] = [str(HOOKS)]
     config["extra"].update({"data_version": version, "last_changed": last_changed,
                             "jurisdiction_name": j.name})
+    # The as-of date, the preview banner and the staleness warning (overrides/main.html,
+    # partials/copyright.html): on every page, the calculator's included.
+    as_of = as_of or china_today()
+    config["extra"].update({"as_of": as_of.isoformat(), "as_of_cn": currency.cn_date(as_of), "preview": preview,
+                            "stale": currency.staleness(j, as_of), "reviewed": currency.reviewed_text(j)})
     for plugin in config["plugins"]:
         if isinstance(plugin, dict) and "search" in plugin:
             plugin["search"]["jieba_dict_user"] = str(dictionary)

@@ -11,11 +11,14 @@ import json
 from pathlib import Path
 
 from policy.model import Jurisdiction
+from policy.money import fmt
 from policy.readings import status_of
 
 from . import facts
+from .datapackage import (CODE_COLUMNS, DRUG_COLUMNS, HOSPITAL_COLUMNS, PARAMETER_COLUMNS, VILLAGE_COLUMNS,
+                          code_rows, datapackage)
 
-SCHEMA_ID = "policy-data.schema.json"
+SCHEMA_ID = "schema.json"  # relative: resolves to the file beside policy-data.json
 
 
 def write(j: Jurisdiction, data_dir: Path, version: str, last_changed: str) -> list[Path]:
@@ -24,26 +27,31 @@ def write(j: Jurisdiction, data_dir: Path, version: str, last_changed: str) -> l
     files = {
         "policy-data.json": json.dumps(doc, ensure_ascii=False, indent=1),
         "schema.json": json.dumps(SCHEMA, ensure_ascii=False, indent=1),
-        "parameters.csv": _csv(["data_version", "parameter", "description", "unit", "applies_to", "from",
-                                "value", "status", "source", "clause"],
+        # Money in yuan with two decimals in its own column (opened in Excel, fen would read 100
+        # times too high); ratios, counts and days in `value`. datapackage.json describes each column.
+        "parameters.csv": _csv([c[0] for c in PARAMETER_COLUMNS],
                                [[version, p["parameter"], p["description"], p["unit"], p["applies_to"], p["from"],
-                                 p["value"], p["status"], p["source"], p["clause"]] for p in doc["parameters"]]),
-        "hospitals.csv": _csv(["data_version", "id", "name", "level", "township", "phone"],
+                                 "" if p["unit"] == "yuan" or p["value"] is None else p["value"],
+                                 fmt(p["value"]) if p["unit"] == "yuan" and p["value"] is not None else "",
+                                 "yes" if p["value"] is None else "",
+                                 p["status"], p["source"], p["clause"]] for p in doc["parameters"]]),
+        "hospitals.csv": _csv([c[0] for c in HOSPITAL_COLUMNS],
                               [[version, h["id"], h["name"], h["level"], h["township"], h["phone"]]
                                for h in doc["hospitals"]]),
-        "villages.csv": _csv(["data_version", "township", "village_id", "village", "clinic", "clinic_phone", "hours",
-                              "doctors"],
+        "villages.csv": _csv([c[0] for c in VILLAGE_COLUMNS],
                              [[version, v["township"], v["id"], v["name"], v["clinic"], v["clinic_phone"], v["hours"],
                                "；".join(f"{d['name']}（{d['qualification']}）" for d in v["doctors"])]
                               for v in doc["villages"]]),
     }
     if j.drugs:
         files["drug-prices.csv"] = _csv(
-            ["data_version", "clinic_village", "drug_id", "name", "spec", "unit", "from", "price_fen",
-             "not_stocked", "status", "source"],
+            [c[0] for c in DRUG_COLUMNS],
             [[version, r["village"], r["drug"], r["name"], r["spec"], r["unit"], r["from"],
-              "" if r["fen"] is None else r["fen"], "yes" if r["not_stocked"] else "", j.drugs["status"],
+              "" if r["fen"] is None else fmt(r["fen"]), "yes" if r["not_stocked"] else "", j.drugs["status"],
               j.drugs["reference"].source] for r in drug_rows(j.drugs)])
+    files["codes.csv"] = _csv([c[0] for c in CODE_COLUMNS], code_rows(j))
+    files["datapackage.json"] = json.dumps(datapackage(j, version, [n for n in files if n.endswith(".csv")]),
+                                           ensure_ascii=False, indent=1)
     out = []
     for name, text in files.items():
         path = data_dir / name

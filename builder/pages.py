@@ -25,7 +25,8 @@ from policy.money import fmt
 from policy.params import Param
 from policy.readings import label
 
-from . import facts, urls
+from . import currency, facts, urls
+from .currency import cn_date
 
 SITE = Path(__file__).resolve().parent.parent / "site" / "mkdocs"
 TEMPLATES = SITE / "pages"
@@ -73,15 +74,19 @@ def write_pages(j: Jurisdiction, docs: Path, ctx: SiteContext) -> list[str]:
         target.write_text(env.get_template(template).render(**common, **extra), encoding="utf-8")
         written.append(path)
 
-    programs = [facts.program_view(j, p) for p in j.programs]
-    page("index.md", "home.md.j2", programs=programs, highlights=home_facts(j, ctx.today),
+    # Every program keeps its page; only those in force on the as-of date are listed as current
+    # (builder/currency.py: the notice, leaflet and screener list the same ones).
+    programs = [{**facts.program_view(j, p), "status": program_status(p, ctx.today)} for p in j.programs]
+    current = [p for p in programs if p["status"]["current"]]
+    page("index.md", "home.md.j2", programs=current, highlights=home_facts(j, ctx.today),
          process=process_view(j, ctx))
     for line in common["lines"]:
         page(f"lines/{line['id']}/index.md", "line.md.j2", line=line)
     page("lines/index.md", "lines.md.j2")
     for program in programs:
         page(f"programs/{program['id']}/index.md", "program.md.j2", program=program)
-    page("programs/index.md", "programs.md.j2", programs=programs)
+    page("programs/index.md", "programs.md.j2", programs=current,
+         other_programs=[p for p in programs if not p["status"]["current"]])
     page("examples/index.md", "examples.md.j2", examples=worked_examples(j))
     page("diseases/index.md", "diseases.md.j2", diseases=disease_lists(j))
     page("hospitals/index.md", "hospitals.md.j2", hospitals=hospital_list(j, labels))
@@ -92,13 +97,26 @@ def write_pages(j: Jurisdiction, docs: Path, ctx: SiteContext) -> list[str]:
             page(f"villages/{township['id']}/{village['id']}/index.md", "village.md.j2",
                  township=township, village=village)
     page("complain/index.md", "complain.md.j2", complain=complaint_facts(j, ctx))
-    page("changes/index.md", "changes.md.j2", changes=facts.changes(j))
+    changes = facts.changes(j)
+    page("changes/index.md", "changes.md.j2", changes=[c for c in changes if c["date"] <= ctx.today.isoformat()],
+         upcoming=[c for c in changes if c["date"] > ctx.today.isoformat()],
+         program_changes=[u for u in currency.upcoming(j, ctx.today) if u["page"].startswith("programs/")])
     if j.drugs:
         page("drugs/index.md", "drugs.md.j2", drugs=drug_list(j, ctx))
     page("open-data/index.md", "open-data.md.j2")
     page("stats/index.md", "stats.md.j2", stats=stats_view(j, ctx.stats))
     copy_assets(docs)
     return written
+
+
+def program_status(p: dict, today: dt.date) -> dict:
+    """In force on `today`, ended (since when) or not yet started (from when), in words."""
+    valid = p.get("valid")
+    if currency.ended(p, today):
+        return {"current": False, "text": f"本项目已于{cn_date(valid['until'])}结束，现在不再办理"}
+    if valid and valid["from"] > today:
+        return {"current": False, "text": f"{currency.upcoming_label(valid['from'])}开始实施，现在还不能办理"}
+    return {"current": True, "text": ""}
 
 
 def copy_assets(docs: Path) -> None:
@@ -302,7 +320,9 @@ def stats_view(j: Jurisdiction, stats: dict | None) -> dict | None:
                 "by_category": [{"name": names.get(k, k), "count": int(n)} for k, n in m.get("by_category", {}).items()],
                 "by_status": [{"name": STATUS_NAMES.get(k, k), "count": int(n)} for k, n in m.get("by_status", {}).items()],
             })
-        return {"generated": str(stats["generated"]), "months": months}
+        chain = stats.get("audit_chain")  # optional (files exported before it lack it)
+        audit = ({"length": int(chain["length"]), "head": str(chain["head"])[:64]} if isinstance(chain, dict) else None)
+        return {"generated": str(stats["generated"]), "months": months, "audit": audit}
     except (KeyError, TypeError, ValueError) as exc:
         raise facts.Unshowable(f"投诉统计文件格式不对（{exc!r}），应符合 interfaces.md 的格式") from None
 

@@ -42,6 +42,8 @@ class Job:
     printing: bool
     fingerprint: str
     rebuild: bool
+    as_of: dt.date | None = None  # the date whose policy in force is shown (None: today in Beijing)
+    preview: bool = False  # every page and sheet marked 样张 (addresses need not be public)
     why: str = ""  # why the site is rebuilt, in words (fingerprint.why)
     print_apart: bool = False  # print in a process of its own beside the site (a core to spare)
 
@@ -53,11 +55,13 @@ class Outcome:
     built: bool
     error: str | None
     seconds: float
+    printed: int = 0  # sheets rendered this time (also when the site itself was unchanged)
     report: list[str] = field(default_factory=list)  # one line per output kind: what was redone, why
 
 
 def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: Path | None = None,
-          workers: int | None = None, log=print, print_step: bool = True, bars: bool = False) -> int:
+          workers: int | None = None, log=print, print_step: bool = True,
+          as_of: dt.date | None = None, preview: bool = False, bars: bool = False) -> int:
     """Build what changed; 0 when every jurisdiction is in place, 1 (with the cause) otherwise.
 
     `print_step=False` builds the sites without the PDFs (`build --no-print`; the site benchmark
@@ -66,7 +70,6 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
     from policy.loader import jurisdiction_dirs
 
     folders, problems = jurisdiction_dirs(data_dir)
-    problems = problems + settings.problems()  # a wrong address would be printed on every notice
     if problems:
         for problem in problems:
             log(str(problem), file=sys.stderr)
@@ -76,8 +79,16 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
     if unknown:
         log(f"没有这些地区的数据：{'、'.join(unknown)}（可选：{'、'.join(by_id)}）", file=sys.stderr)
         return 1
+    jids = sorted(only) if only else list(by_id)
+    # A wrong or non-public address would be printed on every notice and page: refused before
+    # anything is written (builder/settings.py), unless this is a preview.
+    problems = address_problems(jids, by_id, preview)
+    if problems:
+        for problem in problems:
+            log(str(problem), file=sys.stderr)
+        return 1
     out.mkdir(parents=True, exist_ok=True)
-    jobs = plan(sorted(only) if only else list(by_id), by_id, out, stats_dir, print_step)
+    jobs = plan(jids, by_id, out, stats_dir, print_step, as_of=as_of, preview=preview)
     outcomes = run(jobs, workers, bars)
     write_portal(out, by_id)
     failed = [o for o in outcomes if o.error]
@@ -86,6 +97,8 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
             log(f"✗ {o.name}（{o.jid}）生成失败：{o.error}", file=sys.stderr)
         elif o.built:
             log(f"✓ {o.name}（{o.jid}）已生成：{out / o.jid}（{o.seconds:.1f} 秒）")
+        elif o.printed:  # the site was unchanged, but sheets were not: never "no change"
+            log(f"✓ {o.name}（{o.jid}）网站没有变化；打印文件重新生成了 {o.printed} 个：{out / o.jid / 'print'}")
         else:
             log(f"· {o.name}（{o.jid}）没有变化，未重新生成")
         for line in o.report if not o.error else ():
@@ -96,23 +109,47 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
     return 0
 
 
+def address_problems(jids: list[str], by_id: dict[str, Path], preview: bool) -> list[str]:
+    """Malformed addresses always; addresses residents cannot open unless `preview`."""
+    out = []
+    for jid in jids:
+        declared = _declared(by_id[jid])
+        out += settings.problems(declared)
+        if not preview:
+            out += settings.public_problems(jid, _name(by_id[jid]), declared)
+    return out
+
+
+def _declared(folder: Path) -> dict:
+    """`site_url` / `forms_url` as jurisdiction.yaml writes them (before the full load)."""
+    try:
+        raw = yaml.safe_load((folder / "jurisdiction.yaml").read_text(encoding="utf-8"))
+    except Exception:  # the load reports the file's problems; here only the addresses
+        return {}
+    return {k: v for k, v in raw.items() if k in ("site_url", "forms_url") and isinstance(v, str)} \
+        if isinstance(raw, dict) else {}
+
+
 def plan(jids: list[str], by_id: dict[str, Path], out: Path, stats_dir: Path | None,
-         print_step: bool = True) -> list[Job]:
+         print_step: bool = True, *, as_of: dt.date | None = None, preview: bool = False) -> list[Job]:
     """One job per jurisdiction; `rebuild` is False when its fingerprint matches the built site."""
     shared = fingerprint.shared_digest()
     calculator = fingerprint.module_available("builder.calculator_pages")
     printing = print_step and fingerprint.module_available("builder.printing")
-    site_url, forms_url = settings.site_url(), settings.forms_url()
+    as_of = as_of or china_today()
     jobs = []
     for jid in jids:
+        declared = _declared(by_id[jid])
+        site_url, forms_url = settings.site_url(declared), settings.forms_url(declared)
         stats_file = stats_dir / jid / "complaint-stats.json" if stats_dir else None
         value = fingerprint.fingerprint(by_id[jid], shared, {
             "site_url": site_url, "forms_url": forms_url, "calculator": calculator,
-            "printing": printing, "stats": stats_file is not None}, stats_file)
+            "printing": printing, "stats": stats_file is not None,
+            "as_of": as_of.isoformat(), "preview": preview}, stats_file, as_of=as_of)
         current = (out / jid / "index.html").is_file() and fingerprint.stored(out, jid) == value
         why = "" if current else fingerprint.why(out, jid, by_id[jid])
         jobs.append(Job(by_id[jid], out, stats_file, site_url, forms_url, calculator, printing, value,
-                        rebuild=not current, why=why))
+                        rebuild=not current, as_of=as_of, preview=preview, why=why))
     spare = (os.cpu_count() or 1) > sum(job.rebuild or job.printing for job in jobs)
     for job in jobs:
         job.print_apart = spare and job.rebuild and job.printing
@@ -150,9 +187,8 @@ def build_one(job: Job) -> Outcome:
     try:
         if not job.rebuild:  # only print, which is incremental on its own
             progress.stage(jid, "打印")
-            rendered = _print(job, _load(job.folder), job.out / jid)[1]
-            report = [print_line(rendered, "内容没变的不重印")] if rendered else []
-            return Outcome(jid, name, False, None, time.perf_counter() - start, report)
+            printed = len(_print(job, _load(job.folder), job.out / jid)[1])
+            return Outcome(jid, name, False, None, time.perf_counter() - start, printed)
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
         progress.stage(jid, "读取数据")
@@ -161,7 +197,7 @@ def build_one(job: Job) -> Outcome:
         site = build_site(job, j, work, report)
         swap_in(site, job.out / jid, work)
         fingerprint.store(job.out, jid, job.fingerprint, job.folder)
-        return Outcome(jid, name, True, None, time.perf_counter() - start, report)
+        return Outcome(jid, name, True, None, time.perf_counter() - start, report=report)
     except Exception as exc:  # any stage: report it for this jurisdiction, keep the others going
         return Outcome(jid, name, False, _message(exc), time.perf_counter() - start)
     finally:
@@ -197,7 +233,8 @@ def build_site(job: Job, j, work: Path, report: list[str] | None = None) -> Path
     from . import mkdocs_site, opendata, pages, trim
 
     report = [] if report is None else report
-    version, changed = data_version(job.folder), last_changed(job.folder).isoformat()
+    as_of = job.as_of or china_today()
+    version, changed = data_version(job.folder, as_of), last_changed(job.folder).isoformat()
     docs, site, print_root = work / "docs", work / "site", work / "print-root"
     progress.stage(j.id, "打印")
     if job.print_apart:  # a core to spare: the sheets print in a process of their own meanwhile
@@ -207,7 +244,7 @@ def build_site(job: Job, j, work: Path, report: list[str] | None = None) -> Path
         notices, rendered = _print(job, j, print_root, previous=job.out / j.id / "print")
     ctx = pages.SiteContext(version=version, last_changed=changed, site_url=job.site_url,
                             forms_url=job.forms_url, stats=_stats(job.stats_file),
-                            calculator=job.calculator, notices=notices)
+                            calculator=job.calculator, notices=notices, today=as_of)
     progress.stage(j.id, "页面")
     try:
         pages.write_pages(j, docs, ctx)
@@ -221,11 +258,13 @@ def build_site(job: Job, j, work: Path, report: list[str] | None = None) -> Path
         raise BuildError(f"有数据无法显示：{exc}") from None
     progress.stage(j.id, "开放数据")
     opendata.write(j, docs / "data", version, changed)
+    write_version(j.id, docs / "data", version, as_of)
     progress.stage(j.id, "计算器")
     if job.calculator:
-        importlib.import_module("builder.calculator_pages").write_pages(j, docs, version)
+        importlib.import_module("builder.calculator_pages").write_pages(j, docs, version, as_of=as_of)
     config = mkdocs_site.write_config(j, work, docs, site, version=version, last_changed=changed,
-                                      site_url=job.site_url, calculator=job.calculator)
+                                      site_url=job.site_url, calculator=job.calculator,
+                                      as_of=as_of, preview=job.preview)
     progress.stage(j.id, "MkDocs")
     try:
         mkdocs_site.build_site(config)
@@ -311,6 +350,7 @@ def print_line(rendered: list[Path], rest: str) -> str:
     return f"打印：重印 {'、'.join(parts)}（它们印的内容变了；{rest}）"
 
 
+
 def swap_in(site: Path, target: Path, work: Path) -> None:
     """Replace `target` by `site` with two renames (same file system): never half-written."""
     old = work / "previous"
@@ -331,18 +371,33 @@ def _load(folder: Path):
 
 
 def _print(job: Job, j, root: Path, previous: Path | None = None) -> tuple[set[str], list[Path]]:
-    """Printed sheets (builder.printing, when installed) under `root/print/`: (ids of villages with
-    a notice, the files rendered this time)."""
+    """Printed sheets (builder.printing, when installed) under `root/print/`: (ids of villages
+    with a notice, the files rendered this time)."""
     if not job.printing:
         return set(), []
     if previous is not None and previous.is_dir():
         # A copy, not a move: if this build fails, the site in place keeps its PDFs.
         shutil.copytree(previous, root / "print")
     printing = importlib.import_module("builder.printing")
-    _, rendered = printing.print_jurisdiction_report(j, root, data_version(job.folder), site_url=job.site_url,
-                                                     forms_url=job.forms_url)
-    return ({vid for vid, (t, v) in j.villages.items() if (root / "print" / f"notice-{t['id']}-{vid}.pdf").is_file()},
-            rendered)
+    as_of = job.as_of or china_today()
+    _, rendered = printing.print_jurisdiction_report(j, root, data_version(job.folder, as_of), site_url=job.site_url,
+                                                     forms_url=job.forms_url, as_of=as_of, preview=job.preview)
+    villages = {vid for vid, (t, v) in j.villages.items() if (root / "print" / f"notice-{t['id']}-{vid}.pdf").is_file()}
+    return villages, rendered
+
+
+def write_version(jid: str, data: Path, version: str, as_of: dt.date) -> Path:
+    """`data/version.json`: which data, for which date, built when (shared/design/interfaces.md)."""
+    import json
+
+    from policy.china_time import CHINA
+
+    data.mkdir(parents=True, exist_ok=True)
+    path = data / "version.json"
+    built_at = dt.datetime.now(CHINA).replace(microsecond=0).isoformat()
+    path.write_text(json.dumps({"jurisdiction": jid, "data_version": version, "as_of": as_of.isoformat(),
+                                "built_at": built_at}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
 
 
 def _stats(path: Path | None) -> dict | None:
@@ -353,6 +408,15 @@ def _stats(path: Path | None) -> dict | None:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise BuildError(f"读不了投诉统计文件 {path}：{exc}") from None
+
+
+def _built_version(site: Path) -> str | None:
+    """The data version the site in place was built with (its as-of date is part of it)."""
+    import json
+    try:
+        return json.loads((site / "data" / "version.json").read_text(encoding="utf-8"))["data_version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _name(folder: Path) -> str:
@@ -393,7 +457,7 @@ def write_portal(out: Path, by_id: dict[str, Path]) -> list[str]:
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(SITE), autoescape=True,
                              undefined=jinja2.StrictUndefined)
-    sites = [{"id": jid, "name": _name(folder), "version": data_version(folder)}
+    sites = [{"id": jid, "name": _name(folder), "version": _built_version(out / jid) or data_version(folder)}
              for jid, folder in by_id.items() if (out / jid / "index.html").is_file()]
     html = env.get_template(PORTAL_TEMPLATE).render(sites=sites, built=china_today().isoformat())
     (out / "index.html").write_text(html, encoding="utf-8")

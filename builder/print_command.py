@@ -5,21 +5,26 @@ jurisdiction from its folder (cheaper than pickling a loaded one) and keeps one 
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from policy.china_time import china_today
+
 from . import settings
 from .version import data_version
 
 
-def run(data: Path, out: Path, only: list[str] | None = None) -> int:
+def run(data: Path, out: Path, only: list[str] | None = None, *, as_of: dt.date | None = None,
+        preview: bool = False) -> int:
     from policy.loader import jurisdiction_dirs
 
+    from .pipeline import _declared, address_problems
+
     folders, problems = jurisdiction_dirs(data)
-    problems = problems + settings.problems()
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -30,7 +35,14 @@ def run(data: Path, out: Path, only: list[str] | None = None) -> int:
             print(f"没有这些地区的数据：{'、'.join(unknown)}（可选：{'、'.join(f.name for f in folders)}）", file=sys.stderr)
             return 1
         folders = [f for f in folders if f.name in only]
-    jobs = [(f, Path(out) / f.name, settings.site_url(), settings.forms_url()) for f in folders]
+    problems = address_problems([f.name for f in folders], {f.name: f for f in folders}, preview)
+    if problems:  # refused before any sheet is written (builder/settings.py)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1
+    as_of = as_of or china_today()
+    jobs = [(f, Path(out) / f.name, settings.site_url(_declared(f)), settings.forms_url(_declared(f)), as_of, preview)
+            for f in folders]
     started = time.perf_counter()
     workers = min(len(jobs), os.cpu_count() or 1)
     if workers > 1:
@@ -56,13 +68,14 @@ def print_folder(job) -> tuple[str, bool, str]:
     from .print_facts import PrintDataError
     from .printing import print_jurisdiction_report
 
-    folder, out_dir, site_url, forms_url = job
+    folder, out_dir, site_url, forms_url, as_of, preview = job
     jur, problems = load_jurisdiction(folder, run_examples=False)
     if problems:
         return folder.name, False, "\n".join(map(str, problems)) + "\n政策数据有问题；请先运行 scripts/check.sh"
     try:
-        paths, rendered = print_jurisdiction_report(jur, out_dir, data_version(folder),
-                                                    site_url=site_url, forms_url=forms_url)
+        paths, rendered = print_jurisdiction_report(jur, out_dir, data_version(folder, as_of),
+                                                    site_url=site_url, forms_url=forms_url,
+                                                    as_of=as_of, preview=preview)
     except PrintDataError as exc:
         return jur.id, False, f"无法生成打印文件：{exc}"
     return jur.id, True, (f"{jur.name}（{jur.id}）：{len(paths)} 个 PDF 在 {out_dir / 'print'}，"

@@ -24,7 +24,7 @@ from policy.params import Keys, Param
 from policy.problems import PolicyError
 from policy.readings import label as reading_label
 
-from . import urls
+from . import currency, urls
 
 PRINT_DIR = Path(__file__).resolve().parent.parent / "site" / "print"
 SCENARIOS_FILE = PRINT_DIR / "scenarios.yaml"
@@ -209,6 +209,27 @@ def guarantee_table(jur: Jurisdiction, date: dt.date) -> dict:
     return {"columns": columns, "rows": rows}
 
 
+def _table_values(table: dict) -> dict:
+    """Each value of a guarantee table by where it stands: (row, cell, caption, who, where)."""
+    return {(row["id"], i, line["caption"], g["who"], v["where"]): v
+            for row in table["rows"] for i, cell in enumerate(row["cells"]) for line in cell["lines"]
+            for g in line["groups"] for v in g["values"]}
+
+
+def upcoming_in_table(jur: Jurisdiction, table: dict, as_of: dt.date) -> dict:
+    """Mark each value that changes within the notice's horizon (jurisdiction.yaml
+    `notice_horizon_days`) with its next value, beside it: 即将调整：自YYYY年M月D日起 85%."""
+    now = _table_values(table)
+    dates = sorted({u["date"] for u in currency.upcoming(jur, as_of, jur.notice_horizon_days)
+                    if u["page"].startswith("lines/")})
+    for day in dates:
+        for key, later in _table_values(guarantee_table(jur, day)).items():
+            value = now.get(key)
+            if value is not None and "later" not in value and later["text"] != value["text"]:
+                value["later"] = f"{currency.upcoming_label(day)} {later['text']}"
+    return table
+
+
 # ------------------------------------------------------------------ promises
 
 PROMISE_PROGRAMS = ("treat_first_pay_later", "one_stop_settlement")
@@ -369,14 +390,19 @@ def jurisdiction_facts(jur: Jurisdiction, version: str, service: Service, *, as_
         raise PrintDataError(jur.id, None, "contacts.yaml: role supervision",
                              "没有监督举报电话（role: supervision），公示栏必须写明")
     bring = []
-    for program in jur.programs:
+    for program in currency.current_programs(jur, as_of):
         for item in (program.get("how") or {}).get("bring") or ():
             if item not in bring:
                 bring.append(item)
     return {
         "jid": jur.id, "name": jur.name, "full_name": jur.full_name or jur.name,
         "version": version, "effective_date": date.isoformat(), "effective_date_cn": cn_date(date),
-        "table": guarantee_table(jur, date), "promises": promises(jur, date),
+        # builder/currency.py: the build's date, what may be out of date, what changes soon
+        "as_of": as_of.isoformat(), "as_of_cn": cn_date(as_of), "stale": currency.staleness(jur, as_of, short=True),
+        "reviewed": currency.reviewed_text(jur), "preview": False,  # printing.py sets it for --preview
+        "upcoming": [{k: u[k] for k in ("label", "what", "who", "text")}
+                     for u in currency.upcoming(jur, as_of, jur.notice_horizon_days)],
+        "table": upcoming_in_table(jur, guarantee_table(jur, date), as_of), "promises": promises(jur, date),
         "process": process_steps(jur), "has_drugs": bool(jur.drugs),
         "examples": worked_examples(jur, service, date, scenarios or load_scenarios()),
         "hotline": hotline, "public_hotline": contact(jur, "public_hotline"),
@@ -386,7 +412,8 @@ def jurisdiction_facts(jur: Jurisdiction, version: str, service: Service, *, as_
         "complaint_categories": [{"id": c["id"], "name": c["name"]}
                                  for c in getattr(jur, "complaint_categories", None) or ()],
         "programs": [{"name": p["name"], "summary": p["summary"], "benefits": p.get("benefits") or [],
-                      "label": "示例数字" if p.get("illustrative") else ""} for p in jur.programs],
+                      "label": "示例数字" if p.get("illustrative") else ""}
+                     for p in currency.current_programs(jur, as_of)],
         "bring": bring,
         "site_home": urls.page_url(jur.id, "", site_url),
         "complaint_home": urls.complaint_url(jur.id, forms_url=forms_url),
@@ -418,7 +445,18 @@ def drug_prices(jur: Jurisdiction, village_id: str, day: dt.date) -> dict:
     shown = [{"name": d["name"], "spec": d["spec"], "unit": d["unit"], "price": fmt(d["fen"]),
               "own": d["own"]} for d in drugs[:NOTICE_DRUGS]]
     return {"drugs": shown, "drugs_more": len(drugs) - len(shown),
-            "drugs_label": reading_label(jur.drugs) if jur.drugs else "", "drugs_date_cn": cn_date(day)}
+            "drugs_label": reading_label(jur.drugs) if jur.drugs else "",
+            "drugs_date_cn": cn_date(prices_since(jur.drugs, village_id, day)) if jur.drugs else ""}
+
+
+def prices_since(drugs: dict, village_id: str, day: dt.date) -> dt.date:
+    """The day the clinic's list as posted on `day` took effect: its newest price change (the
+    county's or the clinic's own) on or before `day`; not the print date."""
+    starts = [p.start for d in drugs["drugs"] for p in d["prices"] if p.start <= day]
+    for clinic in drugs.get("clinics") or ():
+        if clinic["village"] == village_id:
+            starts += [p.start for own in clinic["prices"] for p in own["prices"] if p.start <= day]
+    return max(starts, default=day)
 
 
 def cn_date(date: dt.date) -> str:

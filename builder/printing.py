@@ -217,23 +217,25 @@ def _pages_by_anchor(document, ids: list[str], jid: str, prefix: str, field: str
 # ------------------------------------------------------------------ the jurisdiction's sheets
 
 def print_jurisdiction(jur: Jurisdiction, out_dir: Path, version: str, *, site_url: str, forms_url: str,
-                       as_of: dt.date | None = None) -> list[Path]:
+                       as_of: dt.date | None = None, preview: bool = False) -> list[Path]:
     """Write every sheet of `jur` under `out_dir/print/`; returns the paths of all its PDFs."""
     return print_jurisdiction_report(jur, out_dir, version, site_url=site_url, forms_url=forms_url,
-                                     as_of=as_of)[0]
+                                     as_of=as_of, preview=preview)[0]
 
 
 def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *, site_url: str,
                               forms_url: str, as_of: dt.date | None = None,
-                              timing: dict | None = None) -> tuple[list[Path], list[Path]]:
+                              preview: bool = False, timing: dict | None = None) -> tuple[list[Path], list[Path]]:
     """(all PDFs of the jurisdiction, the ones rendered this time). `timing`, if given, gets the
     seconds each kind of sheet took (benchmarks/print_county.py)."""
     clock = _Clock(timing)
     require_font(jur.id)
     out = Path(out_dir) / "print"
     out.mkdir(parents=True, exist_ok=True)
-    facts = jurisdiction_facts(jur, version, Service({jur.id: jur}), as_of=as_of or china_today(),
+    as_of = as_of or china_today()
+    facts = jurisdiction_facts(jur, version, Service({jur.id: jur}), as_of=as_of,
                                site_url=site_url, forms_url=forms_url, scenarios=load_scenarios())
+    facts["preview"] = preview  # the diagonal 样张 mark on every sheet (_parts.html: preview_mark)
     villages = []
     for vid in jur.villages:
         v = village_facts(jur, vid, site_url=site_url, forms_url=forms_url, as_of=as_of)
@@ -270,7 +272,7 @@ def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *,
         rendered.append(out / "leaflet.pdf")
     clock.lap("leaflet")
 
-    card_facts = {k: facts[k] for k in ("name", "version", "hotline")}
+    card_facts = {k: facts[k] for k in ("name", "version", "hotline", "preview")}
     todo = [v for v in villages if stale(cards_name(v["id"]), card_facts, _card_view(v))]
     if todo:
         for path, data in cards(jur.id, facts, todo).items():
@@ -517,8 +519,9 @@ def cards(jid: str, facts: dict, villages: list[dict], *, r: Renderer | None = N
             copies = "".join(f"q 1 0 0 1 {(n % 2) * w:.3f} {-(n // 2) * h:.3f} cm "
                              f"{left:.3f} {bottom:.3f} {w:.3f} {h:.3f} re W n {CARD_NAME} Do Q\n"
                              for n in range(1, CARDS_PER_SHEET))
-            page.contents_add(sheets.make_stream(b"q\n"), prepend=True)
-            page.contents_add(sheets.make_stream(("Q\n" + copies).encode()))
+            # the copies first: the page's own content (the first card, the cut marks, a preview
+            # mark "over everything") is drawn over them
+            page.contents_add(sheets.make_stream(copies.encode()), prepend=True)
         saved = pikepdf.Pdf.open(BytesIO(pdf_bytes(sheets)))
     with saved:
         return {cards_name(v["id"]): page_pdf(saved, i) for i, v in enumerate(villages)}

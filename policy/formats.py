@@ -48,10 +48,20 @@ def req(spec: Spec, doc: str = "") -> Field:
 
 
 # ------------------------------------------------------------------ jurisdiction.yaml
+def _covers_check(ctx, out, raw, path, line):
+    if out["until"] < out["from"]:
+        ctx.error(line, f"{path}.until", f"结束日期 {out['until']} 早于开始日期 {out['from']}")
+        return False
+    return True
+
+
 SOURCE = Record({
     "id": req(Ident()), "title": req(Text(300)), "issuer": opt(Text(200)), "date": opt(Date()),
     "url": opt(Text(500)), "note": opt(Text(500)),
     "seed": opt(Text(200), "资料库 shared/seeds/ 里这份文件的文件名（有了它，测试会核对每条 quote 都在原文中）"),
+    "covers": opt(Record({"from": req(Date()), "until": req(Date())}, check=_covers_check),
+                  "这份文件管哪一段时间，如 2020 年的计划写 {from: 2020-01-01, until: 2020-12-31}；"
+                  "生成日期超过所有文件的时段时，页面和打印件会提醒数字可能过时"),
 })
 
 JURISDICTION = Record({
@@ -59,7 +69,10 @@ JURISDICTION = Record({
     "name": req(Text(50), "简称，如 资溪县"),
     "full_name": req(Text(100)),
     "region": opt(Record({"province": opt(Text(50)), "prefecture": opt(Text(50))})),
-    "site_url": req(Text(300), "公开网站地址，二维码指向这里"),
+    "site_url": req(Text(300), "公开网站的根地址，二维码指向这里（本县的页面在 {site_url}/<地区编号>/ 下）"),
+    "forms_url": opt(Text(300), "投诉与咨询网站（forms app）的根地址（投诉表在 {forms_url}/<地区编号>/complaint）"),
+    "reviewed": opt(Date(), "数据员最后一次对照县里文件核对本地区数据的日期；超过 12 个月，页面和打印件会提醒"),
+    "notice_horizon_days": opt(Int(1, 366), "公示栏提前多少天预告即将调整的数字（默认 90 天）", default=90),
     "baseline_category": req(Ref("category"), "用来对比的普通居民类别"),
     "sources": req(ListOf(SOURCE, min_len=1, unique="id", what="个文件")),
     "monitoring": req(Record({"self_pay_threshold": req(ParamSpec(("yuan",)))})),

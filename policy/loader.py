@@ -304,6 +304,8 @@ def _assemble(j: Jurisdiction, parsed, townships, examples, problems):
         j.name, j.full_name, j.region = jur["name"], jur["full_name"], jur["region"]
         j.site_url, j.baseline_category, j.notes = jur["site_url"], jur["baseline_category"], jur["notes"]
         j.sources = {s["id"]: s for s in jur["sources"]}
+        j.forms_url, j.reviewed = jur["forms_url"] or "", jur["reviewed"]
+        j.notice_horizon_days = jur["notice_horizon_days"]
         j.monitoring_threshold = jur["monitoring"]["self_pay_threshold"]
     cats = parsed.get("categories.yaml")
     if cats:

@@ -34,6 +34,9 @@ class Jurisdiction:
     full_name: str = ""
     region: dict | None = None
     site_url: str = ""
+    forms_url: str = ""  # optional in jurisdiction.yaml; builder/settings.py says what is used without it
+    reviewed: dt.date | None = None  # the day an officer last checked the data against the county's files
+    notice_horizon_days: int = 90
     baseline_category: str = ""
     notes: str | None = None
     sources: dict[str, dict] = field(default_factory=dict)

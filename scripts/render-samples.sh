@@ -9,7 +9,7 @@ dpi=${1:-50}
 out=samples/print-png
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-.venv/bin/python build.py print --out "$work"
+.venv/bin/python build.py print --preview --out "$work"
 rm -rf "$out" && mkdir -p "$out"
 for dir in "$work"/*/print; do
     jid=$(basename "$(dirname "$dir")")

@@ -33,7 +33,7 @@ echo "  资溪县一位贫困人口在县级医院住院 2 万元：$(.venv/bin/
 .venv/bin/python build.py eligible < samples/eligible-zixi.json > samples/answers/eligible-zixi.json
 echo "  资溪县一位 70 岁贫困老人：$(.venv/bin/python -m builder.sample_summary eligible samples/answers/eligible-zixi.json)"
 step 4 "生成网站和打印件"
-.venv/bin/python build.py build --preview
+.venv/bin/python build.py build --preview  # localhost addresses: every page and sheet marked 样张
 
 step 5 "启动网站和投诉咨询（日志在 instance/logs/）"
 mkdir -p instance/logs

@@ -37,7 +37,11 @@ def test_the_notices_drug_prices_are_dated_by_the_day_in_beijing(evening_in_utc)
     jur, problems = load_jurisdiction(ROOT / "policy_data" / "zixi", run_examples=False)
     assert problems == []
     v = village_facts(jur, next(iter(jur.villages)), site_url="http://s", forms_url="http://f")
-    assert v["drugs_date_cn"] == "2026年4月1日"
+    # The list in force on the day in Beijing, dated by when it took effect (its newest price
+    # change, 2021-01-01), not by the print date (issue 20).
+    same_day = village_facts(jur, next(iter(jur.villages)), site_url="http://s", forms_url="http://f",
+                             as_of=dt.date(2026, 4, 1))
+    assert v["drugs"] == same_day["drugs"] and v["drugs_date_cn"] == "2021年1月1日"
 
 
 def test_eligible_without_a_date_screens_on_the_day_in_beijing(evening_in_utc):

@@ -112,7 +112,7 @@ def test_notice_text_names_village_doctors_phones_hotline_and_version(printed, j
             assert doctor["name"] in text and doctor["qualification"] in text
         assert p["facts"]["hotline"]["phone"] in text
         assert p["version"] in text
-        assert p["facts"]["effective_date_cn"] in text
+        assert f'按{p["facts"]["as_of_cn"]}执行的政策' in text
 
 
 @pytest.mark.parametrize("jid", JIDS)
@@ -609,7 +609,7 @@ def test_build_py_print_exits_1_naming_the_field_and_writes_nothing(data_copy, t
     hospitals = data_copy / "zixi" / "hospitals.yaml"
     text = hospitals.read_text(encoding="utf-8")
     hospitals.write_text(text.replace('phone: "0794-0000402"', ""), encoding="utf-8")  # 高阜镇卫生院
-    code = main(["print", "--data", str(data_copy), "--only", "zixi", "--out", str(tmp_path)])
+    code = main(["print", "--preview", "--data", str(data_copy), "--only", "zixi", "--out", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 1
     assert "zixi" in err and "gaofu-" in err and "gaofu_hc.phone" in err

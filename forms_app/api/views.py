@@ -21,12 +21,13 @@ from .. import store
 from ..complaints.forms import ComplaintForm
 from ..formkit import zh
 from ..lifecycle import current_deadline, open311_status, public_timeline
-from ..limits import failed_lookup, limiter, lookup_fail_limit, submit_limit
+from ..limits import limiter, submit_limit
 from ..policy_source import CLINIC, DRUG_PRICE, NO_INSTITUTION, category, drug_choices, institution_choices
 from ..protect import valid_resubmission_id
 from ..submissions import Filer, submit_complaint
 from ..tracking.forms import TrackForm
 from ..tracking.views import find_case
+from ..addresses import forms_root
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/open311/v2")
@@ -74,7 +75,8 @@ def _service(j, c) -> dict:
 @bp.get("/openapi.json")
 def openapi():
     policy = current_app.extensions["forms_policy"]
-    return jsonify(document(current_app.config["FORMS_URL"], sorted(policy.jurisdictions)))
+    jids = sorted(policy.jurisdictions)
+    return jsonify(document(forms_root(jids[0]) if jids else (current_app.config["FORMS_URL"] or ""), jids))
 
 
 @bp.get("/services.json")
@@ -169,7 +171,6 @@ def _idempotency_key() -> str | None:
 
 
 @bp.get("/requests/<request_id>.json")
-@limiter.limit(lookup_fail_limit, deduct_when=failed_lookup)
 def get_request(request_id):
     j = _jurisdiction(request.args)
     form = TrackForm(formdata=MultiDict({"number": request_id[:100], "code": request.args.get("token", "")[:100]}),

@@ -21,7 +21,7 @@ JID = "zixi"
 
 def build(out: Path, env: dict, *extra: str) -> None:
     """`build.py build` of zixi's site alone (no PDFs), as a data officer runs it."""
-    run = subprocess.run([sys.executable, "build.py", "build", "--only", JID, "--no-print", "--out", str(out), *extra],
+    run = subprocess.run([sys.executable, "build.py", "build", "--preview", "--only", JID, "--no-print", "--out", str(out), *extra],
                          cwd=ROOT, env=env, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
 

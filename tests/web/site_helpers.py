@@ -13,6 +13,9 @@ class Log:
 
 
 def run_build(data: Path, out: Path, **kwargs) -> tuple[int, Log]:
+    """`build` as the command runs it; a preview unless `preview=False` (the samples' addresses
+    are example domains, refused for publishing)."""
     from builder.pipeline import build
     log = Log()
+    kwargs.setdefault("preview", True)
     return build(data, out, log=log, **kwargs), log

@@ -30,10 +30,11 @@ def test_one_changed_value_rebuilds_only_its_jurisdiction(site, tmp_path):
     layers = data2 / "jixian" / "layers.yaml"
     layers.write_text(layers.read_text(encoding="utf-8").replace("county: {2019-01-01: 400}",
                                                                  "county: {2019-01-01: 450}"), encoding="utf-8")
-    jobs = pipeline.plan(["jixian", "zixi"], {j: data2 / j for j in ("jixian", "zixi")}, tmp_path / "dist", stats)
+    jobs = pipeline.plan(["jixian", "zixi"], {j: data2 / j for j in ("jixian", "zixi")}, tmp_path / "dist", stats,
+                         preview=True)
     assert {job.folder.name: job.rebuild for job in jobs} == {"jixian": True, "zixi": False}
     # The statistics file is an input too: a new export republishes that site.
-    jobs = pipeline.plan(["zixi"], {"zixi": data2 / "zixi"}, tmp_path / "dist", None)
+    jobs = pipeline.plan(["zixi"], {"zixi": data2 / "zixi"}, tmp_path / "dist", None, preview=True)
     assert jobs[0].rebuild
 
 
@@ -220,7 +221,7 @@ def test_why_names_the_changed_files_or_says_what_else_changed(data_copy, tmp_pa
     (out / "zixi").mkdir(parents=True)
     (out / "zixi" / "index.html").write_text("x")
     fingerprint.store(out, "zixi", "abc", data_copy / "zixi")
-    assert fingerprint.why(out, "zixi", data_copy / "zixi") == "程序、模板或设置（网址、投诉统计）变了"
+    assert fingerprint.why(out, "zixi", data_copy / "zixi") == "程序、模板、设置（网址、投诉统计）或日期变了"
     for name in ("layers.yaml", "contacts.yaml", "programs.yaml", "diseases.yaml"):
         path = data_copy / "zixi" / name
         path.write_text(path.read_text(encoding="utf-8") + "\n#\n", encoding="utf-8")

@@ -199,13 +199,14 @@ def test_open_data_matches_its_schema_and_carries_the_version(site):
     assert doc["data_version"] == data_version(data / "zixi")
     rows = list(csv.DictReader((folder / "parameters.csv").open(encoding="utf-8-sig")))
     assert {r["data_version"] for r in rows} == {doc["data_version"]}
-    assert any(r["parameter"] == "layers.critical.deductible" and r["value"] == "594630" for r in rows)
+    assert any(r["parameter"] == "layers.critical.deductible" and r["amount_yuan"] == "5946.30"
+               and r["value"] == "" for r in rows)
     villages = list(csv.DictReader((folder / "villages.csv").open(encoding="utf-8-sig")))
     assert len(villages) == 61
     drugs = list(csv.DictReader((folder / "drug-prices.csv").open(encoding="utf-8-sig")))
     assert {r["data_version"] for r in drugs} == {doc["data_version"]} and {r["status"] for r in drugs} == {"illustrative"}
-    county = {(r["drug_id"], r["from"]): r["price_fen"] for r in drugs if not r["clinic_village"]}
-    assert county[("amoxicillin_caps", "2019-01-01")] == "850" and county[("amoxicillin_caps", "2020-07-01")] == "780"
+    county = {(r["drug_id"], r["from"]): r["price_yuan"] for r in drugs if not r["clinic_village"]}
+    assert county[("amoxicillin_caps", "2019-01-01")] == "8.50" and county[("amoxicillin_caps", "2020-07-01")] == "7.80"
     assert any(r["clinic_village"] == "gaofu-gaofu" and r["not_stocked"] == "yes" for r in drugs)
     assert "drug-prices.csv" in page(out, "zixi", "open-data")
 
