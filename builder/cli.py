@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         from .pipeline import build as build_all
         return build_all(args.data, args.out, only=args.only, stats_dir=args.stats, print_step=not args.no_print,
-                         as_of=args.as_of, preview=args.preview)
+                         as_of=args.as_of, preview=args.preview, bars=sys.stderr.isatty())
     if args.command == "portal":
         from .pipeline import portal as write_portal
         return write_portal(args.data, args.out)

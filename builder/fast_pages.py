@@ -10,6 +10,8 @@ page per village) whose pages have no margin boxes (the village pages).
   has a footer) gets none straight away.
 
 tests/test_printing.py checks that every sheet is byte for byte what WeasyPrint makes without them.
+Checked against WeasyPrint's source (builder/weasyprint_pins.py): with another WeasyPrint the
+block does nothing. The same change against WeasyPrint: docs/upstream/fast-pages.patch.
 """
 from __future__ import annotations
 
@@ -17,6 +19,10 @@ from contextlib import contextmanager
 
 from weasyprint import layout as wlayout
 from weasyprint.layout import page as wpage
+
+from . import weasyprint_pins
+
+weasyprint_pins.allowed("fast_pages")  # checked at import: its warning now, not halfway through a build
 
 
 def _margin_pseudos(style_for) -> tuple:
@@ -68,6 +74,9 @@ def _fast_margin_boxes(own):
 @contextmanager
 def fast_pages():
     """Inside this block WeasyPrint makes pages with the two shortcuts above."""
+    if not weasyprint_pins.allowed("fast_pages"):  # another WeasyPrint: its own path
+        yield
+        return
     # layout/__init__.py calls make_margin_boxes by the name it imported from layout/page.py
     own_styles, own_boxes = wpage.set_page_type_computed_styles, wlayout.make_margin_boxes
     wpage.set_page_type_computed_styles = set_page_type_computed_styles

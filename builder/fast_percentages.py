@@ -6,7 +6,9 @@ whether the value is a calc()/min()/max() function, which builds a `Function` ob
 out. A `Dimension` (a number and a unit), "auto" and None never are: for them this returns what
 WeasyPrint's own function returns, without the check (about 8 % of the band's layout time).
 Anything else goes to WeasyPrint's function. tests/test_printing.py checks that every sheet is
-byte for byte what WeasyPrint makes without it.
+byte for byte what WeasyPrint makes without it. Checked against WeasyPrint's source
+(builder/weasyprint_pins.py): with another WeasyPrint the block does nothing. The same change
+against WeasyPrint: docs/upstream/fast-percentages.patch.
 """
 from __future__ import annotations
 
@@ -14,6 +16,10 @@ from contextlib import contextmanager
 
 from weasyprint.css.properties import Dimension
 from weasyprint.layout import percent
+
+from . import weasyprint_pins
+
+weasyprint_pins.allowed("fast_percentages")  # checked at import: its warning now, not halfway through a build
 
 
 def _fast(own):
@@ -33,6 +39,9 @@ def _fast(own):
 @contextmanager
 def fast_percentages():
     """Inside this block, WeasyPrint's layout resolves plain lengths without the calc() check."""
+    if not weasyprint_pins.allowed("fast_percentages"):  # another WeasyPrint: its own path
+        yield
+        return
     own = percent.percentage
     percent.percentage = _fast(own)
     try:

@@ -13,7 +13,7 @@ import importlib.util
 import json
 from pathlib import Path
 
-from .version import data_version
+from .version import data_version, policy_files
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = ["builder/pages.py", "builder/facts.py", "builder/mkdocs_site.py", "builder/mkdocs_hooks.py",
@@ -61,9 +61,34 @@ def stored(out: Path, jid: str) -> str | None:
     return path.read_text().strip() if path.is_file() else None
 
 
-def store(out: Path, jid: str, value: str) -> None:
+def store(out: Path, jid: str, value: str, folder: Path | None = None) -> None:
+    """Record the built site's fingerprint and, with `folder`, a hash of each of its data files
+    (to say next time which files changed: why())."""
     (out / STORE).mkdir(parents=True, exist_ok=True)
     (out / STORE / jid).write_text(value + "\n")
+    if folder is not None:
+        (out / STORE / f"{jid}.files.json").write_text(json.dumps(file_hashes(folder), indent=0, sort_keys=True))
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()[:16]
+            for p in policy_files(folder)}
+
+
+def why(out: Path, jid: str, folder: Path, shown: int = 3) -> str:
+    """Why the site of `jid` is built again, in a few words: `layers.yaml 改了`."""
+    if stored(out, jid) is None or not (out / jid / "index.html").is_file():
+        return "还没有生成过"
+    try:
+        before = json.loads((out / STORE / f"{jid}.files.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "上次生成没有留下各文件的记录"
+    now = file_hashes(folder)
+    changed = sorted(name for name in before.keys() | now.keys() if before.get(name) != now.get(name))
+    if not changed:
+        return "程序、模板、设置（网址、投诉统计）或日期变了"
+    more = f" 等 {len(changed)} 个文件" if len(changed) > shown else " "
+    return f"{'、'.join(changed[:shown])}{more}改了"
 
 
 def module_available(name: str) -> bool:

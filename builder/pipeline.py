@@ -16,7 +16,8 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -24,7 +25,7 @@ import yaml
 
 from policy.china_time import china_today
 
-from . import fingerprint, settings
+from . import fingerprint, progress, settings
 from .version import data_version, last_changed
 
 PORTAL_TEMPLATE = "portal.html.j2"
@@ -43,6 +44,8 @@ class Job:
     rebuild: bool
     as_of: dt.date | None = None  # the date whose policy in force is shown (None: today in Beijing)
     preview: bool = False  # every page and sheet marked 样张 (addresses need not be public)
+    why: str = ""  # why the site is rebuilt, in words (fingerprint.why)
+    print_apart: bool = False  # print in a process of its own beside the site (a core to spare)
 
 
 @dataclass
@@ -53,15 +56,17 @@ class Outcome:
     error: str | None
     seconds: float
     printed: int = 0  # sheets rendered this time (also when the site itself was unchanged)
+    report: list[str] = field(default_factory=list)  # one line per output kind: what was redone, why
 
 
 def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: Path | None = None,
           workers: int | None = None, log=print, print_step: bool = True,
-          as_of: dt.date | None = None, preview: bool = False) -> int:
+          as_of: dt.date | None = None, preview: bool = False, bars: bool = False) -> int:
     """Build what changed; 0 when every jurisdiction is in place, 1 (with the cause) otherwise.
 
     `print_step=False` builds the sites without the PDFs (`build --no-print`; the site benchmark
-    uses it so the site's own time is measured apart from 1,600 notices)."""
+    uses it so the site's own time is measured apart from 1,600 notices). `bars=True` draws a
+    progress bar per jurisdiction on stderr while they build (builder/progress.py; on a terminal)."""
     from policy.loader import jurisdiction_dirs
 
     folders, problems = jurisdiction_dirs(data_dir)
@@ -84,7 +89,7 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
         return 1
     out.mkdir(parents=True, exist_ok=True)
     jobs = plan(jids, by_id, out, stats_dir, print_step, as_of=as_of, preview=preview)
-    outcomes = run(jobs, workers)
+    outcomes = run(jobs, workers, bars)
     write_portal(out, by_id)
     failed = [o for o in outcomes if o.error]
     for o in outcomes:
@@ -96,6 +101,8 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
             log(f"✓ {o.name}（{o.jid}）网站没有变化；打印文件重新生成了 {o.printed} 个：{out / o.jid / 'print'}")
         else:
             log(f"· {o.name}（{o.jid}）没有变化，未重新生成")
+        for line in o.report if not o.error else ():
+            log(f"    {line}")
     if failed:
         log(f"\n{len(failed)} 个地区生成失败；它们原来的网站没有改动。", file=sys.stderr)
         return 1
@@ -140,12 +147,16 @@ def plan(jids: list[str], by_id: dict[str, Path], out: Path, stats_dir: Path | N
             "printing": printing, "stats": stats_file is not None,
             "as_of": as_of.isoformat(), "preview": preview}, stats_file, as_of=as_of)
         current = (out / jid / "index.html").is_file() and fingerprint.stored(out, jid) == value
+        why = "" if current else fingerprint.why(out, jid, by_id[jid])
         jobs.append(Job(by_id[jid], out, stats_file, site_url, forms_url, calculator, printing, value,
-                        rebuild=not current, as_of=as_of, preview=preview))
+                        rebuild=not current, as_of=as_of, preview=preview, why=why))
+    spare = (os.cpu_count() or 1) > sum(job.rebuild or job.printing for job in jobs)
+    for job in jobs:
+        job.print_apart = spare and job.rebuild and job.printing
     return jobs
 
 
-def run(jobs: list[Job], workers: int | None) -> list[Outcome]:
+def run(jobs: list[Job], workers: int | None, bars: bool = False) -> list[Outcome]:
     """One process per jurisdiction (MkDocs and jieba keep global state), a core each."""
     work = [job for job in jobs if job.rebuild or job.printing]
     skipped = [Outcome(job.folder.name, _name(job.folder), False, None, 0.0) for job in jobs if job not in work]
@@ -153,7 +164,8 @@ def run(jobs: list[Job], workers: int | None) -> list[Outcome]:
         return skipped
     _warm_up()
     workers = max(1, min(len(work), workers or os.cpu_count() or 1))
-    with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=1) as pool:
+    drawing = progress.Bars({job.folder.name: _name(job.folder) for job in work}) if bars else nullcontext()
+    with drawing, multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=1) as pool:
         done = pool.map(build_one, work, chunksize=1)
     return skipped + done
 
@@ -174,18 +186,22 @@ def build_one(job: Job) -> Outcome:
     work = job.out / f".building-{jid}-{os.getpid()}"
     try:
         if not job.rebuild:  # only print, which is incremental on its own
-            printed = _print(job, _load(job.folder), job.out / jid)[1]
+            progress.stage(jid, "打印")
+            printed = len(_print(job, _load(job.folder), job.out / jid)[1])
             return Outcome(jid, name, False, None, time.perf_counter() - start, printed)
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
+        progress.stage(jid, "读取数据")
         j = _load(job.folder)
-        site = build_site(job, j, work)
+        report: list[str] = []
+        site = build_site(job, j, work, report)
         swap_in(site, job.out / jid, work)
-        fingerprint.store(job.out, jid, job.fingerprint)
-        return Outcome(jid, name, True, None, time.perf_counter() - start)
+        fingerprint.store(job.out, jid, job.fingerprint, job.folder)
+        return Outcome(jid, name, True, None, time.perf_counter() - start, report=report)
     except Exception as exc:  # any stage: report it for this jurisdiction, keep the others going
         return Outcome(jid, name, False, _message(exc), time.perf_counter() - start)
     finally:
+        _reap()  # a print process still running after a failed stage is stopped before its folder goes
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -211,17 +227,25 @@ def _unexpected(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}（{Path(frame.filename).name}:{frame.lineno}）"
 
 
-def build_site(job: Job, j, work: Path) -> Path:
-    """Every stage of one jurisdiction into `work`; returns the finished site folder."""
+def build_site(job: Job, j, work: Path, report: list[str] | None = None) -> Path:
+    """Every stage of one jurisdiction into `work`; returns the finished site folder. `report`
+    gets one line per output kind: what was made again, and why."""
     from . import mkdocs_site, opendata, pages, trim
 
+    report = [] if report is None else report
     as_of = job.as_of or china_today()
     version, changed = data_version(job.folder, as_of), last_changed(job.folder).isoformat()
     docs, site, print_root = work / "docs", work / "site", work / "print-root"
-    notices = _print(job, j, print_root, previous=job.out / j.id / "print")[0]
+    progress.stage(j.id, "打印")
+    if job.print_apart:  # a core to spare: the sheets print in a process of their own meanwhile
+        printed = apart(lambda: _print(job, j, print_root, previous=job.out / j.id / "print")[1])
+        notices = set(j.villages) if job.printing else set()  # every village's, or the build fails
+    else:
+        notices, rendered = _print(job, j, print_root, previous=job.out / j.id / "print")
     ctx = pages.SiteContext(version=version, last_changed=changed, site_url=job.site_url,
                             forms_url=job.forms_url, stats=_stats(job.stats_file),
                             calculator=job.calculator, notices=notices, today=as_of)
+    progress.stage(j.id, "页面")
     try:
         pages.write_pages(j, docs, ctx)
     except jinja2.TemplateNotFound as exc:
@@ -232,24 +256,99 @@ def build_site(job: Job, j, work: Path) -> Path:
         raise BuildError(f"页面模板用到了数据里没有的值：{exc.message}") from None
     except ValueError as exc:
         raise BuildError(f"有数据无法显示：{exc}") from None
+    progress.stage(j.id, "开放数据")
     opendata.write(j, docs / "data", version, changed)
     write_version(j.id, docs / "data", version, as_of)
+    progress.stage(j.id, "计算器")
     if job.calculator:
         importlib.import_module("builder.calculator_pages").write_pages(j, docs, version, as_of=as_of)
     config = mkdocs_site.write_config(j, work, docs, site, version=version, last_changed=changed,
                                       site_url=job.site_url, calculator=job.calculator,
                                       as_of=as_of, preview=job.preview)
+    progress.stage(j.id, "MkDocs")
     try:
         mkdocs_site.build_site(config)
     except mkdocs_site.MkDocsFailed as exc:
         raise BuildError(f"MkDocs 严格模式生成失败：{exc}") from None
+    progress.stage(j.id, "整理")
     try:
         trim.trim(site)
     except trim.TrimFailed as exc:
         raise BuildError(str(exc)) from None
+    if job.print_apart:
+        progress.stage(j.id, "打印")
+        rendered = printed()
+    if job.printing:
+        report.append(print_line(rendered, "内容没变的不重印"))
+    report.insert(0, f"网站：{sum(1 for _ in docs.rglob('*.md'))} 页重新生成（{job.why}）")
+    report.insert(1, f"{'计算器数据、' if job.calculator else ''}开放数据：重新写出（{job.why}）")
     if (print_root / "print").is_dir():
         shutil.move(print_root / "print", site / "print")
     return site
+
+
+_children: list[int] = []  # print processes started by apart() and not waited for yet
+
+
+def _reap() -> None:
+    """After a failed stage: stop the print processes still running (the build has failed)."""
+    import signal
+
+    while _children:
+        pid = _children.pop()
+        try:
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+        except (ChildProcessError, ProcessLookupError):
+            pass
+
+
+def apart(work):
+    """Run `work()` in a forked process now; returns a function that waits for it and returns
+    its result (or raises BuildError with the message of what it raised)."""
+    import pickle
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: do the work, send back (ok, result or message), and leave at once
+        try:
+            os.close(read)
+            try:
+                answer = (True, work())
+            except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+                answer = (False, _message(exc) if isinstance(exc, Exception) else repr(exc))
+            with os.fdopen(write, "wb") as out:
+                pickle.dump(answer, out)
+        finally:
+            os._exit(0)  # never back into the caller's code (nor the pool's)
+    os.close(write)
+    _children.append(pid)
+
+    def wait():
+        with os.fdopen(read, "rb") as source:
+            data = source.read()
+        _children.remove(pid)
+        os.waitpid(pid, 0)
+        if not data:
+            raise BuildError("打印的进程意外退出了")
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise BuildError(value)
+        return value
+    return wait
+
+
+def print_line(rendered: list[Path], rest: str) -> str:
+    """`打印：重印 61 张公示栏、全县合订本、明白纸、61 张联系卡` from the files just rendered."""
+    names = [p.name for p in rendered]
+    parts = [f"{n} 张{what}" for n, what in ((sum(x.startswith("notice-") for x in names), "公示栏"),) if n]
+    parts += [what for name, what in (("county-pack.pdf", "全县合订本"), ("leaflet.pdf", "明白纸")) if name in names]
+    cards = sum(x.startswith("cards-") for x in names)
+    parts += [f"{cards} 张联系卡"] if cards else []
+    if not parts:
+        return "打印：没有重印（印的内容都没变）"
+    return f"打印：重印 {'、'.join(parts)}（它们印的内容变了；{rest}）"
+
 
 
 def swap_in(site: Path, target: Path, work: Path) -> None:
@@ -271,11 +370,11 @@ def _load(folder: Path):
     return j
 
 
-def _print(job: Job, j, root: Path, previous: Path | None = None) -> tuple[set[str], int]:
-    """Printed notices (issue 8's module, when installed) under `root/print/`: (ids of villages
-    with one, how many sheets were rendered this time)."""
+def _print(job: Job, j, root: Path, previous: Path | None = None) -> tuple[set[str], list[Path]]:
+    """Printed sheets (builder.printing, when installed) under `root/print/`: (ids of villages
+    with a notice, the files rendered this time)."""
     if not job.printing:
-        return set(), 0
+        return set(), []
     if previous is not None and previous.is_dir():
         # A copy, not a move: if this build fails, the site in place keeps its PDFs.
         shutil.copytree(previous, root / "print")
@@ -284,7 +383,7 @@ def _print(job: Job, j, root: Path, previous: Path | None = None) -> tuple[set[s
     _, rendered = printing.print_jurisdiction_report(j, root, data_version(job.folder, as_of), site_url=job.site_url,
                                                      forms_url=job.forms_url, as_of=as_of, preview=job.preview)
     villages = {vid for vid, (t, v) in j.villages.items() if (root / "print" / f"notice-{t['id']}-{vid}.pdf").is_file()}
-    return villages, len(rendered)
+    return villages, rendered
 
 
 def write_version(jid: str, data: Path, version: str, as_of: dt.date) -> Path:

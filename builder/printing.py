@@ -225,8 +225,10 @@ def print_jurisdiction(jur: Jurisdiction, out_dir: Path, version: str, *, site_u
 
 def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *, site_url: str,
                               forms_url: str, as_of: dt.date | None = None,
-                              preview: bool = False) -> tuple[list[Path], list[Path]]:
-    """(all PDFs of the jurisdiction, the ones rendered this time)."""
+                              preview: bool = False, timing: dict | None = None) -> tuple[list[Path], list[Path]]:
+    """(all PDFs of the jurisdiction, the ones rendered this time). `timing`, if given, gets the
+    seconds each kind of sheet took (benchmarks/print_county.py)."""
+    clock = _Clock(timing)
     require_font(jur.id)
     out = Path(out_dir) / "print"
     out.mkdir(parents=True, exist_ok=True)
@@ -251,6 +253,7 @@ def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *,
 
     notice_files = {v["id"]: notice_name(v["township_id"], v["id"]) for v in villages}
     todo = [v for v in villages if stale(notice_files[v["id"]], facts, v)]
+    clock.lap("facts")
     if stale("county-pack.pdf", facts, villages) or todo:
         pack, singles = notices(jur.id, facts, villages, [v["id"] for v in todo])
         write_atomic(out / "county-pack.pdf", pack)
@@ -258,6 +261,7 @@ def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *,
         for vid, data in singles.items():
             write_atomic(out / notice_files[vid], data)
             rendered.append(out / notice_files[vid])
+    clock.lap("notices + county pack")
 
     if stale("leaflet.pdf", facts):
         document = renderer().render("leaflet", jur.id, j=facts)
@@ -266,21 +270,35 @@ def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *,
                              f"明白纸有 {len(document.pages)} 页，最多 {MAX_LEAFLET_PAGES} 页；请缩短项目说明")
         write_atomic(out / "leaflet.pdf", document.write_pdf())
         rendered.append(out / "leaflet.pdf")
+    clock.lap("leaflet")
 
     card_facts = {k: facts[k] for k in ("name", "version", "hotline", "preview")}
     todo = [v for v in villages if stale(cards_name(v["id"]), card_facts, _card_view(v))]
     if todo:
-        document = renderer().render("cards", jur.id, j=facts, villages=todo)
-        _pages_by_anchor(document, [v["id"] for v in todo], jur.id, "cards-", "cards")
-        sheets = pikepdf.Pdf.open(BytesIO(document.write_pdf()))
-        for i, v in enumerate(todo):
-            path = out / cards_name(v["id"])
-            write_atomic(path, page_pdf(sheets, i))
-            rendered.append(path)
+        for path, data in cards(jur.id, facts, todo).items():
+            write_atomic(out / path, data)
+            rendered.append(out / path)
+    clock.lap("cards")
 
     _remove_stale(out, set(new))
     write_atomic(out / FINGERPRINTS, json.dumps(new, indent=1, sort_keys=True).encode())
     return sorted(out / name for name in new), rendered
+
+
+class _Clock:
+    """Seconds per stage into `timing` (when given): each lap() ends the stage it names."""
+
+    def __init__(self, timing: dict | None):
+        import time
+
+        self.timing, self.now = timing, time.perf_counter
+        self.last = self.now()
+
+    def lap(self, name: str) -> None:
+        if self.timing is not None:
+            now = self.now()
+            self.timing[name] = self.timing.get(name, 0.0) + now - self.last
+            self.last = now
 
 
 # ------------------------------------------------------------------ notices: base + village layer
@@ -467,6 +485,50 @@ def page_pdf(pdf: pikepdf.Pdf, index: int) -> bytes:
     if "/Title" in pdf.docinfo:
         one.docinfo["/Title"] = pdf.docinfo["/Title"]
     return pdf_bytes(one)
+
+
+# ------------------------------------------------------------------ cards: one laid out, drawn eight times
+
+CARDS_PER_SHEET = 8  # cards.html: copy n at (n % 2, n // 2) cards from the first, the cards touching
+
+
+def cards(jid: str, facts: dict, villages: list[dict], *, r: Renderer | None = None) -> dict[str, bytes]:
+    """The sheet of cards of each of `villages`: {file name: PDF}.
+
+    The eight cards of a sheet are the same card: cards.html lays out one per village (with the
+    sheet's cut marks), all villages in one document; pikepdf then draws that page seven more
+    times as a shared form XObject, clipped to the card and moved to each copy's place. The
+    PDFs are split from the saved document, as the notices are."""
+    r = r or renderer()
+    with fewer_collections():
+        document = r.render("cards", jid, j=facts, villages=villages, copies=1)
+        pages = _pages_by_anchor(document, [v["id"] for v in villages], jid, "cards-", "cards")
+        sheets = pikepdf.Pdf.open(BytesIO(document.write_pdf()))
+        for v, page, laid_out in zip(villages, sheets.pages, pages):
+            x1, y1, x2, y2 = laid_out.anchors[f"card-{v['id']}"]  # the first card's border box, CSS px
+            w, h = (x2 - x1) * PT_PER_PX, (y2 - y1) * PT_PER_PX
+            left, bottom = x1 * PT_PER_PX, (laid_out.height - y2) * PT_PER_PX  # PDF y grows upwards
+            card = page.as_form_xobject()
+            card.write(card.read_bytes())  # a copy of the page as it is now: it is about to change
+            # WeasyPrint's pages share one /Resources dictionary; the card goes into one of this
+            # page's own, so that each village's file holds its own card and no other.
+            shared = page.obj.Resources
+            own = pikepdf.Dictionary({key: shared[key] for key in shared.keys()})
+            own.XObject = pikepdf.Dictionary({**(dict(shared.XObject.items()) if "/XObject" in shared else {}),
+                                              str(CARD_NAME): card})
+            page.obj.Resources = own
+            copies = "".join(f"q 1 0 0 1 {(n % 2) * w:.3f} {-(n // 2) * h:.3f} cm "
+                             f"{left:.3f} {bottom:.3f} {w:.3f} {h:.3f} re W n {CARD_NAME} Do Q\n"
+                             for n in range(1, CARDS_PER_SHEET))
+            # the copies first: the page's own content (the first card, the cut marks, a preview
+            # mark "over everything") is drawn over them
+            page.contents_add(sheets.make_stream(copies.encode()), prepend=True)
+        saved = pikepdf.Pdf.open(BytesIO(pdf_bytes(sheets)))
+    with saved:
+        return {cards_name(v["id"]): page_pdf(saved, i) for i, v in enumerate(villages)}
+
+
+CARD_NAME = pikepdf.Name("/HptCard")
 
 
 def _card_view(v: dict) -> dict:

@@ -8,6 +8,8 @@ same cascaded declarations (the same objects, from the same parsed style sheets)
 that is a twin too, so that inherited and relative values are the same. The few properties
 computed from the element itself (its `id`, `href`, `lang` or `attr()`) are computed for each
 element as before. tests/test_printing.py checks that the PDFs are byte for byte the same.
+Checked against WeasyPrint's source (builder/weasyprint_pins.py): with another WeasyPrint the
+block does nothing. The same change against WeasyPrint: docs/upstream/shared-styles.patch.
 """
 from __future__ import annotations
 
@@ -15,6 +17,10 @@ from contextlib import contextmanager
 
 from weasyprint import css as wcss
 from weasyprint.layout.page import PageType
+
+from . import weasyprint_pins
+
+weasyprint_pins.allowed("shared_styles")  # checked at import: its warning now, not halfway through a build
 
 # Computed from the element's own attributes (css/computed_values.py): never shared. `page` is
 # never stored by WeasyPrint either; custom properties (`__*`) are left alone.
@@ -85,6 +91,9 @@ def _set_computed_styles(self, element, parent, root=None, pseudo_type=None, bas
 @contextmanager
 def shared_styles():
     """Documents rendered inside this block compute each twin's styles once."""
+    if not weasyprint_pins.allowed("shared_styles"):  # another WeasyPrint: its own path
+        yield
+        return
     own = wcss.StyleFor.set_computed_styles
     wcss.StyleFor.set_computed_styles = _set_computed_styles
     try:

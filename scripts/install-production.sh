@@ -46,7 +46,7 @@ fi
 
 if [ ! -x .venv/bin/python ]; then run python3 -m venv .venv; fi
 run .venv/bin/python -m pip install -q --upgrade pip
-run .venv/bin/python -m pip install -q -e ".[site,print,forms]"
+run .venv/bin/python -m pip install -q -e ".[site,print,forms,audit]"
 
 run install -d -o "$USER_NAME" -g "$USER_NAME" -m 0700 instance   # instance/secrets.json: the service's alone
 run install -d -o "$USER_NAME" -g "$USER_NAME" -m 0750 dist /var/backups/health-forms \

@@ -481,6 +481,38 @@ def test_cards_put_eight_of_a_village_on_one_a4_sheet(printed, jid):
     assert text.count(v["doctors"][0]["name"]) == 8
 
 
+def _chars(path: Path) -> list[tuple]:
+    with pdfplumber.open(path) as pdf:
+        return sorted((round(c["x0"], 2), round(c["top"], 2), c["text"]) for c in pdf.pages[0].chars)
+
+
+def test_a_sheet_of_cards_is_one_laid_out_card_drawn_where_eight_laid_out_cards_would_be(printed, tmp_path):
+    """builder.printing.cards lays out one card per village and draws it seven more times: every
+    character lands where laying out all eight puts it, the page looks the same, and each
+    village's file holds its own card only."""
+    import pikepdf
+
+    p = printed["zixi"]
+    first, second = p["villages"]
+    eight = printing.renderer().render("cards", "zixi", j=p["facts"], villages=[first])  # all eight laid out
+    (tmp_path / "eight.pdf").write_bytes(eight.write_pdf())
+    ours = p["dir"] / f"cards-{first['id']}.pdf"
+    one_card = [c for c in _chars(tmp_path / "eight.pdf") if c[0] < A4[0] / 2 and c[1] < 90 * 72 / 25.4]
+    assert len(one_card) > 40
+    assert _chars(ours) == _chars(tmp_path / "eight.pdf")
+    assert len(_chars(ours)) == 8 * len(one_card)
+    pictures = []
+    for pdf in (ours, tmp_path / "eight.pdf"):
+        subprocess.run(["pdftoppm", "-gray", "-r", "40", str(pdf), str(pdf.with_suffix(""))], check=True)
+        pictures.append(next(pdf.parent.glob(f"{pdf.stem}-*.pgm")).read_bytes())
+    differing = sum(a != b for a, b in zip(*pictures))
+    assert len(pictures[0]) == len(pictures[1]) and differing < len(pictures[0]) / 200, differing
+    with pikepdf.open(ours) as pdf:
+        forms = [k for k, x in pdf.pages[0].Resources.XObject.items() if x.get("/Subtype") == "/Form"]
+        assert forms == ["/HptCard"]
+    assert second["name"] not in _text(ours) and first["name"] in _text(ours)
+
+
 def test_second_run_renders_nothing_and_a_changed_village_only_its_own_sheets(printed):
     p = printed["zixi"]
     jur = p["jur"]

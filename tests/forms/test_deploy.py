@@ -106,7 +106,7 @@ def test_the_production_install_installs_no_test_tools_and_runs_as_a_service_acc
     assert result.returncode == 0, result.stderr
     out = result.stdout
     pip = [line for line in out.splitlines() if "pip install" in line and "-e" in line]
-    assert pip == ["+ .venv/bin/python -m pip install -q -e .[site,print,forms]"]
+    assert pip == ["+ .venv/bin/python -m pip install -q -e .[site,print,forms,audit]"]
     apt = next(line for line in out.splitlines() if "apt-get install" in line).split()
     listed = [p.strip() for p in (ROOT / "scripts" / "debian-packages.txt").read_text().splitlines()
               if p.strip() and not p.startswith("#")]

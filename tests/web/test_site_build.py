@@ -187,3 +187,63 @@ def test_an_address_that_cannot_be_printed_in_a_qr_code_stops_build_and_print(na
     assert not (tmp_path / "dist" / "jixian").exists()
     code, _out, err = cli(["print", "--only", "jixian", "--out", str(tmp_path / "print")])
     assert code == 1 and f"这里是“{value}”" in err and not (tmp_path / "print").exists()
+
+
+def test_a_changed_file_rebuilds_that_site_saying_what_for_each_kind_and_why(site, tmp_path):
+    """The officer's loop: one data file changed, `build --only` says per kind what it made again
+    and names the file; the sheets print in a process of their own beside the site (a core spare)."""
+    out, data, _stats = site
+    data2, out2 = tmp_path / "policy_data", tmp_path / "dist"
+    shutil.copytree(data, data2)
+    shutil.copytree(out, out2)
+    layers = data2 / "jixian" / "layers.yaml"
+    layers.write_text(layers.read_text(encoding="utf-8") + "\n# 改了一个值\n", encoding="utf-8")
+    [job] = pipeline.plan(["jixian"], {"jixian": data2 / "jixian"}, out2, None)
+    assert job.rebuild and job.why == "layers.yaml 改了"
+    assert job.print_apart == ((__import__("os").cpu_count() or 1) > 1)
+    code, log = run_build(data2, out2, only=["jixian"])
+    assert code == 0, log.err
+    lines = "\n".join(log.out)
+    assert "✓ 集贤县（jixian）已生成" in lines
+    assert "网站：" in lines and "页重新生成（layers.yaml 改了）" in lines
+    assert "计算器数据、开放数据：重新写出（layers.yaml 改了）" in lines
+    assert "打印：重印 " in lines and "张公示栏、全县合订本、明白纸、" in lines and "张联系卡" in lines
+    assert (out2 / "jixian" / "print" / "leaflet.pdf").is_file()
+    code, log = run_build(data2, out2, only=["jixian"])
+    assert code == 0 and log.out == ["· 集贤县（jixian）没有变化，未重新生成"]
+
+
+def test_why_names_the_changed_files_or_says_what_else_changed(data_copy, tmp_path):
+    from builder import fingerprint
+
+    out = tmp_path / "dist"
+    assert fingerprint.why(out, "zixi", data_copy / "zixi") == "还没有生成过"
+    (out / "zixi").mkdir(parents=True)
+    (out / "zixi" / "index.html").write_text("x")
+    fingerprint.store(out, "zixi", "abc", data_copy / "zixi")
+    assert fingerprint.why(out, "zixi", data_copy / "zixi") == "程序、模板、设置（网址、投诉统计）或日期变了"
+    for name in ("layers.yaml", "contacts.yaml", "programs.yaml", "diseases.yaml"):
+        path = data_copy / "zixi" / name
+        path.write_text(path.read_text(encoding="utf-8") + "\n#\n", encoding="utf-8")
+    assert fingerprint.why(out, "zixi", data_copy / "zixi") == "contacts.yaml、diseases.yaml、layers.yaml 等 4 个文件改了"
+
+
+def test_a_failure_in_the_print_process_stops_the_build_with_its_message():
+    def broken():
+        raise pipeline.BuildError("公示栏放不下")
+
+    assert pipeline.apart(lambda: ["a"])() == ["a"]
+    with pytest.raises(pipeline.BuildError, match="公示栏放不下"):
+        pipeline.apart(broken)()
+
+
+def test_a_failed_stage_stops_the_print_process_beside_it():
+    import time
+
+    pipeline.apart(lambda: time.sleep(600))
+    [pid] = pipeline._children
+    started = time.monotonic()
+    pipeline._reap()
+    assert time.monotonic() - started < 30 and pipeline._children == []
+    with pytest.raises(ChildProcessError):
+        __import__("os").waitpid(pid, 0)  # gone, and waited for

@@ -1,0 +1,107 @@
+"""The WeasyPrint internals that the three print shortcuts replace or copy, as they were checked.
+
+`fast_pages`, `fast_percentages` and `shared_styles` swap private WeasyPrint functions for
+faster ones that lay out the same pages (tests/test_printing.py compares every sheet byte for
+byte). They were written against the source of WeasyPrint `CHECKED_VERSION` (pinned in
+pyproject.toml). At import, each shortcut asks `allowed(name)`: the source of every WeasyPrint
+function it replaces, wraps or copies must hash to the value recorded here. If one does not
+(another WeasyPrint version, a local patch), that shortcut is left out, the stock path prints the
+same sheets only slower, and ONE warning per process names what changed.
+
+The same changes, written against WeasyPrint's own source, are in docs/upstream/ (ready to send);
+when WeasyPrint takes them, the shortcut can go.
+
+To re-check after upgrading WeasyPrint: read the functions named below against their patch in
+docs/upstream/, run tests/test_printing.py, then record the new hashes from
+`python -m builder.weasyprint_pins`.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import sys
+import warnings
+from functools import cache
+
+CHECKED_VERSION = "69.0"
+
+# shortcut -> {"module:qualified.name": first 16 hex digits of sha256(source)}
+EXPECTED: dict[str, dict[str, str]] = {
+    "fast_pages": {
+        # replaced
+        "weasyprint.layout.page:set_page_type_computed_styles": "4e68b396b35c4a06",
+        # wrapped: a page whose margin boxes all have content normal/inhibit/none gets none
+        "weasyprint.layout.page:make_margin_boxes": "9f233e0a54c1ab6e",
+        # calls make_margin_boxes by the name it imported (the name the shortcut swaps)
+        "weasyprint.layout:layout_document": "8378772373a7ae67",
+    },
+    "fast_percentages": {
+        # replaced (and its results copied for plain px and % lengths)
+        "weasyprint.layout.percent:percentage": "17f1358c802678b4",
+    },
+    "shared_styles": {
+        # replaced
+        "weasyprint.css:StyleFor.set_computed_styles": "b1204790194deec2",
+        # the properties it computes (which ones depend on the element itself)
+        "weasyprint.css:ComputedStyle.__missing__": "09b8cc13387998c8",
+    },
+}
+
+
+class ShortcutWarning(RuntimeWarning):
+    """A WeasyPrint function a shortcut relies on is not the one it was checked against."""
+
+
+def source_hash(target: str) -> str | None:
+    """sha256 of the source of `module:qualified.name`, or None when it is gone or unreadable."""
+    module_name, _, qualname = target.partition(":")
+    try:
+        obj = importlib.import_module(module_name)
+        for part in qualname.split("."):
+            obj = getattr(obj, part)
+        source = inspect.getsource(obj)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return None
+    return hashlib.sha256(source.encode()).hexdigest()[:16]
+
+
+def changed() -> dict[str, list[str]]:
+    """shortcut -> the functions it relies on whose source is not the one checked."""
+    out = {}
+    for shortcut, targets in EXPECTED.items():
+        bad = [t for t, digest in targets.items() if source_hash(t) != digest]
+        if bad:
+            out[shortcut] = bad
+    return out
+
+
+@cache
+def _verdict() -> dict[str, list[str]]:
+    found = changed()
+    if found:
+        import weasyprint
+
+        names = "; ".join(f"{s} ({', '.join(t)})" for s, t in found.items())
+        warnings.warn(f"WeasyPrint {weasyprint.__version__} is not the {CHECKED_VERSION} the print shortcuts "
+                      f"were checked against; left out, printing the same sheets more slowly: {names}. "
+                      "See builder/weasyprint_pins.py.", ShortcutWarning, stacklevel=3)
+    return found
+
+
+def allowed(shortcut: str) -> bool:
+    """True when every WeasyPrint function `shortcut` relies on is the one it was checked against.
+    The first call checks all of them (and warns once); later calls reuse the verdict."""
+    return shortcut not in _verdict()
+
+
+def recheck() -> None:
+    """Forget the verdict (tests change WeasyPrint's functions and check again)."""
+    _verdict.cache_clear()
+
+
+if __name__ == "__main__":
+    for shortcut, targets in EXPECTED.items():
+        for target in targets:
+            print(f'{shortcut}: "{target}": "{source_hash(target)}",')
+    sys.exit(0)
