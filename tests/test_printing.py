@@ -22,10 +22,12 @@ from builder.print_facts import PrintDataError, jurisdiction_facts, village_fact
 from builder.version import data_version
 from policy.cases import Service
 from policy.coverage import layer_params
+from policy.china_time import china_today
 from policy.loader import load_jurisdiction
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE, FORMS = "http://site.test", "http://forms.test"
+AS_OF = china_today()  # taken once: a run across Beijing midnight still compares like with like
 A3 = (841.89, 1190.55)  # points
 A4 = (595.28, 841.89)
 
@@ -49,10 +51,12 @@ def printed(tmp_path_factory):
         jur = _trimmed(jid)
         folder = tmp_path_factory.mktemp(jid)
         version = data_version(jur.folder)
-        paths, rendered = printing.print_jurisdiction_report(jur, folder, version, site_url=SITE, forms_url=FORMS)
-        facts = jurisdiction_facts(jur, version, Service({jid: jur}), as_of=dt.date.today(),
+        # One date for the sheets and the facts read back (Beijing's day, not the server's).
+        paths, rendered = printing.print_jurisdiction_report(jur, folder, version, site_url=SITE, forms_url=FORMS,
+                                                             as_of=AS_OF)
+        facts = jurisdiction_facts(jur, version, Service({jid: jur}), as_of=AS_OF,
                                    site_url=SITE, forms_url=FORMS)
-        villages = [village_facts(jur, vid, site_url=SITE, forms_url=FORMS) for vid in jur.villages]
+        villages = [village_facts(jur, vid, site_url=SITE, forms_url=FORMS, as_of=AS_OF) for vid in jur.villages]
         out[jid] = {"jur": jur, "dir": folder / "print", "out": folder, "paths": paths, "rendered": rendered,
                     "facts": facts, "villages": villages, "version": version}
     return out
@@ -173,7 +177,7 @@ def test_notice_lists_every_drug_of_the_clinic_with_its_price_up_to_twenty(print
     assert p["jur"].drugs, "the sample has a drug list"
     for v in p["villages"]:
         text = _text(_notice(p, v))
-        posted = clinic_list(p["jur"].drugs, v["id"], dt.date.today())
+        posted = clinic_list(p["jur"].drugs, v["id"], AS_OF)
         for d in posted[:20]:
             assert f"{d['name']}{d['spec'].replace(' ', '')}{d['fen'] // 100}.{d['fen'] % 100:02d}元/{d['unit']}" in text, d
         for d in posted[20:]:
@@ -582,7 +586,7 @@ def test_villages_with_the_same_drug_list_share_one_drawing_of_it(tmp_path):
     own = jur.drugs["clinics"][0]["village"]  # gaofu-gaofu: its own prices, a drug it does not stock
     jur.villages = {vid: jur.villages[vid] for vid in [*[v for v in jur.villages if v != own][:3], own]}
     printing.print_jurisdiction(jur, tmp_path, "v1", site_url=SITE, forms_url=FORMS)
-    lists = {json.dumps(clinic_list(jur.drugs, vid, dt.date.today())[:20], sort_keys=True) for vid in jur.villages}
+    lists = {json.dumps(clinic_list(jur.drugs, vid, AS_OF)[:20], sort_keys=True) for vid in jur.villages}
     assert len(lists) == 2
     with pikepdf.open(tmp_path / "print" / "county-pack.pdf") as pack:
         assert len(pack.pages) == 4
