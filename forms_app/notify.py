@@ -27,8 +27,7 @@ class SendError(RuntimeError):
     """Raised by a sender when the message did not go out (the text is kept for the outbox)."""
 
 
-def sms_text(county: str, case: Case, status: str | None = None, reply: bool = False, link: str = "") -> str:
-    """The SMS of a status change or reply; `link`: the case lookup page (forms_app/addresses.py)."""
+def sms_text(county: str, case: Case, status: str | None = None, reply: bool = False) -> str:
     what = "投诉" if case.kind == "complaint" else "咨询"
     if reply:
         news = "有了新的答复"
@@ -36,8 +35,7 @@ def sms_text(county: str, case: Case, status: str | None = None, reply: bool = F
         news = f"状态：{status_name(status or case.status)}"
         if (status or case.status) == "accepted" and case.reply_by:
             news += f"，{case.reply_by.month}月{case.reply_by.day}日前办结答复"
-    where = f"：{link}" if link else ""
-    return f"【{county}健康扶贫】您的{what}{case.number}{news}。凭编号和查询码可在网上查看{where}。"
+    return f"【{county}健康扶贫】您的{what}{case.number}{news}。凭编号和查询码可在网上查看。"
 
 
 def enqueue(session, case: Case, event_id: int | None, text: str, now: dt.datetime | None = None) -> OutboxMessage | None:

@@ -111,7 +111,7 @@ def change_status(db: Database, j, actor: Actor, number: str, version: int | Non
             after["text"] = text
         audit.record(session, "status", actor_id=actor.user.id, case_id=case.id, before=before, after=after,
                      address=actor.address, at=now, jurisdiction=case.jurisdiction)
-        notify.enqueue(session, case, event.id, notify.sms_text(j.name, case, new, link=_track(case)), now)
+        notify.enqueue(session, case, event.id, notify.sms_text(j.name, case, new), now)
     return case
 
 
@@ -151,7 +151,7 @@ def add_note(db: Database, actor: Actor, number: str, text: str, *, public: bool
         audit.record(session, "reply" if public else "note", actor_id=actor.user.id, case_id=case.id,
                      after={"text": text}, address=actor.address, at=now, jurisdiction=case.jurisdiction)
         if public:
-            notify.enqueue(session, case, event.id, notify.sms_text(county, case, reply=True, link=_track(case)), now)
+            notify.enqueue(session, case, event.id, notify.sms_text(county, case, reply=True), now)
     return case
 
 
@@ -208,12 +208,3 @@ def filer_review(db: Database, j, case_id: int, reason: str, now: dt.datetime | 
         audit.record(session, "filer_review", case_id=case.id, before=before,
                      after={"status": "reopened", "reply_by": case.reply_by}, at=now, jurisdiction=case.jurisdiction)
     return case
-
-
-def _track(case) -> str:
-    """The case lookup page the SMS names, at this jurisdiction's public address."""
-    from builder.urls import track_url
-
-    from ..addresses import forms_root
-
-    return track_url(case.jurisdiction, forms_root(case.jurisdiction))
