@@ -247,4 +247,5 @@ def program_view(j: Jurisdiction, p: dict) -> dict:
             "who": condition_lines(j, p["when"]), "where": where_list(j, p["how"]["where"]),
             "steps": p["how"]["steps"], "bring": p["how"]["bring"],
             "valid": p.get("valid"), "illustrative": bool(p.get("illustrative")),
+            "mark": label(p),  # 按本县理解 / 示例数字 from the program's status
             "source": source_text(j, p["reference"]), "note": p["reference"].note or ""}

@@ -320,7 +320,9 @@ def stats_view(j: Jurisdiction, stats: dict | None) -> dict | None:
                 "by_category": [{"name": names.get(k, k), "count": int(n)} for k, n in m.get("by_category", {}).items()],
                 "by_status": [{"name": STATUS_NAMES.get(k, k), "count": int(n)} for k, n in m.get("by_status", {}).items()],
             })
-        return {"generated": str(stats["generated"]), "months": months}
+        chain = stats.get("audit_chain")  # optional (files exported before it lack it)
+        audit = ({"length": int(chain["length"]), "head": str(chain["head"])[:64]} if isinstance(chain, dict) else None)
+        return {"generated": str(stats["generated"]), "months": months, "audit": audit}
     except (KeyError, TypeError, ValueError) as exc:
         raise facts.Unshowable(f"投诉统计文件格式不对（{exc!r}），应符合 interfaces.md 的格式") from None
 

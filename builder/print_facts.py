@@ -117,6 +117,9 @@ def describe_param(jur: Jurisdiction, param: Param, categories: list[str], level
         if len(marks) == 1:  # one mark for the whole line instead of one per value: less clutter
             shown = [{**v, "label": ""} for v in shown]
         out.append({"who": who, "values": shown, "label": marks.pop() if len(marks) == 1 else ""})
+    if len(out) > 1 and out[0]["label"] and all(g["label"] == out[0]["label"] for g in out):
+        # the groups share one line of the cell: one mark at its end covers them all
+        out = [{**g, "label": ""} for g in out[:-1]] + [out[-1]]
     return out
 
 
@@ -241,7 +244,7 @@ def promises(jur: Jurisdiction, date: dt.date) -> list[dict]:
     for program in jur.programs:
         if program["id"] in PROMISE_PROGRAMS:
             out.append({"title": program["name"], "text": program["summary"], "items": [],
-                        "label": "示例数字" if program.get("illustrative") else ""})
+                        "label": reading_label(program)})
     for raw in jur.layers:
         if raw["method"] == "ceiling" and raw["ceiling_ratio"] is not None:
             value = _first_value(jur, raw, raw["ceiling_ratio"], date)
@@ -412,7 +415,7 @@ def jurisdiction_facts(jur: Jurisdiction, version: str, service: Service, *, as_
         "complaint_categories": [{"id": c["id"], "name": c["name"]}
                                  for c in getattr(jur, "complaint_categories", None) or ()],
         "programs": [{"name": p["name"], "summary": p["summary"], "benefits": p.get("benefits") or [],
-                      "label": "示例数字" if p.get("illustrative") else ""}
+                      "label": reading_label(p)}
                      for p in currency.current_programs(jur, as_of)],
         "bring": bring,
         "site_home": urls.page_url(jur.id, "", site_url),

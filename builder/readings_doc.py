@@ -81,6 +81,42 @@ def illustrative_rows(j):
                     yield f"{param.description}{f'，{where}' if where else ''}：{shown(param, v.value)}（`{param.name}`）"
 
 
+def difference_rows(j):
+    """(example, parameter, alternative reading, chosen totals, alternative totals, difference) for
+    every worked example that is also computed under another reading (`reading:` in examples/).
+    Both results are computed here, from the data: the page cannot claim a difference the
+    engine does not produce."""
+    from policy.alternatives import find_param, run_under_alternative
+    from policy.cases import Service
+    from policy.examples import run_example
+    service = Service({j.id: j})
+    for example in j.examples:
+        reading = example.get("reading")
+        if not reading or example["kind"] != "calc":
+            continue
+        chosen, _ = run_example(j, example, service)
+        other, _ = run_under_alternative(j, example)
+        param = find_param(j, reading["parameter"])
+        index = reading["alternative"]
+        texts = []  # the alternative as written beside the values this example used
+        for info in chosen.get("parameters", {}).values():
+            alts = info.get("alternatives") or []
+            if info["name"] == param.name and len(alts) >= index and alts[index - 1]["reading"] not in texts:
+                texts.append(alts[index - 1]["reading"])
+        totals = [_totals(answer) for answer in (chosen, other)]
+        diff = totals[1][1] - totals[0][1]
+        change = ("居民少自付" if diff < 0 else "居民多自付") + f" {fmt(abs(diff))} 元" if diff else "居民自付不变"
+        yield (f"“{example['name']}”", f"{param.description}（`{param.name}`）", "；".join(texts),
+               *(f"报销 {fmt(r)} 元，自付 {fmt(sp)} 元" for r, sp in totals), change)
+
+
+def _totals(answer) -> tuple[int, int]:
+    """(reimbursed, self-pay) in fen over all of an answer's claims."""
+    from policy.money import parse_yuan
+    return (sum(parse_yuan(c["reimbursed"]) for c in answer["claims"]),
+            sum(parse_yuan(c["self_pay"]) for c in answer["claims"]))
+
+
 def render(jurisdictions) -> str:
     out = ["# 按本县理解的数字：原文、采用的理解和其他理解", "",
            "本页由 `python -m builder.readings_doc > docs/readings.md` 从 `policy_data/` 生成，请不要手改。",
@@ -93,6 +129,11 @@ def render(jurisdictions) -> str:
         out += ["| 哪个数字 | 采用 | 原文（照抄） | 为什么这样理解 | 其他理解 |", "|---|---|---|---|---|"]
         for row in interpreted_rows(j):
             out.append("| " + " | ".join(_cell(x) for x in row) + " |")
+        diffs = list(difference_rows(j))
+        if diffs:
+            out += ["", f"{j.name}的算例按其他理解再算一遍（两边都由程序从数据算出；算例写在 `examples/` 里，带 `reading:` 的就是）：", "",
+                    "| 算例 | 哪个数字 | 其他理解 | 按本县理解 | 按其他理解 | 差别 |", "|---|---|---|---|---|---|"]
+            out += ["| " + " | ".join(_cell(x) for x in row) + " |" for row in diffs]
         out += ["", f"示例数字（原文没有，{j.name}的数字待县里文件确定）：", ""]
         out += [f"- {row}" for row in illustrative_rows(j)]
         out.append("")

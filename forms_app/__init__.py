@@ -23,9 +23,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(from_env(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
-    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
-    if app.config["PRODUCTION"] and not app.config.get("REDIS_URL"):
-        app.logger.warning("REDIS_URL 未设置：每个 gunicorn 进程各自计数，频率限制会按进程数放大")
+    app.extensions["forms_db"] = Database(app.config["DATABASE_URL"])
+    # Without Redis the counters live in the database, so every worker shares one budget
+    # (rate_storage.py); tests may choose "memory://" for counters of their own.
+    from . import rate_storage  # noqa: F401 - registers the formsdb:// storage with `limits`
+
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "formsdb://")
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("formsdb:"):
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {"db": app.extensions["forms_db"]}
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     if app.config.get("PROXIES"):  # FORMS_PROXIES: the client's address and scheme from the proxy's headers
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -39,7 +44,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     policy = app.config.get("POLICY") or PolicySource.load(app.config["DATA_DIR"], app.config["CASE_PREFIXES"])
     app.extensions["forms_policy"] = policy
-    app.extensions["forms_db"] = Database(app.config["DATABASE_URL"])
     app.extensions["forms_protector"] = Protector(app.config["ENCRYPTION_KEYS"], app.config["LOOKUP_PEPPER"])
 
     from .limits import limiter
@@ -47,7 +51,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     configure_hasher(app.config.get("ARGON2_PARAMS"))
 
+    from .request_guard import install as install_request_guard
+
     limiter.init_app(app)
+    install_request_guard(app)
     _register_blueprints(app)
     _register_errors(app)
     _register_headers(app)
@@ -59,11 +66,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         if problems:
             raise ConfigError("FORMS_ENV=production 时公开地址必须是群众能打开的网址：\n" + "\n".join(problems))
 
+    from .audit_cli import audit_cli
     from .cli import db_cli
     from .ops_cli import backup_cmd, outbox_cli, restore_cmd, stats_cli
     from .staff.cli import staff_cli
 
-    for command in (db_cli, staff_cli, stats_cli, backup_cmd, restore_cmd, outbox_cli):
+    for command in (db_cli, staff_cli, stats_cli, backup_cmd, restore_cmd, outbox_cli, audit_cli):
         app.cli.add_command(command)
     return app
 

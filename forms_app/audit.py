@@ -3,6 +3,8 @@
 The code only ever INSERTs here (`record`); the database refuses UPDATE and DELETE on the table
 by triggers created in the first migration (PostgreSQL: a plpgsql trigger; SQLite: RAISE(ABORT)),
 so even a bug or a hand-typed SQL statement through the app's connection cannot rewrite history.
+Whoever owns the tables can still drop a trigger: every entry is therefore also a link of a hash
+chain (audit_chain.py), which `flask --app forms_app audit verify` checks.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import audit_chain
 from .db import Database
 from .models import AuditEntry, Case, StaffUser, utcnow
 
@@ -30,9 +33,12 @@ ACTIONS = {
 def record(session: Session, action: str, *, actor_id: int | None = None, case_id: int | None = None,
            before: dict | None = None, after: dict | None = None, address: str | None = None,
            at: dt.datetime | None = None, jurisdiction: str | None = None) -> None:
-    """Append one entry in the caller's transaction: the action and its entry commit together."""
-    session.add(AuditEntry(at=at or utcnow(), jurisdiction=jurisdiction, actor_id=actor_id, action=action, case_id=case_id,
-                           before=_plain(before), after=_plain(after), address=(address or "")[:64] or None))
+    """Append one entry in the caller's transaction: the action and its entry commit together.
+    The entry is chained to the one before it (audit_chain.py) under the chain's lock."""
+    entry = AuditEntry(at=at or utcnow(), jurisdiction=jurisdiction, actor_id=actor_id, action=action, case_id=case_id,
+                       before=_plain(before), after=_plain(after), address=(address or "")[:64] or None)
+    audit_chain.append(session, entry)
+    session.add(entry)
 
 
 def _plain(values: dict | None) -> dict | None:
@@ -77,8 +83,10 @@ def entries_csv(entries: list[dict], changes_of) -> str:
     writer = csv.writer(out)
     writer.writerow(["编号", "时间(UTC)", "操作人", "操作", "操作代码", "案件", "改动（旧值 → 新值）", "地址"])
     for e in reversed(entries):  # oldest first: the order things happened
-        writer.writerow([e["id"], e["at"].isoformat(timespec="seconds"), cell(e["actor"]), e["action_name"],
-                         e["action"], e["case"], cell(as_text(changes_of(e))), e["address"]])
+        # Every cell through the formula guard: an address or a user name can be typed by anyone.
+        writer.writerow([cell(v) for v in (e["id"], e["at"].isoformat(timespec="seconds"), e["actor"],
+                                           e["action_name"], e["action"], e["case"], as_text(changes_of(e)),
+                                           e["address"])])
     return safe_csv(out.getvalue())
 
 
@@ -90,4 +98,5 @@ def safe_csv(text: str) -> str:
 def cell(value) -> str:
     """A CSV cell that a spreadsheet will not run as a formula (=, +, -, @ at the start)."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    risky = text[:1] in ("\t", "\r", "\n") or text.lstrip()[:1] in ("=", "+", "-", "@", "＝", "＋", "－", "＠")
+    return "'" + text if risky else text

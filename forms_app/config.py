@@ -1,46 +1,43 @@
 """Settings of the forms app, read from the environment in one place.
 
 The defaults are the embedded run's (one SQLite file under `instance/`, limits in memory,
-localhost URLs). In production (`FORMS_ENV=production`) the secrets must be given: the app
-refuses to start without them rather than run on a guessable key.
+localhost URLs). Secrets are never defaults: each comes from the environment or from the
+installation's own key file, generated at the first start (installation_keys.py). An unknown
+`FORMS_ENV` is an error, so a typo cannot quietly drop production's protections.
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 from pathlib import Path
 
+from . import installation_keys
+
 ROOT = Path(__file__).resolve().parent.parent
-DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - the embedded run's key; production refuses it
 
 
 class ConfigError(RuntimeError):
     """A setting is missing or unusable; the message says which and how to set it."""
 
 
+ENVIRONMENTS = ("", "development", "production")
+
+
 def from_env(instance_path: Path) -> dict:
     env = os.environ
-    production = env.get("FORMS_ENV", "").lower() == "production"
-    secret = env.get("SECRET_KEY")
-    if not secret:
-        if production:
-            raise ConfigError("FORMS_ENV=production 时必须设置 SECRET_KEY（一串足够长的随机字符）")
-        secret = DEV_SECRET
-    enc = env.get("FORMS_ENCRYPTION_KEY")
-    if not enc:
-        if production:
-            raise ConfigError("FORMS_ENV=production 时必须设置 FORMS_ENCRYPTION_KEY"
-                              "（用 python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())' 生成）")
-        enc = dev_fernet_key(secret)
+    name = env.get("FORMS_ENV", "").strip().lower()
+    if name not in ENVIRONMENTS:
+        # A typo (`prod`) must not silently run without production's protections.
+        raise ConfigError(f"FORMS_ENV 只能是 production 或 development（或不设），这里是“{env.get('FORMS_ENV')}”")
+    production = name == "production"
+    secret, enc, pepper = _keys(env, instance_path)
     database = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'forms.sqlite3'}"
     return {
         "PRODUCTION": production,
         "SECRET_KEY": secret,
         # Comma-separated Fernet keys, newest first: old keys still decrypt after a rotation.
-        "ENCRYPTION_KEYS": [k.strip() for k in enc.split(",") if k.strip()],
+        "ENCRYPTION_KEYS": _split(enc),
         # Lookup codes are stored as HMACs under this key; changing it invalidates every code.
-        "LOOKUP_PEPPER": env.get("FORMS_LOOKUP_PEPPER") or secret,
+        "LOOKUP_PEPPER": pepper,
         "DATABASE_URL": normalise_db_url(database),
         "REDIS_URL": env.get("REDIS_URL") or None,
         # Overrides for every jurisdiction; unset, each one's own (forms_app/addresses.py).
@@ -81,8 +78,32 @@ def _count(env, name: str) -> int:
     return int(text)
 
 
-def dev_fernet_key(secret: str) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(b"forms-fernet:" + secret.encode()).digest()).decode()
+def _keys(env, instance_path: Path) -> tuple[str, str, str]:
+    """(signing key, Fernet key list, lookup pepper): each from the environment when set there
+    (and strong), else from the installation's own key file (installation_keys.py)."""
+    given = {"SECRET_KEY": env.get("SECRET_KEY"), "FORMS_ENCRYPTION_KEY": env.get("FORMS_ENCRYPTION_KEY"),
+             "FORMS_LOOKUP_PEPPER": env.get("FORMS_LOOKUP_PEPPER")}
+    for var in ("SECRET_KEY", "FORMS_LOOKUP_PEPPER"):
+        if given[var] and (why := installation_keys.weak_reason(given[var])):
+            raise ConfigError(f"{var} {why}。请换一个随机生成的：python3 -c 'import secrets; "
+                              "print(secrets.token_urlsafe(48))'；或者不设它，用本机自动生成的密钥")
+    if given["FORMS_ENCRYPTION_KEY"]:
+        why = installation_keys.check_fernet_keys(_split(given["FORMS_ENCRYPTION_KEY"]))
+        if why:
+            raise ConfigError(f"FORMS_ENCRYPTION_KEY：{why}（用 python -c 'from cryptography.fernet import Fernet; "
+                              "print(Fernet.generate_key().decode())' 生成）")
+    stored: dict = {}
+    if not all(given.values()):
+        try:
+            stored = installation_keys.load_or_create(instance_path)
+        except (installation_keys.KeyProblem, OSError) as exc:
+            raise ConfigError(f"本机密钥文件不可用：{exc}") from None
+    return (given["SECRET_KEY"] or stored["secret_key"], given["FORMS_ENCRYPTION_KEY"] or stored["encryption_key"],
+            given["FORMS_LOOKUP_PEPPER"] or stored["lookup_pepper"])
+
+
+def _split(keys: str) -> list[str]:
+    return [k.strip() for k in keys.split(",") if k.strip()]
 
 
 def normalise_db_url(url: str) -> str:

@@ -30,8 +30,20 @@ MESSAGES = {
     "The CSRF tokens do not match.": "页面已过期，请再点一次“提交”（您填的内容都还在）",
 }
 
-# C0/C1 controls except tab and newline; PostgreSQL refuses NUL, and none belongs in a form.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Removed from every text: controls (Cc) but tab and newline, every format character (Cf: zero
+# widths, bidi marks and isolates, U+061C, U+2060, the tag characters, the interlinear annotation
+# marks U+FFF9-FFFB, the BOM), private-use (Co) and surrogates (Cs); and the fillers that look like
+# nothing although Unicode files them as letters (Hangul fillers, the blank braille pattern).
+# Chinese text needs none of them: its punctuation, the ideographic space U+3000 and variation
+# selectors (Mn) stay. Line and paragraph separators become newlines.
+_STRIP_CATEGORIES = {"Cc", "Cf", "Co", "Cs"}
+_FILLERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
+_NEWLINES = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _visible(ch: str) -> bool:
+    return ch in "\t\n" or (unicodedata.category(ch) not in _STRIP_CATEGORIES and ch not in _FILLERS)
 
 
 def zh(message: str) -> str:
@@ -49,7 +61,11 @@ class _Translations:
 def clean_text(value):
     if not isinstance(value, str):
         return value
-    value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    value = value.replace("\r\n", "\n").translate(_NEWLINES)
+    if value.isascii():
+        value = _ASCII_CONTROL.sub("", value)
+    else:
+        value = "".join(ch for ch in value if _visible(ch))
     return unicodedata.normalize("NFC", value).strip()
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
+from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text,
                         UniqueConstraint, false)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from policy.china_time import CHINA
 
@@ -59,9 +59,29 @@ class StaffUser(Base):
     # Set when the administrator gave a temporary password: the next login must choose a new one.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    # Raised by logout, a password change or reset, disabling/enabling and a lock: every session
+    # cookie carries the generation it was made under, and an older one is refused (migration 0006).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    @validates("townships")
+    def _townships_are_a_list(self, _key, value):
+        # A string here would make `case.township in user.townships` match by substring.
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+            raise ValueError("townships must be a list of township ids")
+        return value
+
+
+def townships_of(user) -> list[str]:
+    """A handler's townships, as a list whatever the stored JSON holds (anything else: none)."""
+    value = user.townships
+    if isinstance(value, list) and all(isinstance(t, str) for t in value):
+        return list(value)
+    return []
 
 
 class CaseCounter(Base):
@@ -176,6 +196,30 @@ class AuditEntry(Base):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     address: Mapped[str | None] = mapped_column(String(64))
+    # The tamper-evident chain (audit_chain.py, migration 0006): the entry's place in the log, the
+    # previous entry's hash and the hash over this entry's content and that previous hash.
+    seq: Mapped[int | None] = mapped_column(Integer, index=True, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """One row: the audit log's length and last hash, locked by every append so the chain is a line."""
+
+    __tablename__ = "audit_chain"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    length: Mapped[int] = mapped_column(Integer, default=0)
+    head: Mapped[str] = mapped_column(String(64))
+
+
+class RateCounter(Base):
+    """Rate-limit counters when there is no Redis (rate_storage.py): one row per key and window,
+    incremented in one statement, so every worker of the embedded run shares one budget."""
+
+    __tablename__ = "rate_limits"
+    key: Mapped[str] = mapped_column(String(250), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[float] = mapped_column(Float)
 
 
 class OutboxMessage(Base):

@@ -35,7 +35,7 @@ def stats_export(out, only):
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def backup_cmd(path):
-    counts = backups.backup(current_app.extensions["forms_db"], path)
+    counts = backups.backup(current_app.extensions["forms_db"], path, current_app.extensions["forms_protector"].backup_mac)
     click.echo(f"已备份到 {path}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
 
 
@@ -44,7 +44,8 @@ def backup_cmd(path):
 @with_appcontext
 def restore_cmd(path):
     try:
-        counts = backups.restore(current_app.extensions["forms_db"], path)
+        counts = backups.restore(current_app.extensions["forms_db"], path,
+                                 current_app.extensions["forms_protector"].backup_mac)
     except backups.BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo("已恢复：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))

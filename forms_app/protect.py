@@ -51,6 +51,10 @@ class Protector:
         """What was submitted, as an HMAC: a retry must carry the same values to get the receipt again."""
         return self._mac("fingerprint:" + json.dumps(values, sort_keys=True, ensure_ascii=False, default=str))
 
+    def backup_mac(self, manifest: str) -> str:
+        """The authentication of a backup's manifest (backup.py), under the installation's key."""
+        return self._mac("backup-manifest:" + manifest)
+
     def _mac(self, text: str) -> str:
         return hmac.new(self._pepper, text.encode(), hashlib.sha256).hexdigest()
 

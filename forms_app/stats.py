@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from . import audit_chain
 from .db import Database
 from .models import CHINA, Case, local_date
 
@@ -55,12 +56,16 @@ def jurisdiction_stats(db: Database, jurisdiction: str, now: dt.datetime | None 
     with db.reading() as session:
         cases = list(session.scalars(select(Case).where(Case.jurisdiction == jurisdiction, Case.kind == "complaint")
                                      .order_by(Case.submitted_at)))
+        # The audit log's length and last hash, published so a later rewrite of the log shows
+        # against what the site printed (audit_chain.py; `flask --app forms_app audit verify`).
+        chain = audit_chain.published(session)
     months: dict[str, list[Case]] = defaultdict(list)
     for c in cases:
         months[local_date(c.submitted_at).strftime("%Y-%m")].append(c)
     generated = (now or dt.datetime.now(dt.UTC)).astimezone(CHINA).replace(microsecond=0)
     return {"jurisdiction": jurisdiction, "generated": generated.isoformat(),
-            "months": [{"month": m, **month_figures(cs)} for m, cs in sorted(months.items())]}
+            "months": [{"month": m, **month_figures(cs)} for m, cs in sorted(months.items())],
+            "audit_chain": chain}
 
 
 def export(db: Database, jurisdictions: list[str], out: Path, now: dt.datetime | None = None) -> list[Path]:

@@ -153,15 +153,6 @@ def fetch_case_by_number(db: Database, jurisdiction: str, number: str) -> Case |
         return session.scalars(select(Case).where(Case.number == number, Case.jurisdiction == jurisdiction)).first()
 
 
-def fetch_case_with_public_events(db: Database, jurisdiction: str, number: str) -> tuple[Case, list[CaseEvent]] | None:
-    """A case and its public timeline through one pooled connection (the lookup page)."""
-    with db.reading() as session:
-        case = session.scalars(select(Case).where(Case.number == number, Case.jurisdiction == jurisdiction)).first()
-        if case is None:
-            return None
-        return case, list(session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id,
-                                                                  CaseEvent.public.is_(True)).order_by(CaseEvent.id)))
-
 
 def fetch_public_events(db: Database, case_id: int) -> list[CaseEvent]:
     """The timeline entries the filer and the public may see (never internal notes)."""

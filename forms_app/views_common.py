@@ -14,14 +14,21 @@ def jurisdiction_or_404(jid: str) -> Jurisdiction:
 
 
 def remember_receipt(receipt) -> None:
-    # Kept in the (signed) session cookie so the receipt page survives a reload; it is the
-    # filer's own code on the filer's own phone, and the next submission replaces it.
+    """For the one receipt page after the redirect. The lookup code goes into the (signed, but
+    readable) session cookie only encrypted, and `recalled_receipt` takes it out again: the page
+    shows it once, so on a shared phone the next person never sees the previous filer's code."""
+    protect = current_app.extensions["forms_protector"]
     session["receipt"] = {"jurisdiction": receipt.jurisdiction, "number": receipt.number,
-                          "code": receipt.code, "kind": receipt.kind}
+                          "code_enc": protect.encrypt(receipt.code), "kind": receipt.kind}
 
 
 def recalled_receipt(jid: str) -> dict | None:
+    """The receipt remembered for this jurisdiction, removed from the session (shown once)."""
     receipt = session.get("receipt")
     if not isinstance(receipt, dict) or receipt.get("jurisdiction") != jid:
         return None
-    return receipt
+    session.pop("receipt", None)
+    code = current_app.extensions["forms_protector"].decrypt(str(receipt.get("code_enc") or ""))
+    if code is None:
+        return None
+    return {**receipt, "code": code}

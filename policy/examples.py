@@ -99,6 +99,8 @@ def check_examples(j: Jurisdiction) -> list[Problem]:
             for message in exc.problems:
                 problems.append(Problem(*where, f"{name}无法计算：{message}"))
             continue
+        if example.get("reading"):
+            mismatches = mismatches + _reading_mismatches(j, example)
         used = _parameters_used(actual)
         if not mismatches:
             passing.append(used)
@@ -108,6 +110,22 @@ def check_examples(j: Jurisdiction) -> list[Problem]:
         more = f"（另有 {len(mismatches) - MISMATCHES_SHOWN} 处不符）" if len(mismatches) > MISMATCHES_SHOWN else ""
         problems.append(Problem(*where, f"{name}的结果不符：{shown}{more}"))
     return _shared_parameter(j, failing, passing) + problems
+
+
+def _reading_mismatches(j: Jurisdiction, example: dict) -> list[str]:
+    """The example computed under the other reading it names (policy/alternatives.py)."""
+    from .alternatives import alternative_problems, run_under_alternative
+    if example["kind"] != "calc":
+        return ["reading: 只有 calc 示例能按另一种理解再算"]
+    reading = example["reading"]
+    problems = alternative_problems(j, reading["parameter"], reading["alternative"])
+    problems += [f"reading.{m}" for m in output_shape_problems("calc", reading["output"])]
+    if problems:
+        return problems
+    try:
+        return run_under_alternative(j, example)[1]
+    except InputError as exc:
+        return [f"reading: 按这种理解无法计算：{m}" for m in exc.problems]
 
 
 def _parameters_used(actual) -> set:

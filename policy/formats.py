@@ -407,11 +407,19 @@ def _example_date_check(ctx, out, raw, path, line):
     return True
 
 
+# A calc example may also show one other reading of an interpreted value (policy/alternatives.py).
+EXAMPLE_READING = Record({
+    "parameter": req(Text(100), "哪个参数的其他理解，如 layers.basic.ratio_bonus"),
+    "alternative": req(Int(minimum=1), "第几种其他理解（alternatives 里的第几项，从 1 数起）"),
+    "output": req(Lazy(lambda: _ANY), "按这种理解算出的结果，写法同 output"),
+})
+
 EXAMPLE = Record({
     "name": req(Text(100)), "description": opt(Text(1000)),
     "kind": opt(Enum(("calc", "eligible")), default="calc"),
     "date": opt(Date(), "eligible 示例按哪一天判断（eligible 示例必填）"),
     "input": req(Lazy(lambda: _ANY)), "output": req(Lazy(lambda: _ANY)),
+    "reading": opt(EXAMPLE_READING, "按另一种理解再算一遍（只用于 calc 示例）"),
 }, check=_example_date_check)
 
 

@@ -110,7 +110,7 @@ def test_a_breakdown_by_hospital_must_say_what_other_hospitals_get(cli, data_cop
 
 def test_a_hospital_named_in_the_data_must_exist(cli, data_copy):
     from test_check_errors import check, plant
-    line = plant(data_copy, "zixi/layers.yaml", "      hospitals: [county_tcm]", "      hospitals: [county_tmc]")
+    line = plant(data_copy, "zixi/layers.yaml", "      hospitals: [county_tcm, chronic_clinic]", "      hospitals: [county_tmc, chronic_clinic]")
     code, lines = check(cli, data_copy)
     assert code == 1
-    assert any(f"zixi/layers.yaml:{line}: layers[8].applies_to.hospitals[0]: “county_tmc”没有定义" in x for x in lines)
+    assert any(f"zixi/layers.yaml:{line}: layers[11].applies_to.hospitals[0]: “county_tmc”没有定义" in x for x in lines)

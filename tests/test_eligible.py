@@ -59,10 +59,10 @@ def test_a_missing_age_asks_for_it_instead_of_saying_no(cli):
 
 
 def test_age_limits_are_inclusive_at_both_ends(cli):
-    base = {"jurisdiction": "jixian", "date": "2020-06-01"}  # its screening ages are 35–64 (示例)
-    for age, expected in ((34, False), (35, True), (64, True), (65, False)):
+    base = {"jurisdiction": "jixian", "date": "2020-06-01"}  # folic acid: women 18–49 (按本县理解)
+    for age, expected in ((17, False), (18, True), (49, True), (50, False)):
         answer = ask(cli, {**base, "person": {"category": "poverty", "sex": "female", "age": age}})
-        assert ("two_cancer_screening" in ids(answer, "eligible")) is expected, age
+        assert ("folic_acid" in ids(answer, "eligible")) is expected, age
 
 
 def test_a_disabled_child_of_any_category_gets_rehabilitation(cli):

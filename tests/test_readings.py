@@ -27,20 +27,21 @@ def test_an_official_value_without_a_quote_is_an_error_at_its_line(cli, data_cop
     code, lines = check(cli, data_copy)
     assert code == 1
     # reported where the status is set: the parameter (the cap of layer 2) — one message, not one per value
-    text = reported(lines, "zixi/layers.yaml", line - 5, "layers[2].cap", "必须写 quote")
+    text = reported(lines, "zixi/layers.yaml", line - 6, "layers[2].cap", "必须写 quote")
     assert "依据原文（official）" in text
     assert sum("layers[2].cap" in x for x in lines) == 1
 
 
 def test_a_derived_value_needs_a_quote_too(cli, data_copy):
-    lines = problems_after(cli, data_copy, "jixian/layers.yaml", "                status: derived\n                quote: 将乡镇和县外住院报销比例增加5%\n",
-          "                status: derived\n")
+    lines = problems_after(cli, data_copy, "jixian/layers.yaml", "            status: derived\n            quote: 集贤县在原有基础上再次提高农村贫困人口的报销比例\n",
+          "            status: derived\n")
     assert any("jixian/layers.yaml" in x and "由原文推算（derived）时必须写 quote" in x for x in lines)
 
 
 def test_an_interpreted_value_without_alternatives_or_reason_is_an_error(cli, data_copy):
     plant(data_copy, "zixi/layers.yaml",
-          "            alternatives:\n              - {value: 50000, reading: '按字面，大病保险起付线“由10万元降至5万元”，贫困人口为5万元'}\n",
+          "            alternatives:\n              - {value: 50000, reading: '按字面，大病保险起付线“由10万元降至5万元”，贫困人口为5万元'}\n"
+          "              - {value: 5946.30, reading: '起付线用“重大疾病保障”的5946.3元，比例也用同一句的“由50%提高至60%”：贫困人口大病保险按60%报销，而不是一级90%、二级85%、三级80%、转外70%（这一读法对贫困人口更不利，本县不采用）'}\n",
           "")
     code, lines = check(cli, data_copy)
     assert code == 1
@@ -89,8 +90,9 @@ def test_a_program_stated_as_official_must_quote_its_source(cli, data_copy):
 
 def test_a_new_source_on_a_value_needs_its_own_quote(cli, data_copy):
     # the dibao assistance cap cites another source: the parameter's quote no longer stands for it
-    lines = problems_after(cli, data_copy, "zixi/layers.yaml", "        dibao: {2019-01-01: {value: 30000, quote: '按75%予以救助,累计救助金额不超过3万元'}}",
-          "        dibao: {2019-01-01: {value: 30000, reference: {source: essay_longterm}}}")
+    lines = problems_after(cli, data_copy, "zixi/layers.yaml",
+                           "            value: 30000\n            quote: '按75%予以救助,累计救助金额不超过3万元'\n",
+                           "            value: 30000\n            reference: {source: essay_longterm}\n")
     assert any("layers[3].cap.values.dibao.2019-01-01" in x and "必须写 quote" in x for x in lines)
 
 

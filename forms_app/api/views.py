@@ -21,7 +21,7 @@ from .. import store
 from ..complaints.forms import ComplaintForm
 from ..formkit import zh
 from ..lifecycle import current_deadline, open311_status, public_timeline
-from ..limits import failed_lookup, limiter, lookup_fail_limit, submit_limit
+from ..limits import limiter, submit_limit
 from ..policy_source import CLINIC, DRUG_PRICE, NO_INSTITUTION, category, drug_choices, institution_choices
 from ..protect import valid_resubmission_id
 from ..submissions import Filer, submit_complaint
@@ -171,7 +171,6 @@ def _idempotency_key() -> str | None:
 
 
 @bp.get("/requests/<request_id>.json")
-@limiter.limit(lookup_fail_limit, deduct_when=failed_lookup)
 def get_request(request_id):
     j = _jurisdiction(request.args)
     form = TrackForm(formdata=MultiDict({"number": request_id[:100], "code": request.args.get("token", "")[:100]}),

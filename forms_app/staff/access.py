@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from sqlalchemy import false
 
-from ..models import Case, StaffUser
+from ..models import Case, StaffUser, townships_of
 
 
 def visible(user: StaffUser):
     """The SQL condition for the cases `user` may see."""
     cond = Case.jurisdiction == user.jurisdiction
     if user.role == "handler":
-        towns = list(user.townships or [])
+        towns = townships_of(user)
         cond = cond & (Case.township.in_(towns) if towns else false())
     return cond
 
@@ -23,7 +23,7 @@ def visible(user: StaffUser):
 def can_see(user: StaffUser, case: Case) -> bool:
     if case.jurisdiction != user.jurisdiction:
         return False
-    return user.role != "handler" or case.township in (user.townships or [])
+    return user.role != "handler" or case.township in townships_of(user)
 
 
 def can_act(user: StaffUser) -> bool:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..models import StaffUser
-from .accounts import ROLES, AccountError, hash_password, public_fields
+from .accounts import ROLES, AccountError, end_sessions, hash_password, public_fields
 
 
 def _db():
@@ -56,7 +56,7 @@ def staff_cli():
 def add(username, jid, role, townships, display_name, password_stdin):
     towns = _check_places(jid, role, townships)
     try:
-        hashed = hash_password(_password(password_stdin))
+        hashed = hash_password(_password(password_stdin), (username, display_name))
     except AccountError as exc:
         raise click.UsageError(str(exc)) from None
     with _db().writing() as session:
@@ -102,19 +102,25 @@ def role(username, role, townships):
 @with_appcontext
 def password(username, password_stdin):
     try:
-        hashed = hash_password(_password(password_stdin))
+        hashed = hash_password(_password(password_stdin), (username,))
     except AccountError as exc:
         raise click.UsageError(str(exc)) from None
 
     def change(user):
         user.password_hash, user.failed_logins, user.locked_until = hashed, 0, None
+        end_sessions(user)
         return "user_password"
     _change(username, change)
     click.echo(f"{username} 的密码已重设")
 
 
 def _set_active(username: str, active: bool) -> None:
-    _change(username, lambda u: (setattr(u, "active", active), "user_update")[1])
+    def change(user):
+        if user.active != active:
+            end_sessions(user)  # disabling ends every session at once; enabling starts afresh
+        user.active = active
+        return "user_update"
+    _change(username, change)
     click.echo(f"{username} 已{'启用' if active else '停用'}")
 
 

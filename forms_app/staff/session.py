@@ -1,8 +1,11 @@
 """The logged-in staff member: who, and whether the session is still valid.
 
-Sessions expire after STAFF_IDLE_MINUTES without a request and after STAFF_MAX_HOURS in any case;
-a disabled or locked account, or one whose role no longer matches, loses its session at once
-because the user row is read on every request.
+Sessions expire after STAFF_IDLE_MINUTES without a request and after STAFF_MAX_HOURS in any case
+(the absolute lifetime counts from the login and is never extended). The user row is read on
+every request, so a disabled account or a changed role takes effect at once; and every session
+carries the account's `session_generation` from its login: logout, a password change or reset,
+disabling, enabling and a lock raise the generation (`end_sessions`), which ends every session
+made before, including copies of the cookie.
 """
 from __future__ import annotations
 
@@ -12,13 +15,20 @@ from functools import wraps
 from flask import abort, current_app, g, redirect, request, session, url_for
 
 from ..models import StaffUser
-from .accounts import fetch_user
+from .accounts import end_sessions, fetch_user  # noqa: F401 - end_sessions is used as session.end_sessions
 
 
 def login(user: StaffUser) -> None:
     session.clear()  # a new session for the new login: nothing carried over from before
     now = int(time.time())
-    session["staff"] = {"id": user.id, "since": now, "seen": now}
+    session["staff"] = {"id": user.id, "since": now, "seen": now, "gen": user.session_generation or 0}
+
+
+def keep_this_session(user: StaffUser) -> None:
+    """After `end_sessions` for one's own change (a new password): this browser stays logged in."""
+    info = session.get("staff")
+    if isinstance(info, dict) and info.get("id") == user.id:
+        session["staff"] = {**info, "gen": user.session_generation}
 
 
 def logout() -> None:
@@ -41,7 +51,7 @@ def current() -> StaffUser | None:
         g.staff_expired = True
         return None
     user = fetch_user(current_app.extensions["forms_db"], int(info.get("id", 0)))
-    if user is None or not user.active:
+    if user is None or not user.active or info.get("gen") != (user.session_generation or 0):
         session.pop("staff", None)
         return None
     info["seen"] = now

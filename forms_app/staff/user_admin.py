@@ -11,11 +11,13 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from .. import audit
 from ..db import Database
 from ..models import StaffUser
-from .accounts import MIN_PASSWORD, ROLES, AccountError, hash_password, public_fields, verify_password
+from .accounts import (ROLES, AccountError, checked_password, end_sessions, hash_generated, hash_password,
+                       password_problem, public_fields)
 
 # No 0/O, 1/l/I: read out on the phone or copied from a screen without mistakes.
 _TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -59,7 +61,7 @@ def create_user(db: Database, j, admin: StaffUser, address: str | None, *, usern
         if session.scalars(select(StaffUser).where(StaffUser.username == username)).first():
             raise AccountError(f"用户名“{username}”已经有人用了，请换一个")
         user = StaffUser(jurisdiction=j.id, username=username, display_name=display_name,
-                         password_hash=hash_password(temp), role=role, townships=towns, active=True,
+                         password_hash=hash_generated(temp), role=role, townships=towns, active=True,
                          failed_logins=0, must_change_password=True)
         session.add(user)
         session.flush()
@@ -85,6 +87,8 @@ def set_role(db: Database, j, admin: StaffUser, user_id: int, address: str | Non
         raise AccountError("不能改自己的角色（请另一位县级管理员来改），以免本县没有管理员")
 
     def change(user):
+        if role != "admin":
+            _keep_an_administrator(user)
         user.role, user.townships = role, towns
     return _change(db, admin, user_id, address, "user_update", change)
 
@@ -94,18 +98,36 @@ def set_active(db: Database, admin: StaffUser, user_id: int, address: str | None
         raise AccountError("不能停用自己的账号")
 
     def change(user):
+        if not active:
+            _keep_an_administrator(user)
+        if user.active != active:
+            end_sessions(user)
         user.active = active
     return _change(db, admin, user_id, address, "user_update", change)
+
+
+def _keep_an_administrator(user: StaffUser) -> None:
+    """Refuse to disable or demote the jurisdiction's last active administrator. The active
+    administrators' rows are locked first, so two administrators disabling each other at the
+    same moment cannot both succeed (PostgreSQL re-reads locked rows; SQLite writers queue)."""
+    session = object_session(user)
+    admins = session.scalars(select(StaffUser.id).where(StaffUser.jurisdiction == user.jurisdiction,
+                                                        StaffUser.role == "admin", StaffUser.active.is_(True))
+                             .order_by(StaffUser.id).with_for_update()).all()
+    session.refresh(user)
+    if user.role == "admin" and user.active and set(admins) <= {user.id}:
+        raise AccountError("这是本县最后一位在用的县级管理员，不能停用或改角色；请先给另一个人县级管理员角色")
 
 
 def reset_password(db: Database, admin: StaffUser, user_id: int, address: str | None) -> tuple[StaffUser, str]:
     """A temporary password (returned once) that must be changed at the next login; unlocks too."""
     temp = temporary_password()
-    hashed = hash_password(temp)
+    hashed = hash_generated(temp)
 
     def change(user):
         user.password_hash, user.must_change_password = hashed, True
         user.failed_logins, user.locked_until = 0, None
+        end_sessions(user)
     return _change(db, admin, user_id, address, "user_password", change), temp
 
 
@@ -116,20 +138,32 @@ def unlock(db: Database, admin: StaffUser, user_id: int, address: str | None) ->
 
 
 def change_own_password(db: Database, user_id: int, address: str | None, current: str, new: str,
-                        repeat: str) -> None:
+                        repeat: str) -> StaffUser:
+    """The new password is set and every other session of the account ends; the wrong current
+    password counts against the same lockout as the login (a stolen session cannot guess it)."""
     if new != repeat:
         raise AccountError("两次输入的新密码不一样")
-    if len(new) < MIN_PASSWORD:
-        raise AccountError(f"新密码至少 {MIN_PASSWORD} 个字符")
     if new == current:
         raise AccountError("新密码不能和原来的一样")
+    with db.reading() as session:
+        user = session.get(StaffUser, user_id)
+    if user is None:
+        raise AccountError("原来的密码不对")
+    problem = password_problem(new, (user.username, user.display_name))
+    if problem:
+        raise AccountError(problem)
+    ok = checked_password(db, user, current)
+    if ok is None:
+        raise AccountError("连续输错次数太多，账号已锁定，请稍后再试，或请县级管理员解锁")
+    if not ok:
+        raise AccountError("原来的密码不对")
     with db.writing() as session:
         user = session.get(StaffUser, user_id)
-        if user is None or not verify_password(user.password_hash, current):
-            raise AccountError("原来的密码不对")
         before = {"must_change_password": user.must_change_password}
-        user.password_hash = hash_password(new)
+        user.password_hash = hash_password(new, (user.username, user.display_name))
         user.must_change_password = False
         user.failed_logins = 0
+        end_sessions(user)
         audit.record(session, "password_change", actor_id=user.id, before=before,
                      after={"must_change_password": False}, address=address, jurisdiction=user.jurisdiction)
+    return user

@@ -144,11 +144,12 @@ def own_password(user):
             error = "页面已过期，请再提交一次"
         else:
             try:
-                change_own_password(_db(), user.id, request.remote_addr, (form.current.data or "")[:200],
-                                    (form.new.data or "")[:200], (form.repeat.data or "")[:200])
+                changed = change_own_password(_db(), user.id, request.remote_addr, (form.current.data or "")[:200],
+                                              (form.new.data or "")[:200], (form.repeat.data or "")[:200])
             except AccountError as exc:
                 error = str(exc)
             else:
+                staff_session.keep_this_session(changed)  # every other session has ended
                 return redirect(url_for("staff.queue", jid=user.jurisdiction), 303)
     j = current_app.extensions["forms_policy"].get(user.jurisdiction)
     return render_template("staff/password.html", j=j, form=PasswordForm(formdata=None), error=error,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, notify
 from ..audit_view import Context as AuditContext
@@ -25,6 +26,7 @@ from .queue import Filters, deadline_state, fetch_counts, fetch_queue, queue_csv
 from .workflow import Actor, WorkflowError, add_note, allowed_targets, assign, change_status, extension_left, reveal_phone
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+STALE = "这件案子刚被别人改过。请看一下最新的情况，再重新操作（您写的内容还在）"
 
 
 def _db():
@@ -57,7 +59,7 @@ def login():
         with _db().writing() as s:
             if result.user is None:
                 audit.record(s, "login_failed", after={"username": (form.username.data or "")[:60],
-                                                       "reason": result.message},
+                                                       "reason": result.reason or result.message},
                              address=request.remote_addr, jurisdiction=result.jurisdiction)
             else:
                 audit.record(s, "login", actor_id=result.user.id, address=request.remote_addr,
@@ -81,6 +83,8 @@ def logout():
     user = staff_session.current()
     if form.validate_on_submit() and user is not None:
         with _db().writing() as s:
+            account = s.get(StaffUser, user.id)
+            staff_session.end_sessions(account)  # a copied cookie dies with this one
             audit.record(s, "logout", actor_id=user.id, address=request.remote_addr, jurisdiction=user.jurisdiction)
         staff_session.logout()
     return redirect(url_for("staff.login"), 303)
@@ -201,6 +205,10 @@ def _action(user, jid, number, do):
         do(j, form, version)
     except WorkflowError as exc:
         return _case_page(user, j, _case(user, jid, number), form, str(exc), code=409)
+    except StaleDataError:
+        # Someone saved the case between our read and our write (PostgreSQL; SQLite writers queue):
+        # the current state, with what was typed still in the form, as forms-app.md promises.
+        return _case_page(user, j, _case(user, jid, number), form, STALE, code=409)
     except LookupError:
         abort(404)
     _deliver_now()

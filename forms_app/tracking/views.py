@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, render_template
 
 from .. import store
 from ..lifecycle import current_deadline, public_timeline, status_name
-from ..limits import failed_lookup, limiter, lookup_fail_limit
+from ..limits import give_back_lookup_attempt, take_lookup_attempt
 from ..policy_source import category, place_label
 from ..views_common import jurisdiction_or_404
 from .forms import TrackForm
@@ -18,24 +18,34 @@ bp = Blueprint("tracking", __name__)
 
 
 def find_case(jid: str, number: str, code: str):
-    """The case if number and code match, else None (the same for both failures)."""
-    found = find_case_with_events(jid, number, code)
-    return found[0] if found else None
+    """The case if number and code match, else None (the same for both failures).
+
+    A wrong code costs exactly what an unknown number costs: one query for the case, one HMAC
+    compared; nothing else is read until the code matched (the API's timing said which numbers
+    exist when the timeline was read before the check)."""
+    take_lookup_attempt()  # one budget for /track, the API and the feedback form (limits.py)
+    db = current_app.extensions["forms_db"]
+    case = store.fetch_case_by_number(db, jid, number)
+    protect = current_app.extensions["forms_protector"]
+    matches = protect.code_matches(number, code, case.lookup_hash if case is not None else _NO_CASE)
+    if case is None or not matches:
+        return None
+    give_back_lookup_attempt()
+    return case
+
+
+_NO_CASE = "0" * 64  # compared against when the number is unknown: the same work, never a match
 
 
 def find_case_with_events(jid: str, number: str, code: str):
-    """(case, its public timeline) if number and code match, else None; one database connection."""
-    db = current_app.extensions["forms_db"]
-    found = store.fetch_case_with_public_events(db, jid, number)
-    protect = current_app.extensions["forms_protector"]
-    if found is None:
-        protect.lookup_hash(number, code)  # same work either way: timing says nothing
+    """(case, its public timeline) if number and code match, else None."""
+    case = find_case(jid, number, code)
+    if case is None:
         return None
-    return found if protect.code_matches(number, code, found[0].lookup_hash) else None
+    return case, store.fetch_public_events(current_app.extensions["forms_db"], case.id)
 
 
 @bp.route("/<jid>/track", methods=["GET", "POST"])
-@limiter.limit(lookup_fail_limit, methods=["POST"], deduct_when=failed_lookup)
 def track(jid):
     j = jurisdiction_or_404(jid)
     form = TrackForm()

@@ -79,3 +79,17 @@ def client(app):
 @pytest.fixture
 def page_client(sqlite_app):
     return sqlite_app.test_client()
+
+
+@pytest.fixture(params=BACKENDS)
+def fresh_app(request, policy, tmp_path):
+    """An app on a database of its own, migrated from empty: for tests that tamper with the audit
+    log or need a jurisdiction holding only the accounts they make."""
+    from .test_forms_database import _drop, _empty_url
+
+    url, schema = _empty_url(request.param, tmp_path)
+    upgrade(url)
+    app = make_app(policy, url)
+    yield app
+    app.extensions["forms_db"].dispose()
+    _drop(schema)

@@ -33,6 +33,8 @@ def make_app(policy, url, **overrides):
     config = {"TESTING": True, "DATABASE_URL": url, "POLICY": policy, "REDIS_URL": None,
               "LIMIT_SUBMIT": "1000 per hour", "LIMIT_LOOKUP_FAIL": "1000 per hour",
               "SITE_URL": "http://site.invalid", "FORMS_URL": "http://forms.invalid",
+              # Counters of this app's own (the database storage is shared by every app of a run).
+              "RATELIMIT_STORAGE_URI": "memory://",
               # Cheap argon2 in tests (staff logins); production keeps the library's defaults.
               "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}}
     config.update(overrides)
@@ -56,6 +58,12 @@ def complaint_data(**overrides) -> dict:
 
 def file_complaint(client, jid="zixi", **overrides):
     """Submit the complaint form like a browser; returns (number, code) from the receipt."""
+    number, code, _page = file_complaint_page(client, jid, **overrides)
+    return number, code
+
+
+def file_complaint_page(client, jid="zixi", **overrides):
+    """(number, code, the receipt page): the receipt is shown once, so tests about it read this one."""
     data = complaint_data(**overrides)
     data["csrf_token"] = csrf(client, f"/{jid}/complaint")
     response = client.post(f"/{jid}/complaint", data=data)
@@ -63,7 +71,7 @@ def file_complaint(client, jid="zixi", **overrides):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     number = re.search(r'id="case-number">([^<]+)<', page).group(1)
     code = re.search(r'id="lookup-code">([^<]+)<', page).group(1).replace(" ", "")
-    return number, code
+    return number, code, page
 
 
 def main_text(response) -> str:

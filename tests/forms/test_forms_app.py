@@ -11,31 +11,35 @@ from forms_app import ConfigError, create_app
 from forms_app.deadlines import add_working_days, deadline
 from forms_app.numbers import default_prefix
 from forms_app.protect import mask_id_number, mask_phone, normalise_code
-from .formhelpers import csrf, file_complaint
+from .formhelpers import csrf, file_complaint, file_complaint_page
 
 PAGES = ["/", "/zixi/", "/zixi/complaint", "/zixi/query", "/zixi/track", "/jixian/complaint"]
 
 
-def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path):
+def test_production_refuses_weak_keys_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("FORMS_ENV", "production")
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    with pytest.raises(ConfigError, match="SECRET_KEY"):
-        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
-    monkeypatch.setenv("SECRET_KEY", "s" * 40)
-    monkeypatch.delenv("FORMS_ENCRYPTION_KEY", raising=False)
+    for weak in ("x", "s" * 40, "dev-only-not-secret", "changeme"):
+        monkeypatch.setenv("SECRET_KEY", weak)
+        with pytest.raises(ConfigError, match="SECRET_KEY"):
+            create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    monkeypatch.setenv("SECRET_KEY", STRONG)
+    monkeypatch.setenv("FORMS_ENCRYPTION_KEY", "not-a-fernet-key")
     with pytest.raises(ConfigError, match="FORMS_ENCRYPTION_KEY"):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+
+
+STRONG = "Qm3v8-Zr0pT1_kW9yXe4LbN6sHc2jAu7"
 
 
 def test_settings_come_from_the_environment(monkeypatch, policy):
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@db.invalid/forms")
     monkeypatch.setenv("REDIS_URL", "redis://redis.invalid:6379/0")
     monkeypatch.setenv("SITE_URL", "https://zixi.example.org/")
-    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("SECRET_KEY", STRONG)
     app = create_app({"POLICY": policy})
     assert app.config["DATABASE_URL"] == "postgresql+psycopg://u@db.invalid/forms"
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://redis.invalid:6379/0"
-    assert app.config["SITE_URL"] == "https://zixi.example.org" and app.config["SECRET_KEY"] == "k" * 40
+    assert app.config["SITE_URL"] == "https://zixi.example.org" and app.config["SECRET_KEY"] == STRONG
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -69,8 +73,7 @@ def test_every_form_field_has_a_label(page_client):
 
 def test_the_receipt_is_printable_and_names_the_deadline(sqlite_app):
     client = sqlite_app.test_client()
-    number, code = file_complaint(client)
-    page = client.get("/zixi/receipt").get_data(as_text=True)
+    number, code, page = file_complaint_page(client)
     assert number in page and f"{code[:4]} {code[4:]}" in page
     assert "前（资溪县承诺的期限，节假日不算）" in page and "data-print hidden" in page
     # The working-day reading of "15日" is the county's interpretation, and says so.

@@ -54,7 +54,7 @@ def test_stats_export_has_the_interface_shape_and_no_case_field(app, tmp_path):
     assert result.exit_code == 0, result.output
     path = tmp_path / "zixi" / "complaint-stats.json"
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert set(data) == {"jurisdiction", "generated", "months"} and data["jurisdiction"] == "zixi"
+    assert set(data) == {"jurisdiction", "generated", "months", "audit_chain"} and data["jurisdiction"] == "zixi"
     assert dt.datetime.fromisoformat(data["generated"]).utcoffset() == dt.timedelta(hours=8)
     for m in data["months"]:
         assert set(m) == KEYS and re.fullmatch(r"\d{4}-\d{2}", m["month"])
@@ -92,7 +92,8 @@ def test_build_publishes_the_exported_stats(sqlite_app, tmp_path, monkeypatch):
     exported = json.loads((stats_dir / "zixi" / "complaint-stats.json").read_text(encoding="utf-8"))
     from builder.pipeline import build
     out = tmp_path / "dist"
-    code = build(ROOT / "policy_data", out, only=["zixi"], stats_dir=stats_dir, log=lambda *a, **k: None)
+    code = build(ROOT / "policy_data", out, only=["zixi"], stats_dir=stats_dir, log=lambda *a, **k: None,
+                 preview=True)  # the samples' example.org addresses (issue 20)
     assert code == 0
     page = (out / "zixi" / "stats" / "index.html").read_text(encoding="utf-8")
     assert "暂未公布" not in page
@@ -100,6 +101,8 @@ def test_build_publishes_the_exported_stats(sqlite_app, tmp_path, monkeypatch):
         assert re.search(rf"{m['month']}</td>\s*<td[^>]*>{m['received']}</td>", page), m["month"]
     assert "住院被收了押金" in page or "押金" in page
     assert "已收到" in page  # status names, not ids
+    head = exported["audit_chain"]["head"]  # the audit log's head, printed where others keep it
+    assert f"共 {exported['audit_chain']['length']} 条" in page and f"{head[:16]} {head[16:32]}" in page
 
 
 # ------------------------------------------------------------------ backup and restore
