@@ -54,8 +54,10 @@ def test_pages_and_receipts_link_each_jurisdiction_at_its_own_address(policy, sq
     app.extensions["forms_db"].dispose()
 
 
-def test_the_sms_names_the_case_lookup_page():
+def test_the_sms_names_the_lookup_page_at_the_public_address():
+    # Issue 27: the SMS carries the lookup address (a longer text goes out as a concatenated SMS;
+    # tests/forms/test_staff_workflow.py keeps each under 160 characters).
     class Case:
-        kind, number, status, reply_by = "complaint", "ZX-2026-0001", "received", None
+        kind, number, status, reply_by = "complaint", "ZX-2026-000001", "received", None
     text = sms_text("资溪县", Case(), link="https://ts.zixi.gov.cn/zixi/track")
     assert text.endswith("凭编号和查询码可在网上查看：https://ts.zixi.gov.cn/zixi/track。")

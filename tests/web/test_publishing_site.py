@@ -19,12 +19,13 @@ def _pages(out, jid):
 
 def test_every_page_of_a_preview_carries_the_banner_and_the_as_of_date(site):
     out, data, _ = site
-    today = china_today()
-    footer = f'按 <span class="as-of">{today.year}年{today.month}月{today.day}日</span> 执行的政策'
     for jid in ("zixi", "jixian"):
         version = json.loads((out / jid / "data" / "version.json").read_text(encoding="utf-8"))
-        assert version["jurisdiction"] == jid and version["as_of"] == today.isoformat()
-        assert version["data_version"] == data_version(data / jid, today)
+        # built today in Beijing (the day before, when the session crossed midnight there)
+        day = dt.date.fromisoformat(version["as_of"])
+        assert version["jurisdiction"] == jid and 0 <= (china_today() - day).days <= 1
+        assert version["data_version"] == data_version(data / jid, day)
+        footer = f'按 <span class="as-of">{day.year}年{day.month}月{day.day}日</span> 执行的政策'
         assert dt.datetime.fromisoformat(version["built_at"]).utcoffset() == dt.timedelta(hours=8)
         pages = _pages(out, jid)
         assert len(pages) > 20
