@@ -162,6 +162,8 @@ def test_every_drug_name_finds_the_drugs_page_first_and_whole(browser, served):
             href = link.get_attribute("href")
             if href != f"{served}/{jid}/drugs/" or first.locator("del").count():
                 wrong.append((jid, query, href, first.inner_text()[:60]))
+            elif first.locator(".md-tags").count() and first.locator(".md-tags").first.is_visible():
+                wrong.append((jid, query, "the drug-name tags show under the result"))
     assert wrong == [], "\n".join(str(x[:3]) for x in wrong)
     assert w.problems == []
     w.close()
