@@ -58,7 +58,8 @@ def test_stats_export_has_the_interface_shape_and_no_case_field(app, tmp_path):
     assert set(data) == {"jurisdiction", "generated", "months", "audit_chain", "status_names"}
     assert data["jurisdiction"] == "zixi"
     # The staff pages' words for every status, in the lifecycle's order (issue 27 point 15).
-    assert data["status_names"] == {s: status_name(s) for s in STATUSES} and list(data["status_names"]) == list(STATUSES)
+    assert data["status_names"] == {s: status_name(s) for s in STATUSES}
+    assert list(data["status_names"]) == list(STATUSES)
     assert dt.datetime.fromisoformat(data["generated"]).utcoffset() == dt.timedelta(hours=8)
     for m in data["months"]:
         assert set(m) == KEYS and re.fullmatch(r"\d{4}-\d{2}", m["month"])
@@ -103,7 +104,8 @@ def test_build_publishes_the_exported_stats(sqlite_app, tmp_path, monkeypatch):
     assert "暂未公布" not in page
     for m in exported["months"]:
         year, month = m["month"].split("-")
-        assert re.search(rf"{int(year)}年</span><span class=\"nowrap\">{int(month)}月</span></td>\s*<td[^>]*>{m['received']}</td>", page), m["month"]
+        cell = rf"{int(year)}年</span><span class=\"nowrap\">{int(month)}月</span></td>"
+        assert re.search(rf"{cell}\s*<td[^>]*>{m['received']}</td>", page), m["month"]
     assert "住院被收了押金" in page or "押金" in page
     assert f"<td>{status_name('submitted')}</td>" in page  # the staff pages' status names, not ids
     generated = dt.datetime.fromisoformat(exported["generated"])

@@ -263,7 +263,8 @@ def test_statistics_status_names_are_the_staff_pages_names():
     assert {s: STATUS_NAMES[s] for s in STATUSES} == {s: status_name(s) for s in STATUSES}
     assert list(STATUS_NAMES)[:len(STATUSES)] == list(STATUSES)
     j = type("J", (), {"complaint_categories": [{"id": "b", "name": "乙"}, {"id": "a", "name": "甲"}]})()
-    view = stats_view(j, {"generated": "2026-12-06T09:30:00+08:00", "status_names": {"closed": "办完了", "accepted": "收下了"},
+    view = stats_view(j, {"generated": "2026-12-06T09:30:00+08:00",
+                          "status_names": {"closed": "办完了", "accepted": "收下了"},
                           "months": [{"month": "2026-12", "received": 3, "by_category": {"a": 1, "b": 1, "zz": 1},
                                       "by_status": {"accepted": 1, "closed": 2}}]})
     assert view["generated"] == "2026年12月6日" and view["months"][0]["month"] == "2026年12月"
