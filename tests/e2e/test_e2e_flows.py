@@ -274,7 +274,7 @@ def test_statistics_export_and_rebuild_publish_the_month(browser, site, site_url
     assert figures["received"] == counted >= 1
     page.goto(f"{site_url}/{JID}/stats/")
     in_words = f"{today.year}年{today.month}月"  # as residents write it (issue 27 point 15)
-    row = page.locator(f"tr:has(td:text-is('{in_words}'))").first.locator("td").all_inner_texts()
+    row = page.locator(f"tr:has(td:has-text('{in_words}'))").first.locator("td").all_inner_texts()
     assert row[:2] == [in_words, str(counted)]
     cells = page.locator("table", has_text="投诉的事").first.locator(
         "tr:has-text('村卫生室在公布的时间关门或医生不在') td").all_inner_texts()
