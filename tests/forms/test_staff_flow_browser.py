@@ -55,6 +55,9 @@ class Clerk:
         self.page.click("#submit")
 
     def fits(self):
+        # After a click that submits a form, the next page may still be loading: wait for it, so
+        # the measure is of the new page (not of a document torn down mid-navigation).
+        self.page.wait_for_load_state()
         assert self.page.evaluate("document.documentElement.scrollWidth") <= self.width
 
     def close(self):
