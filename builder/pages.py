@@ -364,27 +364,48 @@ def complaint_facts(j: Jurisdiction, ctx: SiteContext) -> dict:
 
 
 def stats_view(j: Jurisdiction, stats: dict | None) -> dict | None:
-    """The forms app's export (interfaces.md), checked for shape, with category names."""
+    """The forms app's export (interfaces.md), checked for shape, in words: the date as residents
+    write it, categories in the order of complaints.yaml (the complaint form's order), statuses
+    under the staff pages' names (the export's `status_names`, or ours for files made before it)."""
     if stats is None:
         return None
     names = {c["id"]: c["name"] for c in getattr(j, "complaint_categories", None) or ()}
     try:
+        status_names = stats.get("status_names") or STATUS_NAMES
         months = []
         for m in stats["months"]:
             months.append({
-                "month": str(m["month"]), "received": int(m["received"]),
+                "month": "".join(_month_in_words(str(m["month"]))),
+                "month_parts": _month_in_words(str(m["month"])), "received": int(m["received"]),
                 "closed_on_time": int(m.get("closed_on_time", 0)), "closed_late": int(m.get("closed_late", 0)),
                 "median_days": m.get("median_days_to_close"),
-                "by_category": [{"name": names.get(k, k), "count": int(n)} for k, n in m.get("by_category", {}).items()],
-                "by_status": [{"name": STATUS_NAMES.get(k, k), "count": int(n)} for k, n in m.get("by_status", {}).items()],
+                "by_category": [{"name": names.get(k, k), "count": int(n)}
+                                for k, n in _in_order(m.get("by_category", {}), names)],
+                "by_status": [{"name": str(status_names.get(k, STATUS_NAMES.get(k, k))), "count": int(n)}
+                              for k, n in _in_order(m.get("by_status", {}), status_names)],
             })
         chain = stats.get("audit_chain")  # optional (files exported before it lack it)
         audit = ({"length": int(chain["length"]), "head": str(chain["head"])[:64]} if isinstance(chain, dict) else None)
-        return {"generated": str(stats["generated"]), "months": months, "audit": audit}
-    except (KeyError, TypeError, ValueError) as exc:
+        generated = dt.datetime.fromisoformat(str(stats["generated"]))
+        return {"generated": facts.cn_date(generated.date()), "months": months, "audit": audit}
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise facts.Unshowable(f"投诉统计文件格式不对（{exc!r}），应符合 interfaces.md 的格式") from None
 
 
-# The forms app's statuses (forms_app/lifecycle.py), in the words of the public page.
-STATUS_NAMES = {"received": "已收到", "submitted": "已收到", "accepted": "已受理", "in_progress": "办理中",
-                "closed": "已办结", "declined": "不予受理", "extended": "已延期", "reopened": "复查中"}
+def _in_order(counts: dict, order: dict) -> list[tuple[str, object]]:
+    """`counts` in the order of `order`'s keys, then any key it does not know, as the file has them."""
+    rank = {k: i for i, k in enumerate(order)}
+    return sorted(counts.items(), key=lambda kv: rank.get(kv[0], len(rank)))
+
+
+def _month_in_words(month: str) -> tuple[str, str]:
+    """"2026-10" -> ("2026年", "10月"): the narrow table on a phone breaks the month between the two."""
+    year, number = month.split("-")
+    return f"{int(year)}年", f"{int(number)}月"
+
+
+# The forms app's statuses, under the names of forms_app/lifecycle.py's STATUSES (the staff pages'
+# words; a test keeps the two equal) in its order, for stats files exported without `status_names`.
+STATUS_NAMES = {"submitted": "已收到，等待受理", "accepted": "已受理", "declined": "不予受理",
+                "in_progress": "正在办理", "extended": "已延期办理", "closed": "已办结", "reopened": "复查中",
+                "received": "已收到，等待受理"}

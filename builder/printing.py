@@ -272,7 +272,7 @@ def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *,
         rendered.append(out / "leaflet.pdf")
     clock.lap("leaflet")
 
-    card_facts = {k: facts[k] for k in ("name", "version", "hotline", "preview")}
+    card_facts = {k: facts[k] for k in ("name", "version", "effective_date_cn", "hotline", "preview", "stale")}
     todo = [v for v in villages if stale(cards_name(v["id"]), card_facts, _card_view(v))]
     if todo:
         for path, data in cards(jur.id, facts, todo).items():

@@ -6,6 +6,7 @@ on the spot and would make the handling figures meaningless. A case counts in th
 received (Beijing time); `by_status` is its status at the time of the export; it is closed on
 time when it was closed on or before its reply deadline (for a case closed before it was ever
 accepted, its decision deadline). Days to close are calendar days from receipt to closing.
+`status_names` carries the statuses' words, so the public page says what the staff pages say.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy import select
 
 from . import audit_chain
 from .db import Database
+from .lifecycle import STATUSES, status_name
 from .models import CHINA, Case, local_date
 
 
@@ -65,7 +67,10 @@ def jurisdiction_stats(db: Database, jurisdiction: str, now: dt.datetime | None 
     generated = (now or dt.datetime.now(dt.UTC)).astimezone(CHINA).replace(microsecond=0)
     return {"jurisdiction": jurisdiction, "generated": generated.isoformat(),
             "months": [{"month": m, **month_figures(cs)} for m, cs in sorted(months.items())],
-            "audit_chain": chain}
+            "audit_chain": chain,
+            # The staff pages' status names, in the lifecycle's order: the site (which cannot import
+            # this package) shows the same words (issue 27 point 15).
+            "status_names": {s: status_name(s) for s in STATUSES}}
 
 
 def export(db: Database, jurisdictions: list[str], out: Path, now: dt.datetime | None = None) -> list[Path]:

@@ -141,6 +141,33 @@ def test_two_as_of_dates_around_a_change_give_two_versions_values_and_the_earlie
         assert MARK in b[sheet].replace("\n", "") and MARK not in a[sheet].replace("\n", ""), sheet
 
 
+def test_the_full_zixi_notice_announces_an_upcoming_change_and_still_fits(data_copy, tmp_path):
+    """zixi's notice carries drug prices and outpatient lines: its page was full, and a value's
+    upcoming change (a line more in the table) once made the build refuse it."""
+    import pdfplumber
+
+    layers = data_copy / "zixi" / "layers.yaml"
+    text = layers.read_text(encoding="utf-8")
+    basic = "        county: {2019-01-01: 0.80}\n        city: {2019-01-01: 0.60}"  # the basic insurance's ratio
+    assert text.count(basic) == 1
+    layers.write_text(text.replace(basic, basic.replace("0.80}", "0.80, 2027-01-01: 0.85}")), encoding="utf-8")
+    jur = _trimmed(data_copy / "zixi")
+    day = dt.date(2026, 12, 31)  # the day before
+    paths, _ = printing.print_jurisdiction_report(jur, tmp_path, "v", site_url="https://a.gov.cn",
+                                                  forms_url="https://b.gov.cn", as_of=day)
+    notice = next(p for p in paths if p.name.startswith("notice-"))
+    said = _text(notice).replace("\n", "")
+    assert "县级医院 80% 按本县理解 （即将调整：自2027年1月1日起 85%）" in said
+    assert "注意：数字依据 2020 年的文件" in said  # the staleness footer too, on the same page
+    mm = 72 / 25.4
+    with pdfplumber.open(notice) as pdf:
+        (page,) = pdf.pages
+        near = [c["text"] for c in page.chars if c["text"].strip() and (
+            c["x0"] < 10 * mm or c["top"] < 10 * mm or c["x1"] > page.width - 10 * mm
+            or c["bottom"] > page.height - 10 * mm)]
+    assert near == []
+
+
 def test_line_pages_changes_page_and_calculator_label_the_upcoming_value(data_copy, tmp_path):
     folder = _with_dated_change(data_copy)
     jur, problems = load_jurisdiction(folder, run_examples=False)
@@ -206,8 +233,9 @@ def test_the_staleness_notice_appears_when_as_of_is_past_every_source(jurisdicti
         paths, _ = printing.print_jurisdiction_report(jur, Path(folder), "v", site_url="https://a.gov.cn",
                                                       forms_url="https://b.gov.cn", as_of=dt.date(2026, 12, 6))
         for path in paths:
-            if path.name != "county-pack.pdf" and not path.name.startswith("cards-"):
-                assert "注意：数字依据 2020 年的文件，以县医保局最新规定为准" in _text(path).replace("\n", ""), path
+            if path.name != "county-pack.pdf":  # every sheet: each page's footer, and each of the 8 cards
+                said = _text(path).replace("\n", "").count("注意：数字依据 2020 年的文件，以县医保局最新规定为准")
+                assert said == (8 if path.name.startswith("cards-") else len(PdfReader(path).pages)), path
 
 
 def test_a_review_more_than_a_year_old_is_said_and_its_absence_shown(jurisdictions):

@@ -23,6 +23,7 @@ from ..models import AuditEntry, Case, CaseEvent, OutboxMessage, StaffUser, loca
 from ..policy_source import category, person_in_words, place_label
 from ..protect import new_lookup_code
 from ..views_common import jurisdiction_or_404
+from . import reveal as revealed
 from . import session as staff_session
 from .access import can_act, can_manage_users, can_read_audit, can_see, visible
 from .accounts import ROLES, authenticate, fetch_users
@@ -324,7 +325,8 @@ def _how_counted(j, case: Case, events) -> list[str]:
 @staff_session.required
 def case(user, jid, number):
     j = jurisdiction_or_404(jid)
-    return _case_page(user, j, _case(user, jid, number))
+    current = _case(user, jid, number)
+    return _case_page(user, j, current, phone=revealed.take(f"case:{jid}:{number}"))
 
 
 def _checked_post(user, jid, number):
@@ -460,7 +462,9 @@ def phone(user, jid, number):
     if refusal is not None:
         return refusal
     full = reveal_phone(_db(), _actor(user), number, current_app.extensions["forms_protector"].decrypt)
-    return _case_page(user, j, current, phone=full or "（没有电话）")
+    revealed.keep(f"case:{jid}:{number}", full or "（没有电话）")
+    # POST → redirect → GET: refreshing the page does not reveal (and audit) again.
+    return redirect(url_for("staff.case", jid=jid, number=number, _anchor="phone"), 303)
 
 
 # ------------------------------------------------------------------ outbox, audit
@@ -468,10 +472,12 @@ def phone(user, jid, number):
 @bp.get("/<jid>/outbox")
 @staff_session.required
 def outbox(user, jid):
-    return _outbox_page(user, jid)
+    mid = request.args.get("shown", "")
+    full = revealed.take(f"outbox:{jid}:{mid}") if mid.isdigit() else None
+    return _outbox_page(user, jid, {int(mid): full} if full else None)
 
 
-def _outbox_page(user, jid, revealed: dict | None = None):
+def _outbox_page(user, jid, shown: dict | None = None):
     j = jurisdiction_or_404(jid)
     status = request.args.get("status", "") if request.args.get("status", "") in notify.FILTERS else ""
     from .queue import _number_part
@@ -479,7 +485,7 @@ def _outbox_page(user, jid, revealed: dict | None = None):
     items = notify.fetch_outbox(_db(), visible(user), status=status, number=number)
     return render_template("staff/outbox.html", j=j, items=items, outbox_status=notify.OUTBOX_STATUS,
                            form=ActionForm(formdata=None), sender=current_app.config.get("SMS_SENDER"),
-                           filters=notify.FILTERS, status=status, number=number, revealed=revealed or {},
+                           filters=notify.FILTERS, status=status, number=number, revealed=shown or {},
                            now=utcnow())
 
 
@@ -504,7 +510,9 @@ def outbox_phone(user, jid, mid):
     """The number to call for a message no sender will deliver; every look audited, as on the case page."""
     msg, case = _message(user, jid, mid)
     full = reveal_phone(_db(), _actor(user), case.number, current_app.extensions["forms_protector"].decrypt)
-    return _outbox_page(user, jid, revealed={mid: full or "（没有电话）"})
+    revealed.keep(f"outbox:{jid}:{mid}", full or "（没有电话）")
+    return redirect(url_for("staff.outbox", jid=jid, status=request.args.get("status") or None,
+                            number=request.args.get("number") or None, shown=mid, _anchor=f"m-{mid}"), 303)
 
 
 @bp.post("/<jid>/outbox/<int:mid>/manual")

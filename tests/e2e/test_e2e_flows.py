@@ -267,13 +267,15 @@ def test_statistics_export_and_rebuild_publish_the_month(browser, site, site_url
     exported = json.loads((stats / JID / "complaint-stats.json").read_text(encoding="utf-8"))
     build(site, forms.env, "--stats", str(stats))
 
-    month = dt.datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai"))
+    month = today.strftime("%Y-%m")
     figures = next(m for m in exported["months"] if m["month"] == month)
     counted = forms.execute("SELECT count(*) FROM cases WHERE jurisdiction = :j AND kind = 'complaint'", j=JID)
     assert figures["received"] == counted >= 1
     page.goto(f"{site_url}/{JID}/stats/")
-    row = page.locator(f"tr:has(td:text-is('{month}'))").first.locator("td").all_inner_texts()
-    assert row[:2] == [month, str(counted)]
+    in_words = f"{today.year}年{today.month}月"  # as residents write it (issue 27 point 15)
+    row = page.locator(f"tr:has(td:has-text('{in_words}'))").first.locator("td").all_inner_texts()
+    assert row[:2] == [in_words, str(counted)]
     cells = page.locator("table", has_text="投诉的事").first.locator(
         "tr:has-text('村卫生室在公布的时间关门或医生不在') td").all_inner_texts()
     assert cells == ["村卫生室在公布的时间关门或医生不在", str(figures["by_category"]["clinic_closed"])]
@@ -313,7 +315,7 @@ def test_query_form_screener_and_build_py_eligible_agree(browser, site_url, urls
     page.select_option("#village", VILLAGE)
     page.click("#submit")
     page.wait_for_selector("section.result")
-    names = [squash(t).replace("示例数字", "") for t in page.locator("section.result.yes h2").all_inner_texts()]
+    names = [squash(t).replace("示例数字", "").replace("按本县理解", "") for t in page.locator("section.result.yes h2").all_inner_texts()]
     assert names == [squash(p["name"]) for p in expected["eligible"]]
     more = page.locator("main").inner_text()
     for p in expected["need_more_info"]:

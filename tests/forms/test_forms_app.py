@@ -77,7 +77,7 @@ def test_the_receipt_is_printable_and_names_the_deadline(sqlite_app):
     assert number in page and f"{code[:4]} {code[4:]}" in page
     assert "前（资溪县承诺的期限，按日历天数算，最后一天是节假日的顺延）" in page and "data-print hidden" in page
     # The calendar-day reading of "15日" is the county's interpretation, and says so.
-    assert '<span class="tag">按本县理解</span>' in page
+    assert '<span class="mark-interpreted">按本县理解</span>' in page
 
 
 def test_working_days_skip_holidays_and_count_make_up_days(policy):

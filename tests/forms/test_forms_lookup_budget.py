@@ -4,6 +4,8 @@ the feedback form, taken atomically; without Redis the limits hold across gunico
 unknown one."""
 from __future__ import annotations
 
+import json
+
 import threading
 import urllib.error
 import urllib.parse
@@ -123,10 +125,11 @@ def test_two_gunicorn_workers_without_redis_share_one_budget(tmp_path):
     log = tmp_path / "access.log"
     env = {"DATABASE_URL": url, "REDIS_URL": "", "FORMS_LIMIT_LOOKUP_FAIL": f"{limit} per hour",
            "FORMS_LIMIT_PREFIX": f"test-{uuid.uuid4().hex}"}
-    with LocalGunicorn(env, workers=2, threads=1, access_log=log, access_format="%(p)s %(s)s") as server:
+    with LocalGunicorn(env, workers=2, threads=1, access_log=log) as server:
         target = f"{server.base}/api/open311/v2/requests/ZX-2026-000001.json?jurisdiction_id=zixi&token=12345678"
         with ThreadPoolExecutor(4) as pool:
             statuses = list(pool.map(lambda _: _lookup(target), range(20)))
     assert sorted(statuses) == [404] * limit + [429] * (20 - limit)
-    answers = [line.split() for line in log.read_text().splitlines() if line.split()[1] in ("404", "429")]
-    assert len({pid for pid, _ in answers}) == 2, "both workers must have answered"
+    lines = [json.loads(line) for line in log.read_text().splitlines()]  # JSON lines (gunicorn_conf.JsonLogger)
+    answers = [line for line in lines if line.get("status") in (404, 429)]
+    assert len({line["pid"] for line in answers}) == 2, "both workers must have answered"

@@ -281,8 +281,12 @@ def test_manual_notification_and_a_reissued_lookup_code(app):
     page = admin.get(f"/staff/zixi/outbox?status=todo&number={number}").get_data(as_text=True)
     assert f'id="m-{msg.id}"' in page and "139****5678" in page and "13912345678" not in page
     tok = CSRF.search(page).group(1)
-    shown = admin.post(f"/staff/zixi/outbox/{msg.id}/phone", data={"csrf_token": tok}).get_data(as_text=True)
-    assert 'href="tel:+8613912345678"' in shown
+    r = admin.post(f"/staff/zixi/outbox/{msg.id}/phone?status=todo&number={number}", data={"csrf_token": tok})
+    assert r.status_code == 303  # a refresh of the page shown next does not reveal (and audit) again
+    shown = admin.get(r.headers["Location"]).get_data(as_text=True)
+    assert 'href="tel:+8613912345678"' in shown and f'id="m-{msg.id}"' in shown
+    again = admin.get(r.headers["Location"]).get_data(as_text=True)
+    assert "+8613912345678" not in again and "139****5678" in again
     assert admin.post(f"/staff/zixi/outbox/{msg.id}/manual", data={"csrf_token": tok}).status_code == 303
     assert [m.status for m in _messages(app, number)] == ["manual"]
     assert f'id="m-{msg.id}"' not in admin.get("/staff/zixi/outbox?status=todo").get_data(as_text=True)
@@ -296,6 +300,7 @@ def test_manual_notification_and_a_reissued_lookup_code(app):
     with app.extensions["forms_db"].reading() as s:
         actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.case_id == _case(app, number).id)))
     assert {"reveal_phone", "outbox_manual", "reissue_code"} <= set(actions)
+    assert actions.count("reveal_phone") == 1
 
 
 # ------------------------------------------------------------------ 5. the same filer's cases

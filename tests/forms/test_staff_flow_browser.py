@@ -55,6 +55,9 @@ class Clerk:
         self.page.click("#submit")
 
     def fits(self):
+        # After a click that submits a form, the next page may still be loading: wait for it, so
+        # the measure is of the new page (not of a document torn down mid-navigation).
+        self.page.wait_for_load_state()
         assert self.page.evaluate("document.documentElement.scrollWidth") <= self.width
 
     def close(self):
@@ -91,6 +94,14 @@ def test_queue_keeps_its_filter_and_place(browser, site, size):
     clerk.close()
 
 
+def _reveals(app) -> int:
+    """How many times a full phone number was looked at (audited), in this test's database."""
+    from forms_app.models import AuditEntry
+    from sqlalchemy import func, select
+    with app.extensions["forms_db"].reading() as s:
+        return s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "reveal_phone"))
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_a_call_back_is_recorded_as_a_call(browser, site, size):
     app, base = site
@@ -104,8 +115,12 @@ def test_a_call_back_is_recorded_as_a_call(browser, site, size):
     clerk.page.click(".case-card .case-no >> nth=0")
     main = clerk.page.inner_text("main")
     assert "待回电" in main and "72 岁" in main and "poverty" not in main and "他在网上看到的自动答复" in main
+    before = _reveals(app)
     clerk.page.click("text=显示完整电话")
     assert clerk.page.get_attribute("#phone", "href").startswith("tel:+86")
+    clerk.page.reload()  # a refresh neither asks again (no re-sent POST, no second audit entry) nor keeps the number
+    assert clerk.page.locator("#phone").count() == 0 and "139****0000" in clerk.page.inner_text("main")
+    assert _reveals(app) == before + 1
     clerk.page.fill("#status-text", "已电话告知可以办慢病卡")
     clerk.page.click("#callback-form button")
     assert "已回电" in clerk.page.inner_text("h1")
@@ -194,8 +209,11 @@ def test_manual_notification_from_the_outbox(browser, site, size):
     clerk.page.goto(f"{base}/staff/zixi/outbox?status=todo&number={number}")
     card = clerk.page.locator(".case-card").first
     assert "139****5678" in card.inner_text() and "/zixi/track" in card.inner_text()
+    before = _reveals(app)
     card.locator("text=显示号码").click()
     assert clerk.page.get_attribute(".revealed", "href") == "tel:+8613912345678"
+    clerk.page.reload()
+    assert clerk.page.locator(".revealed").count() == 0 and _reveals(app) == before + 1
     clerk.fits()
     clerk.page.locator(".case-card").first.locator("text=已人工通知").click()
     assert number not in clerk.page.inner_text(".cases")  # done: off the to-do filter

@@ -12,6 +12,7 @@ import pytest
 
 from forms_app import backup
 from forms_app.cli import upgrade
+from forms_app.lifecycle import STATUSES, status_name
 from forms_app.models import Case
 from forms_app.stats import month_figures
 
@@ -54,7 +55,11 @@ def test_stats_export_has_the_interface_shape_and_no_case_field(app, tmp_path):
     assert result.exit_code == 0, result.output
     path = tmp_path / "zixi" / "complaint-stats.json"
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert set(data) == {"jurisdiction", "generated", "months", "audit_chain"} and data["jurisdiction"] == "zixi"
+    assert set(data) == {"jurisdiction", "generated", "months", "audit_chain", "status_names"}
+    assert data["jurisdiction"] == "zixi"
+    # The staff pages' words for every status, in the lifecycle's order (issue 27 point 15).
+    assert data["status_names"] == {s: status_name(s) for s in STATUSES}
+    assert list(data["status_names"]) == list(STATUSES)
     assert dt.datetime.fromisoformat(data["generated"]).utcoffset() == dt.timedelta(hours=8)
     for m in data["months"]:
         assert set(m) == KEYS and re.fullmatch(r"\d{4}-\d{2}", m["month"])
@@ -98,9 +103,13 @@ def test_build_publishes_the_exported_stats(sqlite_app, tmp_path, monkeypatch):
     page = (out / "zixi" / "stats" / "index.html").read_text(encoding="utf-8")
     assert "暂未公布" not in page
     for m in exported["months"]:
-        assert re.search(rf"{m['month']}</td>\s*<td[^>]*>{m['received']}</td>", page), m["month"]
+        year, month = m["month"].split("-")
+        cell = rf"{int(year)}年</span><span class=\"nowrap\">{int(month)}月</span></td>"
+        assert re.search(rf"{cell}\s*<td[^>]*>{m['received']}</td>", page), m["month"]
     assert "住院被收了押金" in page or "押金" in page
-    assert "已收到" in page  # status names, not ids
+    assert f"<td>{status_name('submitted')}</td>" in page  # the staff pages' status names, not ids
+    generated = dt.datetime.fromisoformat(exported["generated"])
+    assert f"统计时间：{generated.year}年{generated.month}月{generated.day}日" in page
     head = exported["audit_chain"]["head"]  # the audit log's head, printed where others keep it
     assert f"共 {exported['audit_chain']['length']} 条" in page and f"{head[:16]} {head[16:32]}" in page
 

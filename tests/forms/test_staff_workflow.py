@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 
 from sqlalchemy import select, text
@@ -137,8 +138,23 @@ def test_queue_and_csv_mask_personal_data(app):
     assert not any("13912345678" in c or "押金，说是" in c or "王某甲" in c for c in row)
     # The full number only on purpose, and that look is audited.
     r = act(admin, "zixi", number, "phone")
-    assert "+8613912345678" in r.get_data(as_text=True)
+    assert r.status_code == 303  # POST → redirect → GET: a refresh does not reveal (and audit) again
+    kept = app.session_interface.get_signing_serializer(app).loads(admin.get_cookie("session").value)
+    assert kept["staff_revealed"]["phone"] and "13912345678" not in json.dumps(kept)  # encrypted in the cookie
+    shown = admin.get(r.headers["Location"]).get_data(as_text=True)
+    assert 'href="tel:+8613912345678"' in shown
+    again = admin.get(r.headers["Location"]).get_data(as_text=True)  # the refresh
+    assert "+8613912345678" not in again and "139****5678" in again
     assert [e.action for e in _audit(app, _case(app, number).id)] == ["reveal_phone"]
+
+
+def test_a_revealed_phone_is_for_its_own_case_and_one_view_only(app):
+    number, _ = file_complaint(app.test_client(), phone="13912345678")
+    other, _ = file_complaint(app.test_client(), phone="13800001111")
+    admin, _ = staff_client(app, "admin")
+    r = act(admin, "zixi", number, "phone")
+    assert "+8613912345678" not in admin.get(f"/staff/zixi/case/{other}").get_data(as_text=True)
+    assert "+8613912345678" not in admin.get(r.headers["Location"]).get_data(as_text=True)  # taken by the look above
 
 
 def test_citizen_text_is_escaped_on_staff_pages(app):

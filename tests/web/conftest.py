@@ -12,7 +12,7 @@ from site_helpers import run_build
 ROOT = Path(__file__).resolve().parents[2]
 
 STATS = {"jurisdiction": "zixi", "generated": "2026-11-25T10:00:00+08:00", "months": [
-    {"month": "2026-10", "received": 12, "by_category": {"deposit_charged": 3},
+    {"month": "2026-10", "received": 12, "by_category": {"clinic_closed": 1, "deposit_charged": 3, "staff_conduct": 2},
      "by_status": {"closed": 9, "in_progress": 3}, "closed_on_time": 8, "closed_late": 1,
      "median_days_to_close": 11}]}
 

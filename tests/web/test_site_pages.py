@@ -239,8 +239,37 @@ def test_complain_page_links_into_the_forms_app(site):
 
 def test_statistics_page_with_and_without_figures(site):
     text = text_of(page(site[0], "zixi", "stats"))
-    assert "2026-10" in text and "12" in text and "办结用时" in text
+    assert "2026年10月" in text and "12" in text and "办结用时" in text
     assert "暂未公布统计数字" in text_of(page(site[0], "jixian", "stats"))
+
+
+def test_statistics_page_in_words_in_the_datas_order_with_the_staff_pages_status_names(site):
+    """Issue 27 point 15: the date as residents write it, the categories in complaints.yaml's order
+    (not the export's alphabetical one), the statuses under forms_app/lifecycle.py's names."""
+    from forms_app.lifecycle import status_name
+    text = text_of(page(site[0], "zixi", "stats"))
+    assert "统计时间：2026年11月25日" in text and "2026-11-25" not in text and "2026-10" not in text
+    shown = [text.index(name) for name in ("住院被收了押金", "村卫生室在公布的时间关门", "工作人员态度不好")]
+    assert shown == sorted(shown), "categories in the order of complaints.yaml"
+    assert status_name("closed") in text and status_name("in_progress") in text
+    assert text.index(status_name("in_progress")) < text.index(status_name("closed"))  # the lifecycle's order
+
+
+def test_statistics_status_names_are_the_staff_pages_names():
+    """The site cannot import forms_app: its names for stats files exported without `status_names`
+    are kept equal to the staff pages' here, and a file's own names win."""
+    from builder.pages import STATUS_NAMES, stats_view
+    from forms_app.lifecycle import STATUSES, status_name
+    assert {s: STATUS_NAMES[s] for s in STATUSES} == {s: status_name(s) for s in STATUSES}
+    assert list(STATUS_NAMES)[:len(STATUSES)] == list(STATUSES)
+    j = type("J", (), {"complaint_categories": [{"id": "b", "name": "乙"}, {"id": "a", "name": "甲"}]})()
+    view = stats_view(j, {"generated": "2026-12-06T09:30:00+08:00",
+                          "status_names": {"closed": "办完了", "accepted": "收下了"},
+                          "months": [{"month": "2026-12", "received": 3, "by_category": {"a": 1, "b": 1, "zz": 1},
+                                      "by_status": {"accepted": 1, "closed": 2}}]})
+    assert view["generated"] == "2026年12月6日" and view["months"][0]["month"] == "2026年12月"
+    assert [c["name"] for c in view["months"][0]["by_category"]] == ["乙", "甲", "zz"]
+    assert [s["name"] for s in view["months"][0]["by_status"]] == ["办完了", "收下了"]
 
 
 def test_open_data_matches_its_schema_and_carries_the_version(site):
