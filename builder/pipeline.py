@@ -230,7 +230,7 @@ def _unexpected(exc: Exception) -> str:
 def build_site(job: Job, j, work: Path, report: list[str] | None = None) -> Path:
     """Every stage of one jurisdiction into `work`; returns the finished site folder. `report`
     gets one line per output kind: what was made again, and why."""
-    from . import mkdocs_site, opendata, pages, trim
+    from . import mkdocs_site, opendata, pages, search_terms, trim
 
     report = [] if report is None else report
     as_of = job.as_of or china_today()
@@ -275,6 +275,9 @@ def build_site(job: Job, j, work: Path, report: list[str] | None = None) -> Path
         trim.trim(site)
     except trim.TrimFailed as exc:
         raise BuildError(str(exc)) from None
+    unfound = search_terms.tag_site(site / "search" / "search_index.json", j)
+    if unfound:  # the site still works; the officer learns which names search will not find
+        report.append(f"搜索：这些药名在网站搜索里找不到药品价格页：{'、'.join(unfound)}")
     if job.print_apart:
         progress.stage(j.id, "打印")
         rendered = printed()

@@ -134,11 +134,11 @@ def _drug_queries():
     return out
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22, not done: the browser's lunr.zh splits 对乙酰氨基酚 / 二甲双胍 / 维生素C "
-                   "differently from jieba at build time, so some names find another page first or nothing")
 def test_every_drug_name_finds_the_drugs_page_first_and_whole(browser, served):
     """Every drug of the samples, by its name, by its name without the dosage form (二甲双胍) and by
-    its common names (降糖药): the drugs page comes first and no query word is shown missing."""
+    its common names (降糖药): the drugs page comes first and no query word is shown missing. It failed
+    before builder/search_terms.py: 对乙酰氨基酚 and 二甲双胍 found other pages, 黄连素 a village,
+    维生素C nothing (Material's worker cuts a query into words of the index, not with jieba)."""
     w = Watched(browser, served)
     page = w.page
     wrong = []
@@ -162,6 +162,8 @@ def test_every_drug_name_finds_the_drugs_page_first_and_whole(browser, served):
             href = link.get_attribute("href")
             if href != f"{served}/{jid}/drugs/" or first.locator("del").count():
                 wrong.append((jid, query, href, first.inner_text()[:60]))
+            elif first.locator(".md-tags").count() and first.locator(".md-tags").first.is_visible():
+                wrong.append((jid, query, "the drug-name tags show under the result"))
     assert wrong == [], "\n".join(str(x[:3]) for x in wrong)
     assert w.problems == []
     w.close()
