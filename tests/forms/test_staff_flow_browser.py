@@ -52,7 +52,10 @@ class Clerk:
         self.page.goto(f"{self.base}/staff/login")
         self.page.fill("#username", name)
         self.page.fill("#password", PASSWORD)
-        self.page.click("#submit")
+        # Until the next page has loaded: its scripts (forms.js folds the queue's filters on a
+        # phone) have run before anything is read.
+        with self.page.expect_navigation():
+            self.page.click("#submit")
 
     def fits(self):
         # After a click that submits a form, the next page may still be loading: wait for it, so
