@@ -28,7 +28,7 @@ GOAL_S, GOAL_RATIO = 10.0, 0.3
 
 def build(data: Path, out: Path, jid: str) -> tuple[float, str]:
     start = time.monotonic()
-    run = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--data", str(data), "--only", jid,
+    run = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--data", str(data), "--only", jid, "--preview",
                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
     seconds = time.monotonic() - start
     if run.returncode != 0:
