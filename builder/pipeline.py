@@ -69,6 +69,9 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
     progress bar per jurisdiction on stderr while they build (builder/progress.py; on a terminal)."""
     from policy.loader import jurisdiction_dirs
 
+    # Absolute from here on: MkDocs resolves a relative docs_dir against its config file's folder,
+    # which is inside `out` (`--out dist` from the shell once failed with a doubled path).
+    out, data_dir = out.resolve(), data_dir.resolve()
     folders, problems = jurisdiction_dirs(data_dir)
     if problems:
         for problem in problems:

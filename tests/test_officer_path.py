@@ -488,3 +488,16 @@ def test_1_build_with_a_python_other_than_the_venv_names_the_venv_python(tmp_pat
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
     assert "不是本项目的 .venv" in run.stderr and f".venv/bin/python build.py build --out {tmp_path / 'dist'}" in run.stderr
+
+
+# ------------------------------------------------------------------ build with relative folders
+def test_build_takes_output_and_data_folders_relative_to_where_it_is_run(tmp_path):
+    """`build.py build --out dist` from the shell once failed: MkDocs read the relative docs_dir
+    against its config inside the output folder (a doubled path)."""
+    shutil.copytree(ROOT / "policy_data" / "jixian", tmp_path / "data" / "jixian")
+    run = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--data", "data", "--out", "site-out",
+                          "--only", "jixian", "--preview", "--no-print"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "site-out" / "jixian" / "index.html").is_file()
+    assert not list((tmp_path / "site-out").glob(".building-*")), "the work folder is left behind"
