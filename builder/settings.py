@@ -73,13 +73,18 @@ def problems(jur=None) -> list[str]:
     return out
 
 
+def unpublishable(site: str, forms: str) -> list[tuple[str, str, str, str]]:
+    """(data key, environment variable, address, why) for each of a jurisdiction's two addresses
+    residents could not open. The build and the forms app word their messages apart: what the
+    address would end up on differs (printed sheets or receipts and SMS)."""
+    pairs = (("site_url", "SITE_URL", site), ("forms_url", "FORMS_URL", forms))
+    return [(key, env, value, why) for key, env, value in pairs if (why := address_problem(value)) is not None]
+
+
 def public_problems(jid: str, name: str, jur) -> list[str]:
     """One message per address of this jurisdiction that is not public: what, why, how to set it."""
     out = []
-    for key, env, value in (("site_url", "SITE_URL", site_url(jur)), ("forms_url", "FORMS_URL", forms_url(jur))):
-        why = address_problem(value)
-        if why is None:
-            continue
+    for key, env, value, why in unpublishable(site_url(jur), forms_url(jur)):
         where = (f"环境变量 {env}" if os.environ.get(env) else
                  f"policy_data/{jid}/jurisdiction.yaml 的 {key}" if _declared(jur, key) else
                  f"默认值（policy_data/{jid}/jurisdiction.yaml 没有写 {key}）")

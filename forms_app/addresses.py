@@ -32,10 +32,7 @@ def public_problems(app) -> list[str]:
     """One message per jurisdiction and address that residents could not open."""
     out = []
     for jid, j in sorted(app.extensions["forms_policy"].jurisdictions.items()):
-        for key, env, value in (("site_url", "SITE_URL", site_root(jid, app)),
-                                ("forms_url", "FORMS_URL", forms_root(jid, app))):
-            why = settings.address_problem(value)
-            if why:
-                out.append(f"{j.name}（{jid}）的公开地址 {value} {why}：回执、短信和页面链接会指向它。"
-                           f"请设置环境变量 {env}，或在 policy_data/{jid}/jurisdiction.yaml 写上真实的 {key}")
+        for key, env, value, why in settings.unpublishable(site_root(jid, app), forms_root(jid, app)):
+            out.append(f"{j.name}（{jid}）的公开地址 {value} {why}：回执、短信和页面链接会指向它。"
+                       f"请设置环境变量 {env}，或在 policy_data/{jid}/jurisdiction.yaml 写上真实的 {key}")
     return out
