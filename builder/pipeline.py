@@ -165,7 +165,8 @@ def run(jobs: list[Job], workers: int | None, bars: bool = False) -> list[Outcom
     skipped = [Outcome(job.folder.name, _name(job.folder), False, None, 0.0) for job in jobs if job not in work]
     if not work:
         return skipped
-    _warm_up()
+    if any(job.rebuild for job in work):  # a print-only check needs neither MkDocs nor jieba's dictionary
+        _warm_up()
     workers = max(1, min(len(work), workers or os.cpu_count() or 1))
     drawing = progress.Bars({job.folder.name: _name(job.folder) for job in work}) if bars else nullcontext()
     with drawing, multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=1) as pool:
