@@ -86,8 +86,12 @@ def _unreached(index, names):
     out = []
     for loc, ns in names.items():
         d = docs[loc]
-        words = [w for f in (d["title"], d.get("text") or "", *(d.get("tags") or ())) for w in search_terms.tokens(f, separator)]
-        out += [n for n in ns if not all(any(w.startswith(t) for w in words) for t in query_terms(n, vocab, separator) or [None])]
+        fields = (d["title"], d.get("text") or "", *(d.get("tags") or ()))
+        words = [w for f in fields for w in search_terms.tokens(f, separator)]
+        for n in ns:
+            terms = query_terms(n, vocab, separator)
+            if not terms or not all(any(w.startswith(t) for w in words) for t in terms):
+                out.append(n)
     return out
 
 
