@@ -279,9 +279,8 @@ def build_site(job: Job, j, work: Path, report: list[str] | None = None) -> Path
         trim.trim(site)
     except trim.TrimFailed as exc:
         raise BuildError(str(exc)) from None
-    unfound = search_terms.tag_site(site / "search" / "search_index.json", j)
-    if unfound:  # the site still works; the officer learns which names search will not find
-        report.append(f"搜索：这些药名在网站搜索里找不到药品价格页：{'、'.join(unfound)}")
+    # The site still works; the officer learns which names search will not find.
+    report += search_terms.unreached_lines(search_terms.tag_site(site / "search" / "search_index.json", j), j)
     if job.print_apart:
         progress.stage(j.id, "打印")
         rendered = printed()

@@ -1,20 +1,29 @@
-"""Drug names a resident types into the site's search find the drugs page first (issue 22).
+"""What a resident types into the site's search finds the page it names first (issue 22): a drug
+name the drugs page, a page's title that page, a village's name its page, a township's name its
+section of the villages page.
 
 The browser does not segment a query with jieba. Material's search worker (9.x) cuts each run of
 Chinese characters in the query into words it already has in the index: at each place it takes
 the longest indexed word that ends *before* the run's last character, and drops what it cannot
 reach. With 二 and 甲 in the index (from other pages), 二甲双胍 is searched as "二* 甲*", which the
-drugs page does not hold: another page comes first and the drugs page shows "缺少: 甲". A run that
-has no indexed word at its start is searched whole ("黄连素*").
+drugs page does not hold: another page comes first and the drugs page shows "缺少: 甲". 门诊统筹
+is searched as "门诊*" (统筹 dropped), which the program 门诊普通病报销（门诊统筹） matches better
+than the line 门诊统筹; 高阜镇莒洲村 as "高阜镇*", which every village page of 高阜镇 matches. A run
+that has no indexed word at its start is searched whole ("黄连素*").
 
-So the drugs page's entry in search_index.json gets every drug name and common name as `tags`
-(weighed ten times the text; the tags row is hidden in the results by site.css), and, for a name
-ending in three or more Chinese characters, that run without its last one (对乙酰氨基, 二甲双): the
-worker then searches that one word, which the drug's names begin with and other pages' words do
-not. `query_terms` repeats the worker's steps in Python so the build can check each name; the
-names it would still miss are reported by `build` (none in the samples).
+The rule: each page's entry in search_index.json gets as `tags` the names it should be found by
+(`page_names`: its title, a village also by its name alone, a township's section by the
+township's name, the drugs page by every drug name and common name), and for each run of three
+or more Chinese characters in a name that ends it or comes before a separator, that run without
+its last character (`stems`: 门诊统, 高阜镇莒洲, 二甲双). That stem is then the longest word the
+worker can find at the start of the run, whatever else the index holds, so the run is searched
+as exactly "stem*": it matches this page's name and little else. Tags weigh ten times the text
+(a hundredth of a title; the tags row is hidden in the results by site.css), and a township's
+section weighs 3 times (`weigh_townships`). `query_terms` repeats the worker's steps in Python so
+the build can check each name; the names it would still miss are reported by `build` (in the
+samples one title: 住院“五道保障线”，自付不超过10%, whose 自付不超过 runs into "10%").
 This is written against mkdocs-material 9.8's worker; tests/web/test_site_browser.py checks it
-in Chromium over every drug name of both samples.
+in Chromium over every drug name and the titles that failed before.
 """
 from __future__ import annotations
 
@@ -79,40 +88,81 @@ def query_terms(query: str, vocab: set[str], separator: str) -> list[str]:
     return terms
 
 
-def _held(term: str, tags: list[str]) -> bool:
-    return any(t.startswith(term) for t in tags)
+def _reaches(terms: list[str], words: list[str]) -> bool:
+    """Every term of a query begins a word of the entry (a query with no term reaches nothing)."""
+    return bool(terms) and all(any(w.startswith(t) for w in words) for t in terms)
 
 
-def stems(name: str) -> list[str]:
-    """Each run of Chinese characters in `name` without its last character (三个字以上的).
+def stems(name: str, separator: str) -> list[str]:
+    """Each run of three or more Chinese characters in `name`, without its last character, when
+    the run ends the name or a separator follows it (门诊统筹 → 门诊统; 大病保险（二次报销） → 大病保, 二次报).
 
-    Indexed, it is the longest word the worker can find at the start of that run, so the query
-    becomes exactly "run-less-one*": it matches this drug's names and almost nothing else."""
-    # Only a run that ends the name: in 维生素C the worker would join the stem to the C ("维生c*").
-    return [m.group(0)[:-1] for m in HAN.finditer(name) if len(m.group(0)) > 2 and m.end() == len(name)]
+    Indexed, the stem is the longest word the worker can find at the start of that run (it never
+    takes the whole run), so the run is searched as exactly "stem*", whatever else the index
+    holds: it matches this name and almost nothing else. Not before a letter, digit or other
+    character the separator keeps: the worker would join the stem to it (维生素C → "维生c*",
+    互联网+健康 → "互联+健康*"), which no word begins with."""
+    return [m.group(0)[:-1] for m in HAN.finditer(name)
+            if len(m.group(0)) > 2 and (m.end() == len(name) or re.match(separator, name[m.end()]))]
 
 
-TAG_BOOST = 10  # tags weigh ten times the text and a hundredth of a title (see tag_drugs_page)
+TAG_BOOST = 10  # tags weigh ten times the text and a hundredth of a title (see tag_pages)
+
+
+def typed_title(doc: dict) -> str:
+    """A page's title as a resident types it: the <h1> without jieba's \u200b, and without the
+    mark that follows the name after a space (儿童营养改善 按本县理解)."""
+    return doc["title"].replace("\u200b", "").split(" ")[0].strip()
+
+
+def page_names(index: dict, j=None) -> dict[str, list[str]]:
+    """What a resident types to reach each page (location → names): every page by its title; a
+    village page also by the village's name alone (莒洲村), the villages page's section of a
+    township by the township's name; the drugs page also by every drug name (drug_queries)."""
+    names = {d["location"]: [typed_title(d)] for d in index["docs"] if "#" not in d["location"]}
+    for tid, t in (j.townships if j is not None else {}).items():
+        for v in t["villages"]:
+            names.setdefault(f"villages/{tid}/{v['id']}/", []).append(v["name"])
+        names.setdefault(f"villages/#{tid}", []).append(t["name"])
+    if j is not None and "drugs/" in names:
+        names["drugs/"] += drug_queries(j)
+    return {loc: [n for n in dict.fromkeys(ns) if n] for loc, ns in names.items()}
+
+
+def tag_pages(index: dict, names: dict[str, list[str]], boost: float = TAG_BOOST) -> dict[str, list[str]]:
+    """Give each entry of `names` (location → names) the tags that make each of its names reach
+    it: the names themselves and their stems. Returns, per location, the names whose query would
+    still miss a word of that entry (one title in the samples, see above); whether the entry then
+    comes first is checked in Chromium (tests/web/test_site_browser.py).
+
+    Tags weigh `boost`, not Material's million: at a million (or a title's thousand), a village
+    query the worker cuts into "乌石镇* 黄*" found the drugs page (黄连素) first. At ten a page's
+    own name lifts it above pages that only mention it (a word in the text weighs at most 2.2)
+    and stays below another page's title."""
+    docs = {d["location"]: d for d in index["docs"]}
+    names = {loc: ns for loc, ns in names.items() if loc in docs and ns}
+    if not names:
+        return {}
+    index["config"].setdefault("fields", {})["tags"] = {"boost": boost}
+    separator = _separator(index)
+    for loc, ns in names.items():
+        doc = docs[loc]
+        stemmed = [s for n in ns for s in stems(n, separator)]
+        doc["tags"] = list(dict.fromkeys([*(doc.get("tags") or ()), *ns, *stemmed]))
+    vocab = index_vocabulary(index)
+    missing = {}
+    for loc, ns in names.items():
+        doc = docs[loc]
+        words = [w for field in (doc["title"], doc.get("text") or "", *doc["tags"]) for w in tokens(field, separator)]
+        unreached = [n for n in ns if not _reaches(query_terms(n, vocab, separator), words)]
+        if unreached:
+            missing[loc] = unreached
+    return missing
 
 
 def tag_drugs_page(index: dict, names: list[str], location: str = "drugs/", boost: float = TAG_BOOST) -> list[str]:
-    """Give the drugs page's entry the tags that make each of `names` find it; returns the names
-    whose query would still miss it (none for the samples; the browser test checks the same).
-
-    Tags weigh `boost`, not Material's million: at a million (or a title's thousand), a village
-    query the worker cuts into "乌石镇* 黄*" finds the drugs page (黄连素) first. At ten the drug
-    names still lift the drugs page above village pages that list the same drug (tried in
-    Chromium over every page title of both samples: no page found first changed)."""
-    doc = next((d for d in index["docs"] if d["location"] == location), None)
-    if doc is None or not names:
-        return []
-    index["config"].setdefault("fields", {})["tags"] = {"boost": boost}
-    separator = _separator(index)
-    tags = list(dict.fromkeys([*names, *(s for n in names for s in stems(n))]))
-    doc["tags"] = tags
-    vocab = index_vocabulary(index)
-    held = [t for tag in tags for t in tokens(tag, separator)]
-    return [n for n in names if not all(_held(t, held) for t in query_terms(n, vocab, separator))]
+    """`tag_pages` for the drugs page alone: the drug names whose query would still miss it."""
+    return tag_pages(index, {location: names}, boost).get(location, [])
 
 
 def drug_queries(j) -> list[str]:
@@ -121,12 +171,42 @@ def drug_queries(j) -> list[str]:
     return list(dict.fromkeys(q for d in (j.drugs or {}).get("drugs", ()) for q in [d["name"], *spoken_names(d)]))
 
 
-def tag_site(index_file: Path, j) -> list[str]:
-    """`tag_drugs_page` on a built site's search_index.json, rewritten in place (compact, as trim writes it)."""
-    names = drug_queries(j)
-    if not names or not index_file.is_file():
-        return []
+TOWNSHIP_BOOST = 3  # a township's section of the villages page against its village pages (see weigh_townships)
+
+
+def weigh_townships(index: dict, j, boost: float = TOWNSHIP_BOOST) -> None:
+    """Weigh each township's section of the villages page `boost` times (Material's per-entry boost).
+
+    Its title, the township's name, also begins the title of every village page of the township
+    (高阜镇​莒洲村), and Material multiplies a page whose words all match by 5, a section by 2:
+    without the weight 鹤城镇 finds a village first. At 3 the section comes first (6 against 5);
+    where a village's name begins like the township's (高阜镇, 高阜村) the worker searches both as
+    "高阜*", and the village, whose title holds both words, stays first, as its own name needs."""
+    sections = {f"villages/#{tid}" for tid in j.townships}
+    for doc in index["docs"]:
+        if doc["location"] in sections:
+            doc["boost"] = boost
+
+
+def tag_site(index_file: Path, j) -> dict[str, list[str]]:
+    """`tag_pages` with `page_names` and `weigh_townships` on a built site's search_index.json,
+    rewritten in place (compact, as trim writes it); returns the names search cannot reach, per location."""
+    if not index_file.is_file():
+        return {}
     index = json.loads(index_file.read_text(encoding="utf-8"))
-    missing = tag_drugs_page(index, names)
+    missing = tag_pages(index, page_names(index, j))
+    weigh_townships(index, j)
     index_file.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return missing
+
+
+def unreached_lines(missing: dict[str, list[str]], j) -> list[str]:
+    """`build`'s report on what `tag_site` returned: a line for the drug names, a line for the other names."""
+    drugs = set(drug_queries(j))
+    names = [n for ns in missing.values() for n in ns]
+    lines = []
+    if unreached := [n for n in missing.get("drugs/", ()) if n in drugs]:
+        lines.append(f"搜索：这些药名在网站搜索里找不到药品价格页：{'、'.join(unreached)}")
+    if unreached := [n for n in names if n not in drugs]:
+        lines.append(f"搜索：这些页面标题在网站搜索里找不到本页：{'、'.join(dict.fromkeys(unreached))}")
+    return lines
