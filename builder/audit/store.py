@@ -32,7 +32,9 @@ class SlipStore:
         self.pending: list = []
         self.seq = 0
 
-    def add(self, person: str, category: str, record, file: int) -> None:
+    def add(self, row: tuple, file: int) -> None:
+        """row: (person, category, record) as columns.Layout.parse gives it."""
+        person, category, record = row
         self.seq += 1
         self.pending.append((self.seq, person, category, record[0], file, orjson.dumps(record)))
         if len(self.pending) >= 10_000:
