@@ -89,3 +89,43 @@ def test_slip_check_on_a_phone(site, service):
         page.locator(".hc-result").screenshot(path=str(ARTIFACTS / "slip-check-result-360.png"))
         assert errors == []
         context.close()
+
+
+def test_amounts_typed_as_a_resident_writes_them(site, service):
+    """"2万", "15,760", full-width digits, "￥…元": read by the one rule (amounts.mjs) into the same
+    answer as the plain figures; an amount that is none is named, with its slip and line, in
+    parseAmount's words."""
+    from policy.amounts import NOT_AMOUNT
+    typed = [dict(SLIPS[0]), {**SLIPS[1], "total": "2万", "paid": {"basic": "１５，７６０"}, "self_pay": "￥4240元"}]
+    expected = run_check(service, {"jurisdiction": "zixi", "person": {"category": "poverty"}, "slips": SLIPS})
+    with running_chromium() as browser:
+        context = browser.new_context(viewport={"width": 360, "height": 640}, locale="zh-CN")
+        context.route("**/*", lambda route: route.abort() if not route.request.url.startswith("file://")
+                      else route.continue_())
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((site / "slip" / "index.html").as_uri())
+        fill(page, typed)
+        page.click("button.hc-go")
+        page.wait_for_selector(".hc-summary")
+        shown = page.locator("section.hc-slip").nth(1).locator("li.hc-diff b").all_inner_texts()
+        assert shown and len(shown) == len(expected["slips"][1]["differences"])
+        for text, d in zip(shown, expected["slips"][1]["differences"]):
+            assert f"{d['expected']} 元，结算单上是 {d['recorded']} 元" in text
+        summary = page.locator(".hc-summary").inner_text()
+        assert f"少报了 {expected['underpaid']} 元" in summary
+        page.select_option("select[name=village]", index=1)
+        query = parse_qs(urlsplit(page.locator("a.hc-complain").get_attribute("href")).query)
+        assert json.loads(query["settlement"][0])["slips"] == SLIPS  # the complaint gets the figures as read
+
+        page.locator("fieldset.hc-slip-input").nth(1).locator("input[name=total]").fill("2万5")
+        page.click("button.hc-go")
+        alert = page.locator(".hc-errors[role=alert]")
+        alert.wait_for()
+        assert alert.locator("li").all_inner_texts() == ["第 2 张结算单 · 医疗总费用：" + NOT_AMOUNT.format(text="2万5")]
+        assert page.locator(".hc-summary").count() == 0
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.screenshot(path=str(ARTIFACTS / "slip-bad-amount-360.png"), full_page=True)
+        assert errors == []
+        context.close()
