@@ -130,6 +130,7 @@ def test_bad_rows_rejected_and_listed(tmp_path):
         bad(结算单号="X6", 就诊类型="急诊"),
         bad(结算单号="X7", 参保人编号=""),
         list(good),  # the same 结算单号 as line 2
+        bad(结算单号="X8", 结算日期="2005-06-01"),  # no policy in force yet: the person's other slips are audited
     ]
     path = tmp_path / "bad.csv"
     with open(path, "w", encoding="utf-8", newline="") as f:
@@ -141,13 +142,14 @@ def test_bad_rows_rejected_and_listed(tmp_path):
     first = len(rows) + 1
     got = {(int(r[0]), r[1]) for r in rejected[1:]}
     assert got == {(first, "人员类别"), (first + 1, "结算日期"), (first + 2, "医疗总费用"), (first + 3, "个人自付"),
-                   (first + 4, "医疗总费用"), (first + 5, "就诊类型"), (first + 6, "参保人编号"), (first + 7, "结算单号")}
+                   (first + 4, "医疗总费用"), (first + 5, "就诊类型"), (first + 6, "参保人编号"), (first + 7, "结算单号"),
+                   (first + 8, "结算日期")}
     assert all(r[2] and r[3] == str(path) for r in rejected[1:])
     assert f"bad.csv 第 {first + 1} 行“结算日期”列：“2020-02-30”不是有效日期" in err
     # the rest is still audited, with the same findings
     assert findings(tmp_path / "out") == planted(export)
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
-    assert summary["slips_rejected"] == 8 and summary["rows"] == len(rows) - 1 + 8
+    assert summary["slips_rejected"] == 9 and summary["rows"] == len(rows) - 1 + 9
 
 
 def test_unreadable_files_exit_2(tmp_path):

@@ -101,6 +101,7 @@ class Layout:
         self._money = operator.itemgetter(*(self.at[h] for h in (TOTAL, SELF_PAY, NECESSARY, SELF_FUNDED)),
                                           *(i for _, i in self.layers + self.items), self.width)  # (the last: "")
         self._items_at = 4 + len(self.layers)
+        self._slip_at, self._date_at = self.at[SLIP], self.at[DATE]
         self._layer_ids = [lid for lid, _ in self.layers]
         self._dates: dict = {}  # date cell -> "YYYY-MM-DD", or False when _full would refuse it
         self.categories = _names(j.categories)
@@ -131,29 +132,28 @@ class Layout:
         which `_full` then reads (and refuses with its reasons). What the row says besides its
         date and money is read by `_full` itself once per distinct combination (a county has a
         few hundred), so the answer is `_full`'s: tests/test_audit.py compares the two."""
-        at = self.at
-        ref, person = cells[at[SLIP]].strip(), cells[at[PERSON]].strip()
+        ref, person = cells[self._slip_at].strip(), cells[self.person_at].strip()
         if not ref or not person or len(ref) > MAX_ID or len(person) > MAX_ID:
             return None
         money = self._money(cells)  # total, self-pay, out-of-catalogue, self-funded, each layer, each fee item
         if not money[0] or not money[1] or not _PLAIN_CELLS.fullmatch("|".join(money)):
             return None
-        total, self_pay = int(money[0].replace(".", "")), int(money[1].replace(".", ""))
-        ooc = int(money[2].replace(".", "")) if money[2] else 0
-        sf = int(money[3].replace(".", "")) if money[3] else 0
+        total, self_pay, ooc, sf = money[:4]
+        total, self_pay = int(total.replace(".", "")), int(self_pay.replace(".", ""))
+        ooc = int(ooc.replace(".", "")) if ooc else 0
+        sf = int(sf.replace(".", "")) if sf else 0
         if total - ooc - sf < 0:
             return None
-        date = self._dates.get(cells[at[DATE]])
+        date = self._dates.get(cells[self._date_at])
         if date is None:
             if len(self._dates) >= MAX_KNOWN:  # memory stays flat whatever the export holds
                 self._dates.clear()
-            date = self._dates[cells[at[DATE]]] = _iso_date(cells[at[DATE]].strip())
-        key = self._key(cells)
-        known = self._known.get(key)
+            date = self._dates[cells[self._date_at]] = _iso_date(cells[self._date_at].strip())
+        known = self._known.get(self._key(cells))
         if known is None:
             if len(self._known) >= MAX_KNOWN:
                 self._known.clear()
-            known = self._known[key] = self._situation(cells)
+            known = self._known[self._key(cells)] = self._situation(cells)
         if not known or not date:
             return None
         category, kind, level, in_county, chronic, diseases, hospital = known
@@ -165,12 +165,11 @@ class Layout:
                 if any(iid not in usable for iid in fee_items) or sum(fee_items.values()) > total - ooc - sf:
                     return None
                 items = sorted(fee_items.items())
+        # a plain amount is 0 only when written "0" or "0.00" (no leading zeros): what _full leaves out
         recorded = []
         for lid, v in zip(self._layer_ids, money[4:]):
-            if v and v != "0.00":
-                fen = int(v.replace(".", ""))
-                if fen:
-                    recorded.append((lid, fen))
+            if v not in _NOTHING:
+                recorded.append((lid, int(v.replace(".", ""))))
         return person, category, (ref, date, kind, level, in_county, total, ooc, sf, chronic, diseases, hospital,
                                   recorded, self_pay, line, items)
 
@@ -320,12 +319,13 @@ def amount(text: str) -> int:
 NEGATIVE = "金额不能是负数：退费、冲销的行无法单独核对，请导出冲销后的结算单（或把冲销行和原结算单一起删去）"
 
 
-# Cells _quick reads itself: "1234.50" (digits, a point, two digits: 99.9% of an export's
-# amounts), "0" or empty, joined by "|". Anything else is read by parse_amount in _full.
+# Cells _quick reads itself: "1234.50" (digits without leading zeros, a point, two digits: 99.9%
+# of an export's amounts), "0" or empty, joined by "|". Anything else is read by parse_amount in _full.
 # (Possessive quantifiers, Python 3.11: nothing to backtrack into, about twice as fast.)
-_PLAIN = r"(?:[0-9]{1,8}+\.[0-9][0-9]|0)?+"
+_PLAIN = r"(?:[1-9][0-9]{0,7}+\.[0-9][0-9]|0(?:\.[0-9][0-9])?+)?+"
 _PLAIN_CELLS = re.compile(rf"{_PLAIN}(?:\|{_PLAIN})*+")
 _PLAIN_ONE = re.compile(_PLAIN)
+_NOTHING = frozenset(("", "0", "0.00"))
 
 
 def _iso_date(text: str):

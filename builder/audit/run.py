@@ -160,32 +160,33 @@ def _audit_person(engine, person, category, category_name, records, writer, reje
         records.sort(key=_slip_order)
     hospitals, levels = places
     slips = []
-    for i, (fi, record) in enumerate(records):
+    for i, (_, record) in enumerate(records):
         claim, recorded, self_pay = to_claim(record, i)
         place = hospitals[claim.hospital] if claim.hospital else levels[claim.level]
-        slips.append((fi, record[13], Slip(record[0], person, claim, recorded, self_pay, place)))
+        slips.append(Slip(record[0], person, claim, recorded, self_pay, place))
     try:
-        results = compare_person(engine, category, [s for _, _, s in slips])
+        results = compare_person(engine, category, slips)
     except PolicyError:
         # Some slip has no policy in force on its date: refuse those, audit the rest
         good = []
-        for fi, line, s in slips:
+        for (fi, record), s in zip(records, slips):
             try:
                 engine.compute(category, [s.claim], explain=False, compact=True)
-                good.append((fi, line, s))
+                good.append(s)
             except PolicyError as exc:
-                rejected.row(files_shown[fi], line, [("结算日期", str(exc).split(": ", 1)[-1])])
+                rejected.row(files_shown[fi], record[13], [("结算日期", str(exc).split(": ", 1)[-1])])
         if not good:
             return
-        for i, (_, _, s) in enumerate(good):
+        for i, s in enumerate(good):
             s.claim.index = i
         slips = good
-        results = compare_person(engine, category, [s for _, _, s in slips])
-    for (_, _, slip), diffs in zip(slips, results):
-        summary.slip(slip, category_name, diffs)
-        for d in diffs:
-            writer.writerow((slip.ref, person, d.name, _yuan(d.expected), _yuan(d.recorded), _yuan(d.difference),
-                             d.basis()))
+        results = compare_person(engine, category, slips)
+    summary.person(slips, category_name, results)
+    if any(results):
+        for slip, diffs in zip(slips, results):
+            for d in diffs:
+                writer.writerow((slip.ref, person, d.name, _yuan(d.expected), _yuan(d.recorded),
+                                 _yuan(d.difference), d.basis()))
 
 
 def _slip_order(file_record):

@@ -38,14 +38,17 @@ class Summary:
         # one dict update per slip instead of three (this runs for every slip of the year)
         self._counts: dict = {}
 
-    def slip(self, slip, category_name: str, diffs) -> None:
-        """Count one audited slip and its differences."""
-        self.slips_read += 1
-        key = (slip.hospital, slip.claim.date, category_name)
+    def person(self, slips, category_name: str, results) -> None:
+        """Count one person's audited slips and their differences (compare_person's results)."""
+        self.slips_read += len(slips)
         counts = self._counts
-        counts[key] = counts.get(key, 0) + 1
-        if not diffs:
-            return
+        for slip, diffs in zip(slips, results):
+            key = (slip.hospital, slip.claim.date, category_name)
+            counts[key] = counts.get(key, 0) + 1
+            if diffs:
+                self._differences(key, slip, category_name, diffs)
+
+    def _differences(self, key, slip, category_name: str, diffs) -> None:
         t = totals(diffs)
         for g in self._rows(key):
             g["slips_with_findings"] += 1
