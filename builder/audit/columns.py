@@ -3,7 +3,10 @@
 A hospital system names its columns its own way; a jurisdiction maps them in `settlement.yaml`
 (`columns: [{header: 统筹支付, means: 基本医疗保险}]`). Each row is validated by the same
 function as `calc` (policy.cases.parse_claim), so a slip is refused for exactly the reasons a
-claim is, with the message pointing at the column instead of the JSON field.
+claim is, with the message pointing at the column instead of the JSON field; amounts are read by
+the rule of every amount a person types (policy/amounts.py). A county's year is a million rows of
+the same few hundred situations with plain amounts: `Layout._quick` reads those without
+validating each again, and leaves every other row to `Layout._full`.
 """
 from __future__ import annotations
 
