@@ -104,6 +104,7 @@ class Layout:
         self._money = operator.itemgetter(*(self.at[h] for h in (TOTAL, SELF_PAY, NECESSARY, SELF_FUNDED)),
                                           *(i for _, i in self.layers + self.items), self.width)  # (the last: "")
         self._items_at = 4 + len(self.layers)
+        self._bars = 4 + len(self.layers) + len(self.items)  # the "|" between the cells self._money gives
         self._slip_at, self._date_at = self.at[SLIP], self.at[DATE]
         self._layer_ids = [lid for lid, _ in self.layers]
         self._dates: dict = {}  # date cell -> "YYYY-MM-DD", or False when _full would refuse it
@@ -139,8 +140,9 @@ class Layout:
         if not ref or not person or len(ref) > MAX_ID or len(person) > MAX_ID:
             return None
         money = self._money(cells)  # total, self-pay, out-of-catalogue, self-funded, each layer, each fee item
-        if not money[0] or not money[1] or not _PLAIN_CELLS.fullmatch("|".join(money)):
-            return None
+        joined = "|".join(money)
+        if not money[0] or not money[1] or not _PLAIN_CELLS.fullmatch(joined) or joined.count("|") != self._bars:
+            return None  # (a "|" inside a cell would pass for two cells)
         total, self_pay, ooc, sf = money[:4]
         total, self_pay = int(total.replace(".", "")), int(self_pay.replace(".", ""))
         ooc = int(ooc.replace(".", "")) if ooc else 0
