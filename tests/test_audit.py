@@ -282,9 +282,9 @@ def test_quick_reading_agrees_with_the_full_check(jurisdictions):
         encoding = "gbk" if "gbk" in export.name else "utf-8"
         rows = _csv(export, encoding)
         layout = Layout(j, engine, rows[0], export, header_map(j, engine))
-        variants = ["", " ", "0", "0.00", "00.50", "1.5", "12", "12.345", "1,234.50", "2万", "-1.00", "１２.００",
-                    "123456789.00", "1.00|2.00", "x", "2020-02-30", "2020-6-1", " 2020-06-01 ", "2005-06-01", "inpatient", "住院", "急诊", "是", "否",
-                    "P1", "低保对象", "outpatient_chronic", "x" * 101]
+        variants = ["", " ", "0", "0.00", "00.50", "0.50", "1.5", "12", "12.345", "1,234.50", "2万", "-1.00", "１２.００",
+                    "123456789.00", "1.00|2.00", "x", "2020-02-30", "2020-6-1", " 2020-06-01 ", "2005-06-01",
+                    "inpatient", "住院", "急诊", "是", "否", "P1", "低保对象", "outpatient_chronic", "x" * 101]
         changed = [[*row[:i], v, *row[i + 1:]] for row in rows[1:9] for i in range(len(row)) for v in variants]
         quick = 0
         for n, cells in enumerate(rows[1:] + changed):
