@@ -24,8 +24,10 @@ class SlipStore:
         if self.path.exists():
             self.path.unlink()
         self.db = sqlite3.connect(self.path, isolation_level=None)
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_KIB}", "temp_store=FILE",
-                       "locking_mode=EXCLUSIVE", f"soft_heap_limit={HEAP_LIMIT}"):
+        # The largest pages: the table is written once in order and read once in sorted order
+        # (measured on a million slips: about a tenth less CPU to store, sort and read them back).
+        for pragma in ("page_size=65536", "journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_KIB}",
+                       "temp_store=FILE", "locking_mode=EXCLUSIVE", f"soft_heap_limit={HEAP_LIMIT}"):
             self.db.execute(f"PRAGMA {pragma}")
         self.db.execute("CREATE TABLE slips (seq INTEGER PRIMARY KEY, person TEXT, category TEXT, ref TEXT, file INTEGER, record BLOB)")
         self.db.execute("BEGIN")
