@@ -92,7 +92,7 @@ def main(argv=None) -> int:
         two_peak = max(results[1][1], results[2][1], merge[1])
         print(f"audit, two shards at once + merge:      {two_wall:.1f} s wall (merge {merge[0]:.1f} s), "
               f"peak {two_peak:.0f} MB per process  [{load()}]")
-        same = (folder / "one" / "findings.csv").stat().st_size == (folder / "two" / "findings.csv").stat().st_size
+        same = _same_findings(folder / "one", folder / "two")
 
         scale = GOAL_SLIPS / a.slips
         note = "" if a.slips >= GOAL_SLIPS else f" (extrapolated ×{scale:g} from {a.slips:,} slips)"
@@ -106,8 +106,16 @@ def main(argv=None) -> int:
         print(f"{'audit CPU / bare engine CPU, same claims':<44}{ratio:>13.2f}×{RATIO_GOAL:>11.1f}×"
               f"  {'ok' if ratio <= RATIO_GOAL else 'OVER'}")
         print(f"{'audit wall / bare engine wall':<44}{one[0] / calc[0]:>13.2f}×")
-        print(f"(sharded findings.csv {'equal in size to' if same else 'DIFFERENT from'} the single run's)  [{load()}]")
+        print(f"(sharded findings.csv and summary.json {'equal to' if same else 'DIFFERENT from'} the single run's)"
+              f"  [{load()}]")
     return 0
+
+
+def _same_findings(one: Path, two: Path) -> bool:
+    """The same findings (merge lists them shard by shard, so in another order) and the same summary."""
+    def rows(d):
+        return sorted((d / "findings.csv").read_text(encoding="utf-8-sig").splitlines())
+    return rows(one) == rows(two) and (one / "summary.json").read_bytes() == (two / "summary.json").read_bytes()
 
 
 if __name__ == "__main__":

@@ -132,12 +132,13 @@ class Step:
 class Plan(list):
     """The steps of one claim situation, and (made on first use) their compiled form."""
 
-    __slots__ = ("run", "heads")
+    __slots__ = ("run", "heads", "ids")
 
     def __init__(self, steps):
         super().__init__(steps)
         self.run = None
         self.heads = None
+        self.ids = None
 
 
 class YearState:
@@ -214,6 +215,34 @@ class Engine:
         if explain:
             answer["parameters"] = used  # every parameter the explanations refer to, once
         return answer
+
+    def payments(self, category: str, claims: list[Claim]) -> list[tuple[tuple[str, ...], tuple[int, ...], int]]:
+        """Each claim's payments in fen, for comparing with a settlement slip: (layer ids, what
+        each paid, self-pay), in the order of `claims`. The same arithmetic and order as
+        `compute(explain=False)`, without its strings and year totals (the audit runs this for
+        every slip of a county's year)."""
+        if len(claims) == 1:
+            order = (0,)
+        else:
+            dates = [c.date for c in claims]
+            order = sorted(range(len(claims)), key=dates.__getitem__)  # stable, as compute
+        results: list = [None] * len(claims)
+        used_by_year: dict[int, dict] = {}
+        groups = self.j.groups_of.get(category, ())
+        for i in order:
+            claim = claims[i]
+            used = used_by_year.get(claim.date.year)
+            if used is None:
+                used = used_by_year[claim.date.year] = {}
+            try:
+                plan = self._plan(category, groups, claim)
+            except PolicyError as exc:
+                raise PolicyError(f"claims[{claim.index}]: {exc}") from None
+            if plan.run is None:
+                self._compile(plan)
+            pays = plan.run(claim, used)
+            results[i] = (plan.ids, pays, claim.total - sum(pays))
+        return results
 
     # -------------------------------------------------------------- plans
     def _plan(self, category, groups, claim: Claim) -> list[Step]:
@@ -304,9 +333,7 @@ class Engine:
     def _amounts(self, plan: Plan, claim: Claim, year: YearState, compact: bool) -> dict:
         """What `_explained` answers, without explanations, through the plan's compiled form."""
         if plan.run is None:
-            plan.run = compile_plan(plan, self._waiver)
-            plan.heads = [(step.skipped[1] if step.skipped else None, step.layer.id, step.layer.name)
-                          for step in plan]
+            self._compile(plan)
         pays = plan.run(claim, year.used)
         paid_so_far = sum(pays)
         if compact:  # the comparison: each layer's payment by layer id
@@ -321,6 +348,11 @@ class Engine:
             if claim.ref is not None:
                 out["id"] = claim.ref
         return out
+
+    def _compile(self, plan: Plan) -> None:
+        plan.run = compile_plan(plan, self._waiver)
+        plan.heads = [(step.skipped[1] if step.skipped else None, step.layer.id, step.layer.name) for step in plan]
+        plan.ids = tuple(step.layer.id for step in plan)
 
     def _disease_groups(self, diseases) -> tuple:
         found = []

@@ -130,6 +130,7 @@ def test_bad_rows_rejected_and_listed(tmp_path):
         bad(结算单号="X6", 就诊类型="急诊"),
         bad(结算单号="X7", 参保人编号=""),
         list(good),  # the same 结算单号 as line 2
+        bad(结算单号="X8", 结算日期="2005-06-01"),  # no policy in force yet: the person's other slips are audited
     ]
     path = tmp_path / "bad.csv"
     with open(path, "w", encoding="utf-8", newline="") as f:
@@ -141,13 +142,14 @@ def test_bad_rows_rejected_and_listed(tmp_path):
     first = len(rows) + 1
     got = {(int(r[0]), r[1]) for r in rejected[1:]}
     assert got == {(first, "人员类别"), (first + 1, "结算日期"), (first + 2, "医疗总费用"), (first + 3, "个人自付"),
-                   (first + 4, "医疗总费用"), (first + 5, "就诊类型"), (first + 6, "参保人编号"), (first + 7, "结算单号")}
+                   (first + 4, "医疗总费用"), (first + 5, "就诊类型"), (first + 6, "参保人编号"), (first + 7, "结算单号"),
+                   (first + 8, "结算日期")}
     assert all(r[2] and r[3] == str(path) for r in rejected[1:])
     assert f"bad.csv 第 {first + 1} 行“结算日期”列：“2020-02-30”不是有效日期" in err
     # the rest is still audited, with the same findings
     assert findings(tmp_path / "out") == planted(export)
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
-    assert summary["slips_rejected"] == 8 and summary["rows"] == len(rows) - 1 + 8
+    assert summary["slips_rejected"] == 9 and summary["rows"] == len(rows) - 1 + 9
 
 
 def test_unreadable_files_exit_2(tmp_path):
@@ -222,3 +224,72 @@ def test_year_carries_across_files_and_hospitals(tmp_path):
     assert code == 0, err
     assert findings(tmp_path / "out") == planted(export)
     shutil.rmtree(tmp_path / "out")
+
+
+FULL_WIDTH = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
+
+
+def _spelled(text: str, how: int) -> str:
+    """An amount "12345.60" as a hospital system or a person might write it instead."""
+    if not text or text in ("0", "0.00"):
+        return text
+    yuan, cents = text.split(".")
+    grouped = f"{int(yuan):,}.{cents}"
+    return (f"￥{grouped}", f"{grouped}元", grouped.translate(FULL_WIDTH), f" {text}0 ",
+            f"{Decimal(text) / 10000}万")[how % 5]
+
+
+def test_amounts_read_by_the_one_rule(tmp_path):
+    """"2万", "20,000.00", "￥…", "…元", full-width digits: the slips are read as the plain ones,
+    with the same findings; an amount that is none is refused with parse_amount's message."""
+    from policy.amounts import NOT_AMOUNT
+
+    from builder.audit.columns import NEGATIVE
+    export = SAMPLES / "zixi.csv"
+    rows = _csv(export, "utf-8")
+    head = rows[0]
+    money = [i for i, h in enumerate(head) if h not in ("结算单号", "参保人编号", "人员类别", "结算日期", "就诊类型",
+                                                         "医院编号", "医院等级", "慢性病类别")]
+    spelled = [rows[0]] + [[_spelled(v, n + i) if i in money else v for i, v in enumerate(r)]
+                           for n, r in enumerate(rows[1:])]
+    assert any("万" in v for r in spelled for v in r) and any("，" in v for r in spelled for v in r)
+    good = rows[1]
+    total = head.index("医疗总费用")
+    bad = [[*good[:total], "2万5", *good[total + 1:]], [*good[:total], "-100.00", *good[total + 1:]]]
+    bad[0][0], bad[1][0] = "B1", "B2"
+    path = tmp_path / "spelled.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(spelled + bad)
+    code, _, err = audit("zixi", [path], tmp_path / "out")
+    assert code == 1
+    assert findings(tmp_path / "out") == planted(export)
+    rejected = _csv(tmp_path / "out" / "rejected.csv")[1:]
+    first = len(rows) + 1
+    assert [(int(r[0]), r[1], r[2]) for r in rejected] == [
+        (first, "医疗总费用", NOT_AMOUNT.format(text="2万5")), (first + 1, "医疗总费用", NEGATIVE)]
+    assert f"spelled.csv 第 {first} 行“医疗总费用”列：“2万5”不是金额" in err
+
+
+def test_quick_reading_agrees_with_the_full_check(jurisdictions):
+    """Layout._quick (the plain rows) answers what Layout._full (every row) answers, or leaves
+    the row to it: over the samples and rows changed in the ways exports differ."""
+    from builder.audit.columns import Layout
+    from policy.engine import Engine
+    for jid, export in CASES:
+        j = jurisdictions[jid]
+        engine = Engine(j)
+        from builder.audit.columns import header_map
+        encoding = "gbk" if "gbk" in export.name else "utf-8"
+        rows = _csv(export, encoding)
+        layout = Layout(j, engine, rows[0], export, header_map(j, engine))
+        variants = ["", " ", "0", "0.00", "00.50", "0.50", "1.5", "12", "12.345", "1,234.50", "2万", "-1.00", "１２.００",
+                    "123456789.00", "1.00|2.00", "x", "2020-02-30", "2020-6-1", " 2020-06-01 ", "2005-06-01",
+                    "inpatient", "住院", "急诊", "是", "否", "P1", "低保对象", "outpatient_chronic", "x" * 101]
+        changed = [[*row[:i], v, *row[i + 1:]] for row in rows[1:9] for i in range(len(row)) for v in variants]
+        quick = 0
+        for n, cells in enumerate(rows[1:] + changed):
+            fast = layout._quick(n, cells + [""])
+            if fast is not None:
+                quick += 1
+                assert fast == layout._full(n, cells + [""]), (jid, cells)
+        assert quick > len(rows)  # the plain rows do take the quick path

@@ -166,6 +166,10 @@ def test_explanations_never_change_the_money(case):
         assert [x["id"] for x in a["layers"]] == list(c["layers"])
         assert a["self_pay"] == b["self_pay"] == c["self_pay"]
     assert plain["year"] == explained["year"] == compact["year"]
+    payments = ENGINES[j.id].payments(category, claims)  # what the audit compares a slip with, in fen
+    for (ids, pays, self_pay), c in zip(payments, compact["claims"], strict=True):
+        assert dict(zip(ids, pays)) == {lid: fen(paid) for lid, paid in c["layers"].items()}
+        assert self_pay == fen(c["self_pay"])
 
 
 @SETTINGS

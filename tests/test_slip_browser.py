@@ -4,6 +4,7 @@ each difference exactly as policy.settlement.run_check does, with the rule, its 
 and its reading mark, and offers the complaint form with the figures in its address."""
 from __future__ import annotations
 
+import contextlib
 import json
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,6 +30,22 @@ def site(jurisdictions, tmp_path_factory):
     return build_site(jurisdictions["zixi"], tmp_path_factory.mktemp("slipsite") / "zixi")
 
 
+@contextlib.contextmanager
+def slip_page(site):
+    """The page at 360×640 from file://, every network request refused; (page, its script errors)."""
+    with running_chromium() as browser:
+        context = browser.new_context(viewport={"width": 360, "height": 640}, locale="zh-CN")
+        context.route("**/*", lambda route: route.abort() if not route.request.url.startswith("file://")
+                      else route.continue_())
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((site / "slip" / "index.html").as_uri())
+        yield page, errors
+        context.close()
+
+
 def fill(page, slips):
     page.select_option("select[name=category]", "poverty")
     for i, s in enumerate(slips):
@@ -48,15 +65,7 @@ def test_slip_check_on_a_phone(site, service):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     expected = run_check(service, {"jurisdiction": "zixi", "person": {"category": "poverty"}, "slips": SLIPS})
     assert expected["slips"][0]["differences"] == []  # the first slip is right
-    with running_chromium() as browser:
-        context = browser.new_context(viewport={"width": 360, "height": 640}, locale="zh-CN")
-        context.route("**/*", lambda route: route.abort() if not route.request.url.startswith("file://")
-                      else route.continue_())
-        page = context.new_page()
-        errors = []
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto((site / "slip" / "index.html").as_uri())
+    with slip_page(site) as (page, errors):
         assert page.locator("#slip-nojs").is_hidden()
         fill(page, SLIPS)
         page.click("button.hc-go")
@@ -88,4 +97,35 @@ def test_slip_check_on_a_phone(site, service):
         page.screenshot(path=str(ARTIFACTS / "slip-check-360.png"), full_page=True)
         page.locator(".hc-result").screenshot(path=str(ARTIFACTS / "slip-check-result-360.png"))
         assert errors == []
-        context.close()
+
+
+def test_amounts_typed_as_a_resident_writes_them(site, service):
+    """"2万", "15,760", full-width digits, "￥…元": read by the one rule (amounts.mjs) into the same
+    answer as the plain figures; an amount that is none is named, with its slip and line, in
+    parseAmount's words."""
+    from policy.amounts import NOT_AMOUNT
+    typed = [dict(SLIPS[0]), {**SLIPS[1], "total": "2万", "paid": {"basic": "１５，７６０"}, "self_pay": "￥4240元"}]
+    expected = run_check(service, {"jurisdiction": "zixi", "person": {"category": "poverty"}, "slips": SLIPS})
+    with slip_page(site) as (page, errors):
+        fill(page, typed)
+        page.click("button.hc-go")
+        page.wait_for_selector(".hc-summary")
+        shown = page.locator("section.hc-slip").nth(1).locator("li.hc-diff b").all_inner_texts()
+        assert shown and len(shown) == len(expected["slips"][1]["differences"])
+        for text, d in zip(shown, expected["slips"][1]["differences"]):
+            assert f"{d['expected']} 元，结算单上是 {d['recorded']} 元" in text
+        summary = page.locator(".hc-summary").inner_text()
+        assert f"少报了 {expected['underpaid']} 元" in summary
+        page.select_option("select[name=village]", index=1)
+        query = parse_qs(urlsplit(page.locator("a.hc-complain").get_attribute("href")).query)
+        assert json.loads(query["settlement"][0])["slips"] == SLIPS  # the complaint gets the figures as read
+
+        page.locator("fieldset.hc-slip-input").nth(1).locator("input[name=total]").fill("2万5")
+        page.click("button.hc-go")
+        alert = page.locator(".hc-errors[role=alert]")
+        alert.wait_for()
+        assert alert.locator("li").all_inner_texts() == ["第 2 张结算单 · 医疗总费用：" + NOT_AMOUNT.format(text="2万5")]
+        assert page.locator(".hc-summary").count() == 0
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.screenshot(path=str(ARTIFACTS / "slip-bad-amount-360.png"), full_page=True)
+        assert errors == []

@@ -106,10 +106,12 @@ def audit(data: Path, jid: str, files: list[Path], out: Path, shard: tuple[int, 
         with open(out / "findings.csv", "w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(FINDINGS_HEADER)
-            names = {c: v["name"] for c, v in j.categories.items()}
+            categories = {c: v["name"] for c, v in j.categories.items()}
+            # how reports name where a slip was settled: the hospital, or its level when the slip has none
+            places = ({h: v["name"] for h, v in j.hospitals.items()}, {lv: v["name"] for lv, v in j.levels.items()})
             for person, category, records in store.people():
-                _audit_person(engine, person, category, names[category], records, writer, rejected, summary,
-                              files_shown)
+                _audit_person(engine, person, category, categories[category], records, writer, rejected, summary,
+                              files_shown, places)
     except Unreadable as exc:
         err(str(exc))
         rejected.close()
@@ -130,56 +132,66 @@ def _read_file(j, engine, path, shown, fi, mapping, store, rejected, summary, sh
     k, n = shard
     it = rows(path)
     layout = None
+    add = store.add
     for line, cells in it:
         if layout is None:
             layout = Layout(j, engine, cells, shown, mapping)
             continue
-        if not any(c.strip() for c in cells):
-            continue
-        person = layout.person(cells)
-        if n > 1 and shard_of(person, n) != k and (person or k != 1):
-            continue  # another shard's person (rows with no person at all: shard 1 lists them)
+        if not (cells and cells[0].strip()) and not "".join(cells).strip():
+            continue  # a blank row
+        if n > 1:
+            person = layout.person(cells)
+            if shard_of(person, n) != k and (person or k != 1):
+                continue  # another shard's person (rows with no person at all: shard 1 lists them)
         summary.rows += 1
         result = layout.parse(line, cells)
-        if isinstance(result, list):
+        if result.__class__ is list:
             rejected.row(shown, line, result)
         else:
-            store.add(*result, fi)
+            add(result, fi)
     if layout is None:
         raise Unreadable(f"{shown}：文件是空的，没有标题行")
 
 
-def _audit_person(engine, person, category, category_name, records, writer, rejected, summary, files_shown):
+def _audit_person(engine, person, category, category_name, records, writer, rejected, summary, files_shown, places):
     # Date order, as calc; slips of the same day in 结算单号 order (a hospital numbers them as
     # it settles), so the answer does not depend on how the export or its files are ordered.
-    records.sort(key=lambda fr: (fr[1][1], fr[1][0]))
+    if len(records) > 1:
+        records.sort(key=_slip_order)
+    hospitals, levels = places
     slips = []
-    for i, (fi, record) in enumerate(records):
+    for i, (_, record) in enumerate(records):
         claim, recorded, self_pay = to_claim(record, i)
-        hospital = engine.j.hospitals[claim.hospital]["name"] if claim.hospital else engine.j.levels[claim.level]["name"]
-        slips.append((fi, record[13], Slip(record[0], person, claim, recorded, self_pay, hospital)))
+        place = hospitals[claim.hospital] if claim.hospital else levels[claim.level]
+        slips.append(Slip(record[0], person, claim, recorded, self_pay, place))
     try:
-        results = compare_person(engine, category, [s for _, _, s in slips])
+        results = compare_person(engine, category, slips)
     except PolicyError:
         # Some slip has no policy in force on its date: refuse those, audit the rest
         good = []
-        for fi, line, s in slips:
+        for (fi, record), s in zip(records, slips):
             try:
                 engine.compute(category, [s.claim], explain=False, compact=True)
-                good.append((fi, line, s))
+                good.append(s)
             except PolicyError as exc:
-                rejected.row(files_shown[fi], line, [("结算日期", str(exc).split(": ", 1)[-1])])
+                rejected.row(files_shown[fi], record[13], [("结算日期", str(exc).split(": ", 1)[-1])])
         if not good:
             return
-        for i, (_, _, s) in enumerate(good):
+        for i, s in enumerate(good):
             s.claim.index = i
         slips = good
-        results = compare_person(engine, category, [s for _, _, s in slips])
-    for (_, _, slip), diffs in zip(slips, results):
-        summary.slip(slip, category_name, diffs)
-        for d in diffs:
-            writer.writerow((slip.ref, person, d.name, _yuan(d.expected), _yuan(d.recorded), _yuan(d.difference),
-                             d.basis()))
+        results = compare_person(engine, category, slips)
+    summary.person(slips, category_name, results)
+    if any(results):
+        for slip, diffs in zip(slips, results):
+            for d in diffs:
+                writer.writerow((slip.ref, person, d.name, _yuan(d.expected), _yuan(d.recorded),
+                                 _yuan(d.difference), d.basis()))
+
+
+def _slip_order(file_record):
+    record = file_record[1]
+    return record[1], record[0]  # date, 结算单号
 
 
 def _yuan(fen: int) -> str:

@@ -61,18 +61,7 @@
   root.appendChild(form);
   root.appendChild(result);
 
-  function select(name, options, value) {
-    var s = el('select', { name: name });
-    options.forEach(function (o) { s.appendChild(el('option', { value: o[0], selected: o[0] === value ? 'selected' : null, text: o[1] })); });
-    return s;
-  }
-  function field(label, input, hint) {
-    return el('label', { class: 'hc-field' }, [el('span', { text: label }), input, hint ? el('small', { text: hint }) : null]);
-  }
-  function money(name, value) {
-    // Not inputmode=decimal: a phone's number pad has no 万 or 元, which the rule accepts.
-    return el('input', { name: name, value: value, autocomplete: 'off', placeholder: name === 'total' ? '例如 20000 或 2万' : '' });
-  }
+  var select = window.HealthPage.select, field = window.HealthPage.field, money = window.HealthPage.money;
 
   function render() {
     form.textContent = '';
@@ -88,7 +77,7 @@
       }
       box.appendChild(field('医院级别', select('level', P.levels.map(function (l) { return [l.id, l.name]; }), c.level)));
       box.appendChild(field('县内还是县外', select('in_county', [['', '按医院级别'], ['1', '县域内'], ['0', '县域外']], c.in_county)));
-      box.appendChild(field('总费用（元）', money('total', c.total)));
+      box.appendChild(field('总费用（元）', money('total', c.total, '例如 20000 或 2万')));
       box.appendChild(field('目录外必需费用（元）', money('ooc', c.ooc), '医保目录外、但医生认定必须用的药品和器材'));
       box.appendChild(field('自费费用（元）', money('sf', c.sf), '完全自费的部分，不能报销'));
       if (usesShare(c.kind)) box.appendChild(field('乙类药品和特殊检查费用（元）', money('class_b', c.class_b)));

@@ -1,4 +1,4 @@
-// What the calculator and screener pages share (a classic script, loaded before either).
+// What the calculator, screener and slip check pages share (a classic script, loaded before each).
 window.HealthPage = {
   // Show the app in place of its "needs JavaScript" note; null when the page or its data is missing.
   boot: function (appId, noteId) {
@@ -26,6 +26,22 @@ window.HealthPage = {
       return el('label', { class: 'hc-choice' }, [el('input', { type: 'radio', name: name, value: o[0], checked: o[0] === value ? 'checked' : null }),
         el('span', { text: o[1] }), o[2] ? el('small', { text: o[2] }) : null]);
     }));
+  },
+  // A <select> of [value, label] pairs, the one equal to value selected.
+  select: function (name, options, value) {
+    var el = window.HealthPage.el, s = el('select', { name: name });
+    options.forEach(function (o) { s.appendChild(el('option', { value: o[0], selected: o[0] === value ? 'selected' : null, text: o[1] })); });
+    return s;
+  },
+  // A form field: its label, the input, and a one-line hint under it when given.
+  field: function (label, input, hint) {
+    var el = window.HealthPage.el;
+    return el('label', { class: 'hc-field' }, [el('span', { text: label }), input, hint ? el('small', { text: hint }) : null]);
+  },
+  // An amount box, read by yuan() below. Not inputmode=decimal: a phone's number pad has no 万
+  // or 元, which the rule accepts.
+  money: function (name, value, placeholder) {
+    return window.HealthPage.el('input', { name: name, value: value || '', autocomplete: 'off', placeholder: placeholder || '' });
   },
   // An amount as typed ("2万", "20,000", "２００００元") -> the engine's "20000.00"; throws with a Chinese message.
   yuan: function (text) { return window.HealthCalc.fmt(window.HealthCalc.parseAmount(text)); },

@@ -34,17 +34,8 @@
   root.appendChild(form);
   root.appendChild(result);
 
-  function select(name, options, value) {
-    var s = el('select', { name: name });
-    options.forEach(function (o) { s.appendChild(el('option', { value: o[0], selected: o[0] === value ? 'selected' : null, text: o[1] })); });
-    return s;
-  }
-  function field(label, input, hint) {
-    return el('label', { class: 'hc-field' }, [el('span', { text: label }), input, hint ? el('small', { text: hint }) : null]);
-  }
-  function money(name, value) {
-    return el('input', { name: name, value: value || '', inputmode: 'decimal', autocomplete: 'off', placeholder: '0.00' });
-  }
+  var select = window.HealthPage.select, field = window.HealthPage.field;
+  function money(name, value) { return window.HealthPage.money(name, value, name === 'total' ? '例如 20000 或 2万' : '0.00'); }
 
   function render() {
     form.textContent = '';
@@ -101,8 +92,26 @@
   });
   form.addEventListener('submit', function (e) { e.preventDefault(); readForm(); check(); });
 
-  function caseOf() {
-    var slips = state.slips.map(function (s, i) {
+  // Every amount as typed ("2万", "20,000", "２００００元") -> the engine's "20000.00" by the one
+  // shared rule (amounts.mjs = policy/amounts.py), as the calculator reads them; what cannot be
+  // read is listed by slip and line, in runCheck's words (plainMessage).
+  function amountsOf(problems) {
+    return state.slips.map(function (s, i) {
+      function read(text, path) {
+        if (text === '') return '';
+        try { return window.HealthPage.yuan(text); } catch (err) { problems.push('slips[' + i + '].' + path + ': ' + err.message); return ''; }
+      }
+      var paid = {}, fees = {};
+      Object.keys(s.paid).forEach(function (k) { paid[k] = read(s.paid[k], 'paid.' + k); });
+      Object.keys(s.fees).forEach(function (k) { fees[k] = read(s.fees[k], 'fee_items.' + k); });
+      return Object.assign({}, s, { total: read(s.total, 'total'), ooc: read(s.ooc, 'out_of_catalog_necessary'),
+        sf: read(s.sf, 'self_funded'), self_pay: read(s.self_pay, 'self_pay'), paid: paid, fees: fees });
+    });
+  }
+
+  // The check contract's case (policy/settlement.py run_check) from the slips as read by amountsOf.
+  function caseOf(read) {
+    var slips = read.map(function (s, i) {
       var m = new Map([['id', String(i + 1)], ['date', s.date], ['kind', s.kind]]);
       if (s.hospital) m.set('hospital', s.hospital); else m.set('hospital_level', s.level);
       m.set('total', s.total === '' ? null : s.total);
@@ -123,6 +132,7 @@
     return message.replace(/^slips\[(\d+)\]\.?([a-z_]*)(?:\.([a-z_]+))?: /, function (_, i, f, sub) {
       var name = FIELD[f] || '';
       if (f === 'paid' && sub) name = (P.layers.filter(function (l) { return l.id === sub; })[0] || { name: sub }).name;
+      if (f === 'fee_items' && sub) name = (feeItems(state.slips[i].kind).filter(function (x) { return x.id === sub; })[0] || { name: sub }).name;
       return '第 ' + (Number(i) + 1) + ' 张结算单' + (name ? ' · ' + name : '') + '：';
     }).replace(/^person\.category: /, '人员类别：');
   }
@@ -145,9 +155,10 @@
 
   function check() {
     result.textContent = '';
-    var answer;
+    var typed = [], read = amountsOf(typed), answer;
     try {
-      answer = HC.runCheck(service, caseOf(), { explain: true });
+      if (typed.length) { var stop = new Error('typed'); stop.problems = typed; throw stop; }
+      answer = HC.runCheck(service, caseOf(read), { explain: true });
     } catch (err) {
       if (!err.problems) throw err;
       result.appendChild(el('div', { class: 'hc-errors', role: 'alert' }, [el('p', { text: '请先改正下面的问题：' }),
@@ -182,12 +193,12 @@
       sec.appendChild(list);
       result.appendChild(sec);
     });
-    if (under || over) result.appendChild(complaintBox(answer, under, over));
+    if (under || over) result.appendChild(complaintBox(answer, under, over, read));
     result.appendChild(el('p', { class: 'hc-note', text: '标着“示例数字”的不是官方数字，标着“按本县理解”的是对文件的一种理解。核对只按您抄下的数字计算；有疑问请带上结算单到一站式结算窗口问清楚。' }));
   }
 
   // The complaint form, with the figures and the differences (forms app: settlement attributes).
-  function complaintBox(answer, under, over) {
+  function complaintBox(answer, under, over, read) {
     var base = root.getAttribute('data-complaint');
     var category = under ? root.getAttribute('data-underpaid') : root.getAttribute('data-overcharged');
     var villages = [['', '请选择您住的村']];
@@ -196,9 +207,9 @@
     var link = el('a', { class: 'hc-complain md-button md-button--primary', href: '#', text: '投诉：' + (under ? '少报了 ' + answer.underpaid + ' 元' : '多收了 ' + answer.overcharged + ' 元') });
     function update() {
       state.village = villageSelect.value;
-      // the figures as typed (the check contract's slips); the forms app computes the differences again
+      // the figures as read (the check contract's slips); the forms app computes the differences again
       var slips = [];
-      caseOf().get('slips').forEach(function (m) {
+      caseOf(read).get('slips').forEach(function (m) {
         var o = {};
         m.forEach(function (v, k) {
           if (k === 'id' || v === null) return;
