@@ -54,3 +54,59 @@ def run_cli(args: list[str], stdin: str = "") -> tuple[int, str, str]:
 @pytest.fixture
 def cli():
     return run_cli
+
+
+# ------------------------------------------------------------------ how xdist shares the work out
+
+# scripts/test.sh runs `-n auto --dist loadgroup`: each unit below runs whole on one worker, so
+# its module- and session-wide fixtures are made once. A unit is a test module, except that the
+# modules of a folder whose fixtures are the expensive part share one unit: tests/e2e (the zixi
+# site built by build.py, the forms app under gunicorn on SQLite and on PostgreSQL) and tests/web
+# (both sample sites built and served). Run apart, the two e2e modules built the site and started
+# the servers twice, and the web modules built both sites once per worker.
+SHARED_UNITS = {"tests/e2e/": "tests/e2e", "tests/web/": "tests/web"}
+
+# Seconds per unit on a quiet 2-core machine (`pytest --durations`, summed per unit), heaviest
+# first. Units start in this order, so that no long unit starts last while the other worker has
+# run out of work; xdist's own order (most tests first) started the e2e tests and the gunicorn
+# reload test last. Only the order depends on these figures, never a result: a unit not listed
+# starts after the listed ones.
+SECONDS = {
+    "tests/e2e": 95,
+    "tests/web": 55,
+    "tests/forms/test_staff_flow_browser.py": 40,
+    "tests/test_printing.py": 30,
+    "tests/test_calculator_browser.py": 22,
+    "tests/test_calculator_parity.py": 14,
+    "tests/test_hardening.py": 11,
+    "tests/forms/test_audit_chain_backup.py": 11,
+    "tests/forms/test_forms_hostile_input.py": 10,
+    "tests/forms/test_deploy.py": 10,
+    "tests/forms/test_forms_gunicorn_limits.py": 9,
+    "tests/test_weasyprint_shortcuts.py": 9,
+    "tests/test_officer_path.py": 8,
+    "tests/forms/test_forms_reload.py": 8,
+    "tests/forms/test_health_metrics.py": 7,
+}
+
+
+def _unit(item) -> str:
+    path = item.nodeid.split("::")[0]
+    return next((unit for prefix, unit in SHARED_UNITS.items() if path.startswith(prefix)), path)
+
+
+def pytest_configure(config):
+    if hasattr(config.option, "loadscopereorder"):  # xdist's "most tests first": ours instead
+        config.option.loadscopereorder = False
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config, items):
+    """Before the other hooks: the units as xdist_group marks (xdist's hook reads them with
+    --dist loadgroup). After them (pytest's own reordering by fixture included): the units,
+    heaviest first. The sort is stable: the order of the tests within a unit is kept."""
+    if config.pluginmanager.hasplugin("xdist"):
+        for item in items:
+            item.add_marker(pytest.mark.xdist_group(_unit(item)))
+    yield
+    items.sort(key=lambda item: -SECONDS.get(_unit(item), 0))
