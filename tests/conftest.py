@@ -66,27 +66,31 @@ def cli():
 # the servers twice, and the web modules built both sites once per worker.
 SHARED_UNITS = {"tests/e2e/": "tests/e2e", "tests/web/": "tests/web"}
 
-# Seconds per unit on a quiet 2-core machine (`pytest --durations`, summed per unit), heaviest
-# first. Units start in this order, so that no long unit starts last while the other worker has
-# run out of work; xdist's own order (most tests first) started the e2e tests and the gunicorn
-# reload test last. Only the order depends on these figures, never a result: a unit not listed
-# starts after the listed ones.
+# Seconds per unit in a run of the whole suite on two workers (summed `--durations`, load ~4),
+# heaviest first. Units start in this order, so that no long unit starts last while the other
+# worker has run out of work: xdist's own order (most tests first) started the e2e tests and the
+# gunicorn reload test last. Only the order depends on these figures, never a result; a unit not
+# listed starts after the listed ones, in the order pytest collects them.
 SECONDS = {
-    "tests/e2e": 95,
+    # First, while its worker is small: each of its examples runs the whole `check`, which forks a
+    # process per county, and forking costs more the more a worker has grown (1.5 s alone, 2.8 s
+    # with every module imported, 37 s when it ran late in the suite).
+    "tests/test_hardening_fuzz.py": 200,
+    "tests/e2e": 120,
     "tests/web": 55,
-    "tests/forms/test_staff_flow_browser.py": 40,
-    "tests/test_printing.py": 30,
-    "tests/test_calculator_browser.py": 22,
-    "tests/test_calculator_parity.py": 14,
-    "tests/test_hardening.py": 11,
-    "tests/forms/test_audit_chain_backup.py": 11,
-    "tests/forms/test_forms_hostile_input.py": 10,
-    "tests/forms/test_deploy.py": 10,
-    "tests/forms/test_forms_gunicorn_limits.py": 9,
-    "tests/test_weasyprint_shortcuts.py": 9,
-    "tests/test_officer_path.py": 8,
-    "tests/forms/test_forms_reload.py": 8,
-    "tests/forms/test_health_metrics.py": 7,
+    "tests/forms/test_staff_flow_browser.py": 49,
+    "tests/test_printing.py": 35,
+    "tests/test_calculator_browser.py": 26,
+    "tests/test_calculator_parity.py": 16,
+    "tests/test_hardening.py": 13,
+    "tests/forms/test_forms_reload.py": 13,
+    "tests/forms/test_audit_chain_backup.py": 13,
+    "tests/forms/test_forms_hostile_input.py": 12,
+    "tests/forms/test_deploy.py": 12,
+    "tests/forms/test_forms_gunicorn_limits.py": 11,
+    "tests/test_weasyprint_shortcuts.py": 11,
+    "tests/test_officer_path.py": 10,
+    "tests/forms/test_health_metrics.py": 8,
 }
 
 
