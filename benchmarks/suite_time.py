@@ -22,7 +22,7 @@ GOAL_S = 180
 def timed(workers: str, extra: list[str]) -> tuple[float, str, int]:
     args = [str(ROOT / ".venv" / "bin" / "python"), "-m", "pytest", "-q", *extra]
     if workers != "1":
-        args[4:4] = ["-n", workers, "--dist", "loadgroup"]  # as scripts/test.sh
+        args[4:4] = ["-n", workers, "--dist", "loadfile"]  # as scripts/test.sh
     start = time.monotonic()
     run = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
     tail = "\n".join(run.stdout.strip().splitlines()[-2:])

@@ -58,12 +58,14 @@ def cli():
 
 # ------------------------------------------------------------------ how xdist shares the work out
 
-# scripts/test.sh runs `-n auto --dist loadgroup`: each unit below runs whole on one worker, so
-# its module- and session-wide fixtures are made once. A unit is a test module, except that the
+# scripts/test.sh runs `-n auto --dist loadfile`: each unit below runs whole on one worker, so its
+# module- and session-wide fixtures are made once. A unit is a test module, except that the
 # modules of a folder whose fixtures are the expensive part share one unit: tests/e2e (the zixi
 # site built by build.py, the forms app under gunicorn on SQLite and on PostgreSQL) and tests/web
-# (both sample sites built and served). Run apart, the two e2e modules built the site and started
-# the servers twice, and the web modules built both sites once per worker.
+# (both sample sites built, printed and served). Run apart, the two e2e modules built the site
+# and started the servers once each, and the web modules built both sites once per worker.
+# (xdist's `--dist loadgroup` would do this with marks, but it renames the tests to do it, which
+# pytest 9 ignores: every test became a unit of its own.)
 SHARED_UNITS = {"tests/e2e/": "tests/e2e", "tests/web/": "tests/web"}
 
 # Seconds per unit in a run of the whole suite on two workers (summed `--durations`, load ~4),
@@ -94,8 +96,8 @@ SECONDS = {
 }
 
 
-def _unit(item) -> str:
-    path = item.nodeid.split("::")[0]
+def _unit_of(nodeid: str) -> str:
+    path = nodeid.split("::", 1)[0]
     return next((unit for prefix, unit in SHARED_UNITS.items() if path.startswith(prefix)), path)
 
 
@@ -104,13 +106,23 @@ def pytest_configure(config):
         config.option.loadscopereorder = False
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadfile, with the units above instead of one per file."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Units(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit_of(nodeid)
+
+    return Units(config, log)
+
+
 @pytest.hookimpl(wrapper=True)
-def pytest_collection_modifyitems(config, items):
-    """Before the other hooks: the units as xdist_group marks (xdist's hook reads them with
-    --dist loadgroup). After them (pytest's own reordering by fixture included): the units,
-    heaviest first. The sort is stable: the order of the tests within a unit is kept."""
-    if config.pluginmanager.hasplugin("xdist"):
-        for item in items:
-            item.add_marker(pytest.mark.xdist_group(_unit(item)))
+def pytest_collection_modifyitems(items):
+    """After the other hooks (pytest's own reordering by fixture included): the units, heaviest
+    first. The sort is stable: the tests of a unit keep their order."""
     yield
-    items.sort(key=lambda item: -SECONDS.get(_unit(item), 0))
+    items.sort(key=lambda item: -SECONDS.get(_unit_of(item.nodeid), 0))
