@@ -68,31 +68,37 @@ def cli():
 # pytest 9 ignores: every test became a unit of its own.)
 SHARED_UNITS = {"tests/e2e/": "tests/e2e", "tests/web/": "tests/web"}
 
-# Seconds per unit in a run of the whole suite on two workers (summed `--durations`, load ~4),
+# Seconds per unit in a run of the whole suite on two workers (summed `--durations`, load 2-3.5),
 # heaviest first. Units start in this order, so that no long unit starts last while the other
 # worker has run out of work: xdist's own order (most tests first) started the e2e tests and the
 # gunicorn reload test last. Only the order depends on these figures, never a result; a unit not
 # listed starts after the listed ones, in the order pytest collects them.
+FIRST = [
+    # Before anything else, while their worker is small: they run the whole `check` many times,
+    # which forks a process per county, and forking costs more the more a worker has grown
+    # (the keyboard fuzz test: 1.5 s alone, 2.8 s with every module imported, 37 s late in a run).
+    "tests/test_hardening_fuzz.py",
+    "tests/test_check_errors.py",
+]
 SECONDS = {
-    # First, while its worker is small: each of its examples runs the whole `check`, which forks a
-    # process per county, and forking costs more the more a worker has grown (1.5 s alone, 2.8 s
-    # with every module imported, 37 s when it ran late in the suite).
-    "tests/test_hardening_fuzz.py": 200,
-    "tests/e2e": 120,
-    "tests/web": 55,
-    "tests/forms/test_staff_flow_browser.py": 49,
-    "tests/test_printing.py": 35,
-    "tests/test_calculator_browser.py": 26,
-    "tests/test_calculator_parity.py": 16,
-    "tests/test_hardening.py": 13,
-    "tests/forms/test_forms_reload.py": 13,
-    "tests/forms/test_audit_chain_backup.py": 13,
-    "tests/forms/test_forms_hostile_input.py": 12,
-    "tests/forms/test_deploy.py": 12,
-    "tests/forms/test_forms_gunicorn_limits.py": 11,
-    "tests/test_weasyprint_shortcuts.py": 11,
-    "tests/test_officer_path.py": 10,
-    "tests/forms/test_health_metrics.py": 8,
+    **{unit: 1000 - n for n, unit in enumerate(FIRST)},
+    "tests/e2e": 112,
+    "tests/web": 70,
+    "tests/forms/test_staff_flow_browser.py": 34,
+    "tests/test_printing.py": 32,
+    "tests/test_calculator_browser.py": 17,
+    "tests/test_calculator_parity.py": 13,
+    "tests/test_hardening.py": 12,
+    "tests/forms/test_forms_reload.py": 11,
+    "tests/test_engine_properties.py": 7,
+    "tests/forms/test_audit_chain_backup.py": 7,
+    "tests/test_publishing.py": 7,
+    "tests/test_officer_path.py": 6,
+    "tests/forms/test_forms_gunicorn_limits.py": 6,
+    "tests/forms/test_deploy.py": 6,
+    "tests/forms/test_staff_flow.py": 5,
+    "tests/forms/test_staff_workflow.py": 5,
+    "tests/test_weasyprint_shortcuts.py": 5,
 }
 
 
