@@ -265,6 +265,23 @@ def post_worker_init(worker):
     gc.freeze()
     if worker is not None:
         (_run_dir() / f"ready-{worker.pid}").touch()  # old workers of a reload may stop now
+        _end_reload_when_all_ready(worker.cfg.workers)
+
+
+def _end_reload_when_all_ready(workers: int) -> None:
+    """The last new worker of a reload is ready: the reload is over, remove its marker. Otherwise
+    a stop within 5 s of a reload was taken for a reload by the workers, which then waited for
+    successors that never came, until killed 30 s later (graceful_timeout). Removing it cannot
+    cut a reload short: the master signalled the old workers as it forked the new ones, and
+    each old worker decided at its first signal (`handle_exit`)."""
+    marker = _run_dir() / "reloading"
+    try:
+        since = marker.stat().st_mtime
+        ready = sum(path.stat().st_mtime >= since for path in _run_dir().glob("ready-*"))
+    except OSError:  # no reload under way, or a worker that just exited
+        return
+    if ready >= workers:
+        marker.unlink(missing_ok=True)
 
 
 def child_exit(server, worker):

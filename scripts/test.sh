@@ -2,8 +2,9 @@
 # Set up (scripts/setup.sh) and run every test. This is the README's test command; CI runs it.
 # In parallel (pytest-xdist), one worker per core; each test module runs whole on one worker, so
 # a module's fixtures (a built site, printed sheets, a browser, the servers of the end-to-end
-# tests) are made once. Every worker has its own temporary folders, ports, SQLite files and
-# PostgreSQL schemas or databases (tests/forms/conftest.py, tests/e2e/conftest.py).
+# tests) are made once; tests/e2e and tests/web each run whole on one worker too, and the longest
+# units start first (tests/conftest.py). Every worker has its own temporary folders, ports,
+# SQLite files and PostgreSQL schemas or databases (tests/forms/conftest.py, tests/e2e/conftest.py).
 # TEST_WORKERS=1 runs them one after the other; arguments go to pytest (e.g. -x, -k, a path).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -54,3 +54,81 @@ def run_cli(args: list[str], stdin: str = "") -> tuple[int, str, str]:
 @pytest.fixture
 def cli():
     return run_cli
+
+
+# ------------------------------------------------------------------ how xdist shares the work out
+
+# scripts/test.sh runs `-n auto --dist loadfile`: each unit below runs whole on one worker, so its
+# module- and session-wide fixtures are made once. A unit is a test module, except that the
+# modules of a folder whose fixtures are the expensive part share one unit: tests/e2e (the zixi
+# site built by build.py, the forms app under gunicorn on SQLite and on PostgreSQL) and tests/web
+# (both sample sites built, printed and served). Run apart, the two e2e modules built the site
+# and started the servers once each, and the web modules built both sites once per worker.
+# (xdist's `--dist loadgroup` would do this with marks, but it renames the tests to do it, which
+# pytest 9 ignores: every test became a unit of its own.)
+SHARED_UNITS = {"tests/e2e/": "tests/e2e", "tests/web/": "tests/web"}
+
+# Seconds per unit in a run of the whole suite on two workers (summed `--durations`, load 2-3.5),
+# heaviest first. Units start in this order, so that no long unit starts last while the other
+# worker has run out of work: xdist's own order (most tests first) started the e2e tests and the
+# gunicorn reload test last. Only the order depends on these figures, never a result; a unit not
+# listed starts after the listed ones, in the order pytest collects them.
+FIRST = [
+    # Before anything else, while their worker is small: they run the whole `check` many times,
+    # which forks a process per county, and forking costs more the more a worker has grown
+    # (the keyboard fuzz test: 1.5 s alone, 2.8 s with every module imported, 37 s late in a run).
+    "tests/test_hardening_fuzz.py",
+    "tests/test_check_errors.py",
+]
+SECONDS = {
+    **{unit: 1000 - n for n, unit in enumerate(FIRST)},
+    "tests/e2e": 112,
+    "tests/web": 70,
+    "tests/forms/test_staff_flow_browser.py": 34,
+    "tests/test_printing.py": 32,
+    "tests/test_calculator_browser.py": 17,
+    "tests/test_calculator_parity.py": 13,
+    "tests/test_hardening.py": 12,
+    "tests/forms/test_forms_reload.py": 11,
+    "tests/test_engine_properties.py": 7,
+    "tests/forms/test_audit_chain_backup.py": 7,
+    "tests/test_publishing.py": 7,
+    "tests/test_officer_path.py": 6,
+    "tests/forms/test_forms_gunicorn_limits.py": 6,
+    "tests/forms/test_deploy.py": 6,
+    "tests/forms/test_staff_flow.py": 5,
+    "tests/forms/test_staff_workflow.py": 5,
+    "tests/test_weasyprint_shortcuts.py": 5,
+}
+
+
+def _unit_of(nodeid: str) -> str:
+    path = nodeid.split("::", 1)[0]
+    return next((unit for prefix, unit in SHARED_UNITS.items() if path.startswith(prefix)), path)
+
+
+def pytest_configure(config):
+    if hasattr(config.option, "loadscopereorder"):  # xdist's "most tests first": ours instead
+        config.option.loadscopereorder = False
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadfile, with the units above instead of one per file."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Units(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit_of(nodeid)
+
+    return Units(config, log)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(items):
+    """After the other hooks (pytest's own reordering by fixture included): the units, heaviest
+    first. The sort is stable: the tests of a unit keep their order."""
+    yield
+    items.sort(key=lambda item: -SECONDS.get(_unit_of(item.nodeid), 0))

@@ -157,6 +157,7 @@ def _restore(policy, tmp_path, request, kind, path):
 
 
 def test_backups_are_written_for_the_owner_only(sqlite_app, tmp_path):
+    _activity(sqlite_app)  # rows of its own: run alone or first, the session's database was empty
     assert stat.S_IMODE(_backup(sqlite_app, tmp_path).stat().st_mode) == 0o600
 
 

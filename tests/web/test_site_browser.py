@@ -149,12 +149,17 @@ def test_every_drug_name_finds_the_drugs_page_first_and_whole(browser, served):
         for qjid, query in _drug_queries():
             if qjid != jid:
                 continue
-            box.fill(query)
-            box.press("End")
             first = page.locator(".md-search-result__item").first
             link = first.locator(".md-search-result__link").first
+            # The results of the query before stay until the worker answers this one. An empty
+            # query removes them; the worker answers queries in the order they were sent, so a
+            # result that appears after that is this query's (a fixed wait was 42 s of the suite).
+            box.fill("")
+            box.press("End")
+            first.wait_for(state="detached", timeout=15000)
+            box.fill(query)
+            box.press("End")
             try:
-                page.wait_for_timeout(400)  # the results of the query before are replaced on keyup
                 link.wait_for(timeout=15000)
             except Exception:  # noqa: BLE001 - reported below with the query
                 wrong.append((jid, query, "no result"))
