@@ -24,3 +24,14 @@ def running_chromium():
             yield browser
         finally:
             browser.close()
+
+
+def click_and_load(page, selector: str) -> None:
+    """Click what submits a form or follows a link, and wait until the next page has loaded.
+
+    Without the wait, the next step may read the old page (a locator that both pages have, an
+    evaluate, an axe scan), or a `goto` may cut the POST short (a login that never happened).
+    Under a loaded machine these raced and failed now and then."""
+    with page.expect_navigation():
+        page.click(selector)
+    page.wait_for_load_state("load")

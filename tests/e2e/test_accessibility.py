@@ -13,6 +13,7 @@ import uuid
 import pytest
 from .e2e_helpers import AXE, DESKTOP, PHONE, Watched, axe_violations, host
 from calc_browser import choose_category
+from chromium import click_and_load
 
 JID = "zixi"
 SITE_PAGES = {
@@ -56,14 +57,14 @@ def test_forms_pages_have_no_serious_axe_violation(browser, urls, forms):
     w = watched(browser, urls, "axe-forms")
     page = w.page
     page.goto(f"{urls['forms']}/{JID}/complaint")
-    page.click("#submit")  # nothing filled in: the error summary and each field's error
+    click_and_load(page, "#submit")  # nothing filled in: the error summary and each field's error
     assert page.locator("#error-summary").is_visible()
     assert axe_violations(page) == [], "complaint form with errors"
     page.goto(f"{urls['forms']}/{JID}/track")
     assert axe_violations(page) == [], "lookup"
     page.fill("#number", "ZX-2026-999999")
     page.fill("#code", "12345678")
-    page.click("#submit")
+    click_and_load(page, "#submit")
     assert axe_violations(page) == [], "lookup, not found"
     page.goto(f"{urls['forms']}/{JID}/query")
     assert axe_violations(page) == [], "query form"
@@ -82,13 +83,13 @@ def test_staff_queue_has_no_serious_axe_violation(browser, urls, forms):
     page.select_option("#institution", "hecheng_hc")
     page.fill("#description", "卫生院收了押金。")
     page.fill("#phone", "13912345678")
-    page.click("#submit")
+    click_and_load(page, "#submit")
     number = page.locator("#case-number").inner_text()
     page.goto(f"{urls['forms']}/staff/login")
     assert axe_violations(page) == [], "staff login"
     page.fill("#username", name)
     page.fill("#password", "axe-admin-password-1")
-    page.click("#submit")
+    click_and_load(page, "#submit")
     page.goto(f"{urls['forms']}/staff/{JID}/")
     page.wait_for_selector(f"a.case-no:text-is('{number}')")
     assert axe_violations(page) == [], "staff queue"
@@ -183,7 +184,7 @@ def test_forms_pages_at_200_percent_text_do_not_scroll_sideways(browser, urls, f
                 device_scale_factor=2)
     for name, path in FORMS_PAGES.items():
         w.page.goto(f"{urls['forms']}/{path}")
-        w.page.click("#submit")  # with the error summary and the fields' errors shown
+        click_and_load(w.page, "#submit")  # with the error summary and the fields' errors shown
         assert w.page.evaluate(OVERFLOW) == {"page": 0, "column": 0, "wider": []}, name
         w.shot(name, full_page=False)
     assert w.problems == []

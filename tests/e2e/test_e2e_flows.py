@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from calc_browser import answer_screener, choose_category, fill_claims
+from chromium import click_and_load
 from .e2e_helpers import DESKTOP, PHONE, Watched, build, build_py, host, save_guide_image, squash
 
 JID, TOWNSHIP, VILLAGE = "zixi", "hecheng", "hecheng-dajue"
@@ -159,7 +160,7 @@ def test_complaint_from_village_page_to_a_public_reply(browser, site_url, urls, 
     fits(page, resident_size)
     page.evaluate("document.querySelector('#village').closest('.group').scrollIntoView()")  # the village, chosen
     resident.shot("1-complaint-form", guide("complaint-form.png", resident_size, PHONE))
-    page.click("#submit")
+    click_and_load(page, "#submit")
     number = page.locator("#case-number").inner_text().strip()
     code = page.locator("#lookup-code").inner_text().replace(" ", "")
     assert re.fullmatch(r"[A-Z]+-?\d{4,}-?\d+", number.replace("-", "-")), number
@@ -171,7 +172,7 @@ def test_complaint_from_village_page_to_a_public_reply(browser, site_url, urls, 
         page.goto(f"{urls['forms']}/{JID}/track")
         page.fill("#number", number)
         page.fill("#code", code)
-        page.click("#submit")
+        click_and_load(page, "#submit")
         text = page.locator("main").inner_text()
         if show and show in text:
             page.get_by_text(show).first.evaluate("e => e.scrollIntoView({block: 'center'})")
@@ -198,7 +199,7 @@ def test_complaint_from_village_page_to_a_public_reply(browser, site_url, urls, 
     staff.fill("#password", PASSWORD)
     fits(staff, clerk_size)
     clerk.shot("1-login", guide("staff-login.png", clerk_size, DESKTOP))
-    staff.click("#submit")
+    click_and_load(staff, "#submit")
     staff.goto(f"{urls['forms']}/staff/{JID}/")
     fits(staff, clerk_size)
     cards = {c.locator(".case-no").inner_text(): c.inner_text() for c in staff.locator("li.case-card").all()}

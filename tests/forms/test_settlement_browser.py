@@ -9,7 +9,7 @@ import threading
 from urllib.parse import urlsplit
 
 from calc_site import build_site
-from chromium import running_chromium
+from chromium import click_and_load, running_chromium
 from conftest import ROOT
 from werkzeug.serving import make_server
 
@@ -60,12 +60,12 @@ def test_slip_to_complaint_to_case_page(sqlite_app, policy, tmp_path, monkeypatc
             page.select_option("#institution", "county_peoples")
             page.fill("#name", "王某甲")
             page.fill("#phone", "13912345678")
-            page.click("#submit")
+            click_and_load(page, "#submit")
             number = page.inner_text("#case-number").strip()
             page.goto(f"{base}/staff/login")
             page.fill("#username", clerk)
             page.fill("#password", PASSWORD)
-            page.click("#submit")
+            click_and_load(page, "#submit")
             page.goto(f"{base}/staff/zixi/case/{number}")
             rows = page.locator("#settlement tr[data-item]").evaluate_all(
                 "rs => rs.map(r => [r.dataset.item, ...[...r.querySelectorAll('td')].map(c => c.textContent)])")

@@ -10,7 +10,7 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
-from chromium import running_chromium
+from chromium import click_and_load, running_chromium
 from werkzeug.serving import make_server
 
 from .formhelpers import csrf, file_complaint
@@ -149,7 +149,7 @@ def test_typed_text_survives_an_expired_login(browser, site, size):
         app.config["STAFF_IDLE_MINUTES"] = 30
     assert "登录已过期" in clerk.page.inner_text("main") and typed in clerk.page.inner_text("main")
     clerk.page.fill("#password", PASSWORD)
-    clerk.page.click("#submit")
+    click_and_load(clerk.page, "#submit")
     assert clerk.page.input_value("#reply-text") == typed
     clerk.page.click("#reply-text ~ button")
     assert typed in clerk.page.inner_text(".timeline")
