@@ -205,3 +205,39 @@ def pytest_runtest_makereport(item, call):
                 pass
             w.close()
     return report
+
+
+# ------------------------------------------------------------------ which database with which screen size
+
+# Each flow runs on both databases and at both sizes, but not every database at every size: the
+# two are independent (the database sits behind the same pages; the size changes only what the
+# browser lays out), so pairs that cover each of them once cost half the time of every pairing
+# (the suite's time, issue 25). Each database still meets each size (the complaint flow crosses
+# them). The SQLite runs are at the sizes the guides show (residents on the phone, the clerk at
+# the desk): scripts/guide-images.sh takes the guide pictures with `-k "not postgresql"`.
+PAIRED = {
+    "test_complaint_from_village_page_to_a_public_reply": {
+        "sqlite": "resident-phone-clerk-desktop", "postgresql": "resident-desktop-clerk-phone"},
+    "test_statistics_export_and_rebuild_publish_the_month": {"sqlite": "phone", "postgresql": "desktop"},
+    "test_query_form_screener_and_build_py_eligible_agree": {"sqlite": "phone", "postgresql": "desktop"},
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect the database × size pairings PAIRED leaves out (never when a test is asked for by
+    its full id: `pytest 'tests/e2e/test_e2e_flows.py::test_…[postgresql-phone]'` still runs it)."""
+    asked = {arg.split("::", 1)[1] for arg in config.args if "[" in arg and "::" in arg}
+    keep, dropped = [], []
+    for item in items:
+        pairs = PAIRED.get(getattr(item, "originalname", ""))
+        spec = getattr(item, "callspec", None)
+        if pairs and spec and item.name not in asked:
+            db = spec.params.get("forms")
+            size = spec.id.split("-", 1)[1] if "-" in spec.id else ""
+            if db in pairs and pairs[db] != size:
+                dropped.append(item)
+                continue
+        keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
