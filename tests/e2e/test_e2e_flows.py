@@ -4,7 +4,8 @@ app runs under gunicorn as scripts/run.sh starts it, on SQLite and again on Post
 
 Every flow runs at both sizes, a 360×640 phone and a 1280×800 desktop: the complaint once with the
 resident on the phone and the clerk at a desktop, once the other way round (a clerk on a phone can
-log in, filter the queue, accept a case and reply). Every step leaves a screenshot in
+log in, filter the queue, accept a case and reply). Each database runs each flow at one of the
+sizes, paired so that every flow meets both sizes and both databases (conftest.py PAIRED). Every step leaves a screenshot in
 tests/artifacts/e2e/ (git-ignored); GUIDE_IMAGES=<dir> also saves the guides' pictures there
 (scripts/guide-images.sh), taken from the residents' phone and the clerk's desktop only.
 """
