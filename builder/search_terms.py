@@ -208,5 +208,7 @@ def unreached_lines(missing: dict[str, list[str]], j) -> list[str]:
     if unreached := [n for n in missing.get("drugs/", ()) if n in drugs]:
         lines.append(f"搜索：这些药名在网站搜索里找不到药品价格页：{'、'.join(unreached)}")
     if unreached := [n for n in names if n not in drugs]:
-        lines.append(f"搜索：这些页面标题在网站搜索里找不到本页：{'、'.join(dict.fromkeys(unreached))}")
+        # Said as it is: the page may still come first, but some typed words match nothing on it.
+        lines.append(f"搜索：搜这些页面标题时，有的词对不上本页（本页可能排不到最前，或显示“缺少”）："
+                     f"{'、'.join(dict.fromkeys(unreached))}")
     return lines

@@ -112,7 +112,8 @@ def test_every_page_title_of_the_built_site_is_held_by_its_page(site, jid):
     out_of_reach = ["住院“五道保障线”，自付不超过10%"] if jid == "zixi" else []
     assert _unreached(index, names) == out_of_reach
     assert search_terms.unreached_lines({"programs/x/": out_of_reach}, j) == (
-        ["搜索：这些页面标题在网站搜索里找不到本页：住院“五道保障线”，自付不超过10%"] if out_of_reach else [])
+        ["搜索：搜这些页面标题时，有的词对不上本页（本页可能排不到最前，或显示“缺少”）："
+         "住院“五道保障线”，自付不超过10%"] if out_of_reach else [])
     # Only the township sections are weighed (weigh_townships).
     assert {d["location"] for d in index["docs"] if "boost" in d} == {f"villages/#{tid}" for tid in j.townships}
 
