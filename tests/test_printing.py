@@ -746,3 +746,42 @@ def test_illustrative_doctors_are_marked_on_the_notice_and_the_cards(printed, ji
     assert "村医（家庭医生）示例数字" in _text(_notice(p, v))
     card = _text(p["dir"] / f"cards-{v['id']}.pdf")
     assert card.count(f"{v['doctors'][-1]['phone']}示例数字") == 8
+
+
+def test_a_leaflet_a_few_lines_over_two_pages_is_laid_out_tighter_not_refused():
+    """zixi as of 2019-12-31 (the 即将调整 lines of 2020-01-01 on it) ran two contact rows onto a
+    third page and the build failed. Laid out again with less space, it keeps two pages and every
+    contact; a leaflet that fits is laid out as before (the tighter layout only when needed)."""
+    jur, _ = load_jurisdiction(ROOT / "policy_data" / "zixi", run_examples=False)
+
+    def facts_on(day: dt.date) -> dict:
+        facts = jurisdiction_facts(jur, "v", Service({"zixi": jur}), as_of=day, site_url=SITE, forms_url=FORMS)
+        facts["preview"] = False
+        return facts
+
+    crowded = facts_on(dt.date(2019, 12, 31))
+    assert len(printing.renderer().render("leaflet", "zixi", j=crowded).pages) > printing.MAX_LEAFLET_PAGES
+    document = printing.leaflet("zixi", crowded)
+    assert len(document.pages) == printing.MAX_LEAFLET_PAGES
+    text = "".join(_pdf_text(document.write_pdf()))
+    assert "即将调整" in text and all(c["phone"] in text for c in crowded["contacts"])
+
+    roomy = facts_on(AS_OF)
+    assert printing.leaflet("zixi", roomy).write_pdf() == printing.renderer().render("leaflet", "zixi", j=roomy).write_pdf()
+
+
+def _pdf_text(data: bytes) -> list[str]:
+    import io
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def test_a_leaflet_too_long_even_laid_out_tighter_names_what_to_shorten():
+    """Twelve more contacts: the officer is told which files hold what makes the leaflet long."""
+    jur, _ = load_jurisdiction(ROOT / "policy_data" / "zixi", run_examples=False)
+    facts = jurisdiction_facts(jur, "v", Service({"zixi": jur}), as_of=AS_OF, site_url=SITE, forms_url=FORMS)
+    facts["preview"] = False
+    facts["contacts"] = facts["contacts"] + [dict(facts["contacts"][0], name=f"示例乡镇卫生院{i}") for i in range(12)]
+    with pytest.raises(printing.PrintError) as raised:
+        printing.leaflet("zixi", facts)
+    assert "明白纸排紧以后仍有 3 页" in str(raised.value) and "programs.yaml" in str(raised.value)
+    assert "contacts.yaml" in str(raised.value)
