@@ -471,6 +471,23 @@ def _check_refs(refs, defined: dict, problems):
                                     f"“{ref.id}”没有定义：它应是{REF_LABELS[ref.kind]}中的编号"))
 
 
+HORIZON_DAYS = 90  # a complaint's reply is due within 60 days of filing, an extension adds more
+
+
+def _calendar_horizon(j: Jurisdiction, cal, raw, shown: str) -> None:
+    """A reminder when deadlines set today may fall after the calendar's last year: they are then
+    estimates (forms_app/deadlines.py marks them 估算 on staff pages, the resident's page and SMS)
+    until the officer adds the year from the State Council's notice, published each November."""
+    from .china_time import china_today
+
+    last = max(cal["years"], default=None)
+    if last is not None and (china_today() + dt.timedelta(days=HORIZON_DAYS)).year > last:
+        j.warnings.append(Problem(shown, line_of(raw, "years"), "years",
+                                  f"只写到 {last} 年：{last + 1} 年的放假安排还没有写，到期日在 {last + 1} 年的办理期限只能估算"
+                                  f"（工作人员页面、群众查询页和短信上都标“估算”）。国务院办公厅发布《关于{last + 1}年部分节假日安排的通知》后，"
+                                  f"请在 years 下照前几年的样子加上 {last + 1} 年"))
+
+
 def _check_calendar(j: Jurisdiction, cal, raw, folder, problems):
     if cal is None:
         return
@@ -502,6 +519,7 @@ def _check_calendar(j: Jurisdiction, cal, raw, folder, problems):
                 problems.append(Problem(shown, line, path, f"调休上班日 {day} 同时被列为假日“{holidays[day]}”"))
             workdays.add(day)
     j.calendar = Calendar(weekend, cal["years"], holidays, frozenset(workdays))
+    _calendar_horizon(j, cal, raw, shown)
     if len(problems) == before:  # compare with the national calendar only a calendar sound in itself
         from .national_calendar import disagreements
         problems.extend(disagreements(j.calendar, cal, shown, {y: line_of(raw["years"], y) for y in cal["years"]}))

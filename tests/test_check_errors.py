@@ -58,6 +58,19 @@ def add_example(data_copy: Path, text: str = EXAMPLE_YAML) -> str:
     return "zixi/examples/planted_by_test.yaml"
 
 
+@pytest.fixture(autouse=True)
+def a_day_within_the_calendar(monkeypatch):
+    """These tests are about mistakes in the files, so they judge them on a fixed day: from each
+    October `check` also reminds the officer that deadlines reach a year calendar.yaml does not
+    have yet (tests/test_national_calendar.py), which the samples cannot have before the State
+    Council's notice."""
+    import datetime as dt
+
+    import policy.china_time
+
+    monkeypatch.setattr(policy.china_time, "china_today", lambda: dt.date(2026, 6, 1))
+
+
 def check(cli, data_copy: Path) -> tuple[int, list[str]]:
     """Run `check`; return (exit code, the problem lines of stderr)."""
     code, out, err = cli(["check", "--data", str(data_copy)])

@@ -87,3 +87,23 @@ def test_reading_the_tables_directly_agrees_with_the_package_on_every_covered_da
         while day.year == year:
             assert is_national_workday(day) == chinese_calendar.is_workday(day), day
             day += dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize(("today", "reminded"), [("2026-06-01", False), ("2026-10-02", False), ("2026-10-03", True),
+                                                 ("2026-12-06", True)])
+def test_check_reminds_the_officer_when_deadlines_set_today_may_fall_after_the_calendar(monkeypatch, today, reminded):
+    """A complaint filed today is answered within 60 days (90 with an extension): from early
+    October, deadlines reach a year calendar.yaml does not have, and are only estimates until
+    the officer adds the State Council's notice for that year (issue 27)."""
+    import datetime as dt
+
+    import policy.china_time
+
+    monkeypatch.setattr(policy.china_time, "china_today", lambda: dt.date.fromisoformat(today))
+    j, problems = load_jurisdiction(Path(__file__).resolve().parent.parent / "policy_data" / "zixi", run_examples=False)
+    assert list(problems) == []
+    horizon = [w for w in j.warnings if w.path == "years"]
+    assert bool(horizon) == reminded
+    if reminded:
+        assert horizon[0].line == 9 and horizon[0].file.endswith("zixi/calendar.yaml")
+        assert "只写到 2026 年" in horizon[0].message and "《关于2027年部分节假日安排的通知》" in horizon[0].message

@@ -451,6 +451,11 @@ def test_11_every_message_the_guide_shows_is_what_check_prints(cli, tmp_path, mo
     assert len(shown) >= 10
     printed = []
     monkeypatch.chdir(tmp_path)  # paths in messages are relative to where check runs
+    # The calendar reminder the guide shows was printed on this day (a reminder that depends on today).
+    import datetime as dt
+
+    import policy.china_time
+    monkeypatch.setattr(policy.china_time, "china_today", lambda: dt.date(2026, 12, 6))
     for edits in GUIDE_MISTAKES:
         shutil.rmtree(tmp_path / "policy_data", ignore_errors=True)
         shutil.copytree(ROOT / "policy_data", tmp_path / "policy_data")
