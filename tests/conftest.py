@@ -132,3 +132,18 @@ def pytest_collection_modifyitems(items):
     first. The sort is stable: the tests of a unit keep their order."""
     yield
     items.sort(key=lambda item: -SECONDS.get(_unit_of(item.nodeid), 0))
+
+
+# ------------------------------------------------------------------ the garbage collector in a long run
+
+def pytest_collection_finish(session):
+    """Everything imported and collected lives until the end: out of the collector's sight
+    (gc.freeze), so that each collection later walks only what the tests make, and fewer of them
+    (a higher first threshold). A worker grows to hundreds of MB of long-lived objects (MkDocs,
+    WeasyPrint, Flask apps, Playwright); walking them again and again cost seconds, and after a
+    fork the walk copies every page the child shares with its parent. Only speed depends on this."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)

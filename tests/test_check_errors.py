@@ -8,7 +8,9 @@ Every problem line has the form `<file>:<line>: <field.path>: <中文说明>`.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,22 +60,32 @@ def add_example(data_copy: Path, text: str = EXAMPLE_YAML) -> str:
     return "zixi/examples/planted_by_test.yaml"
 
 
-@pytest.fixture(autouse=True)
-def a_day_within_the_calendar(monkeypatch):
-    """These tests are about mistakes in the files, so they judge them on a fixed day: from each
-    October `check` also reminds the officer that deadlines reach a year calendar.yaml does not
-    have yet (tests/test_national_calendar.py), which the samples cannot have before the State
-    Council's notice."""
-    import datetime as dt
-
+@contextmanager
+def on_a_day_within_the_calendar():
+    """Tests of mistakes in the files judge them on a fixed day: from each October `check` also
+    reminds the officer that deadlines reach a year calendar.yaml does not have yet
+    (tests/test_national_calendar.py), which the samples cannot have before the State Council's
+    notice. Modules that import `check` get the same day through it."""
     import policy.china_time
 
-    monkeypatch.setattr(policy.china_time, "china_today", lambda: dt.date(2026, 6, 1))
+    saved = policy.china_time.china_today
+    policy.china_time.china_today = lambda: dt.date(2026, 6, 1)
+    try:
+        yield
+    finally:
+        policy.china_time.china_today = saved
+
+
+@pytest.fixture(autouse=True)
+def a_day_within_the_calendar():
+    with on_a_day_within_the_calendar():
+        yield
 
 
 def check(cli, data_copy: Path) -> tuple[int, list[str]]:
     """Run `check`; return (exit code, the problem lines of stderr)."""
-    code, out, err = cli(["check", "--data", str(data_copy)])
+    with on_a_day_within_the_calendar():
+        code, out, err = cli(["check", "--data", str(data_copy)])
     lines = [line for line in err.splitlines() if line.strip() and not line.startswith(("发现 ", "（"))]
     return code, lines
 
@@ -395,7 +407,8 @@ def test_five_mistakes_in_five_files_are_all_reported_in_one_run(cli, data_copy)
                "告知投诉人的期限\n    unit: workdays\n") + 1,
          "commitments.decide.unit", "只能是"),
     ]
-    code, out, err = cli(["check", "--data", str(data_copy)])
+    with on_a_day_within_the_calendar():
+        code, out, err = cli(["check", "--data", str(data_copy)])
     lines = [line for line in err.splitlines() if line.strip() and not line.startswith(("发现 ", "（"))]
     assert code == 1
     for file, line, path, phrase in planted:
