@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from urllib.parse import urlsplit
 
-from chromium import running_chromium
+from chromium import click_and_load, running_chromium
 from werkzeug.serving import make_server
 
 from .formhelpers import file_complaint
@@ -31,26 +31,21 @@ def test_a_clerk_closes_a_case_on_a_small_phone(sqlite_app):
             page.fill("#username", name)
             page.fill("#password", PASSWORD)
 
-            def then_load(selector: str) -> None:
-                """Click what submits or links, and wait for the next page (and its scripts: the
-                queue's folds the filters on a phone) before the next step reads it."""
-                with page.expect_navigation():
-                    page.click(selector)
-                page.wait_for_load_state("load")
-
-            then_load("#submit")
+            # Each click that loads a page waits for it (and its scripts: the queue's folds the
+            # filters on a phone) before the next step reads it.
+            click_and_load(page, "#submit")
             page.click(".filter-box > summary")  # on a phone the filters fold away behind one button
             page.select_option("select[name=status]", "submitted")
             page.fill("input[name=number]", number[-6:])  # as a filer reads the number out
-            then_load(".filters button[type=submit]")
+            click_and_load(page, ".filters button[type=submit]")
             widths = [page.evaluate("document.documentElement.scrollWidth")]
-            then_load(f"text={number}")
+            click_and_load(page, f"text={number}")
             widths.append(page.evaluate("document.documentElement.scrollWidth"))
             for target, text in (("accepted", ""), ("closed", "经核实，押金已退还给您。")):
                 page.check(f"#status-{target}")
                 page.fill("#status-text", text)
-                then_load("#status-form button")
-            then_load("#confirm-button")  # closing ends the case: asked once more
+                click_and_load(page, "#status-form button")
+            click_and_load(page, "#confirm-button")  # closing ends the case: asked once more
             assert "已办结" in page.inner_text("h1")
             assert "押金已退还给您" in page.inner_text(".timeline")
             widths.append(page.evaluate("document.documentElement.scrollWidth"))

@@ -54,8 +54,7 @@ class Clerk:
         self.page.fill("#password", PASSWORD)
         # Until the next page has loaded: its scripts (forms.js folds the queue's filters on a
         # phone) have run before anything is read.
-        with self.page.expect_navigation():
-            self.page.click("#submit")
+        click_and_load(self.page, "#submit")
 
     def fits(self):
         # After a click that submits a form, the next page may still be loading: wait for it, so
@@ -208,7 +207,7 @@ def test_manual_notification_from_the_outbox(browser, site, size):
     clerk.login(make_staff(app, "admin"))
     clerk.page.goto(f"{base}/staff/zixi/case/{number}")
     clerk.page.check("#status-accepted")
-    clerk.page.click("#status-form button")
+    click_and_load(clerk.page, "#status-form button")
     clerk.page.goto(f"{base}/staff/zixi/outbox?status=todo&number={number}")
     card = clerk.page.locator(".case-card").first
     assert "139****5678" in card.inner_text() and "/zixi/track" in card.inner_text()
@@ -256,10 +255,10 @@ def test_audit_filters_and_one_cases_history(browser, site, size):
     for number, note in ((one, "第一件的内部备注"), (two, "第二件的内部备注")):
         clerk.page.goto(f"{base}/staff/zixi/case/{number}")
         clerk.page.fill("#note-text", note)
-        clerk.page.click("#note-text ~ button")
+        click_and_load(clerk.page, "#note-text ~ button")
     clerk.page.goto(f"{base}/staff/zixi/audit")
     clerk.page.fill("#audit-filters input[name=case]", one)
-    clerk.page.click("#audit-filters button")
+    click_and_load(clerk.page, "#audit-filters button")
     log = clerk.page.inner_text(".audit")
     assert "第一件的内部备注" in log and "第二件的内部备注" not in log
     clerk.fits()
