@@ -71,6 +71,22 @@ def sqlite_app(policy, sqlite_url):
     app.extensions["forms_db"].dispose()
 
 
+@pytest.fixture(scope="module")
+def module_sqlite_url(request, tmp_path_factory):
+    """A migrated SQLite database for one test module alone: for modules whose cases must not
+    move what others count in the session's shared database (the staff queue's first page)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp(request.module.__name__.rsplit('.', 1)[-1]) / 'forms.sqlite3'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def module_app(policy, module_sqlite_url):
+    app = make_app(policy, module_sqlite_url)
+    yield app
+    app.extensions["forms_db"].dispose()
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -12,24 +12,14 @@ from sqlalchemy import create_engine, select, text
 from forms_app.cli import upgrade
 from forms_app.models import Case
 from policy.drugs import clinic_list
-from .formhelpers import complaint_data, csrf, file_complaint, main_text, make_app
+from .formhelpers import complaint_data, csrf, file_complaint, main_text
 from .staffhelpers import staff_client
 
 
-# The cases these tests file go to a database of their own: other modules count the cases of the
-# session's shared database (the staff queue's first page), and a dozen more would move them.
-@pytest.fixture(scope="module")
-def own_sqlite_url(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('drug-price') / 'forms.sqlite3'}"
-    upgrade(url)
-    return url
-
-
 @pytest.fixture
-def app(policy, own_sqlite_url):
-    app = make_app(policy, own_sqlite_url)
-    yield app
-    app.extensions["forms_db"].dispose()
+def app(module_app):
+    """The cases these tests file go to a database of their own (conftest.py module_sqlite_url)."""
+    return module_app
 
 
 @pytest.fixture

@@ -11,10 +11,9 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import select
 
-from forms_app.cli import upgrade
 from forms_app.models import Case
 from policy.settlement import run_check
-from .formhelpers import complaint_data, csrf, make_app
+from .formhelpers import complaint_data, csrf
 from .staffhelpers import staff_client
 
 API = "/api/open311/v2"
@@ -28,18 +27,10 @@ SLIPS = [
 ATTACHED = {"category": "poverty", "slips": SLIPS}
 
 
-@pytest.fixture(scope="module")
-def own_sqlite_url(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('settlement') / 'forms.sqlite3'}"
-    upgrade(url)
-    return url
-
-
 @pytest.fixture
-def app(policy, own_sqlite_url):
-    app = make_app(policy, own_sqlite_url)
-    yield app
-    app.extensions["forms_db"].dispose()
+def app(module_app):
+    """The cases these tests file go to a database of their own (conftest.py module_sqlite_url)."""
+    return module_app
 
 
 def _case(app, number) -> Case:
