@@ -7,24 +7,35 @@ def choose_category(page, category: str) -> None:
     page.check(f"input[name=category][value={category}]")
 
 
-def fill_claims(page, claims):
-    for i, claim in enumerate(claims):
+def claim_boxes(page, items, fieldset: str):
+    """(the item's fieldset, the item) for each item, the page's 再加一 button pressed for every
+    item after the first: the calculator's stays (hc-claim-input), the slip page's slips (hc-slip-input)."""
+    for i, item in enumerate(items):
         if i:
             page.click("button.hc-add")
-        box = page.locator("fieldset.hc-claim-input").nth(i)
-        box.locator("input[name=date]").fill(claim["date"])
-        box.locator("select[name=kind]").select_option(claim["kind"])
-        if "hospital" in claim:
-            box.locator("select[name=hospital]").select_option(claim["hospital"])
-        box.locator("select[name=level]").select_option(claim["hospital_level"])
-        if "chronic_class" in claim:
-            box.locator("select[name=chronic]").select_option(claim["chronic_class"])
-        for name, field in (("total", "total"), ("ooc", "out_of_catalog_necessary"), ("sf", "self_funded")):
-            box.locator(f"input[name={name}]").fill(claim.get(field, ""))
-        if claim.get("fee_items"):
-            box.locator("details.hc-fees").evaluate("d => { d.open = true; }")
-        for item, amount in claim.get("fee_items", {}).items():
-            box.locator(f"input[name='fee:{item}']").fill(amount)
+        yield page.locator(f"fieldset.{fieldset}").nth(i), item
+
+
+def fill_claim(box, claim) -> None:
+    """The fields a stay and a settlement slip share, in the `calc` contract's names."""
+    box.locator("input[name=date]").fill(claim["date"])
+    box.locator("select[name=kind]").select_option(claim["kind"])
+    if "hospital" in claim:
+        box.locator("select[name=hospital]").select_option(claim["hospital"])
+    box.locator("select[name=level]").select_option(claim["hospital_level"])
+    if "chronic_class" in claim:
+        box.locator("select[name=chronic]").select_option(claim["chronic_class"])
+    for name, field in (("total", "total"), ("ooc", "out_of_catalog_necessary"), ("sf", "self_funded")):
+        box.locator(f"input[name={name}]").fill(claim.get(field, ""))
+    if claim.get("fee_items"):
+        box.locator("details.hc-fees").evaluate("d => { d.open = true; }")
+    for item, amount in claim.get("fee_items", {}).items():
+        box.locator(f"input[name='fee:{item}']").fill(amount)
+
+
+def fill_claims(page, claims):
+    for box, claim in claim_boxes(page, claims, "hc-claim-input"):
+        fill_claim(box, claim)
 
 
 def answer_screener(page, category: str, age: int, sex: str, township: str, village: str) -> None:

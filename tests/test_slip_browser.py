@@ -9,6 +9,7 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from calc_browser import claim_boxes, fill_claim
 from calc_site import build_site
 from chromium import running_chromium
 from conftest import ROOT
@@ -48,14 +49,8 @@ def slip_page(site):
 
 def fill(page, slips):
     page.select_option("select[name=category]", "poverty")
-    for i, s in enumerate(slips):
-        if i:
-            page.click("button.hc-add")
-        box = page.locator("fieldset.hc-slip-input").nth(i)
-        box.locator("input[name=date]").fill(s["date"])
-        box.locator("select[name=kind]").select_option(s["kind"])
-        box.locator("select[name=level]").select_option(s["hospital_level"])
-        box.locator("input[name=total]").fill(s["total"])
+    for box, s in claim_boxes(page, slips, "hc-slip-input"):
+        fill_claim(box, s)
         for lid, amount in s["paid"].items():
             box.locator(f"input[name='paid:{lid}']").fill(amount)
         box.locator("input[name=self_pay]").fill(s["self_pay"])
