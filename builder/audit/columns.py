@@ -154,11 +154,12 @@ class Layout:
             if len(self._dates) >= MAX_KNOWN:  # memory stays flat whatever the export holds
                 self._dates.clear()
             date = self._dates[cells[self._date_at]] = _iso_date(cells[self._date_at].strip())
-        known = self._known.get(self._key(cells))
+        key = self._key(cells)
+        known = self._known.get(key)
         if known is None:
             if len(self._known) >= MAX_KNOWN:
                 self._known.clear()
-            known = self._known[self._key(cells)] = self._situation(cells)
+            known = self._known[key] = self._situation(cells)
         if not known or not date:
             return None
         category, kind, level, in_county, chronic, diseases, hospital = known
