@@ -160,11 +160,6 @@ def tag_pages(index: dict, names: dict[str, list[str]], boost: float = TAG_BOOST
     return missing
 
 
-def tag_drugs_page(index: dict, names: list[str], location: str = "drugs/", boost: float = TAG_BOOST) -> list[str]:
-    """`tag_pages` for the drugs page alone: the drug names whose query would still miss it."""
-    return tag_pages(index, {location: names}, boost).get(location, [])
-
-
 def drug_queries(j) -> list[str]:
     """Every name a resident may type for the jurisdiction's drugs: name, name without the form, common names."""
     from policy.drugs import spoken_names

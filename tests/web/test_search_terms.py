@@ -8,7 +8,7 @@ import json
 import pytest
 
 from builder import search_terms
-from builder.search_terms import query_terms, segment, tag_drugs_page
+from builder.search_terms import query_terms, segment
 
 SEP = r"[\s\u200b\-，。、；：！？（）“”]+"
 
@@ -61,7 +61,7 @@ def test_without_the_tags_some_names_miss_the_drugs_page(site):
                if not all(any(w.startswith(t) for w in words) for t in query_terms(n, vocab, index["config"]["separator"]))]
     assert {"对乙酰氨基酚", "维生素C"} <= set(missing)
     # ... and tagging gives none.
-    assert tag_drugs_page(index, names) == []
+    assert search_terms.tag_pages(index, {"drugs/": names}) == {}
 
 
 def test_stems_only_where_the_worker_ends_a_word_at_the_run():
