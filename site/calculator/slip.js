@@ -153,17 +153,20 @@
     });
   }
 
+  function showProblems(problems) {
+    result.appendChild(el('div', { class: 'hc-errors', role: 'alert' }, [el('p', { text: '请先改正下面的问题：' }),
+      el('ul', {}, problems.map(function (m) { return el('li', { text: plainMessage(m) }); }))]));
+  }
+
   function check() {
     result.textContent = '';
     var typed = [], read = amountsOf(typed), answer;
+    if (typed.length) return showProblems(typed);  // amounts that cannot be read: runCheck never sees them
     try {
-      if (typed.length) { var stop = new Error('typed'); stop.problems = typed; throw stop; }
       answer = HC.runCheck(service, caseOf(read), { explain: true });
     } catch (err) {
       if (!err.problems) throw err;
-      result.appendChild(el('div', { class: 'hc-errors', role: 'alert' }, [el('p', { text: '请先改正下面的问题：' }),
-        el('ul', {}, err.problems.map(function (m) { return el('li', { text: plainMessage(m) }); }))]));
-      return;
+      return showProblems(err.problems);
     }
     var under = HC.parseYuan(answer.underpaid), over = HC.parseYuan(answer.overcharged);
     var head = el('div', { class: 'hc-summary' + (under || over ? ' hc-alert' : '') }, [el('h2', { text: '核对结果' })]);
