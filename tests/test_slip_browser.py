@@ -123,4 +123,5 @@ def test_amounts_typed_as_a_resident_writes_them(site, service):
         assert page.locator(".hc-summary").count() == 0
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         page.screenshot(path=str(ARTIFACTS / "slip-bad-amount-360.png"), full_page=True)
+        alert.screenshot(path=str(ARTIFACTS / "slip-bad-amount-alert-360.png"))  # the message as the resident sees it
         assert errors == []
