@@ -5,7 +5,9 @@
            → portal page
 
 Each jurisdiction is built in a temporary folder beside its output and swapped in only when every
-stage succeeded, so a failed build leaves the previous `dist/<jid>` exactly as it was.
+stage succeeded, so a failed build leaves the previous `dist/<jid>` exactly as it was. MkDocs
+lays out only the pages whose source changed, starting from the last site (site_reuse.py); what
+the next build reuses is kept in `dist/.fingerprints/` once the new site is in place.
 """
 from __future__ import annotations
 
