@@ -17,6 +17,11 @@ is missing or older than its source), and the search index is the last one with 
 entries replaced, tagged as a full build tags it. Anything else — no cache, another skeleton, a
 site whose version is not the cache's, a page the last index does not hold — builds in full.
 tests/web/test_site_reuse.py checks the result is byte-identical to a full build's.
+
+MkDocs' strict check of links into a page it did not lay out again finds the page, not its
+anchors (it skips pages it did not render). Those anchors are last time's, and the links that
+name anchors come from templates (a template change builds in full), never from data: the one
+link the data gives, a complaint category's `page:`, is a whole page that `check` verifies.
 """
 from __future__ import annotations
 
