@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CODE = ["builder/pages.py", "builder/facts.py", "builder/mkdocs_site.py", "builder/mkdocs_hooks.py",
         "builder/opendata.py", "builder/trim.py", "builder/pipeline.py", "builder/urls.py",
         "builder/version.py", "builder/fingerprint.py", "builder/calculator_pages.py", "builder/calcdata.py",
-        "builder/settings.py", "builder/currency.py", "builder/slip_page.py"]
+        "builder/settings.py", "builder/currency.py", "builder/slip_page.py", "builder/site_reuse.py",
+        "builder/mkdocs_memo.py", "builder/search_terms.py", "builder/glossary.py"]
 TREES = ["site/mkdocs", "site/calculator", "policy"]
 PACKAGES = ["mkdocs", "mkdocs-material", "jieba", "segno", "Jinja2"]
 STORE = ".fingerprints"  # under the output folder, beside the jurisdictions' sites

@@ -131,8 +131,16 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def build_site(config_file: Path) -> None:
-    """Run MkDocs (strict) on `config_file`; raise MkDocsFailed with its warnings."""
+def _not_the_dirty_notice(record: logging.LogRecord) -> bool:
+    """MkDocs warns that a dirty build may leave navigation and links stale: true of a site
+    whose pages it did not build, not of one whose skipped pages are the same (site_reuse.py)."""
+    return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def build_site(config_file: Path, *, dirty: bool = False, memo=None) -> None:
+    """Run MkDocs (strict) on `config_file`; raise MkDocsFailed with its warnings. `dirty`:
+    build only the pages whose HTML is missing or older than their source (site_reuse.prepare).
+    `memo`: a mkdocs_memo.Memo plugin (compiled templates and jieba's cuts kept between builds)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -140,12 +148,17 @@ def build_site(config_file: Path) -> None:
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
+    quiet = logging.getLogger("mkdocs.commands.build")
+    quiet.addFilter(_not_the_dirty_notice)
     try:
         config = load_config(config_file=str(config_file), strict=True)
-        build(config)
+        if memo is not None:
+            config.plugins["builder-memo"] = memo
+        build(config, dirty=dirty)
     except (MkDocsException, SystemExit) as exc:
         raise MkDocsFailed("; ".join(collect.messages) or str(exc)) from None
     finally:
         logger.removeHandler(collect)
+        quiet.removeFilter(_not_the_dirty_notice)
     if collect.messages:  # strict mode raises on warnings; this guards a quieter failure
         raise MkDocsFailed("; ".join(collect.messages))

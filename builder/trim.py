@@ -58,12 +58,14 @@ def rewrite_bundle(js: Path) -> None:
     bundles = list(js.glob("bundle.*.min.js"))
     if len(bundles) != 1:
         raise TrimFailed(f"找不到唯一的主题脚本 bundle.*.min.js（找到 {len(bundles)} 个）")
-    text = bundles[0].read_text(encoding="utf-8")
+    text = before = bundles[0].read_text(encoding="utf-8")
     for old, new in BUNDLE_URLS.items():
-        if old not in text:
+        if old in text:
+            text = text.replace(old, new)
+        elif new not in text:  # neither the theme's string nor ours (a site built from the last one has ours)
             raise TrimFailed(f"主题脚本里没有找到 {old}：mkdocs-material 版本变了，请更新 builder/trim.py")
-        text = text.replace(old, new)
-    bundles[0].write_text(text, encoding="utf-8")
+    if text != before:
+        bundles[0].write_text(text, encoding="utf-8")
 
 
 def compact_search_index(path: Path) -> None:
