@@ -27,8 +27,11 @@ class Cuts:
     """`jieba.cut` and `jieba.load_userdict`, wrapped while MkDocs runs."""
 
     def __init__(self, kept: Path | None, dictionary: Path):
+        import logging
+
         import jieba
 
+        jieba.setLogLevel(logging.WARNING)  # it says on stderr how it loads its dictionary: not the officer's concern
         self.jieba = jieba
         self.key = hashlib.sha256(f"jieba {jieba.__version__}\0".encode() + dictionary.read_bytes()).hexdigest()
         self.known = self._read(kept) if kept else {}

@@ -168,9 +168,10 @@ def run(jobs: list[Job], workers: int | None, bars: bool = False) -> list[Outcom
     skipped = [Outcome(job.folder.name, _name(job.folder), False, None, 0.0) for job in jobs if job not in work]
     if not work:
         return skipped
-    if any(job.rebuild for job in work):  # a print-only check needs neither MkDocs nor jieba's dictionary
-        # jieba's dictionary (0.7 s) is loaded once for all the workers, unless every site keeps
+    if sum(job.rebuild for job in work) > 1:  # a print-only check needs neither MkDocs nor jieba's dictionary
+        # Imported once for all the workers. jieba's dictionary (0.7 s) too, unless every site keeps
         # the cuts it needs (mkdocs_memo.py): then only a worker whose pages have new words loads it.
+        # One site alone imports them in its worker, where its sheets meanwhile print beside it.
         _warm_up(dictionary=any(job.rebuild and not (site_reuse.cache_dir(job.out, job.folder.name) / "segments.json")
                                 .is_file() for job in work))
     workers = max(1, min(len(work), workers or os.cpu_count() or 1))
