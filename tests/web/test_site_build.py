@@ -207,7 +207,7 @@ def test_a_changed_file_rebuilds_that_site_saying_what_for_each_kind_and_why(sit
     assert "✓ 集贤县（jixian）已生成" in lines
     assert "网站：" in lines and "页重新生成（layers.yaml 改了）" in lines
     assert "计算器数据、开放数据：重新写出（layers.yaml 改了）" in lines
-    assert "打印：重印 " in lines and "张公示栏、全县合订本、明白纸、" in lines and "张联系卡" in lines
+    assert "打印：重排 " in lines and "张公示栏、全县合订本、明白纸、" in lines and "张联系卡" in lines
     assert (out2 / "jixian" / "print" / "leaflet.pdf").is_file()
     code, log = run_build(data2, out2, only=["jixian"])
     assert code == 0 and log.out == ["· 集贤县（jixian）没有变化，未重新生成"]

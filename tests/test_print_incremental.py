@@ -1,0 +1,176 @@
+"""The officer's loop (issue 25): after a data change, only the sheets whose content changed are
+laid out again; the others get the new stamp (data version, date) on their cached layer, and every
+PDF is byte for byte what a build from scratch (empty output, empty cache) makes."""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from builder import printing
+from builder.pipeline import print_line
+from builder.print_facts import jurisdiction_facts, load_scenarios, village_facts
+from policy.cases import Service
+from policy.loader import load_jurisdiction
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE, FORMS = "http://site.test", "http://forms.test"
+DAY = dt.date(2020, 6, 1)  # zixi: the 2020 policy in force, nothing announced yet
+NEXT_DAY = dt.date(2020, 6, 2)  # the same sheets, another date in the footer
+ANNOUNCED = dt.date(2020, 10, 3)  # a change of 2021 is announced: 即将调整 on the notice and leaflet
+LAYERS = {"notice", "leaflet", "cards"}
+
+
+def _zixi():
+    """zixi with three villages (two of one township): enough to share a layer, quick to print."""
+    jur, problems = load_jurisdiction(ROOT / "policy_data" / "zixi", run_examples=False)
+    assert problems == []
+    jur.villages = dict(list(jur.villages.items())[:3])
+    return jur
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """What WeasyPrint laid out, by template: a layer ("notice", "leaflet", "cards") or a stamp."""
+    laid_out: Counter = Counter()
+    own = printing.Renderer.render
+
+    def counting(self, kind, jid, **context):
+        laid_out[kind] += 1
+        return own(self, kind, jid, **context)
+
+    monkeypatch.setattr(printing.Renderer, "render", counting)
+    return laid_out
+
+
+def _print(jur, out: Path, version: str, day: dt.date, cache: Path | None):
+    paths, laid_out, restamped = printing.print_jurisdiction_report(jur, out, version, site_url=SITE,
+                                                                    forms_url=FORMS, as_of=day, cache=cache)
+    return paths, {p.name for p in laid_out}, {p.name for p in restamped}
+
+
+def _assert_same_as_from_scratch(jur, out: Path, version: str, day: dt.date, tmp_path: Path) -> None:
+    scratch = tmp_path / "scratch"
+    paths, _, _ = _print(jur, scratch, version, day, cache=scratch / "empty-cache")
+    ours = sorted(p.name for p in (out / "print").glob("*.pdf"))
+    assert ours == sorted(p.name for p in paths)
+    differing = [name for name in ours if (out / "print" / name).read_bytes() != (scratch / "print" / name).read_bytes()]
+    assert differing == []
+
+
+@pytest.fixture
+def printed_once(tmp_path):
+    """zixi printed once on DAY, its layers cached."""
+    jur = _zixi()
+    out, cache = tmp_path / "out", tmp_path / "out" / ".fingerprints" / "zixi-print"
+    paths, laid_out, restamped = _print(jur, out, "version-1", DAY, cache)
+    assert laid_out == {p.name for p in paths} and restamped == set()
+    return jur, out, cache, {p.name for p in paths}
+
+
+def test_a_new_data_version_only_restamps_every_sheet_with_no_layout(printed_once, renders, tmp_path):
+    jur, out, cache, names = printed_once
+    _, laid_out, restamped = _print(jur, out, "version-2", DAY, cache)
+    assert set(renders) == {"notice-stamp", "leaflet-stamp", "cards-stamp"}  # no layer laid out again
+    assert laid_out == set() and restamped == names
+    _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+
+
+def test_the_bureaus_office_hours_lay_out_the_leaflet_only(printed_once, renders, tmp_path):
+    """contacts.yaml's first hours: shown in the leaflet's contact table, on no other sheet."""
+    jur, out, cache, names = printed_once
+    bureau = jur.contacts[0]
+    assert bureau["role"] != "supervision"  # the hotline's hours are on the notice too
+    bureau["hours"] = "工作日 8:30-12:00，14:00-17:30"
+    _, laid_out, restamped = _print(jur, out, "version-2", DAY, cache)
+    assert set(renders) & LAYERS == {"leaflet"}
+    assert laid_out == {"leaflet.pdf"} and restamped == names - {"leaflet.pdf"}
+    text = subprocess.run(["pdftotext", str(out / "print" / "leaflet.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "8:30-12:00" in text
+    _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+
+
+def test_one_villages_doctor_lays_out_the_notices_and_cards_not_the_leaflet(printed_once, renders, tmp_path):
+    jur, out, cache, names = printed_once
+    vid = next(iter(jur.villages))
+    township, village = jur.villages[vid]
+    village["clinic"]["doctors"][0]["phone"] = "13800000099"  # digits the font subset has already
+    _, laid_out, restamped = _print(jur, out, "version-2", DAY, cache)
+    assert set(renders) & LAYERS == {"notice", "cards"}
+    mine = {printing.notice_name(township["id"], vid), "county-pack.pdf", printing.cards_name(vid)}
+    assert laid_out == mine
+    assert restamped == names - mine  # the other villages' sheets and the leaflet: the new version only
+    _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+
+
+def test_another_day_with_the_same_policy_only_restamps_the_notices_and_the_leaflet(printed_once, renders, tmp_path):
+    """The footers print the date; the cards do not (their version block names the policy's
+    effective date), so they are not even written."""
+    jur, out, cache, names = printed_once
+    cards_before = {p.name: p.stat().st_mtime_ns for p in (out / "print").glob("cards-*.pdf")}
+    _, laid_out, restamped = _print(jur, out, "version-1", NEXT_DAY, cache)
+    assert set(renders) == {"notice-stamp", "leaflet-stamp"}
+    assert laid_out == set() and restamped == {n for n in names if not n.startswith("cards-")}
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "print").glob("cards-*.pdf")} == cards_before
+    _assert_same_as_from_scratch(jur, out, "version-1", NEXT_DAY, tmp_path)
+
+
+def test_a_day_when_a_change_is_announced_lays_out_the_notices_and_the_leaflet(printed_once, renders, tmp_path):
+    jur, out, cache, names = printed_once
+    _, laid_out, restamped = _print(jur, out, "version-1", ANNOUNCED, cache)
+    assert set(renders) & LAYERS == {"notice", "leaflet"}
+    assert {"county-pack.pdf", "leaflet.pdf"} <= laid_out
+    assert not any(n.startswith("cards-") for n in laid_out | restamped)
+    _assert_same_as_from_scratch(jur, out, "version-1", ANNOUNCED, tmp_path)
+
+
+def test_a_corrupt_or_missing_cache_is_laid_out_again_not_a_failure(printed_once, renders, tmp_path):
+    jur, out, cache, names = printed_once
+    (cache / "notices.pdf").write_bytes(b"%PDF-1.7 half a file")
+    (cache / "leaflet.json").write_text("{not json")
+    (cache / "cards.pdf").unlink()
+    _, laid_out, restamped = _print(jur, out, "version-2", DAY, cache)
+    assert set(renders) & LAYERS == LAYERS
+    _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+    renders.clear()
+    _print(jur, out, "version-3", DAY, cache)  # the cache is whole again
+    assert set(renders) & LAYERS == set()
+
+
+def test_without_a_cache_a_new_version_is_laid_out_and_still_exact(tmp_path, renders):
+    jur = _zixi()
+    out = tmp_path / "out"
+    _print(jur, out, "version-1", DAY, cache=None)
+    renders.clear()
+    _, laid_out, restamped = _print(jur, out, "version-2", DAY, cache=None)
+    assert set(renders) & LAYERS == LAYERS
+    assert restamped and not laid_out  # the content did not change: the files only got the new stamp
+    _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+
+
+def test_a_card_whose_content_would_run_into_its_version_block_is_refused_naming_the_village():
+    jur = _zixi()
+    facts = jurisdiction_facts(jur, "v", Service({"zixi": jur}), as_of=DAY, site_url=SITE, forms_url=FORMS,
+                               scenarios=load_scenarios())
+    facts["preview"] = False
+    v = village_facts(jur, next(iter(jur.villages)), site_url=SITE, forms_url=FORMS, as_of=DAY)
+    printing.cards("zixi", facts, [v])  # as it is, it fits
+    v["doctors"] = v["doctors"] * 5
+    with pytest.raises(printing.PrintError) as err:
+        printing.cards("zixi", facts, [v])
+    message = str(err.value)
+    assert v["id"] in message and v["name"] in message and "村医" in message and "数据版本" in message
+
+
+def test_the_build_line_tells_laid_out_sheets_from_restamped_ones():
+    p = Path("print")
+    assert print_line([p / "leaflet.pdf"], [p / f"notice-{i}.pdf" for i in range(123)]) == \
+        "打印：重排 明白纸（印的内容变了）；另有 123 个文件只换了数据版本和日期"
+    assert print_line([], [p / "leaflet.pdf"] * 124) == "打印：124 个文件只换了数据版本和日期（印的内容没变，没有重排）"
+    assert print_line([p / "county-pack.pdf", p / "notice-a-b.pdf", p / "cards-b.pdf"], []) == \
+        "打印：重排 1 张公示栏、全县合订本、1 张联系卡（印的内容变了）"
+    assert print_line([], []) == "打印：没有变化（印的内容、数据版本和日期都没变）"
