@@ -323,7 +323,7 @@ def _print_notices(jid: str, content: dict, villages: list[dict], sheets: "_Shee
         return
     layer = layers.get_or_lay_out("notices", fingerprint("notice-layer", shown_key, villages),
                                   lambda: notice_layer(jid, content, villages))
-    pack, singles = compose_notices(*layer, stamps.notice(), villages)
+    pack, singles = compose_notices(*layer, stamps.pdf(), villages)
     sheets.write("county-pack.pdf", pack, changes[0])
     for v, change in zip(villages, changes[1:]):
         sheets.write(names[v["id"]], singles[v["id"]], change)
@@ -334,12 +334,8 @@ def _print_leaflet(jid: str, content: dict, sheets: "_Sheets", layers: "LayerCac
     change = sheets.change("leaflet.pdf", key, fingerprint("leaflet-stamp", stamps.facts))
     if not change:
         return
-    def lay_out():
-        document = leaflet(jid, content)
-        return document.write_pdf(), {"pages": len(document.pages)}
-
-    layer = layers.get_or_lay_out("leaflet", key, lay_out)
-    sheets.write("leaflet.pdf", compose_leaflet(layer[0], stamps.leaflet(layer[1]["pages"])), change)
+    layer = layers.get_or_lay_out("leaflet", key, lambda: (leaflet(jid, content).write_pdf(), {}))
+    sheets.write("leaflet.pdf", compose_leaflet(layer[0], stamps.pdf()), change)
 
 
 def _print_cards(jid: str, shows: dict, villages: list[dict], sheets: "_Sheets", layers: "LayerCache",
@@ -352,7 +348,7 @@ def _print_cards(jid: str, shows: dict, villages: list[dict], sheets: "_Sheets",
         return
     layer = layers.get_or_lay_out("cards", fingerprint("cards-layer", shown_key, views),
                                   lambda: cards_layer(jid, shows, views))
-    for (name, data), change in zip(compose_cards(jid, *layer, *stamps.card(), views).items(), changes):
+    for (name, data), change in zip(compose_cards(jid, *layer, stamps.pdf(), stamps.card_top, views).items(), changes):
         sheets.write(name, data, change)
 
 
@@ -378,12 +374,14 @@ class _Sheets:
         return "stamp" if old != self.new[name] else ""
 
     def write(self, name: str, data: bytes, change: str) -> None:
+        """Write the file if `change` says so, or if its bytes differ (a font subset it shares)."""
         path = self.out / name
-        try:
-            if path.read_bytes() == data:
-                return
-        except OSError:
-            pass
+        if not change:
+            try:
+                if path.read_bytes() == data:
+                    return
+            except OSError:
+                pass
         write_atomic(path, data)
         (self.restamped if change == "stamp" else self.laid_out).append(path)
 
@@ -429,49 +427,48 @@ class LayerCache:
 
 
 class Stamps:
-    """The stamps of this run, each laid out (a small document of its own) the first time a sheet
-    needs it: the notice's footer, the leaflet's footers, the card's version block."""
+    """The stamps of this run: the notice's footer, the leaflet's footer and the card's version
+    block, each laid out with its sheet's style sheet, written as ONE PDF of three pages (one
+    font subset for the three: subsetting a CJK font is most of a stamp's cost). Always all three,
+    so that a sheet's bytes never depend on which other sheets needed a new stamp."""
+
+    NOTICE, LEAFLET, CARD = range(3)  # the page of each
 
     def __init__(self, jid: str, facts: dict):
         self.jid = jid
         self.facts = {k: facts[k] for k in STAMP_FIELDS}
         self.card_facts = {k: facts[k] for k in CARD_STAMP_FIELDS}
-        self._notice: bytes | None = None
-        self._card: tuple[bytes, float] | None = None
+        self._pdf: bytes | None = None
+        self.card_top = 0.0
 
-    def notice(self) -> bytes:
-        if self._notice is None:
-            self._notice = renderer().render("notice-stamp", self.jid, j=self.facts).write_pdf()
-        return self._notice
-
-    def leaflet(self, pages: int) -> bytes:
-        return renderer().render("leaflet-stamp", self.jid, j=self.facts, pages=pages).write_pdf()
-
-    def card(self) -> tuple[bytes, float]:
-        """(the PDF, the top of the version block in CSS px from the sheet's top)"""
-        if self._card is None:
-            document = renderer().render("cards-stamp", self.jid, j=self.card_facts)
-            self._card = document.write_pdf(), document.pages[0].anchors["card-stamp"][1]
-        return self._card
+    def pdf(self) -> bytes:
+        """Laid out the first time a sheet needs its stamp."""
+        if self._pdf is None:
+            r = renderer()
+            documents = [r.render("notice-stamp", self.jid, j=self.facts),
+                         r.render("leaflet-stamp", self.jid, j=self.facts),
+                         r.render("cards-stamp", self.jid, j=self.card_facts)]
+            # the top of the version block, CSS px from the sheet's top (compose_cards checks the room)
+            self.card_top = documents[self.CARD].pages[0].anchors["card-stamp"][1]
+            self._pdf = documents[0].copy([d.pages[0] for d in documents]).write_pdf()
+        return self._pdf
 
 
 STAMP_NAME = pikepdf.Name("/HptStamp")
 
 
-def stamp_form(pdf: pikepdf.Pdf, stamp: pikepdf.Pdf, index: int = 0) -> pikepdf.Object:
+def stamp_form(pdf: pikepdf.Pdf, stamp: pikepdf.Pdf, index: int) -> pikepdf.Object:
     """Page `index` of `stamp` as a form XObject of `pdf` (it brings its own small font subset)."""
     return pdf.copy_foreign(pikepdf.Page(stamp.pages[index]).as_form_xobject())
 
 
 def compose_leaflet(layer: bytes, stamp: bytes) -> bytes:
-    """The leaflet: each page of the layer with the stamp's page of the same number drawn under it."""
+    """The leaflet: each page of the layer with the stamp's footer drawn under it."""
     with pikepdf.Pdf.open(BytesIO(layer)) as pdf, pikepdf.Pdf.open(BytesIO(stamp)) as stamps:
-        for i, page in enumerate(pdf.pages):
-            # WeasyPrint's pages share one /Resources dictionary: each page's stamp has a name of
-            # its own, a fixed one (pikepdf's generated names are random: no two runs alike)
-            name = pikepdf.Name(f"{STAMP_NAME}{i}")
-            page.add_resource(stamp_form(pdf, stamps, i), pikepdf.Name.XObject, name)
-            page.contents_add(pdf.make_stream(f"q {name} Do Q\n".encode()), prepend=True)
+        footer = stamp_form(pdf, stamps, Stamps.LEAFLET)
+        for page in pdf.pages:
+            page.add_resource(footer, pikepdf.Name.XObject, STAMP_NAME)
+            page.contents_add(pdf.make_stream(f"q {STAMP_NAME} Do Q\n".encode()), prepend=True)
         return pdf_bytes(pdf)
 
 
@@ -503,9 +500,8 @@ def notices(jid: str, facts: dict, villages: list[dict], singles: list[str], *,
             r: Renderer | None = None) -> tuple[bytes, dict[str, bytes]]:
     """The county pack and the one-page files of the `singles` villages, laid out from scratch
     (notice_layer, then compose_notices with the footer's stamp)."""
-    content, stamp = split_facts(facts)
-    layer = notice_layer(jid, shown(content, "notice"), villages, r=r)
-    pack, files = compose_notices(*layer, (r or renderer()).render("notice-stamp", jid, j=stamp).write_pdf(), villages)
+    layer = notice_layer(jid, shown(facts, "notice"), villages, r=r)
+    pack, files = compose_notices(*layer, Stamps(jid, facts).pdf(), villages)
     return pack, {vid: files[vid] for vid in singles}
 
 
@@ -648,8 +644,8 @@ def _check_base_fits(jid: str, anchors: dict) -> None:
 def stack(document_pdf: bytes, lists: int, drug_of: list[int | None], codes: list[str],
           stamp: pikepdf.Pdf | None = None) -> pikepdf.Pdf:
     """The county pack from notice.html's PDF: page 0 is the base, pages 1..`lists` the drug-price
-    lists, one page per village after them. Village page i gets the base, the `stamp`'s first page
-    (the footer) and drug list `drug_of[i]` drawn under its band, and the QR operators `codes[i]`
+    lists, one page per village after them. Village page i gets the base, the `stamp`'s notice
+    footer (Stamps.NOTICE) and drug list `drug_of[i]` drawn under its band, and the QR operators `codes[i]`
     over it. `stamp` must stay open until the pack is saved (qpdf copies its streams then).
 
     The base and each list become form XObjects shared by their pages: the pack holds the table
@@ -661,7 +657,7 @@ def stack(document_pdf: bytes, lists: int, drug_of: list[int | None], codes: lis
     if len(pack.pages) != len(codes) or len(codes) != len(drug_of):
         raise ValueError("one page, one drug list and one pair of codes per village")
     # WeasyPrint's pages share one /Resources dictionary: each list gets a name of its own.
-    footer = stamp_form(pack, stamp) if stamp is not None else None
+    footer = stamp_form(pack, stamp, Stamps.NOTICE) if stamp is not None else None
     first = f"q {BASE_NAME} Do Q" + (f" q {STAMP_NAME} Do Q" if footer is not None else "")
     under = {None: pack.make_stream(f"{first} q\n".encode())}
     for k in range(lists):
@@ -707,10 +703,8 @@ CARDS_PER_SHEET = 8  # cards.html: copy n at (n % 2, n // 2) cards from the firs
 
 def cards(jid: str, facts: dict, villages: list[dict], *, r: Renderer | None = None) -> dict[str, bytes]:
     """The sheet of cards of each of `villages`, laid out from scratch: {file name: PDF}."""
-    views = [_card_view(v) for v in villages]
-    stamp = (r or renderer()).render("cards-stamp", jid, j={k: facts[k] for k in CARD_STAMP_FIELDS})
-    return compose_cards(jid, *cards_layer(jid, shown(facts, "cards"), views, r=r),
-                         stamp.write_pdf(), stamp.pages[0].anchors["card-stamp"][1], views)
+    views, stamps = [_card_view(v) for v in villages], Stamps(jid, facts)
+    return compose_cards(jid, *cards_layer(jid, shown(facts, "cards"), views, r=r), stamps.pdf(), stamps.card_top, views)
 
 
 def cards_layer(jid: str, shown: dict, views: list[dict], *, r: Renderer | None = None) -> tuple[bytes, dict]:
@@ -750,7 +744,7 @@ def compose_cards(jid: str, layer: bytes, layout: dict, stamp: bytes, stamp_top:
     _check_cards_leave_room(jid, layout, stamp_top, views)
     with fewer_collections(), pikepdf.Pdf.open(BytesIO(stamp)) as stamps:
         sheets = pikepdf.Pdf.open(BytesIO(layer))
-        version_block = stamp_form(sheets, stamps)
+        version_block = stamp_form(sheets, stamps, Stamps.CARD)
         for page, card_at in zip(sheets.pages, layout["cards"]):
             _draw_copies(sheets, page, card_at, version_block)
         saved = pikepdf.Pdf.open(BytesIO(pdf_bytes(sheets)))

@@ -432,7 +432,7 @@ def test_shared_styles_fast_percentages_and_fast_pages_change_no_byte_of_any_she
     content, stamp = printing.split_facts(facts)
     sheets = {"notice": {"j": content, "boxes": boxes, "villages": villages},
               "leaflet": {"j": content}, "cards": {"j": content, "villages": villages},
-              "notice-stamp": {"j": stamp}, "leaflet-stamp": {"j": stamp, "pages": 2}}
+              "notice-stamp": {"j": stamp}, "leaflet-stamp": {"j": stamp}}
     from weasyprint import layout as wlayout
 
     calls, margins = [], []
