@@ -316,14 +316,14 @@ def _print_notices(jid: str, content: dict, villages: list[dict], sheets: "_Shee
                    stamps: "Stamps") -> None:
     """The county pack and each village's notice: composed again when any of them changed."""
     names = {v["id"]: notice_name(v["township_id"], v["id"]) for v in villages}
-    stamp_key, shown_key = fingerprint("notice-stamp", stamps.facts), fingerprint(content)  # once, not per village
+    stamp_key, shown_key = fingerprint("footers", stamps.facts), fingerprint(content)  # once, not per village
     changes = [sheets.change("county-pack.pdf", fingerprint("county-pack.pdf", shown_key, villages), stamp_key)]
     changes += [sheets.change(names[v["id"]], fingerprint(names[v["id"]], shown_key, v), stamp_key) for v in villages]
     if not any(changes):
         return
     layer = layers.get_or_lay_out("notices", fingerprint("notice-layer", shown_key, villages),
                                   lambda: notice_layer(jid, content, villages))
-    pack, singles = compose_notices(*layer, stamps.pdf(), villages)
+    pack, singles = compose_notices(*layer, stamps.footers(), villages)
     sheets.write("county-pack.pdf", pack, changes[0])
     for v, change in zip(villages, changes[1:]):
         sheets.write(names[v["id"]], singles[v["id"]], change)
@@ -331,11 +331,11 @@ def _print_notices(jid: str, content: dict, villages: list[dict], sheets: "_Shee
 
 def _print_leaflet(jid: str, content: dict, sheets: "_Sheets", layers: "LayerCache", stamps: "Stamps") -> None:
     key = fingerprint("leaflet-layer", content)
-    change = sheets.change("leaflet.pdf", key, fingerprint("leaflet-stamp", stamps.facts))
+    change = sheets.change("leaflet.pdf", key, fingerprint("footers", stamps.facts))
     if not change:
         return
     layer = layers.get_or_lay_out("leaflet", key, lambda: (leaflet(jid, content).write_pdf(), {}))
-    sheets.write("leaflet.pdf", compose_leaflet(layer[0], stamps.pdf()), change)
+    sheets.write("leaflet.pdf", compose_leaflet(layer[0], stamps.footers()), change)
 
 
 def _print_cards(jid: str, shows: dict, villages: list[dict], sheets: "_Sheets", layers: "LayerCache",
@@ -348,7 +348,7 @@ def _print_cards(jid: str, shows: dict, villages: list[dict], sheets: "_Sheets",
         return
     layer = layers.get_or_lay_out("cards", fingerprint("cards-layer", shown_key, views),
                                   lambda: cards_layer(jid, shows, views))
-    for (name, data), change in zip(compose_cards(jid, *layer, stamps.pdf(), stamps.card_top, views).items(), changes):
+    for (name, data), change in zip(compose_cards(jid, *layer, *stamps.card(), views).items(), changes):
         sheets.write(name, data, change)
 
 
@@ -427,31 +427,34 @@ class LayerCache:
 
 
 class Stamps:
-    """The stamps of this run: the notice's footer, the leaflet's footer and the card's version
-    block, each laid out with its sheet's style sheet, written as ONE PDF of three pages (one
-    font subset for the three: subsetting a CJK font is most of a stamp's cost). Always all three,
-    so that a sheet's bytes never depend on which other sheets needed a new stamp."""
+    """The stamps of this run, each laid out with its sheet's style sheet the first time a sheet
+    needs it: the footers (the notice's and the leaflet's, one PDF of two pages: one font subset
+    for both, subsetting a CJK font is most of a stamp's cost) and the card's version block. Each
+    PDF holds what one stamp fingerprint covers, so that a sheet's bytes depend on its own stamp
+    only (a new date changes the footers, not the cards)."""
 
-    NOTICE, LEAFLET, CARD = range(3)  # the page of each
+    NOTICE, LEAFLET = range(2)  # the footers' pages
 
     def __init__(self, jid: str, facts: dict):
         self.jid = jid
         self.facts = {k: facts[k] for k in STAMP_FIELDS}
         self.card_facts = {k: facts[k] for k in CARD_STAMP_FIELDS}
-        self._pdf: bytes | None = None
-        self.card_top = 0.0
+        self._footers: bytes | None = None
+        self._card: tuple[bytes, float] | None = None
 
-    def pdf(self) -> bytes:
-        """Laid out the first time a sheet needs its stamp."""
-        if self._pdf is None:
+    def footers(self) -> bytes:
+        if self._footers is None:
             r = renderer()
-            documents = [r.render("notice-stamp", self.jid, j=self.facts),
-                         r.render("leaflet-stamp", self.jid, j=self.facts),
-                         r.render("cards-stamp", self.jid, j=self.card_facts)]
-            # the top of the version block, CSS px from the sheet's top (compose_cards checks the room)
-            self.card_top = documents[self.CARD].pages[0].anchors["card-stamp"][1]
-            self._pdf = documents[0].copy([d.pages[0] for d in documents]).write_pdf()
-        return self._pdf
+            notice, leaflet_footer = (r.render(kind, self.jid, j=self.facts) for kind in ("notice-stamp", "leaflet-stamp"))
+            self._footers = notice.copy([notice.pages[0], leaflet_footer.pages[0]]).write_pdf()
+        return self._footers
+
+    def card(self) -> tuple[bytes, float]:
+        """(the PDF, the top of the version block in CSS px from the sheet's top)"""
+        if self._card is None:
+            document = renderer().render("cards-stamp", self.jid, j=self.card_facts)
+            self._card = document.write_pdf(), document.pages[0].anchors["card-stamp"][1]
+        return self._card
 
 
 STAMP_NAME = pikepdf.Name("/HptStamp")
@@ -501,7 +504,7 @@ def notices(jid: str, facts: dict, villages: list[dict], singles: list[str], *,
     """The county pack and the one-page files of the `singles` villages, laid out from scratch
     (notice_layer, then compose_notices with the footer's stamp)."""
     layer = notice_layer(jid, shown(facts, "notice"), villages, r=r)
-    pack, files = compose_notices(*layer, Stamps(jid, facts).pdf(), villages)
+    pack, files = compose_notices(*layer, Stamps(jid, facts).footers(), villages)
     return pack, {vid: files[vid] for vid in singles}
 
 
@@ -703,8 +706,8 @@ CARDS_PER_SHEET = 8  # cards.html: copy n at (n % 2, n // 2) cards from the firs
 
 def cards(jid: str, facts: dict, villages: list[dict], *, r: Renderer | None = None) -> dict[str, bytes]:
     """The sheet of cards of each of `villages`, laid out from scratch: {file name: PDF}."""
-    views, stamps = [_card_view(v) for v in villages], Stamps(jid, facts)
-    return compose_cards(jid, *cards_layer(jid, shown(facts, "cards"), views, r=r), stamps.pdf(), stamps.card_top, views)
+    views = [_card_view(v) for v in villages]
+    return compose_cards(jid, *cards_layer(jid, shown(facts, "cards"), views, r=r), *Stamps(jid, facts).card(), views)
 
 
 def cards_layer(jid: str, shown: dict, views: list[dict], *, r: Renderer | None = None) -> tuple[bytes, dict]:
@@ -744,7 +747,7 @@ def compose_cards(jid: str, layer: bytes, layout: dict, stamp: bytes, stamp_top:
     _check_cards_leave_room(jid, layout, stamp_top, views)
     with fewer_collections(), pikepdf.Pdf.open(BytesIO(stamp)) as stamps:
         sheets = pikepdf.Pdf.open(BytesIO(layer))
-        version_block = stamp_form(sheets, stamps, Stamps.CARD)
+        version_block = stamp_form(sheets, stamps, 0)
         for page, card_at in zip(sheets.pages, layout["cards"]):
             _draw_copies(sheets, page, card_at, version_block)
         saved = pikepdf.Pdf.open(BytesIO(pdf_bytes(sheets)))

@@ -75,6 +75,7 @@ def test_a_new_data_version_only_restamps_every_sheet_with_no_layout(printed_onc
     jur, out, cache, names = printed_once
     _, laid_out, restamped = _print(jur, out, "version-2", DAY, cache)
     assert set(renders) == {"notice-stamp", "leaflet-stamp", "cards-stamp"}  # no layer laid out again
+    assert sum(renders.values()) == 3  # each stamp once, for every sheet
     assert laid_out == set() and restamped == names
     _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
 
