@@ -175,3 +175,22 @@ def test_the_build_line_tells_laid_out_sheets_from_restamped_ones():
     assert print_line([p / "county-pack.pdf", p / "notice-a-b.pdf", p / "cards-b.pdf"], []) == \
         "打印：重排 1 张公示栏、全县合订本、1 张联系卡（印的内容变了）"
     assert print_line([], []) == "打印：没有变化（印的内容、数据版本和日期都没变）"
+
+
+def test_the_last_builds_sheets_are_hard_linked_and_a_new_sheet_leaves_them_alone(tmp_path):
+    """pipeline._print starts from the last build's print folder: linked, not copied (45 MB), which
+    is safe because every PDF is replaced by write_atomic's rename, never written in place."""
+    import os
+    import shutil
+
+    from builder import pipeline
+
+    last = tmp_path / "site" / "print"
+    last.mkdir(parents=True)
+    (last / "leaflet.pdf").write_bytes(b"last build's leaflet")
+    shutil.copytree(last, tmp_path / "work" / "print", copy_function=pipeline._link_or_copy)
+    linked = tmp_path / "work" / "print" / "leaflet.pdf"
+    assert os.stat(linked).st_ino == os.stat(last / "leaflet.pdf").st_ino
+    printing.write_atomic(linked, b"this build's leaflet")
+    assert (last / "leaflet.pdf").read_bytes() == b"last build's leaflet"
+    assert pipeline.print_cache(tmp_path / "dist", "zixi") == tmp_path / "dist" / ".fingerprints" / "zixi-print"
