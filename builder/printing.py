@@ -418,12 +418,18 @@ class LayerCache:
             return None
 
     def put(self, kind: str, key: str, data: bytes, layout: dict) -> None:
+        """Keep a layer; a cache that cannot be written costs the next build a layout, not this one
+        its sheets. The PDF first, its index last: a reader between the two finds the PDF is not
+        what the index says (sha256) and lays out again."""
         if self.folder is None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.folder / f"{kind}.pdf", data)
         index = {"key": key, "sha256": hashlib.sha256(data).hexdigest(), "layout": layout}
-        write_atomic(self.folder / f"{kind}.json", json.dumps(index, sort_keys=True).encode())
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.folder / f"{kind}.pdf", data)
+            write_atomic(self.folder / f"{kind}.json", json.dumps(index, sort_keys=True).encode())
+        except OSError:
+            pass
 
 
 class Stamps:

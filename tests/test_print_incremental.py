@@ -142,6 +142,14 @@ def test_a_corrupt_or_missing_cache_is_laid_out_again_not_a_failure(printed_once
     assert set(renders) & LAYERS == set()
 
 
+def test_a_cache_folder_that_cannot_be_written_does_not_stop_the_print(tmp_path):
+    jur = _zixi()
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")
+    paths, laid_out, _ = _print(jur, tmp_path / "out", "version-1", DAY, cache=blocked / "zixi-print")
+    assert laid_out == {p.name for p in paths} and len(paths) == 2 * 3 + 2
+
+
 def test_without_a_cache_a_new_version_is_laid_out_and_still_exact(tmp_path, renders):
     jur = _zixi()
     out = tmp_path / "out"
