@@ -22,6 +22,15 @@ CSS, fonts and this code in both): a sheet whose content changed is laid out aga
 stamp only changed is composed again from the cached layer with no layout; one with neither is
 not written. Either way the result is byte for byte what a build from scratch makes (the same
 composing, a /ID from the content). Writes are atomic.
+
+The stamp brings no font of its own: WeasyPrint subsets with HarfBuzz keeping the glyph ids, so
+any subset of Noto Sans CJK costs 80–140 KB (the stamps' own made every sheet 220–280 KB bigger).
+Each layer is laid out with one more page, its glyph reserve (site/print/glyph-reserve.html,
+with_glyph_reserve): every character the stamp draws now or any data version or date may bring,
+in the weights it draws them in. Its glyphs join the layer's subsets; the stamp's fonts then point at the layer's
+font files (stamp_form, where they hold every glyph the stamp uses; else the stamp keeps its own
+files), and composing removes the page. The reserve's characters are part of the layer's key, so
+a stamp with new ones (a staleness warning) lays the layer out again.
 """
 from __future__ import annotations
 
@@ -31,6 +40,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import subprocess
 from contextlib import contextmanager
 from functools import cache
@@ -159,8 +169,9 @@ class Renderer:
             self.css[name] = CSS(filename=str(path), font_config=self.font_config,
                                  url_fetcher=_local_only_fetcher)
 
-    def render(self, kind: str, jid: str, **context):
-        """Lay out one document; returns a weasyprint Document."""
+    def render(self, kind: str, jid: str, *, style: str | None = None, **context):
+        """Lay out one document with the style sheet of `style` (default: its kind's,
+        "notice-stamp" → notice.css); returns a weasyprint Document."""
         import jinja2
         from weasyprint import HTML
 
@@ -178,7 +189,7 @@ class Renderer:
             # need no calc() check (fast_percentages.py); pages without margin boxes (fast_pages.py)
             with shared_styles(), fast_percentages(), fast_pages():
                 document = HTML(string=html, base_url=str(PRINT_DIR) + "/", url_fetcher=_local_only_fetcher).render(
-                    stylesheets=[self.css["base"], self.css[kind.split("-")[0]]], font_config=self.font_config)
+                    stylesheets=[self.css["base"], self.css[style or kind.split("-")[0]]], font_config=self.font_config)
         finally:
             logger.removeHandler(handler)
         if handler.messages:
@@ -321,8 +332,9 @@ def _print_notices(jid: str, content: dict, villages: list[dict], sheets: "_Shee
     changes += [sheets.change(names[v["id"]], fingerprint(names[v["id"]], shown_key, v), stamp_key) for v in villages]
     if not any(changes):
         return
-    layer = layers.get_or_lay_out("notices", fingerprint("notice-layer", shown_key, villages),
-                                  lambda: notice_layer(jid, content, villages))
+    glyphs = stamps.glyphs("footers")
+    layer = layers.get_or_lay_out("notices", fingerprint("notice-layer", shown_key, villages, glyphs),
+                                  lambda: notice_layer(jid, content, villages, glyphs))
     pack, singles = compose_notices(*layer, stamps.footers(), villages)
     sheets.write("county-pack.pdf", pack, changes[0])
     for v, change in zip(villages, changes[1:]):
@@ -330,11 +342,12 @@ def _print_notices(jid: str, content: dict, villages: list[dict], sheets: "_Shee
 
 
 def _print_leaflet(jid: str, content: dict, sheets: "_Sheets", layers: "LayerCache", stamps: "Stamps") -> None:
-    key = fingerprint("leaflet-layer", content)
-    change = sheets.change("leaflet.pdf", key, fingerprint("footers", stamps.facts))
+    change = sheets.change("leaflet.pdf", fingerprint("leaflet-layer", content), fingerprint("footers", stamps.facts))
     if not change:
         return
-    layer = layers.get_or_lay_out("leaflet", key, lambda: (leaflet(jid, content).write_pdf(), {}))
+    glyphs = stamps.glyphs("footers")
+    layer = layers.get_or_lay_out("leaflet", fingerprint("leaflet-layer", content, glyphs),
+                                  lambda: (with_glyph_reserve(jid, leaflet(jid, content), "leaflet", glyphs), {}))
     sheets.write("leaflet.pdf", compose_leaflet(layer[0], stamps.footers()), change)
 
 
@@ -346,8 +359,9 @@ def _print_cards(jid: str, shows: dict, villages: list[dict], sheets: "_Sheets",
                for v, view in zip(villages, views)]
     if not any(changes):
         return
-    layer = layers.get_or_lay_out("cards", fingerprint("cards-layer", shown_key, views),
-                                  lambda: cards_layer(jid, shows, views))
+    glyphs = stamps.glyphs("card")
+    layer = layers.get_or_lay_out("cards", fingerprint("cards-layer", shown_key, views, glyphs),
+                                  lambda: cards_layer(jid, shows, views, glyphs))
     for (name, data), change in zip(compose_cards(jid, *layer, *stamps.card(), views).items(), changes):
         sheets.write(name, data, change)
 
@@ -462,19 +476,151 @@ class Stamps:
             self._card = document.write_pdf(), document.pages[0].anchors["card-stamp"][1]
         return self._card
 
+    def glyphs(self, which: str) -> dict[str, str]:
+        """What the layers' glyph reserve holds for the stamp `which` ("footers", "card"), by
+        weight ("regular", "bold"): every character the stamp draws in that weight now (read from
+        its fonts), and in each weight it uses, those any data version or date may bring.
+        Part of the layer's key: a stamp with a new character (a staleness warning) lays the layer
+        out again, so that a layer is the same bytes however it was reached."""
+        stamp = self.footers() if which == "footers" else self.card()[0]
+        chars: dict[str, set[str]] = {"regular": set(), "bold": set()}
+        with pikepdf.Pdf.open(BytesIO(stamp)) as pdf:
+            for page in pdf.pages:
+                for font in page.Resources.get("/Font", pikepdf.Dictionary()).values():
+                    weight = chars["bold" if _base_name(font).endswith("-Bold") else "regular"]
+                    weight.update(_drawn_text(font) | set(GLYPHS_ALWAYS))
+        return {weight: "".join(sorted(found - set(" \t\r\n"))) for weight, found in chars.items()}
+
+
+# A data version is 12 hex digits (builder/version.py), a date is digits and 年月日: a new one
+# brings no character the layers' glyph reserve does not hold already.
+GLYPHS_ALWAYS = "0123456789abcdef年月日"
+
+
+def _drawn_text(font: pikepdf.Object) -> set[str]:
+    """The characters a font of WeasyPrint's draws: its /ToUnicode's bfchar entries."""
+    try:
+        cmap = font.ToUnicode.read_bytes().decode("latin-1")
+    except (AttributeError, KeyError, pikepdf.PdfError):
+        return set()
+    chars = set()
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, flags=re.S):
+        for target in re.findall(r"<[0-9a-fA-F]+>\s*<([0-9a-fA-F]+)>", block):
+            chars.update(bytes.fromhex(target).decode("utf-16-be", errors="ignore"))
+    return chars
+
+
+def with_glyph_reserve(jid: str, document, style: str, glyphs: dict[str, str]) -> bytes:
+    """The layer's PDF with one more page, its glyph reserve: `glyphs` (Stamps.glyphs) in their
+    weights, laid out with the sheet's style sheet (site/print/glyph-reserve.html). Its glyphs join
+    the layer's font subsets, so that the stamp can be drawn with the layer's fonts (stamp_form)
+    instead of bringing subsets of its own: WeasyPrint subsets with HarfBuzz keeping the glyph
+    ids, so that every subset of Noto Sans CJK costs 80–140 KB however few glyphs it holds. The
+    composing removes the page (compose_*: drop_glyph_reserve): no reader and no text extraction
+    sees it."""
+    reserve = renderer().render("glyph-reserve", jid, style=style, glyphs=glyphs)
+    if len(reserve.pages) != 1:
+        raise PrintError(jid, None, "site/print/glyph-reserve.html", "字形页超过一页（模板或样式改坏了）")
+    return document.copy([*document.pages, *reserve.pages]).write_pdf()
+
+
+def drop_glyph_reserve(pdf: pikepdf.Pdf) -> None:
+    """Remove the layer's last page, its glyph reserve: its glyphs stay in the fonts' subsets."""
+    del pdf.pages[-1]
+
 
 STAMP_NAME = pikepdf.Name("/HptStamp")
 
 
 def stamp_form(pdf: pikepdf.Pdf, stamp: pikepdf.Pdf, index: int) -> pikepdf.Object:
-    """Page `index` of `stamp` as a form XObject of `pdf` (it brings its own small font subset)."""
-    return pdf.copy_foreign(pikepdf.Page(stamp.pages[index]).as_form_xobject())
+    """Page `index` of `stamp` as a form XObject of `pdf`, its glyphs drawn from `pdf`'s embedded
+    font files wherever they hold them (the layer's glyph reserve put them there).
+
+    WeasyPrint subsets with HarfBuzz keeping the glyph ids (RETAIN_GIDS): a glyph has the same id
+    in every subset of a font file, so a subset of the layer's that holds all of the stamp's
+    glyphs draws the stamp as its own does, and every subset costs 80–140 KB however few glyphs
+    it holds. The stamp's fonts keep their own /W and /ToUnicode (a few hundred bytes: the text
+    extracted is the stamp's, even where the layer's text maps a shared glyph to another
+    character, "·" and "•"); only their /FontDescriptor, which holds the font file, becomes the
+    layer's. A font whose glyphs the layer's lacks keeps its own file: bigger, still right. What
+    is no longer referenced is not saved."""
+    form = pdf.copy_foreign(pikepdf.Page(stamp.pages[index]).as_form_xobject())
+    resources = form.get("/Resources")
+    if resources is None or "/Font" not in resources:
+        return form
+    layer_files = _font_files(pdf)
+    for font in resources.Font.values():
+        needed = _glyph_ids(font)
+        descriptor, held = layer_files.get(_base_name(font), (None, set()))
+        if descriptor is not None and needed is not None and needed <= held:
+            font.BaseFont = font.DescendantFonts[0].BaseFont = descriptor.FontName
+            font.DescendantFonts[0].FontDescriptor = descriptor
+    return form
+
+
+def _base_name(font: pikepdf.Object) -> str:
+    """The font's BaseFont without the subset tag ("ABCDEF+")."""
+    name = str(font.get("/BaseFont", ""))
+    return name.split("+", 1)[1] if name[7:8] == "+" else name
+
+
+def _font_files(pdf: pikepdf.Pdf) -> dict[str, tuple[pikepdf.Object, set[int]]]:
+    """The embedded font files of `pdf`'s pages by base name: (a /FontDescriptor that holds it,
+    the glyph ids it holds). WeasyPrint may write several font dictionaries for one font file
+    (the glyph reserve's page has its own), each with the /W of its own glyphs, and embeds the
+    file once with the glyphs of all of them. A name with two files is left out: which one
+    would hold the stamp's glyphs is not known."""
+    found: dict[str, tuple[pikepdf.Object, set[int]]] = {}
+    files: dict[str, set] = {}
+    seen = set()
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources")
+        if resources is None or "/Font" not in resources:
+            continue
+        for font in resources.Font.values():
+            if font.objgen in seen:  # WeasyPrint's pages share their fonts: look at each once
+                continue
+            seen.add(font.objgen)
+            try:
+                descriptor = font.DescendantFonts[0].FontDescriptor
+                font_file = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
+            except (AttributeError, KeyError, IndexError, TypeError):
+                continue
+            ids, name = _glyph_ids(font), _base_name(font)
+            if font_file is None or ids is None:
+                continue
+            files.setdefault(name, set()).add(font_file.objgen)
+            first, held = found.get(name, (descriptor, set()))
+            found[name] = first, held | ids
+    return {name: file for name, file in found.items() if len(files[name]) == 1}
+
+
+def _glyph_ids(font: pikepdf.Object) -> set[int] | None:
+    """The CIDs (= glyph ids, CIDToGIDMap /Identity) a Type0 font of WeasyPrint's has glyphs for:
+    its /W array lists the width of every glyph it uses, as `first [w1 w2 …]` runs."""
+    try:
+        descendant = font.DescendantFonts[0]
+        if descendant.get("/CIDToGIDMap") != pikepdf.Name.Identity:
+            return None  # another mapping: never shared
+        widths, ids, i = list(descendant.W), set(), 0
+        while i < len(widths):
+            first = int(widths[i])
+            if isinstance(widths[i + 1], pikepdf.Array):
+                ids.update(range(first, first + len(widths[i + 1])))
+                i += 2
+            else:  # `first last w`
+                ids.update(range(first, int(widths[i + 1]) + 1))
+                i += 3
+        return ids
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError):
+        return None
 
 
 def compose_leaflet(layer: bytes, stamp: bytes) -> bytes:
     """The leaflet: each page of the layer with the stamp's footer drawn under it."""
     with pikepdf.Pdf.open(BytesIO(layer)) as pdf, pikepdf.Pdf.open(BytesIO(stamp)) as stamps:
-        footer = stamp_form(pdf, stamps, Stamps.LEAFLET)
+        footer = stamp_form(pdf, stamps, Stamps.LEAFLET)  # before the reserve goes: see _font_files
+        drop_glyph_reserve(pdf)
         for page in pdf.pages:
             page.add_resource(footer, pikepdf.Name.XObject, STAMP_NAME)
             page.contents_add(pdf.make_stream(f"q {STAMP_NAME} Do Q\n".encode()), prepend=True)
@@ -509,13 +655,16 @@ def notices(jid: str, facts: dict, villages: list[dict], singles: list[str], *,
             r: Renderer | None = None) -> tuple[bytes, dict[str, bytes]]:
     """The county pack and the one-page files of the `singles` villages, laid out from scratch
     (notice_layer, then compose_notices with the footer's stamp)."""
-    layer = notice_layer(jid, shown(facts, "notice"), villages, r=r)
-    pack, files = compose_notices(*layer, Stamps(jid, facts).footers(), villages)
+    stamps = Stamps(jid, facts)
+    layer = notice_layer(jid, shown(facts, "notice"), villages, stamps.glyphs("footers"), r=r)
+    pack, files = compose_notices(*layer, stamps.footers(), villages)
     return pack, {vid: files[vid] for vid in singles}
 
 
-def notice_layer(jid: str, content: dict, villages: list[dict], *, r: Renderer | None = None) -> tuple[bytes, dict]:
-    """notice.html laid out, without the stamp: (its PDF, what compose_notices needs of it).
+def notice_layer(jid: str, content: dict, villages: list[dict], glyphs: dict[str, str], *,
+                 r: Renderer | None = None) -> tuple[bytes, dict]:
+    """notice.html laid out, without the stamp, and its glyph reserve for the stamp's `glyphs`
+    (with_glyph_reserve): (its PDF, what compose_notices needs of it).
 
     Each village's page is three layers, its stamp and its QR codes, each laid out as seldom as it can be:
     - the base page, what is the same on every notice of the jurisdiction (the title, the table,
@@ -529,7 +678,7 @@ def notice_layer(jid: str, content: dict, villages: list[dict], *, r: Renderer |
     Anchors placed in the templates check that nothing runs over into the next part.
     """
     with fewer_collections():
-        return _notice_layer(jid, content, villages, r or renderer())
+        return _notice_layer(jid, content, villages, glyphs, r or renderer())
 
 
 @contextmanager
@@ -546,7 +695,7 @@ def fewer_collections():
         gc.set_threshold(*old)
 
 
-def _notice_layer(jid: str, content: dict, villages: list[dict], r: Renderer) -> tuple[bytes, dict]:
+def _notice_layer(jid: str, content: dict, villages: list[dict], glyphs: dict[str, str], r: Renderer) -> tuple[bytes, dict]:
     boxes: dict[str, int] = {}
     drug_of: list[int | None] = [None] * len(villages)
     if content["has_drugs"]:
@@ -581,7 +730,7 @@ def _notice_layer(jid: str, content: dict, villages: list[dict], r: Renderer) ->
     # them (segno) took longer than putting a new stamp on the whole county.
     slot, page_height = anchors["qr-slot"], pages[0].height  # CSS px, the same on every page (@page)
     layout = {"lists": len(boxes), "drug_of": drug_of, "codes": [qr_codes_ops(v, slot, page_height) for v in villages]}
-    return document.write_pdf(), layout
+    return with_glyph_reserve(jid, document, "notice", glyphs), layout
 
 
 def compose_notices(layer: bytes, layout: dict, stamp: bytes, villages: list[dict]) -> tuple[bytes, dict[str, bytes]]:
@@ -652,10 +801,11 @@ def _check_base_fits(jid: str, anchors: dict) -> None:
 
 def stack(document_pdf: bytes, lists: int, drug_of: list[int | None], codes: list[str],
           stamp: pikepdf.Pdf | None = None) -> pikepdf.Pdf:
-    """The county pack from notice.html's PDF: page 0 is the base, pages 1..`lists` the drug-price
-    lists, one page per village after them. Village page i gets the base, the `stamp`'s notice
-    footer (Stamps.NOTICE) and drug list `drug_of[i]` drawn under its band, and the QR operators `codes[i]`
-    over it. `stamp` must stay open until the pack is saved (qpdf copies its streams then).
+    """The county pack from notice_layer's PDF: page 0 is the base, pages 1..`lists` the drug-price
+    lists, one page per village after them, the glyph reserve last. Village page i gets the base,
+    the `stamp`'s notice footer (Stamps.NOTICE) and drug list `drug_of[i]` drawn under its band,
+    and the QR operators `codes[i]` over it. `stamp` must stay open until the pack is saved (qpdf
+    copies its streams then).
 
     The base and each list become form XObjects shared by their pages: the pack holds the table
     once, not once per village, and no content stream is parsed or rewritten.
@@ -663,10 +813,11 @@ def stack(document_pdf: bytes, lists: int, drug_of: list[int | None], codes: lis
     pack = pikepdf.Pdf.open(BytesIO(document_pdf))
     shared = [pikepdf.Page(page).as_form_xobject() for page in pack.pages[:1 + lists]]
     del pack.pages[:1 + lists]
-    if len(pack.pages) != len(codes) or len(codes) != len(drug_of):
+    if len(pack.pages) != len(codes) + 1 or len(codes) != len(drug_of):
         raise ValueError("one page, one drug list and one pair of codes per village")
     # WeasyPrint's pages share one /Resources dictionary: each list gets a name of its own.
     footer = stamp_form(pack, stamp, Stamps.NOTICE) if stamp is not None else None
+    drop_glyph_reserve(pack)  # after stamp_form: see _font_files
     first = f"q {BASE_NAME} Do Q" + (f" q {STAMP_NAME} Do Q" if footer is not None else "")
     under = {None: pack.make_stream(f"{first} q\n".encode())}
     for k in range(lists):
@@ -713,12 +864,16 @@ CARDS_PER_SHEET = 8  # cards.html: copy n at (n % 2, n // 2) cards from the firs
 def cards(jid: str, facts: dict, villages: list[dict], *, r: Renderer | None = None) -> dict[str, bytes]:
     """The sheet of cards of each of `villages`, laid out from scratch: {file name: PDF}."""
     views = [_card_view(v) for v in villages]
-    return compose_cards(jid, *cards_layer(jid, shown(facts, "cards"), views, r=r), *Stamps(jid, facts).card(), views)
+    stamps = Stamps(jid, facts)
+    layer = cards_layer(jid, shown(facts, "cards"), views, stamps.glyphs("card"), r=r)
+    return compose_cards(jid, *layer, *stamps.card(), views)
 
 
-def cards_layer(jid: str, shown: dict, views: list[dict], *, r: Renderer | None = None) -> tuple[bytes, dict]:
-    """cards.html laid out, one card per village and without its version block: (its PDF, where
-    each village's card is and where its content ends, in CSS px from the sheet's top left).
+def cards_layer(jid: str, shown: dict, views: list[dict], glyphs: dict[str, str], *,
+                r: Renderer | None = None) -> tuple[bytes, dict]:
+    """cards.html laid out, one card per village and without its version block, and its glyph
+    reserve for the version block's `glyphs` (with_glyph_reserve): (its PDF, where each village's
+    card is and where its content ends, in CSS px from the sheet's top left).
 
     The eight cards of a sheet are the same card: compose_cards draws this one seven more times."""
     r = r or renderer()
@@ -727,7 +882,7 @@ def cards_layer(jid: str, shown: dict, views: list[dict], *, r: Renderer | None 
         pages = _pages_by_anchor(document, [v["id"] for v in views], jid, "cards-", "cards")
         layout = {"cards": [{"box": list(page.anchors[f"card-{v['id']}"]), "end": page.anchors[f"card-end-{v['id']}"][1],
                              "height": page.height} for v, page in zip(views, pages)]}
-        return document.write_pdf(), layout
+        return with_glyph_reserve(jid, document, "cards", glyphs), layout
 
 
 CARD_GAP_MM = 0.5  # at least this much between a card's content and its version block
@@ -754,6 +909,7 @@ def compose_cards(jid: str, layer: bytes, layout: dict, stamp: bytes, stamp_top:
     with fewer_collections(), pikepdf.Pdf.open(BytesIO(stamp)) as stamps:
         sheets = pikepdf.Pdf.open(BytesIO(layer))
         version_block = stamp_form(sheets, stamps, 0)
+        drop_glyph_reserve(sheets)  # after stamp_form: see _font_files
         for page, card_at in zip(sheets.pages, layout["cards"]):
             _draw_copies(sheets, page, card_at, version_block)
         saved = pikepdf.Pdf.open(BytesIO(pdf_bytes(sheets)))

@@ -8,6 +8,7 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from builder import printing
@@ -159,6 +160,63 @@ def test_without_a_cache_a_new_version_is_laid_out_and_still_exact(tmp_path, ren
     assert set(renders) & LAYERS == LAYERS
     assert restamped and not laid_out  # the content did not change: the files only got the new stamp
     _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+
+
+STALE = dt.date(2021, 6, 1)  # past what zixi's files cover: the footers and cards warn, in bold
+
+
+def _font_files(path: Path) -> Counter:
+    """How many embedded font files each font (its name without the subset tag) has in the PDF."""
+    files: dict[str, set] = {}
+    with pikepdf.open(path) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                font_file = obj.get("/FontFile3") or obj.get("/FontFile2")
+                files.setdefault(str(obj.FontName).split("+")[-1], set()).add(font_file.objgen)
+    return Counter({name: len(ids) for name, ids in files.items()})
+
+
+def _text(path: Path) -> str:
+    """pdftotext's text without its spaces and line breaks (a line may break anywhere)."""
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return "".join(text.split())
+
+
+def _sheets(out: Path) -> list[Path]:
+    """A village's notice, the county pack, the leaflet and a card sheet."""
+    folder = out / "print"
+    return [next(folder.glob("notice-*.pdf")), folder / "county-pack.pdf", folder / "leaflet.pdf",
+            next(folder.glob("cards-*.pdf"))]
+
+
+@pytest.mark.parametrize("day", [DAY, STALE])
+def test_the_stamp_is_drawn_with_the_layers_font_files_not_subsets_of_its_own(tmp_path, day):
+    """Every subset of Noto Sans CJK costs 80–140 KB (HarfBuzz keeps the glyph ids): a stamp
+    bringing its own made every sheet 220–280 KB bigger. One file per weight, the layer's, and
+    the stamp's text is extracted as it is printed (its "·" too, which the layer's bullets share)."""
+    jur = _zixi()
+    paths, _, _ = _print(jur, tmp_path / "out", "0123456789ab", day, cache=tmp_path / "cache")
+    stale = "注意：数字依据2020年的文件" if day == STALE else ""
+    for path in _sheets(tmp_path / "out"):
+        assert _font_files(path) == Counter({"Noto-Sans-CJK-SC": 1, "Noto-Sans-CJK-SC-Bold": 1}), path.name
+        text = _text(path)
+        assert "数据版本0123456789ab" in text and stale in text, path.name
+        if not path.name.startswith("cards-"):
+            assert "数据版本0123456789ab·按" in text, path.name
+
+
+def test_a_stamp_with_glyphs_the_layer_lacks_keeps_its_own_font_files(tmp_path, monkeypatch):
+    """A layer laid out without the stamp's glyphs (an empty reserve): the stamp's fonts that need
+    them keep their own files, bigger but right; those the layer covers still share its file."""
+    jur = _zixi()
+    monkeypatch.setattr(printing.Stamps, "glyphs", lambda self, which: {"regular": "", "bold": ""})
+    _print(jur, tmp_path / "out", "ffffeeeedddd", STALE, cache=None)
+    for path in _sheets(tmp_path / "out"):
+        files = _font_files(path)
+        assert files["Noto-Sans-CJK-SC-Bold"] == 2, path.name  # the warning's bold characters
+        assert set(files.values()) <= {1, 2}, path.name
+        text = _text(path)
+        assert "数据版本ffffeeeedddd" in text and "注意：数字依据2020年的文件" in text, path.name
 
 
 def test_a_card_whose_content_would_run_into_its_version_block_is_refused_naming_the_village():
