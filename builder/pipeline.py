@@ -199,7 +199,7 @@ def build_one(job: Job) -> Outcome:
     try:
         if not job.rebuild:  # only print, which is incremental on its own
             progress.stage(jid, "打印")
-            printed = len(_print(job, _load(job.folder), job.out / jid)[1])
+            printed = sum(map(len, _print(job, _load(job.folder), job.out / jid)[1]))
             return Outcome(jid, name, False, None, time.perf_counter() - start, printed)
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
@@ -294,7 +294,7 @@ def build_site(job: Job, j, work: Path, report: list[str] | None = None) -> Path
         progress.stage(j.id, "打印")
         rendered = printed()
     if job.printing:
-        report.append(print_line(rendered, "内容没变的不重印"))
+        report.append(print_line(*rendered))
     report.insert(0, _pages_line(reuse, sum(1 for _ in (job.staged / "docs").rglob("*.md")), job.why))
     report.insert(1, f"{'计算器数据、' if job.calculator else ''}开放数据：重新写出（{job.why}）")
     if (print_root / "print").is_dir():
@@ -384,16 +384,23 @@ def apart(work):
     return wait
 
 
-def print_line(rendered: list[Path], rest: str) -> str:
-    """`打印：重印 61 张公示栏、全县合订本、明白纸、61 张联系卡` from the files just rendered."""
-    names = [p.name for p in rendered]
+def print_line(laid_out: list[Path], restamped: list[Path]) -> str:
+    """One line: the sheets laid out again because what they show changed (these must be printed
+    again), and how many only got the new data version and date (they may wait), e.g.
+    `打印：重排 明白纸（印的内容变了）；另有 123 个文件只换了数据版本和日期`."""
+    names = [p.name for p in laid_out]
     parts = [f"{n} 张{what}" for n, what in ((sum(x.startswith("notice-") for x in names), "公示栏"),) if n]
     parts += [what for name, what in (("county-pack.pdf", "全县合订本"), ("leaflet.pdf", "明白纸")) if name in names]
     cards = sum(x.startswith("cards-") for x in names)
     parts += [f"{cards} 张联系卡"] if cards else []
-    if not parts:
-        return "打印：没有重印（印的内容都没变）"
-    return f"打印：重印 {'、'.join(parts)}（它们印的内容变了；{rest}）"
+    stamped = f"{len(restamped)} 个文件只换了数据版本和日期"
+    if parts and restamped:
+        return f"打印：重排 {'、'.join(parts)}（印的内容变了）；另有 {stamped}"
+    if parts:
+        return f"打印：重排 {'、'.join(parts)}（印的内容变了）"
+    if restamped:
+        return f"打印：{stamped}（印的内容没变，没有重排）"
+    return "打印：没有变化（印的内容、数据版本和日期都没变）"
 
 
 
@@ -416,20 +423,37 @@ def _load(folder: Path):
     return j
 
 
-def _print(job: Job, j, root: Path, previous: Path | None = None) -> tuple[set[str], list[Path]]:
+def _print(job: Job, j, root: Path, previous: Path | None = None
+           ) -> tuple[set[str], tuple[list[Path], list[Path]]]:
     """Printed sheets (builder.printing, when installed) under `root/print/`: (ids of villages
-    with a notice, the files rendered this time)."""
+    with a notice, (the files laid out again, the files that only got a new stamp))."""
     if not job.printing:
-        return set(), []
+        return set(), ([], [])
     if previous is not None and previous.is_dir():
-        # A copy, not a move: if this build fails, the site in place keeps its PDFs.
-        shutil.copytree(previous, root / "print")
+        # A copy, not a move: if this build fails, the site in place keeps its PDFs. Hard links,
+        # not copies of 45 MB: every PDF is replaced by write_atomic's rename, never written in
+        # place, so the old site's files never change under it.
+        shutil.copytree(previous, root / "print", copy_function=_link_or_copy)
     printing = importlib.import_module("builder.printing")
     as_of = job.as_of or china_today()
-    _, rendered = printing.print_jurisdiction_report(j, root, data_version(job.folder, as_of), site_url=job.site_url,
-                                                     forms_url=job.forms_url, as_of=as_of, preview=job.preview)
+    _, laid_out, restamped = printing.print_jurisdiction_report(
+        j, root, data_version(job.folder, as_of), site_url=job.site_url, forms_url=job.forms_url, as_of=as_of,
+        preview=job.preview, cache=print_cache(job.out, j.id))
     villages = {vid for vid, (t, v) in j.villages.items() if (root / "print" / f"notice-{t['id']}-{vid}.pdf").is_file()}
-    return villages, rendered
+    return villages, (laid_out, restamped)
+
+
+def print_cache(out: Path, jid: str) -> Path:
+    """Where the print keeps its laid-out layers between builds: under the output's build state
+    (dist/.fingerprints), which is never uploaded nor served (docs/operators.md §4)."""
+    return out / fingerprint.STORE / f"{jid}-print"
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # another file system (or one without hard links)
+        shutil.copy2(src, dst)
 
 
 def write_version(jid: str, data: Path, version: str, as_of: dt.date) -> Path:

@@ -65,6 +65,7 @@ def print_folder(job) -> tuple[str, bool, str]:
     """One jurisdiction: (id, ok, a line for the person running the build)."""
     from policy.loader import load_jurisdiction
 
+    from .pipeline import print_cache
     from .print_facts import PrintDataError
     from .printing import print_jurisdiction_report
 
@@ -73,10 +74,11 @@ def print_folder(job) -> tuple[str, bool, str]:
     if problems:
         return folder.name, False, "\n".join(map(str, problems)) + "\n政策数据有问题；请先运行 scripts/check.sh"
     try:
-        paths, rendered = print_jurisdiction_report(jur, out_dir, data_version(folder, as_of),
-                                                    site_url=site_url, forms_url=forms_url,
-                                                    as_of=as_of, preview=preview)
+        paths, laid_out, restamped = print_jurisdiction_report(
+            jur, out_dir, data_version(folder, as_of), site_url=site_url, forms_url=forms_url, as_of=as_of,
+            preview=preview, cache=print_cache(out_dir.parent, jur.id))
     except PrintDataError as exc:
         return jur.id, False, f"无法生成打印文件：{exc}"
     return jur.id, True, (f"{jur.name}（{jur.id}）：{len(paths)} 个 PDF 在 {out_dir / 'print'}，"
-                          f"本次生成 {len(rendered)} 个，其余没有变化")
+                          f"本次重排 {len(laid_out)} 个（印的内容变了），{len(restamped)} 个只换了数据版本和日期，"
+                          f"其余没有变化")

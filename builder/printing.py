@@ -11,8 +11,26 @@ page share their computed styles (shared_styles.py), plain lengths skip WeasyPri
 (fast_percentages.py), pages without margin boxes skip making them (fast_pages.py); tests check
 that none of them changes a byte. Each village's file is a one-page copy of
 the county pack.
-Incremental: every PDF has a fingerprint of what it shows plus the templates, CSS, fonts and
-this code; a PDF whose fingerprint did not change is not rendered again. Writes are atomic.
+
+The stamp apart (issue 25): what every sheet prints that changes with any data change or any day
+(the data version, the as-of date, the staleness warning: the footers, the card's version block)
+is laid out in small documents of its own (site/print/*-stamp.html, Stamps) and drawn over the
+sheets as form XObjects. What WeasyPrint laid out without it (the layers: notice.html, cards.html,
+leaflet.html) is kept in a cache folder that is never published (LayerCache), under the key of
+what it shows (SHOWN). So each PDF has two fingerprints, what it shows and its stamp (templates,
+CSS, fonts and this code in both): a sheet whose content changed is laid out again; one whose
+stamp only changed is composed again from the cached layer with no layout; one with neither is
+not written. Either way the result is byte for byte what a build from scratch makes (the same
+composing, a /ID from the content). Writes are atomic.
+
+The stamp brings no font of its own: WeasyPrint subsets with HarfBuzz keeping the glyph ids, so
+any subset of Noto Sans CJK costs 80–140 KB (the stamps' own made every sheet 220–280 KB bigger).
+Each layer is laid out with one more page, its glyph reserve (site/print/glyph-reserve.html,
+with_glyph_reserve): every character the stamp draws now or any data version or date may bring,
+in the weights it draws them in. Its glyphs join the layer's subsets; the stamp's fonts then point at the layer's
+font files (stamp_form, where they hold every glyph the stamp uses; else the stamp keeps its own
+files), and composing removes the page. The reserve's characters are part of the layer's key, so
+a stamp with new ones (a staleness warning) lays the layer out again.
 """
 from __future__ import annotations
 
@@ -22,6 +40,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import subprocess
 from contextlib import contextmanager
 from functools import cache
@@ -150,8 +169,9 @@ class Renderer:
             self.css[name] = CSS(filename=str(path), font_config=self.font_config,
                                  url_fetcher=_local_only_fetcher)
 
-    def render(self, kind: str, jid: str, **context):
-        """Lay out one document; returns a weasyprint Document."""
+    def render(self, kind: str, jid: str, *, style: str | None = None, **context):
+        """Lay out one document with the style sheet of `style` (default: its kind's,
+        "notice-stamp" → notice.css); returns a weasyprint Document."""
         import jinja2
         from weasyprint import HTML
 
@@ -169,7 +189,7 @@ class Renderer:
             # need no calc() check (fast_percentages.py); pages without margin boxes (fast_pages.py)
             with shared_styles(), fast_percentages(), fast_pages():
                 document = HTML(string=html, base_url=str(PRINT_DIR) + "/", url_fetcher=_local_only_fetcher).render(
-                    stylesheets=[self.css["base"], self.css[kind.split("-")[0]]], font_config=self.font_config)
+                    stylesheets=[self.css["base"], self.css[style or kind.split("-")[0]]], font_config=self.font_config)
         finally:
             logger.removeHandler(handler)
         if handler.messages:
@@ -241,10 +261,13 @@ def print_jurisdiction(jur: Jurisdiction, out_dir: Path, version: str, *, site_u
 
 
 def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *, site_url: str,
-                              forms_url: str, as_of: dt.date | None = None,
-                              preview: bool = False, timing: dict | None = None) -> tuple[list[Path], list[Path]]:
-    """(all PDFs of the jurisdiction, the ones rendered this time). `timing`, if given, gets the
-    seconds each kind of sheet took (benchmarks/print_county.py)."""
+                              forms_url: str, as_of: dt.date | None = None, preview: bool = False,
+                              timing: dict | None = None, cache: Path | None = None
+                              ) -> tuple[list[Path], list[Path], list[Path]]:
+    """(all PDFs of the jurisdiction, the ones laid out again because what they show changed, the
+    ones that only got a new stamp). `cache`: a folder that is never published, where the layers
+    laid out are kept for the next run (None: nothing kept). `timing`, if given, gets the seconds
+    each kind of sheet took (benchmarks/print_county.py)."""
     clock = _Clock(timing)
     require_font(jur.id)
     out = Path(out_dir) / "print"
@@ -253,49 +276,355 @@ def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *,
     facts = jurisdiction_facts(jur, version, Service({jur.id: jur}), as_of=as_of,
                                site_url=site_url, forms_url=forms_url, scenarios=load_scenarios())
     facts["preview"] = preview  # the diagonal 样张 mark on every sheet (_parts.html: preview_mark)
-    villages = []
-    for vid in jur.villages:
-        v = village_facts(jur, vid, site_url=site_url, forms_url=forms_url, as_of=as_of)
-        villages.append(v)
+    villages = [village_facts(jur, vid, site_url=site_url, forms_url=forms_url, as_of=as_of) for vid in jur.villages]
     if not villages:
         raise PrintDataError(jur.id, None, "townships", "没有村，印不出公示栏")
-
-    old = _read_fingerprints(out)
-    new: dict[str, str] = {}
-    rendered: list[Path] = []
-
-    def stale(name: str, *parts) -> bool:
-        new[name] = fingerprint(name, *parts)
-        return old.get(name) != new[name] or not (out / name).is_file()
-
-    notice_files = {v["id"]: notice_name(v["township_id"], v["id"]) for v in villages}
-    todo = [v for v in villages if stale(notice_files[v["id"]], facts, v)]
+    content, stamp = split_facts(facts)
+    sheets, layers, stamps = _Sheets(out), LayerCache(cache), Stamps(jur.id, facts)
     clock.lap("facts")
-    if stale("county-pack.pdf", facts, villages) or todo:
-        pack, singles = notices(jur.id, facts, villages, [v["id"] for v in todo])
-        write_atomic(out / "county-pack.pdf", pack)
-        rendered.append(out / "county-pack.pdf")
-        for vid, data in singles.items():
-            write_atomic(out / notice_files[vid], data)
-            rendered.append(out / notice_files[vid])
+    _print_notices(jur.id, shown(content, "notice"), villages, sheets, layers, stamps)
     clock.lap("notices + county pack")
-
-    if stale("leaflet.pdf", facts):
-        write_atomic(out / "leaflet.pdf", leaflet(jur.id, facts).write_pdf())
-        rendered.append(out / "leaflet.pdf")
+    _print_leaflet(jur.id, shown(content, "leaflet"), sheets, layers, stamps)
     clock.lap("leaflet")
-
-    card_facts = {k: facts[k] for k in ("name", "version", "effective_date_cn", "hotline", "preview", "stale")}
-    todo = [v for v in villages if stale(cards_name(v["id"]), card_facts, _card_view(v))]
-    if todo:
-        for path, data in cards(jur.id, facts, todo).items():
-            write_atomic(out / path, data)
-            rendered.append(out / path)
+    _print_cards(jur.id, shown(content, "cards"), villages, sheets, layers, stamps)
     clock.lap("cards")
+    _remove_stale(out, set(sheets.new))
+    write_atomic(out / FINGERPRINTS, json.dumps(sheets.new, indent=1, sort_keys=True).encode())
+    return sorted(out / name for name in sheets.new), sheets.laid_out, sheets.restamped
 
-    _remove_stale(out, set(new))
-    write_atomic(out / FINGERPRINTS, json.dumps(new, indent=1, sort_keys=True).encode())
-    return sorted(out / name for name in new), rendered
+
+# The stamp: what every sheet prints that changes with any data change (the data version) or any
+# day (the as-of date, the staleness warning), not with what the sheet itself shows.
+STAMP_FIELDS = ("version", "as_of", "as_of_cn", "reviewed", "stale")
+CARD_STAMP_FIELDS = ("name", "effective_date_cn", "version", "stale")  # the card's version block
+
+
+# What each layer shows of the jurisdiction's facts (the templates' `j.…`). Each is laid out from
+# these only, so a value no template of a kind uses (the bureau's office hours, on the leaflet
+# only) does not lay that kind out again; a template that used one more would stop on
+# StrictUndefined rather than go stale unnoticed.
+SHOWN = {
+    "notice": ("name", "full_name", "preview", "has_drugs", "table", "examples", "effective_date_cn", "outpatient",
+               "process", "promises", "hotline", "public_hotline", "commitment_days"),
+    "leaflet": ("name", "full_name", "preview", "programs", "upcoming", "promises", "examples", "effective_date_cn",
+                "site_home", "bring", "glossary", "contacts", "hotline", "complaint_home"),
+    "cards": ("preview", "hotline", "public_hotline"),
+}
+
+
+def shown(facts: dict, kind: str) -> dict:
+    return {k: facts[k] for k in SHOWN[kind]}
+
+
+def split_facts(facts: dict) -> tuple[dict, dict]:
+    """(what the sheets show, their stamp). The layers are laid out from the first only: a template
+    that used a stamp field in a layer would stop on StrictUndefined, not go stale unnoticed."""
+    content = {k: v for k, v in facts.items() if k not in STAMP_FIELDS}
+    return content, {k: facts[k] for k in STAMP_FIELDS}
+
+
+def _print_notices(jid: str, content: dict, villages: list[dict], sheets: "_Sheets", layers: "LayerCache",
+                   stamps: "Stamps") -> None:
+    """The county pack and each village's notice: composed again when any of them changed."""
+    names = {v["id"]: notice_name(v["township_id"], v["id"]) for v in villages}
+    stamp_key, shown_key = fingerprint("footers", stamps.facts), fingerprint(content)  # once, not per village
+    changes = [sheets.change("county-pack.pdf", fingerprint("county-pack.pdf", shown_key, villages), stamp_key)]
+    changes += [sheets.change(names[v["id"]], fingerprint(names[v["id"]], shown_key, v), stamp_key) for v in villages]
+    if not any(changes):
+        return
+    glyphs = stamps.glyphs("footers")
+    layer = layers.get_or_lay_out("notices", fingerprint("notice-layer", shown_key, villages, glyphs),
+                                  lambda: notice_layer(jid, content, villages, glyphs))
+    pack, singles = compose_notices(*layer, stamps.footers(), villages)
+    sheets.write("county-pack.pdf", pack, changes[0])
+    for v, change in zip(villages, changes[1:]):
+        sheets.write(names[v["id"]], singles[v["id"]], change)
+
+
+def _print_leaflet(jid: str, content: dict, sheets: "_Sheets", layers: "LayerCache", stamps: "Stamps") -> None:
+    change = sheets.change("leaflet.pdf", fingerprint("leaflet-layer", content), fingerprint("footers", stamps.facts))
+    if not change:
+        return
+    glyphs = stamps.glyphs("footers")
+    layer = layers.get_or_lay_out("leaflet", fingerprint("leaflet-layer", content, glyphs),
+                                  lambda: (with_glyph_reserve(jid, leaflet(jid, content), "leaflet", glyphs), {}))
+    sheets.write("leaflet.pdf", compose_leaflet(layer[0], stamps.footers()), change)
+
+
+def _print_cards(jid: str, shows: dict, villages: list[dict], sheets: "_Sheets", layers: "LayerCache",
+                 stamps: "Stamps") -> None:
+    views = [_card_view(v) for v in villages]
+    stamp_key, shown_key = fingerprint("card-stamp", stamps.card_facts), fingerprint(shows)
+    changes = [sheets.change(cards_name(v["id"]), fingerprint(cards_name(v["id"]), shown_key, view), stamp_key)
+               for v, view in zip(villages, views)]
+    if not any(changes):
+        return
+    glyphs = stamps.glyphs("card")
+    layer = layers.get_or_lay_out("cards", fingerprint("cards-layer", shown_key, views, glyphs),
+                                  lambda: cards_layer(jid, shows, views, glyphs))
+    for (name, data), change in zip(compose_cards(jid, *layer, *stamps.card(), views).items(), changes):
+        sheets.write(name, data, change)
+
+
+class _Sheets:
+    """The PDFs of print/: what changed in each since the last run, and what was written.
+
+    Each PDF's fingerprint is two: what it shows ("content") and its stamp. Every file of a kind
+    is composed again when any of them changed, and written when its bytes differ: the files of
+    one layer share its fonts, so a new character in one village's card changes every card."""
+
+    def __init__(self, out: Path):
+        self.out, self.old = out, _read_fingerprints(out)
+        self.new: dict[str, str] = {}
+        self.laid_out: list[Path] = []
+        self.restamped: list[Path] = []
+
+    def change(self, name: str, content: str, stamp: str) -> str:
+        """"content", "stamp" or "" (nothing changed and the file is there)."""
+        self.new[name] = f"{content}:{stamp}"
+        old = self.old.get(name, "")
+        if not (self.out / name).is_file() or old.split(":")[0] != content:
+            return "content"
+        return "stamp" if old != self.new[name] else ""
+
+    def write(self, name: str, data: bytes, change: str) -> None:
+        """Write the file if `change` says so, or if its bytes differ (a font subset it shares)."""
+        path = self.out / name
+        if not change:
+            try:
+                if path.read_bytes() == data:
+                    return
+            except OSError:
+                pass
+        write_atomic(path, data)
+        (self.restamped if change == "stamp" else self.laid_out).append(path)
+
+
+class LayerCache:
+    """What WeasyPrint laid out, without the stamp: a PDF and what composing it needs, per kind
+    (notices, leaflet, cards), kept under the key of what it shows. Never published (it sits in
+    the output's .fingerprints folder). A file missing, unreadable or not what its index says is
+    laid out again, never a failure."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+
+    def get_or_lay_out(self, kind: str, key: str, lay_out) -> tuple[bytes, dict]:
+        """The layer kept under `key`, or `lay_out()`'s (then kept)."""
+        layer = self.get(kind, key)
+        if layer is None:
+            layer = lay_out()
+            self.put(kind, key, *layer)
+        return layer
+
+    def get(self, kind: str, key: str) -> tuple[bytes, dict] | None:
+        if self.folder is None:
+            return None
+        try:
+            index = json.loads((self.folder / f"{kind}.json").read_text(encoding="utf-8"))
+            if index["key"] != key:
+                return None
+            data = (self.folder / f"{kind}.pdf").read_bytes()
+            if hashlib.sha256(data).hexdigest() != index["sha256"]:
+                return None
+            return data, index["layout"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, kind: str, key: str, data: bytes, layout: dict) -> None:
+        """Keep a layer; a cache that cannot be written costs the next build a layout, not this one
+        its sheets. The PDF first, its index last: a reader between the two finds the PDF is not
+        what the index says (sha256) and lays out again."""
+        if self.folder is None:
+            return
+        index = {"key": key, "sha256": hashlib.sha256(data).hexdigest(), "layout": layout}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.folder / f"{kind}.pdf", data)
+            write_atomic(self.folder / f"{kind}.json", json.dumps(index, sort_keys=True).encode())
+        except OSError:
+            pass
+
+
+class Stamps:
+    """The stamps of this run, each laid out with its sheet's style sheet the first time a sheet
+    needs it: the footers (the notice's and the leaflet's, one PDF of two pages: one font subset
+    for both, subsetting a CJK font is most of a stamp's cost) and the card's version block. Each
+    PDF holds what one stamp fingerprint covers, so that a sheet's bytes depend on its own stamp
+    only (a new date changes the footers, not the cards)."""
+
+    NOTICE, LEAFLET = range(2)  # the footers' pages
+
+    def __init__(self, jid: str, facts: dict):
+        self.jid = jid
+        self.facts = {k: facts[k] for k in STAMP_FIELDS}
+        self.card_facts = {k: facts[k] for k in CARD_STAMP_FIELDS}
+        self._footers: bytes | None = None
+        self._card: tuple[bytes, float] | None = None
+
+    def footers(self) -> bytes:
+        if self._footers is None:
+            r = renderer()
+            notice, leaflet_footer = (r.render(kind, self.jid, j=self.facts) for kind in ("notice-stamp", "leaflet-stamp"))
+            self._footers = notice.copy([notice.pages[0], leaflet_footer.pages[0]]).write_pdf()
+        return self._footers
+
+    def card(self) -> tuple[bytes, float]:
+        """(the PDF, the top of the version block in CSS px from the sheet's top)"""
+        if self._card is None:
+            document = renderer().render("cards-stamp", self.jid, j=self.card_facts)
+            self._card = document.write_pdf(), document.pages[0].anchors["card-stamp"][1]
+        return self._card
+
+    def glyphs(self, which: str) -> dict[str, str]:
+        """What the layers' glyph reserve holds for the stamp `which` ("footers", "card"), by
+        weight ("regular", "bold"): every character the stamp draws in that weight now (read from
+        its fonts), and in each weight it uses, those any data version or date may bring.
+        Part of the layer's key: a stamp with a new character (a staleness warning) lays the layer
+        out again, so that a layer is the same bytes however it was reached."""
+        stamp = self.footers() if which == "footers" else self.card()[0]
+        chars: dict[str, set[str]] = {"regular": set(), "bold": set()}
+        with pikepdf.Pdf.open(BytesIO(stamp)) as pdf:
+            for page in pdf.pages:
+                for font in page.Resources.get("/Font", pikepdf.Dictionary()).values():
+                    weight = chars["bold" if _base_name(font).endswith("-Bold") else "regular"]
+                    weight.update(_drawn_text(font) | set(GLYPHS_ALWAYS))
+        return {weight: "".join(sorted(found - set(" \t\r\n"))) for weight, found in chars.items()}
+
+
+# A data version is 12 hex digits (builder/version.py), a date is digits and 年月日: a new one
+# brings no character the layers' glyph reserve does not hold already.
+GLYPHS_ALWAYS = "0123456789abcdef年月日"
+
+
+def _drawn_text(font: pikepdf.Object) -> set[str]:
+    """The characters a font of WeasyPrint's draws: its /ToUnicode's bfchar entries."""
+    try:
+        cmap = font.ToUnicode.read_bytes().decode("latin-1")
+    except (AttributeError, KeyError, pikepdf.PdfError):
+        return set()
+    chars = set()
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, flags=re.S):
+        for target in re.findall(r"<[0-9a-fA-F]+>\s*<([0-9a-fA-F]+)>", block):
+            chars.update(bytes.fromhex(target).decode("utf-16-be", errors="ignore"))
+    return chars
+
+
+def with_glyph_reserve(jid: str, document, style: str, glyphs: dict[str, str]) -> bytes:
+    """The layer's PDF with one more page, its glyph reserve: `glyphs` (Stamps.glyphs) in their
+    weights, laid out with the sheet's style sheet (site/print/glyph-reserve.html). Its glyphs join
+    the layer's font subsets, so that the stamp can be drawn with the layer's fonts (stamp_form)
+    instead of bringing subsets of its own: WeasyPrint subsets with HarfBuzz keeping the glyph
+    ids, so that every subset of Noto Sans CJK costs 80–140 KB however few glyphs it holds. The
+    composing removes the page (compose_*: drop_glyph_reserve): no reader and no text extraction
+    sees it."""
+    reserve = renderer().render("glyph-reserve", jid, style=style, glyphs=glyphs)
+    if len(reserve.pages) != 1:
+        raise PrintError(jid, None, "site/print/glyph-reserve.html", "字形页超过一页（模板或样式改坏了）")
+    return document.copy([*document.pages, *reserve.pages]).write_pdf()
+
+
+def drop_glyph_reserve(pdf: pikepdf.Pdf) -> None:
+    """Remove the layer's last page, its glyph reserve: its glyphs stay in the fonts' subsets."""
+    del pdf.pages[-1]
+
+
+STAMP_NAME = pikepdf.Name("/HptStamp")
+
+
+def stamp_form(pdf: pikepdf.Pdf, stamp: pikepdf.Pdf, index: int) -> pikepdf.Object:
+    """Page `index` of `stamp` as a form XObject of `pdf`, its glyphs drawn from `pdf`'s embedded
+    font files wherever they hold them (the layer's glyph reserve put them there).
+
+    WeasyPrint subsets with HarfBuzz keeping the glyph ids (RETAIN_GIDS): a glyph has the same id
+    in every subset of a font file, so a subset of the layer's that holds all of the stamp's
+    glyphs draws the stamp as its own does, and every subset costs 80–140 KB however few glyphs
+    it holds. The stamp's fonts keep their own /W and /ToUnicode (a few hundred bytes: the text
+    extracted is the stamp's, even where the layer's text maps a shared glyph to another
+    character, "·" and "•"); only their /FontDescriptor, which holds the font file, becomes the
+    layer's. A font whose glyphs the layer's lacks keeps its own file: bigger, still right. What
+    is no longer referenced is not saved."""
+    form = pdf.copy_foreign(pikepdf.Page(stamp.pages[index]).as_form_xobject())
+    resources = form.get("/Resources")
+    if resources is None or "/Font" not in resources:
+        return form
+    layer_files = _font_files(pdf)
+    for font in resources.Font.values():
+        needed = _glyph_ids(font)
+        descriptor, held = layer_files.get(_base_name(font), (None, set()))
+        if descriptor is not None and needed is not None and needed <= held:
+            font.BaseFont = font.DescendantFonts[0].BaseFont = descriptor.FontName
+            font.DescendantFonts[0].FontDescriptor = descriptor
+    return form
+
+
+def _base_name(font: pikepdf.Object) -> str:
+    """The font's BaseFont without the subset tag ("ABCDEF+")."""
+    name = str(font.get("/BaseFont", ""))
+    return name.split("+", 1)[1] if name[7:8] == "+" else name
+
+
+def _font_files(pdf: pikepdf.Pdf) -> dict[str, tuple[pikepdf.Object, set[int]]]:
+    """The embedded font files of `pdf`'s pages by base name: (a /FontDescriptor that holds it,
+    the glyph ids it holds). WeasyPrint may write several font dictionaries for one font file
+    (the glyph reserve's page has its own), each with the /W of its own glyphs, and embeds the
+    file once with the glyphs of all of them. A name with two files is left out: which one
+    would hold the stamp's glyphs is not known."""
+    found: dict[str, tuple[pikepdf.Object, set[int]]] = {}
+    files: dict[str, set] = {}
+    seen = set()
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources")
+        if resources is None or "/Font" not in resources:
+            continue
+        for font in resources.Font.values():
+            if font.objgen in seen:  # WeasyPrint's pages share their fonts: look at each once
+                continue
+            seen.add(font.objgen)
+            try:
+                descriptor = font.DescendantFonts[0].FontDescriptor
+                font_file = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
+            except (AttributeError, KeyError, IndexError, TypeError):
+                continue
+            ids, name = _glyph_ids(font), _base_name(font)
+            if font_file is None or ids is None:
+                continue
+            files.setdefault(name, set()).add(font_file.objgen)
+            first, held = found.get(name, (descriptor, set()))
+            found[name] = first, held | ids
+    return {name: file for name, file in found.items() if len(files[name]) == 1}
+
+
+def _glyph_ids(font: pikepdf.Object) -> set[int] | None:
+    """The CIDs (= glyph ids, CIDToGIDMap /Identity) a Type0 font of WeasyPrint's has glyphs for:
+    its /W array lists the width of every glyph it uses, as `first [w1 w2 …]` runs."""
+    try:
+        descendant = font.DescendantFonts[0]
+        if descendant.get("/CIDToGIDMap") != pikepdf.Name.Identity:
+            return None  # another mapping: never shared
+        widths, ids, i = list(descendant.W), set(), 0
+        while i < len(widths):
+            first = int(widths[i])
+            if isinstance(widths[i + 1], pikepdf.Array):
+                ids.update(range(first, first + len(widths[i + 1])))
+                i += 2
+            else:  # `first last w`
+                ids.update(range(first, int(widths[i + 1]) + 1))
+                i += 3
+        return ids
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
+def compose_leaflet(layer: bytes, stamp: bytes) -> bytes:
+    """The leaflet: each page of the layer with the stamp's footer drawn under it."""
+    with pikepdf.Pdf.open(BytesIO(layer)) as pdf, pikepdf.Pdf.open(BytesIO(stamp)) as stamps:
+        footer = stamp_form(pdf, stamps, Stamps.LEAFLET)  # before the reserve goes: see _font_files
+        drop_glyph_reserve(pdf)
+        for page in pdf.pages:
+            page.add_resource(footer, pikepdf.Name.XObject, STAMP_NAME)
+            page.contents_add(pdf.make_stream(f"q {STAMP_NAME} Do Q\n".encode()), prepend=True)
+        return pdf_bytes(pdf)
 
 
 class _Clock:
@@ -324,20 +653,32 @@ GAP_MM = 1.5
 
 def notices(jid: str, facts: dict, villages: list[dict], singles: list[str], *,
             r: Renderer | None = None) -> tuple[bytes, dict[str, bytes]]:
-    """The county pack and the one-page files of the `singles` villages.
+    """The county pack and the one-page files of the `singles` villages, laid out from scratch
+    (notice_layer, then compose_notices with the footer's stamp)."""
+    stamps = Stamps(jid, facts)
+    layer = notice_layer(jid, shown(facts, "notice"), villages, stamps.glyphs("footers"), r=r)
+    pack, files = compose_notices(*layer, stamps.footers(), villages)
+    return pack, {vid: files[vid] for vid in singles}
 
-    Each village's page is three layers and its QR codes, each laid out as seldom as it can be:
+
+def notice_layer(jid: str, content: dict, villages: list[dict], glyphs: dict[str, str], *,
+                 r: Renderer | None = None) -> tuple[bytes, dict]:
+    """notice.html laid out, without the stamp, and its glyph reserve for the stamp's `glyphs`
+    (with_glyph_reserve): (its PDF, what compose_notices needs of it).
+
+    Each village's page is three layers, its stamp and its QR codes, each laid out as seldom as it can be:
     - the base page, what is the same on every notice of the jurisdiction (the title, the table,
       the examples, the process, the complaint box): laid out ONCE;
     - the clinic's drug prices: laid out once per distinct list (most villages post the county's);
     - the village's own band (its name, clinic, doctors);
+    - the footer (the stamp: data version and date), laid out apart (Stamps), on every page;
     - its two QR codes, drawn into the page's content (builder.qr) on the base page's QR slot.
-    All three are pages of one document (notice.html: one layout, one font subset); the first two
-    kinds become form XObjects drawn under every page that shows them, then leave the page list.
+    The first three are pages of one document (notice.html: one layout, one font subset); the first
+    two kinds become form XObjects drawn under every page that shows them, then leave the page list.
     Anchors placed in the templates check that nothing runs over into the next part.
     """
     with fewer_collections():
-        return _notices(jid, facts, villages, singles, r or renderer())
+        return _notice_layer(jid, content, villages, glyphs, r or renderer())
 
 
 @contextmanager
@@ -354,13 +695,13 @@ def fewer_collections():
         gc.set_threshold(*old)
 
 
-def _notices(jid: str, facts: dict, villages: list[dict], singles: list[str], r: Renderer):
+def _notice_layer(jid: str, content: dict, villages: list[dict], glyphs: dict[str, str], r: Renderer) -> tuple[bytes, dict]:
     boxes: dict[str, int] = {}
     drug_of: list[int | None] = [None] * len(villages)
-    if facts["has_drugs"]:
+    if content["has_drugs"]:
         for i, v in enumerate(villages):
             drug_of[i] = boxes.setdefault(json.dumps(drug_box(v), ensure_ascii=False, sort_keys=True), len(boxes))
-    document = r.render("notice", jid, j=facts, boxes=[json.loads(key) for key in boxes], villages=villages)
+    document = r.render("notice", jid, j=content, boxes=[json.loads(key) for key in boxes], villages=villages)
     pages = document.pages
     ids = [v["id"] for v in villages]
     expected = ["base"] + [f"drugs-{k}" for k in range(len(boxes))] + [f"notice-{vid}" for vid in ids]
@@ -385,15 +726,21 @@ def _notices(jid: str, facts: dict, villages: list[dict], singles: list[str], r:
             over = (page.anchors[f"band-{vid}"][1] - part_end) / MM
             raise PrintError(jid, vid, "clinic", f"村卫生室和村医的内容太长，超出公示栏上方留给它们的位置 {over:.1f} mm；"
                                                  "请缩短开诊时间或村医信息")
-    slot = anchors["qr-slot"]
-    page_height = pages[0].height  # CSS px, the same on every page (notice.css @page)
-    pack = stack(document.write_pdf(), len(boxes), drug_of, [qr_codes_ops(v, slot, page_height) for v in villages])
-    index = {vid: i for i, vid in enumerate(ids)}
-    whole = pdf_bytes(pack)
+    # The QR codes' operators are kept with the layer (the URLs are part of its key): making
+    # them (segno) took longer than putting a new stamp on the whole county.
+    slot, page_height = anchors["qr-slot"], pages[0].height  # CSS px, the same on every page (@page)
+    layout = {"lists": len(boxes), "drug_of": drug_of, "codes": [qr_codes_ops(v, slot, page_height) for v in villages]}
+    return with_glyph_reserve(jid, document, "notice", glyphs), layout
+
+
+def compose_notices(layer: bytes, layout: dict, stamp: bytes, villages: list[dict]) -> tuple[bytes, dict[str, bytes]]:
+    """The county pack and every village's one-page file, from notice_layer's PDF and the stamp."""
+    with fewer_collections(), pikepdf.Pdf.open(BytesIO(stamp)) as footer:
+        whole = pdf_bytes(stack(layer, layout["lists"], layout["drug_of"], layout["codes"], footer))
     # Split the saved pack, not the one just put together in memory: qpdf copies pages out of a
     # parsed file about twice as fast (1.3 against 2.3 ms a village).
     with pikepdf.Pdf.open(BytesIO(whole)) as saved:
-        return whole, {vid: page_pdf(saved, index[vid]) for vid in singles}
+        return whole, {v["id"]: page_pdf(saved, i) for i, v in enumerate(villages)}
 
 
 def _spilled(jid: str, section: str, villages: list[dict], drug_of: list, how: str = "超过一页") -> None:
@@ -452,10 +799,13 @@ def _check_base_fits(jid: str, anchors: dict) -> None:
                      f"公示栏放不下：{sizes}，还差 {FLOW_SPARE_MM - spare:.1f} mm；请缩短其中最长的一项的文字")
 
 
-def stack(document_pdf: bytes, lists: int, drug_of: list[int | None], codes: list[str]) -> pikepdf.Pdf:
-    """The county pack from notice.html's PDF: page 0 is the base, pages 1..`lists` the drug-price
-    lists, one page per village after them. Village page i gets the base and drug list
-    `drug_of[i]` drawn under its band, and the QR operators `codes[i]` over it.
+def stack(document_pdf: bytes, lists: int, drug_of: list[int | None], codes: list[str],
+          stamp: pikepdf.Pdf | None = None) -> pikepdf.Pdf:
+    """The county pack from notice_layer's PDF: page 0 is the base, pages 1..`lists` the drug-price
+    lists, one page per village after them, the glyph reserve last. Village page i gets the base,
+    the `stamp`'s notice footer (Stamps.NOTICE) and drug list `drug_of[i]` drawn under its band,
+    and the QR operators `codes[i]` over it. `stamp` must stay open until the pack is saved (qpdf
+    copies its streams then).
 
     The base and each list become form XObjects shared by their pages: the pack holds the table
     once, not once per village, and no content stream is parsed or rewritten.
@@ -463,14 +813,19 @@ def stack(document_pdf: bytes, lists: int, drug_of: list[int | None], codes: lis
     pack = pikepdf.Pdf.open(BytesIO(document_pdf))
     shared = [pikepdf.Page(page).as_form_xobject() for page in pack.pages[:1 + lists]]
     del pack.pages[:1 + lists]
-    if len(pack.pages) != len(codes) or len(codes) != len(drug_of):
+    if len(pack.pages) != len(codes) + 1 or len(codes) != len(drug_of):
         raise ValueError("one page, one drug list and one pair of codes per village")
     # WeasyPrint's pages share one /Resources dictionary: each list gets a name of its own.
-    under = {None: pack.make_stream(f"q {BASE_NAME} Do Q q\n".encode())}
+    footer = stamp_form(pack, stamp, Stamps.NOTICE) if stamp is not None else None
+    drop_glyph_reserve(pack)  # after stamp_form: see _font_files
+    first = f"q {BASE_NAME} Do Q" + (f" q {STAMP_NAME} Do Q" if footer is not None else "")
+    under = {None: pack.make_stream(f"{first} q\n".encode())}
     for k in range(lists):
-        under[k] = pack.make_stream(f"q {BASE_NAME} Do Q q {DRUGS_NAME}{k} Do Q q\n".encode())
+        under[k] = pack.make_stream(f"{first} q {DRUGS_NAME}{k} Do Q q\n".encode())
     for page, k, ops in zip(pack.pages, drug_of, codes):
         page.add_resource(shared[0], pikepdf.Name.XObject, BASE_NAME)
+        if footer is not None:
+            page.add_resource(footer, pikepdf.Name.XObject, STAMP_NAME)
         if k is not None:
             page.add_resource(shared[1 + k], pikepdf.Name.XObject, pikepdf.Name(f"{DRUGS_NAME}{k}"))
         # the band's own content between "q" and "Q": whatever state it leaves, the codes start clean
@@ -480,9 +835,10 @@ def stack(document_pdf: bytes, lists: int, drug_of: list[int | None], codes: lis
 
 
 # Streams are copied as WeasyPrint compressed them (decoding and recompressing them took longer
-# than everything else); the small objects go into compressed object streams.
+# than everything else); the small objects go into compressed object streams. The file's /ID is
+# computed from its content, not from the clock: the same sheet is the same bytes in every run.
 _SAVE = {"stream_decode_level": pikepdf.StreamDecodeLevel.none,
-         "object_stream_mode": pikepdf.ObjectStreamMode.generate}
+         "object_stream_mode": pikepdf.ObjectStreamMode.generate, "deterministic_id": True}
 
 
 def pdf_bytes(pdf: pikepdf.Pdf) -> bytes:
@@ -506,39 +862,83 @@ CARDS_PER_SHEET = 8  # cards.html: copy n at (n % 2, n // 2) cards from the firs
 
 
 def cards(jid: str, facts: dict, villages: list[dict], *, r: Renderer | None = None) -> dict[str, bytes]:
-    """The sheet of cards of each of `villages`: {file name: PDF}.
+    """The sheet of cards of each of `villages`, laid out from scratch: {file name: PDF}."""
+    views = [_card_view(v) for v in villages]
+    stamps = Stamps(jid, facts)
+    layer = cards_layer(jid, shown(facts, "cards"), views, stamps.glyphs("card"), r=r)
+    return compose_cards(jid, *layer, *stamps.card(), views)
 
-    The eight cards of a sheet are the same card: cards.html lays out one per village (with the
-    sheet's cut marks), all villages in one document; pikepdf then draws that page seven more
-    times as a shared form XObject, clipped to the card and moved to each copy's place. The
-    PDFs are split from the saved document, as the notices are."""
+
+def cards_layer(jid: str, shown: dict, views: list[dict], glyphs: dict[str, str], *,
+                r: Renderer | None = None) -> tuple[bytes, dict]:
+    """cards.html laid out, one card per village and without its version block, and its glyph
+    reserve for the version block's `glyphs` (with_glyph_reserve): (its PDF, where each village's
+    card is and where its content ends, in CSS px from the sheet's top left).
+
+    The eight cards of a sheet are the same card: compose_cards draws this one seven more times."""
     r = r or renderer()
     with fewer_collections():
-        document = r.render("cards", jid, j=facts, villages=villages, copies=1)
-        pages = _pages_by_anchor(document, [v["id"] for v in villages], jid, "cards-", "cards")
-        sheets = pikepdf.Pdf.open(BytesIO(document.write_pdf()))
-        for v, page, laid_out in zip(villages, sheets.pages, pages):
-            x1, y1, x2, y2 = laid_out.anchors[f"card-{v['id']}"]  # the first card's border box, CSS px
-            w, h = (x2 - x1) * PT_PER_PX, (y2 - y1) * PT_PER_PX
-            left, bottom = x1 * PT_PER_PX, (laid_out.height - y2) * PT_PER_PX  # PDF y grows upwards
-            card = page.as_form_xobject()
-            card.write(card.read_bytes())  # a copy of the page as it is now: it is about to change
-            # WeasyPrint's pages share one /Resources dictionary; the card goes into one of this
-            # page's own, so that each village's file holds its own card and no other.
-            shared = page.obj.Resources
-            own = pikepdf.Dictionary({key: shared[key] for key in shared.keys()})
-            own.XObject = pikepdf.Dictionary({**(dict(shared.XObject.items()) if "/XObject" in shared else {}),
-                                              str(CARD_NAME): card})
-            page.obj.Resources = own
-            copies = "".join(f"q 1 0 0 1 {(n % 2) * w:.3f} {-(n // 2) * h:.3f} cm "
-                             f"{left:.3f} {bottom:.3f} {w:.3f} {h:.3f} re W n {CARD_NAME} Do Q\n"
-                             for n in range(1, CARDS_PER_SHEET))
-            # the copies first: the page's own content (the first card, the cut marks, a preview
-            # mark "over everything") is drawn over them
-            page.contents_add(sheets.make_stream(copies.encode()), prepend=True)
+        document = r.render("cards", jid, j=shown, villages=views, copies=1)
+        pages = _pages_by_anchor(document, [v["id"] for v in views], jid, "cards-", "cards")
+        layout = {"cards": [{"box": list(page.anchors[f"card-{v['id']}"]), "end": page.anchors[f"card-end-{v['id']}"][1],
+                             "height": page.height} for v, page in zip(views, pages)]}
+        return with_glyph_reserve(jid, document, "cards", glyphs), layout
+
+
+CARD_GAP_MM = 0.5  # at least this much between a card's content and its version block
+
+
+def _check_cards_leave_room(jid: str, layout: dict, stamp_top: float, views: list[dict]) -> None:
+    """The version block sits at a fixed place at the card's bottom: content running into it
+    would be printed over. Stop, naming the village and what to shorten."""
+    for v, card in zip(views, layout["cards"]):
+        over = (card["end"] - (stamp_top - CARD_GAP_MM * MM)) / MM
+        if over > 0:
+            raise PrintError(jid, v["id"], "cards",
+                             f"{v['name']}的联系卡内容太长，会压住卡片底部的数据版本一行（多出 {over:.1f} mm）；"
+                             "请缩短村医（姓名、电话）或卫生室、卫生院的名称")
+
+
+def compose_cards(jid: str, layer: bytes, layout: dict, stamp: bytes, stamp_top: float,
+                  views: list[dict]) -> dict[str, bytes]:
+    """Each village's sheet of cards from cards_layer's PDF: the stamp (the version block, laid out
+    where the first card is) is drawn into the card, then pikepdf draws that page seven more times
+    as a shared form XObject, clipped to the card and moved to each copy's place. The PDFs are
+    split from the saved document, as the notices are."""
+    _check_cards_leave_room(jid, layout, stamp_top, views)
+    with fewer_collections(), pikepdf.Pdf.open(BytesIO(stamp)) as stamps:
+        sheets = pikepdf.Pdf.open(BytesIO(layer))
+        version_block = stamp_form(sheets, stamps, 0)
+        drop_glyph_reserve(sheets)  # after stamp_form: see _font_files
+        for page, card_at in zip(sheets.pages, layout["cards"]):
+            _draw_copies(sheets, page, card_at, version_block)
         saved = pikepdf.Pdf.open(BytesIO(pdf_bytes(sheets)))
     with saved:
-        return {cards_name(v["id"]): page_pdf(saved, i) for i, v in enumerate(villages)}
+        return {cards_name(v["id"]): page_pdf(saved, i) for i, v in enumerate(views)}
+
+
+def _draw_copies(sheets: pikepdf.Pdf, page: pikepdf.Page, card_at: dict, version_block: pikepdf.Object) -> None:
+    x1, y1, x2, y2 = card_at["box"]  # the first card's border box, CSS px
+    w, h = (x2 - x1) * PT_PER_PX, (y2 - y1) * PT_PER_PX
+    left, bottom = x1 * PT_PER_PX, (card_at["height"] - y2) * PT_PER_PX  # PDF y grows upwards
+    # the version block first, into the page: the card made of the page carries it to every copy
+    page.add_resource(version_block, pikepdf.Name.XObject, STAMP_NAME)
+    page.contents_add(sheets.make_stream(f"q {STAMP_NAME} Do Q\n".encode()), prepend=True)
+    card = page.as_form_xobject()
+    card.write(card.read_bytes())  # a copy of the page as it is now: it is about to change
+    # WeasyPrint's pages share one /Resources dictionary; the card goes into one of this
+    # page's own, so that each village's file holds its own card and no other.
+    shared = page.obj.Resources
+    own = pikepdf.Dictionary({key: shared[key] for key in shared.keys()})
+    own.XObject = pikepdf.Dictionary({**(dict(shared.XObject.items()) if "/XObject" in shared else {}),
+                                      str(CARD_NAME): card})
+    page.obj.Resources = own
+    copies = "".join(f"q 1 0 0 1 {(n % 2) * w:.3f} {-(n // 2) * h:.3f} cm "
+                     f"{left:.3f} {bottom:.3f} {w:.3f} {h:.3f} re W n {CARD_NAME} Do Q\n"
+                     for n in range(1, CARDS_PER_SHEET))
+    # the copies first: the page's own content (the first card, the cut marks, a preview
+    # mark "over everything") is drawn over them
+    page.contents_add(sheets.make_stream(copies.encode()), prepend=True)
 
 
 CARD_NAME = pikepdf.Name("/HptCard")

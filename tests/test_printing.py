@@ -53,8 +53,8 @@ def printed(tmp_path_factory):
         folder = tmp_path_factory.mktemp(jid)
         version = data_version(jur.folder)
         # One date for the sheets and the facts read back (Beijing's day, not the server's).
-        paths, rendered = printing.print_jurisdiction_report(jur, folder, version, site_url=SITE, forms_url=FORMS,
-                                                             as_of=AS_OF)
+        paths, rendered, _ = printing.print_jurisdiction_report(jur, folder, version, site_url=SITE, forms_url=FORMS,
+                                                                as_of=AS_OF)
         facts = jurisdiction_facts(jur, version, Service({jid: jur}), as_of=AS_OF,
                                    site_url=SITE, forms_url=FORMS)
         villages = [village_facts(jur, vid, site_url=SITE, forms_url=FORMS, as_of=AS_OF) for vid in jur.villages]
@@ -412,7 +412,7 @@ def test_shared_styles_fast_percentages_and_fast_pages_change_no_byte_of_any_she
     """builder.shared_styles lets recurring elements share computed styles, builder.fast_percentages
     skips WeasyPrint's calc() check for plain lengths, builder.fast_pages skips margin boxes that
     generate nothing: every sheet must be byte for byte what WeasyPrint makes without them (the
-    base page has a footer in a margin box), and twins must really have shared."""
+    stamps have their footers in margin boxes), and twins must really have shared."""
     from weasyprint import HTML
     from weasyprint.layout import percent
 
@@ -429,8 +429,10 @@ def test_shared_styles_fast_percentages_and_fast_pages_change_no_byte_of_any_she
     assert len(villages) >= 3
     r = printing.renderer()
     boxes = list({json.dumps(printing.drug_box(v), sort_keys=True): printing.drug_box(v) for v in villages}.values())
-    sheets = {"notice": {"j": facts, "boxes": boxes, "villages": villages},
-              "leaflet": {"j": facts}, "cards": {"j": facts, "villages": villages}}
+    content, stamp = printing.split_facts(facts)
+    sheets = {"notice": {"j": content, "boxes": boxes, "villages": villages},
+              "leaflet": {"j": content}, "cards": {"j": content, "villages": villages},
+              "notice-stamp": {"j": stamp}, "leaflet-stamp": {"j": stamp}}
     from weasyprint import layout as wlayout
 
     calls, margins = [], []
@@ -440,7 +442,7 @@ def test_shared_styles_fast_percentages_and_fast_pages_change_no_byte_of_any_she
     try:
         for kind, context in sheets.items():
             html = r.env.get_template(f"{kind}.html").render(**context)
-            css = [r.css["base"], r.css[kind]]
+            css = [r.css["base"], r.css[kind.split("-")[0]]]
             calls.clear()
             plain = HTML(string=html, base_url=f"{PRINT_DIR}/").render(stylesheets=css, font_config=r.font_config)
             plain_calls = len(calls)
@@ -449,9 +451,12 @@ def test_shared_styles_fast_percentages_and_fast_pages_change_no_byte_of_any_she
                 margins.clear()
                 fast = HTML(string=html, base_url=f"{PRINT_DIR}/").render(stylesheets=css, font_config=r.font_config)
             assert fast.write_pdf() == plain.write_pdf(), kind
+            if kind.endswith("stamp"):
+                assert len(margins) == len(fast.pages), "the stamps' footers are in margin boxes"
+                continue
             assert len(calls) < plain_calls / 10, "the fast path was not taken"
             if kind == "notice":
-                assert len(margins) == 1 < len(fast.pages), "only the base page has a margin box (its footer)"
+                assert margins == [], "no page of the notice has a margin box (the footer is the stamp)"
                 styles = [box.style for page in fast.pages for box in page._page_box.descendants()
                           if isinstance(box.style, TwinStyle)]
                 groups = {id(style.shared) for style in styles}
@@ -502,7 +507,8 @@ def test_a_sheet_of_cards_is_one_laid_out_card_drawn_where_eight_laid_out_cards_
 
     p = printed["zixi"]
     first, second = p["villages"]
-    eight = printing.renderer().render("cards", "zixi", j=p["facts"], villages=[first])  # all eight laid out
+    stamp = {k: p["facts"][k] for k in printing.CARD_STAMP_FIELDS}  # all eight laid out, with their versions
+    eight = printing.renderer().render("cards", "zixi", j=p["facts"], villages=[first], stamp=stamp)
     (tmp_path / "eight.pdf").write_bytes(eight.write_pdf())
     ours = p["dir"] / f"cards-{first['id']}.pdf"
     one_card = [c for c in _chars(tmp_path / "eight.pdf") if c[0] < A4[0] / 2 and c[1] < 90 * 72 / 25.4]
@@ -521,26 +527,30 @@ def test_a_sheet_of_cards_is_one_laid_out_card_drawn_where_eight_laid_out_cards_
     assert len(pictures[0]) == len(pictures[1]) and differing < len(pictures[0]) / 200, differing
     with pikepdf.open(ours) as pdf:
         forms = [k for k, x in pdf.pages[0].Resources.XObject.items() if x.get("/Subtype") == "/Form"]
-        assert forms == ["/HptCard"]
+        assert sorted(forms) == ["/HptCard", "/HptStamp"]
     assert second["name"] not in _text(ours) and first["name"] in _text(ours)
 
 
 def test_second_run_renders_nothing_and_a_changed_village_only_its_own_sheets(printed):
     p = printed["zixi"]
     jur = p["jur"]
-    _, rendered = printing.print_jurisdiction_report(jur, p["out"], p["version"], site_url=SITE, forms_url=FORMS)
-    assert rendered == []
+    _, rendered, restamped = printing.print_jurisdiction_report(jur, p["out"], p["version"], site_url=SITE,
+                                                                 forms_url=FORMS, as_of=AS_OF)
+    assert rendered == [] and restamped == []
     first, second = p["villages"]
     _, village = jur.villages[first["id"]]
     old = village["clinic"]["hours"]
     village["clinic"]["hours"] = "周一至周五 8:00-12:00"
     try:
-        _, rendered = printing.print_jurisdiction_report(jur, p["out"], p["version"], site_url=SITE, forms_url=FORMS)
-        assert {path.name for path in rendered} == {"county-pack.pdf", _notice(p, first).name}
+        _, rendered, restamped = printing.print_jurisdiction_report(jur, p["out"], p["version"], site_url=SITE,
+                                                                     forms_url=FORMS, as_of=AS_OF)
+        # the notice's layer is one document: the other village's file changes with its font subset
+        assert {"county-pack.pdf", _notice(p, first).name} <= {path.name for path in rendered}
+        assert not any(path.name.startswith(("cards-", "leaflet")) for path in rendered + restamped)
         assert "周一至周五8:00-12:00" in _text(_notice(p, first))
     finally:
         village["clinic"]["hours"] = old
-        printing.print_jurisdiction_report(jur, p["out"], p["version"], site_url=SITE, forms_url=FORMS)
+        printing.print_jurisdiction_report(jur, p["out"], p["version"], site_url=SITE, forms_url=FORMS, as_of=AS_OF)
 
 
 def test_a_village_without_doctors_stops_naming_jurisdiction_village_and_field(printed):

@@ -123,7 +123,7 @@ def test_two_as_of_dates_around_a_change_give_two_versions_values_and_the_earlie
     texts = {}
     for name, day, preview in (("before", before, True), ("after", after, False)):
         out = tmp_path / name
-        paths, _ = printing.print_jurisdiction_report(jur, out, data_version(folder, day), site_url="https://a.gov.cn",
+        paths, *_ = printing.print_jurisdiction_report(jur, out, data_version(folder, day), site_url="https://a.gov.cn",
                                                       forms_url="https://b.gov.cn", as_of=day, preview=preview)
         notice = next(p for p in paths if p.name.startswith("notice-"))
         texts[name] = {"notice": _text(notice), "leaflet": _text(out / "print" / "leaflet.pdf"),
@@ -153,7 +153,7 @@ def test_the_full_zixi_notice_announces_an_upcoming_change_and_still_fits(data_c
     layers.write_text(text.replace(basic, basic.replace("0.80}", "0.80, 2027-01-01: 0.85}")), encoding="utf-8")
     jur = _trimmed(data_copy / "zixi")
     day = dt.date(2026, 12, 31)  # the day before
-    paths, _ = printing.print_jurisdiction_report(jur, tmp_path, "v", site_url="https://a.gov.cn",
+    paths, *_ = printing.print_jurisdiction_report(jur, tmp_path, "v", site_url="https://a.gov.cn",
                                                   forms_url="https://b.gov.cn", as_of=day)
     notice = next(p for p in paths if p.name.startswith("notice-"))
     said = _text(notice).replace("\n", "")
@@ -230,7 +230,7 @@ def test_the_staleness_notice_appears_when_as_of_is_past_every_source(jurisdicti
     assert facts["stale"] == "数字依据 2020 年的文件，以县医保局最新规定为准"  # every sheet's footer (_parts.html)
     jur = _trimmed(ROOT / "policy_data" / "zixi")
     with tempfile.TemporaryDirectory() as folder:
-        paths, _ = printing.print_jurisdiction_report(jur, Path(folder), "v", site_url="https://a.gov.cn",
+        paths, *_ = printing.print_jurisdiction_report(jur, Path(folder), "v", site_url="https://a.gov.cn",
                                                       forms_url="https://b.gov.cn", as_of=dt.date(2026, 12, 6))
         for path in paths:
             if path.name != "county-pack.pdf":  # every sheet: each page's footer, and each of the 8 cards

@@ -83,7 +83,7 @@ def notice_pdf(tmp_path_factory, urls) -> Path:
     assert problems == []
     jur.villages = {VILLAGE: jur.villages[VILLAGE]}  # one notice is enough, and printing is slow
     folder = tmp_path_factory.mktemp("print")
-    paths, _ = printing.print_jurisdiction_report(jur, folder, data_version(jur.folder),
+    paths, *_ = printing.print_jurisdiction_report(jur, folder, data_version(jur.folder),
                                                   site_url=urls["site"], forms_url=urls["forms"])
     return next(p for p in paths if p.name == printing.notice_name(TOWNSHIP, VILLAGE))
 

@@ -1,0 +1,262 @@
+"""The officer's loop (issue 25): after a data change, only the sheets whose content changed are
+laid out again; the others get the new stamp (data version, date) on their cached layer, and every
+PDF is byte for byte what a build from scratch (empty output, empty cache) makes."""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from builder import printing
+from builder.pipeline import print_line
+from builder.print_facts import jurisdiction_facts, load_scenarios, village_facts
+from policy.cases import Service
+from policy.loader import load_jurisdiction
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE, FORMS = "http://site.test", "http://forms.test"
+DAY = dt.date(2020, 6, 1)  # zixi: the 2020 policy in force, nothing announced yet
+NEXT_DAY = dt.date(2020, 6, 2)  # the same sheets, another date in the footer
+ANNOUNCED = dt.date(2020, 10, 3)  # a change of 2021 is announced: 即将调整 on the notice and leaflet
+LAYERS = {"notice", "leaflet", "cards"}
+
+
+def _zixi():
+    """zixi with three villages (two of one township): enough to share a layer, quick to print."""
+    jur, problems = load_jurisdiction(ROOT / "policy_data" / "zixi", run_examples=False)
+    assert problems == []
+    jur.villages = dict(list(jur.villages.items())[:3])
+    return jur
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """What WeasyPrint laid out, by template: a layer ("notice", "leaflet", "cards") or a stamp."""
+    laid_out: Counter = Counter()
+    own = printing.Renderer.render
+
+    def counting(self, kind, jid, **context):
+        laid_out[kind] += 1
+        return own(self, kind, jid, **context)
+
+    monkeypatch.setattr(printing.Renderer, "render", counting)
+    return laid_out
+
+
+def _print(jur, out: Path, version: str, day: dt.date, cache: Path | None):
+    paths, laid_out, restamped = printing.print_jurisdiction_report(jur, out, version, site_url=SITE,
+                                                                    forms_url=FORMS, as_of=day, cache=cache)
+    return paths, {p.name for p in laid_out}, {p.name for p in restamped}
+
+
+def _assert_same_as_from_scratch(jur, out: Path, version: str, day: dt.date, tmp_path: Path) -> None:
+    scratch = tmp_path / "scratch"
+    paths, _, _ = _print(jur, scratch, version, day, cache=scratch / "empty-cache")
+    ours = sorted(p.name for p in (out / "print").glob("*.pdf"))
+    assert ours == sorted(p.name for p in paths)
+    differing = [name for name in ours if (out / "print" / name).read_bytes() != (scratch / "print" / name).read_bytes()]
+    assert differing == []
+
+
+@pytest.fixture
+def printed_once(tmp_path):
+    """zixi printed once on DAY, its layers cached."""
+    jur = _zixi()
+    out, cache = tmp_path / "out", tmp_path / "out" / ".fingerprints" / "zixi-print"
+    paths, laid_out, restamped = _print(jur, out, "version-1", DAY, cache)
+    assert laid_out == {p.name for p in paths} and restamped == set()
+    return jur, out, cache, {p.name for p in paths}
+
+
+def test_a_new_data_version_only_restamps_every_sheet_with_no_layout(printed_once, renders, tmp_path):
+    jur, out, cache, names = printed_once
+    _, laid_out, restamped = _print(jur, out, "version-2", DAY, cache)
+    assert set(renders) == {"notice-stamp", "leaflet-stamp", "cards-stamp"}  # no layer laid out again
+    assert sum(renders.values()) == 3  # each stamp once, for every sheet
+    assert laid_out == set() and restamped == names
+    _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+
+
+def test_the_bureaus_office_hours_lay_out_the_leaflet_only(printed_once, renders, tmp_path):
+    """contacts.yaml's first hours: shown in the leaflet's contact table, on no other sheet."""
+    jur, out, cache, names = printed_once
+    bureau = jur.contacts[0]
+    assert bureau["role"] != "supervision"  # the hotline's hours are on the notice too
+    bureau["hours"] = "工作日 8:30-12:00，14:00-17:30"
+    _, laid_out, restamped = _print(jur, out, "version-2", DAY, cache)
+    assert set(renders) & LAYERS == {"leaflet"}
+    assert laid_out == {"leaflet.pdf"} and restamped == names - {"leaflet.pdf"}
+    text = subprocess.run(["pdftotext", str(out / "print" / "leaflet.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "8:30-12:00" in text
+    _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+
+
+def test_one_villages_doctor_lays_out_the_notices_and_cards_not_the_leaflet(printed_once, renders, tmp_path):
+    jur, out, cache, names = printed_once
+    vid = next(iter(jur.villages))
+    township, village = jur.villages[vid]
+    village["clinic"]["doctors"][0]["phone"] = "13800000099"  # digits the font subset has already
+    _, laid_out, restamped = _print(jur, out, "version-2", DAY, cache)
+    assert set(renders) & LAYERS == {"notice", "cards"}
+    mine = {printing.notice_name(township["id"], vid), "county-pack.pdf", printing.cards_name(vid)}
+    assert laid_out == mine
+    assert restamped == names - mine  # the other villages' sheets and the leaflet: the new version only
+    _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+
+
+def test_another_day_with_the_same_policy_only_restamps_the_notices_and_the_leaflet(printed_once, renders, tmp_path):
+    """The footers print the date; the cards do not (their version block names the policy's
+    effective date), so they are not even written."""
+    jur, out, cache, names = printed_once
+    cards_before = {p.name: p.stat().st_mtime_ns for p in (out / "print").glob("cards-*.pdf")}
+    _, laid_out, restamped = _print(jur, out, "version-1", NEXT_DAY, cache)
+    assert set(renders) == {"notice-stamp", "leaflet-stamp"}
+    assert laid_out == set() and restamped == {n for n in names if not n.startswith("cards-")}
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "print").glob("cards-*.pdf")} == cards_before
+    _assert_same_as_from_scratch(jur, out, "version-1", NEXT_DAY, tmp_path)
+
+
+def test_a_day_when_a_change_is_announced_lays_out_the_notices_and_the_leaflet(printed_once, renders, tmp_path):
+    jur, out, cache, names = printed_once
+    _, laid_out, restamped = _print(jur, out, "version-1", ANNOUNCED, cache)
+    assert set(renders) & LAYERS == {"notice", "leaflet"}
+    assert {"county-pack.pdf", "leaflet.pdf"} <= laid_out
+    assert not any(n.startswith("cards-") for n in laid_out | restamped)
+    _assert_same_as_from_scratch(jur, out, "version-1", ANNOUNCED, tmp_path)
+
+
+def test_a_corrupt_or_missing_cache_is_laid_out_again_not_a_failure(printed_once, renders, tmp_path):
+    jur, out, cache, names = printed_once
+    (cache / "notices.pdf").write_bytes(b"%PDF-1.7 half a file")
+    (cache / "leaflet.json").write_text("{not json")
+    (cache / "cards.pdf").unlink()
+    _, laid_out, restamped = _print(jur, out, "version-2", DAY, cache)
+    assert set(renders) & LAYERS == LAYERS
+    _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+    renders.clear()
+    _print(jur, out, "version-3", DAY, cache)  # the cache is whole again
+    assert set(renders) & LAYERS == set()
+
+
+def test_a_cache_folder_that_cannot_be_written_does_not_stop_the_print(tmp_path):
+    jur = _zixi()
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")
+    paths, laid_out, _ = _print(jur, tmp_path / "out", "version-1", DAY, cache=blocked / "zixi-print")
+    assert laid_out == {p.name for p in paths} and len(paths) == 2 * 3 + 2
+
+
+def test_without_a_cache_a_new_version_is_laid_out_and_still_exact(tmp_path, renders):
+    jur = _zixi()
+    out = tmp_path / "out"
+    _print(jur, out, "version-1", DAY, cache=None)
+    renders.clear()
+    _, laid_out, restamped = _print(jur, out, "version-2", DAY, cache=None)
+    assert set(renders) & LAYERS == LAYERS
+    assert restamped and not laid_out  # the content did not change: the files only got the new stamp
+    _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+
+
+STALE = dt.date(2021, 6, 1)  # past what zixi's files cover: the footers and cards warn, in bold
+
+
+def _font_files(path: Path) -> Counter:
+    """How many embedded font files each font (its name without the subset tag) has in the PDF."""
+    files: dict[str, set] = {}
+    with pikepdf.open(path) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                font_file = obj.get("/FontFile3") or obj.get("/FontFile2")
+                files.setdefault(str(obj.FontName).split("+")[-1], set()).add(font_file.objgen)
+    return Counter({name: len(ids) for name, ids in files.items()})
+
+
+def _text(path: Path) -> str:
+    """pdftotext's text without its spaces and line breaks (a line may break anywhere)."""
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return "".join(text.split())
+
+
+def _sheets(out: Path) -> list[Path]:
+    """A village's notice, the county pack, the leaflet and a card sheet."""
+    folder = out / "print"
+    return [next(folder.glob("notice-*.pdf")), folder / "county-pack.pdf", folder / "leaflet.pdf",
+            next(folder.glob("cards-*.pdf"))]
+
+
+@pytest.mark.parametrize("day", [DAY, STALE])
+def test_the_stamp_is_drawn_with_the_layers_font_files_not_subsets_of_its_own(tmp_path, day):
+    """Every subset of Noto Sans CJK costs 80–140 KB (HarfBuzz keeps the glyph ids): a stamp
+    bringing its own made every sheet 220–280 KB bigger. One file per weight, the layer's, and
+    the stamp's text is extracted as it is printed (its "·" too, which the layer's bullets share)."""
+    jur = _zixi()
+    paths, _, _ = _print(jur, tmp_path / "out", "0123456789ab", day, cache=tmp_path / "cache")
+    stale = "注意：数字依据2020年的文件" if day == STALE else ""
+    for path in _sheets(tmp_path / "out"):
+        assert _font_files(path) == Counter({"Noto-Sans-CJK-SC": 1, "Noto-Sans-CJK-SC-Bold": 1}), path.name
+        text = _text(path)
+        assert "数据版本0123456789ab" in text and stale in text, path.name
+        if not path.name.startswith("cards-"):
+            assert "数据版本0123456789ab·按" in text, path.name
+
+
+def test_a_stamp_with_glyphs_the_layer_lacks_keeps_its_own_font_files(tmp_path, monkeypatch):
+    """A layer laid out without the stamp's glyphs (an empty reserve): the stamp's fonts that need
+    them keep their own files, bigger but right; those the layer covers still share its file."""
+    jur = _zixi()
+    monkeypatch.setattr(printing.Stamps, "glyphs", lambda self, which: {"regular": "", "bold": ""})
+    _print(jur, tmp_path / "out", "ffffeeeedddd", STALE, cache=None)
+    for path in _sheets(tmp_path / "out"):
+        files = _font_files(path)
+        assert files["Noto-Sans-CJK-SC-Bold"] == 2, path.name  # the warning's bold characters
+        assert set(files.values()) <= {1, 2}, path.name
+        text = _text(path)
+        assert "数据版本ffffeeeedddd" in text and "注意：数字依据2020年的文件" in text, path.name
+
+
+def test_a_card_whose_content_would_run_into_its_version_block_is_refused_naming_the_village():
+    jur = _zixi()
+    facts = jurisdiction_facts(jur, "v", Service({"zixi": jur}), as_of=DAY, site_url=SITE, forms_url=FORMS,
+                               scenarios=load_scenarios())
+    facts["preview"] = False
+    v = village_facts(jur, next(iter(jur.villages)), site_url=SITE, forms_url=FORMS, as_of=DAY)
+    printing.cards("zixi", facts, [v])  # as it is, it fits
+    v["doctors"] = v["doctors"] * 5
+    with pytest.raises(printing.PrintError) as err:
+        printing.cards("zixi", facts, [v])
+    message = str(err.value)
+    assert v["id"] in message and v["name"] in message and "村医" in message and "数据版本" in message
+
+
+def test_the_build_line_tells_laid_out_sheets_from_restamped_ones():
+    p = Path("print")
+    assert print_line([p / "leaflet.pdf"], [p / f"notice-{i}.pdf" for i in range(123)]) == \
+        "打印：重排 明白纸（印的内容变了）；另有 123 个文件只换了数据版本和日期"
+    assert print_line([], [p / "leaflet.pdf"] * 124) == "打印：124 个文件只换了数据版本和日期（印的内容没变，没有重排）"
+    assert print_line([p / "county-pack.pdf", p / "notice-a-b.pdf", p / "cards-b.pdf"], []) == \
+        "打印：重排 1 张公示栏、全县合订本、1 张联系卡（印的内容变了）"
+    assert print_line([], []) == "打印：没有变化（印的内容、数据版本和日期都没变）"
+
+
+def test_the_last_builds_sheets_are_hard_linked_and_a_new_sheet_leaves_them_alone(tmp_path):
+    """pipeline._print starts from the last build's print folder: linked, not copied (45 MB), which
+    is safe because every PDF is replaced by write_atomic's rename, never written in place."""
+    import os
+    import shutil
+
+    from builder import pipeline
+
+    last = tmp_path / "site" / "print"
+    last.mkdir(parents=True)
+    (last / "leaflet.pdf").write_bytes(b"last build's leaflet")
+    shutil.copytree(last, tmp_path / "work" / "print", copy_function=pipeline._link_or_copy)
+    linked = tmp_path / "work" / "print" / "leaflet.pdf"
+    assert os.stat(linked).st_ino == os.stat(last / "leaflet.pdf").st_ino
+    printing.write_atomic(linked, b"this build's leaflet")
+    assert (last / "leaflet.pdf").read_bytes() == b"last build's leaflet"
+    assert pipeline.print_cache(tmp_path / "dist", "zixi") == tmp_path / "dist" / ".fingerprints" / "zixi-print"
