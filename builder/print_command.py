@@ -41,8 +41,10 @@ def run(data: Path, out: Path, only: list[str] | None = None, *, as_of: dt.date 
             print(problem, file=sys.stderr)
         return 1
     as_of = as_of or china_today()
-    jobs = [(f, Path(out) / f.name, settings.site_url(_declared(f)), settings.forms_url(_declared(f)), as_of, preview)
-            for f in folders]
+    # Fewer counties than cores: each lays out its leaflet beside its notices and cards.
+    spare = len(folders) < (os.cpu_count() or 1)
+    jobs = [(f, Path(out) / f.name, settings.site_url(_declared(f)), settings.forms_url(_declared(f)), as_of, preview,
+             spare) for f in folders]
     started = time.perf_counter()
     workers = min(len(jobs), os.cpu_count() or 1)
     if workers > 1:
@@ -69,14 +71,14 @@ def print_folder(job) -> tuple[str, bool, str]:
     from .print_facts import PrintDataError
     from .printing import print_jurisdiction_report
 
-    folder, out_dir, site_url, forms_url, as_of, preview = job
+    folder, out_dir, site_url, forms_url, as_of, preview, spare_core = job
     jur, problems = load_jurisdiction(folder, run_examples=False)
     if problems:
         return folder.name, False, "\n".join(map(str, problems)) + "\n政策数据有问题；请先运行 scripts/check.sh"
     try:
         paths, laid_out, restamped = print_jurisdiction_report(
             jur, out_dir, data_version(folder, as_of), site_url=site_url, forms_url=forms_url, as_of=as_of,
-            preview=preview, cache=print_cache(out_dir.parent, jur.id))
+            preview=preview, cache=print_cache(out_dir.parent, jur.id), spare_core=spare_core)
     except PrintDataError as exc:
         return jur.id, False, f"无法生成打印文件：{exc}"
     return jur.id, True, (f"{jur.name}（{jur.id}）：{len(paths)} 个 PDF 在 {out_dir / 'print'}，"

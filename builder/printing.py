@@ -262,12 +262,14 @@ def print_jurisdiction(jur: Jurisdiction, out_dir: Path, version: str, *, site_u
 
 def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *, site_url: str,
                               forms_url: str, as_of: dt.date | None = None, preview: bool = False,
-                              timing: dict | None = None, cache: Path | None = None
+                              timing: dict | None = None, cache: Path | None = None, spare_core: bool = False
                               ) -> tuple[list[Path], list[Path], list[Path]]:
     """(all PDFs of the jurisdiction, the ones laid out again because what they show changed, the
     ones that only got a new stamp). `cache`: a folder that is never published, where the layers
-    laid out are kept for the next run (None: nothing kept). `timing`, if given, gets the seconds
-    each kind of sheet took (benchmarks/print_county.py)."""
+    laid out are kept for the next run (None: nothing kept). `spare_core`: a core would otherwise
+    wait, so the leaflet is laid out in a process of its own while the notices and cards are
+    composed (builder/beside.py). `timing`, if given, gets the seconds each kind of sheet took
+    (benchmarks/print_county.py)."""
     clock = _Clock(timing)
     require_font(jur.id)
     out = Path(out_dir) / "print"
@@ -282,12 +284,17 @@ def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *,
     content, stamp = split_facts(facts)
     sheets, layers, stamps = _Sheets(out), LayerCache(cache), Stamps(jur.id, facts)
     clock.lap("facts")
-    _print_notices(jur.id, shown(content, "notice"), villages, sheets, layers, stamps)
-    clock.lap("notices + county pack")
-    _print_leaflet(jur.id, shown(content, "leaflet"), sheets, layers, stamps)
-    clock.lap("leaflet")
-    _print_cards(jur.id, shown(content, "cards"), villages, sheets, layers, stamps)
-    clock.lap("cards")
+    leaflet_beside = _leaflet_beside(jur.id, shown(content, "leaflet"), layers, stamps) if spare_core else None
+    try:
+        _print_notices(jur.id, shown(content, "notice"), villages, sheets, layers, stamps)
+        clock.lap("notices + county pack")
+        _print_cards(jur.id, shown(content, "cards"), villages, sheets, layers, stamps)
+        clock.lap("cards")
+        _print_leaflet(jur.id, shown(content, "leaflet"), sheets, layers, stamps, leaflet_beside)
+        clock.lap("leaflet")
+    finally:
+        if leaflet_beside is not None:
+            leaflet_beside()  # no child is left behind, whatever stopped the print (a no-op if waited for)
     _remove_stale(out, set(sheets.new))
     write_atomic(out / FINGERPRINTS, json.dumps(sheets.new, indent=1, sort_keys=True).encode())
     return sorted(out / name for name in sheets.new), sheets.laid_out, sheets.restamped
@@ -341,14 +348,41 @@ def _print_notices(jid: str, content: dict, villages: list[dict], sheets: "_Shee
         sheets.write(names[v["id"]], singles[v["id"]], change)
 
 
-def _print_leaflet(jid: str, content: dict, sheets: "_Sheets", layers: "LayerCache", stamps: "Stamps") -> None:
+def _print_leaflet(jid: str, content: dict, sheets: "_Sheets", layers: "LayerCache", stamps: "Stamps",
+                   laid_out_beside=None) -> None:
     change = sheets.change("leaflet.pdf", fingerprint("leaflet-layer", content), fingerprint("footers", stamps.facts))
     if not change:
         return
     glyphs = stamps.glyphs("footers")
-    layer = layers.get_or_lay_out("leaflet", fingerprint("leaflet-layer", content, glyphs),
-                                  lambda: (with_glyph_reserve(jid, leaflet(jid, content), "leaflet", glyphs), {}))
+
+    def lay_out() -> tuple[bytes, dict]:
+        # What the child laid out, or, if it failed, the same work here: it raises what went wrong.
+        data = laid_out_beside() if laid_out_beside is not None else None
+        return (data if data is not None else _leaflet_layer(jid, content, glyphs)), {}
+    layer = layers.get_or_lay_out("leaflet", fingerprint("leaflet-layer", content, glyphs), lay_out)
     sheets.write("leaflet.pdf", compose_leaflet(layer[0], stamps.footers()), change)
+
+
+def _leaflet_layer(jid: str, content: dict, glyphs: dict[str, str]) -> bytes:
+    return with_glyph_reserve(jid, leaflet(jid, content), "leaflet", glyphs)
+
+
+def _leaflet_beside(jid: str, content: dict, layers: "LayerCache", stamps: "Stamps"):
+    """The leaflet's layer laid out in a child now, when it is not kept: its layout (0.5 s for
+    zixi) is then done while this process composes the notices and cards. Returns the wait() of
+    builder.beside, or None when there is nothing to lay out. The wait is idempotent."""
+    from .beside import beside
+
+    glyphs = stamps.glyphs("footers")  # before the fork: the child and this process share the stamp
+    if layers.get("leaflet", fingerprint("leaflet-layer", content, glyphs)) is not None:
+        return None
+    wait, result = beside(lambda: _leaflet_layer(jid, content, glyphs)), []
+
+    def once() -> bytes | None:
+        if not result:
+            result.append(wait())
+        return result[0]
+    return once
 
 
 def _print_cards(jid: str, shows: dict, villages: list[dict], sheets: "_Sheets", layers: "LayerCache",

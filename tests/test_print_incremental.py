@@ -260,3 +260,21 @@ def test_the_last_builds_sheets_are_hard_linked_and_a_new_sheet_leaves_them_alon
     printing.write_atomic(linked, b"this build's leaflet")
     assert (last / "leaflet.pdf").read_bytes() == b"last build's leaflet"
     assert pipeline.print_cache(tmp_path / "dist", "zixi") == tmp_path / "dist" / ".fingerprints" / "zixi-print"
+
+
+def test_a_leaflet_laid_out_beside_the_notices_is_the_same_and_fails_the_same(printed_once, tmp_path, monkeypatch):
+    """With a core to spare the leaflet is laid out in a child process (builder/beside.py) while
+    the notices and cards are composed: the same bytes; and when its layout fails, the same
+    message as without the child (the print does the work again itself to raise it)."""
+    jur, out, cache, _ = printed_once
+    jur.contacts[0]["hours"] = "工作日 8:20-12:00，14:30-17:30"
+    _, laid_out, _ = printing.print_jurisdiction_report(jur, out, "version-2", site_url=SITE, forms_url=FORMS,
+                                                        as_of=DAY, cache=cache, spare_core=True)
+    assert {p.name for p in laid_out} == {"leaflet.pdf"}
+    _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+
+    monkeypatch.setattr(printing, "MAX_LEAFLET_PAGES", 1)
+    jur.contacts[0]["hours"] = "工作日 8:30-12:00，14:30-17:30"
+    with pytest.raises(printing.PrintError, match="明白纸排紧以后仍有 2 页，最多 1 页"):
+        printing.print_jurisdiction_report(jur, out, "version-3", site_url=SITE, forms_url=FORMS, as_of=DAY,
+                                           cache=cache, spare_core=True)
