@@ -8,9 +8,9 @@ For the county (default zixi, 61 villages), in one process with WeasyPrint and t
    (notices, county pack, leaflet, every village's sheet of cards), and each kind's share;
 3. re-stamp only: the whole print again with its layer cache and another data version, as
    after a data change no sheet shows (every PDF composed again with its new stamp, no layout).
-Each is the best of `--rounds` rounds. Prints the ratios beside their goals (whole ≤ 3× the
-notices, re-stamp ≤ RESTAMP_GOAL_S) and the load average (a shared machine's figures are noisy;
-the ratio much less than the seconds).
+Each is the best of `--rounds` rounds. Prints the whole print's ratio to the notices beside its
+goal (≤ 3×), the re-stamp's ratio to them (no goal: what any data change costs the print), and
+the load average (a shared machine's figures are noisy; the ratios much less than the seconds).
 """
 from __future__ import annotations
 
@@ -29,7 +29,6 @@ sys.path.insert(0, str(ROOT))
 
 SITE, FORMS = "http://127.0.0.1:8000", "http://127.0.0.1:5000"
 GOAL_RATIO = 3.0
-RESTAMP_GOAL_S = 0.4
 AS_OF = dt.date(2026, 1, 1)
 
 
@@ -90,8 +89,8 @@ def main() -> int:
           f"{'met' if ratio <= GOAL_RATIO else 'NOT met'}")
     best_restamp = min(restamp_s)
     print(f"re-stamp only (new version, cache)  {best_restamp:6.2f} s   (rounds: "
-          f"{', '.join(f'{s:.2f}' for s in restamp_s)})   goal ≤ {RESTAMP_GOAL_S} s   "
-          f"{'met' if best_restamp <= RESTAMP_GOAL_S else 'NOT met'}")
+          f"{', '.join(f'{s:.2f}' for s in restamp_s)})   ({best_restamp / best_notices:.2f}× the notices alone; "
+          f"what every data change costs the print)")
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
