@@ -49,12 +49,19 @@ class SiteContext:
     calculator: bool = False
     notices: set[str] = field(default_factory=set)  # village ids whose printed notice exists
     today: dt.date = field(default_factory=china_today)
+    # Compiled page templates kept between builds (dist/.fingerprints/jinja: Jinja's bytecode
+    # cache, keyed by each template's source); None compiles them afresh.
+    template_cache: Path | None = None
 
 
-def environment() -> jinja2.Environment:
+def environment(template_cache: Path | None = None) -> jinja2.Environment:
+    cache = None
+    if template_cache is not None:
+        template_cache.mkdir(parents=True, exist_ok=True)
+        cache = jinja2.FileSystemBytecodeCache(str(template_cache))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
-                             autoescape=False)
+                             autoescape=False, bytecode_cache=cache)
     env.filters["yuan_text"] = lambda s: f"{s} 元"
     env.filters["mark_of"] = label  # the mark of anything with a status (policy/readings.py)
     return env
@@ -62,7 +69,7 @@ def environment() -> jinja2.Environment:
 
 def write_pages(j: Jurisdiction, docs: Path, ctx: SiteContext) -> list[str]:
     """Write every page of `j` under `docs`; returns the page paths written (relative, posix)."""
-    env = environment()
+    env = environment(ctx.template_cache)
     labels = json.loads(LABELS_FILE.read_text(encoding="utf-8"))
     common = {"j": j, "ctx": ctx, "jid": j.id, "labels": labels,
               "complaint_url": urls.complaint_url(j.id, forms_url=ctx.forms_url),

@@ -260,7 +260,8 @@ def build_site(job: Job, j, work: Path, report: list[str] | None = None) -> Path
         notices, rendered = _print(job, j, print_root, previous=job.out / j.id / "print")
     ctx = pages.SiteContext(version=version, last_changed=changed, site_url=job.site_url,
                             forms_url=job.forms_url, stats=_stats(job.stats_file),
-                            calculator=job.calculator, notices=notices, today=as_of)
+                            calculator=job.calculator, notices=notices, today=as_of,
+                            template_cache=site_reuse.cache_dir(job.out, j.id).parent / "jinja")
     progress.stage(j.id, "页面")
     try:
         pages.write_pages(j, docs, ctx)
