@@ -168,10 +168,13 @@ def run(jobs: list[Job], workers: int | None, bars: bool = False) -> list[Outcom
     skipped = [Outcome(job.folder.name, _name(job.folder), False, None, 0.0) for job in jobs if job not in work]
     if not work:
         return skipped
-    if sum(job.rebuild for job in work) > 1:  # a print-only check needs neither MkDocs nor jieba's dictionary
-        # Imported once for all the workers. jieba's dictionary (0.7 s) too, unless every site keeps
-        # the cuts it needs (mkdocs_memo.py): then only a worker whose pages have new words loads it.
-        # One site alone imports them in its worker, where its sheets meanwhile print beside it.
+    global _builds
+    _builds += 1
+    if sum(job.rebuild for job in work) > 1 or _builds > 1 and any(job.rebuild for job in work):
+        # Imported once for all the workers, and for the later builds of a process that builds
+        # again (the tests): jieba's dictionary (0.7 s) too, unless every site keeps the cuts it
+        # needs (mkdocs_memo.py). One site alone in a process (the command) imports them in its
+        # worker instead, while its sheets print beside it, and its dictionary only for new words.
         _warm_up(dictionary=any(job.rebuild and not (site_reuse.cache_dir(job.out, job.folder.name) / "segments.json")
                                 .is_file() for job in work))
     workers = max(1, min(len(work), workers or os.cpu_count() or 1))
@@ -179,6 +182,9 @@ def run(jobs: list[Job], workers: int | None, bars: bool = False) -> list[Outcom
     with drawing, multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=1) as pool:
         done = pool.map(build_one, work, chunksize=1)
     return skipped + done
+
+
+_builds = 0  # run() calls in this process
 
 
 def _warm_up(dictionary: bool = True) -> None:

@@ -83,11 +83,12 @@ FIRST = [
 SECONDS = {
     **{unit: 1000 - n for n, unit in enumerate(FIRST)},
     "tests/e2e": 112,
-    "tests/web": 70,
+    "tests/web": 85,
     "tests/forms/test_staff_flow_browser.py": 34,
     "tests/test_printing.py": 32,
     "tests/test_calculator_browser.py": 17,
     "tests/test_calculator_parity.py": 13,
+    "tests/test_print_incremental.py": 11,
     "tests/test_hardening.py": 12,
     "tests/forms/test_forms_reload.py": 11,
     "tests/test_engine_properties.py": 7,
