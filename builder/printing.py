@@ -28,7 +28,7 @@ any subset of Noto Sans CJK costs 80–140 KB (the stamps' own made every sheet 
 Each layer is laid out with one more page, its glyph reserve (site/print/glyph-reserve.html,
 with_glyph_reserve): every character the stamp draws now or any data version or date may bring,
 in the weights it draws them in. Its glyphs join the layer's subsets; the stamp's fonts then point at the layer's
-font files (stamp_form, where they hold every glyph the stamp uses; else the stamp keeps its own
+font files (stamp_fonts.stamp_form, where they hold every glyph the stamp uses; else the stamp keeps its own
 files), and composing removes the page. The reserve's characters are part of the layer's key, so
 a stamp with new ones (a staleness warning) lays the layer out again.
 """
@@ -40,7 +40,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import subprocess
 from contextlib import contextmanager
 from functools import cache
@@ -58,6 +57,7 @@ from .qr import pdf_ops, qr_matrix
 from .fast_pages import fast_pages
 from .fast_percentages import fast_percentages
 from .shared_styles import shared_styles
+from .stamp_fonts import base_name, drawn_text, stamp_form
 from .print_facts import PRINT_DIR, PrintDataError, jurisdiction_facts, load_scenarios, village_facts
 
 FONT_FAMILY = "Noto Sans CJK SC"
@@ -109,7 +109,7 @@ def _static_fingerprint() -> str:
     digest = hashlib.sha256(weasyprint.__version__.encode())
     code = Path(__file__).parent
     for path in [*_template_files(), *(code / name for name in ("printing.py", "print_facts.py", "qr.py",
-                                                                 "qr_masks.py", "shared_styles.py",
+                                                                 "qr_masks.py", "shared_styles.py", "stamp_fonts.py",
                                                                  "fast_percentages.py", "fast_pages.py"))]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for font in font_files():
@@ -521,27 +521,14 @@ class Stamps:
         with pikepdf.Pdf.open(BytesIO(stamp)) as pdf:
             for page in pdf.pages:
                 for font in page.Resources.get("/Font", pikepdf.Dictionary()).values():
-                    weight = chars["bold" if _base_name(font).endswith("-Bold") else "regular"]
-                    weight.update(_drawn_text(font) | set(GLYPHS_ALWAYS))
+                    weight = chars["bold" if base_name(font).endswith("-Bold") else "regular"]
+                    weight.update(drawn_text(font) | set(GLYPHS_ALWAYS))
         return {weight: "".join(sorted(found - set(" \t\r\n"))) for weight, found in chars.items()}
 
 
 # A data version is 12 hex digits (builder/version.py), a date is digits and 年月日: a new one
 # brings no character the layers' glyph reserve does not hold already.
 GLYPHS_ALWAYS = "0123456789abcdef年月日"
-
-
-def _drawn_text(font: pikepdf.Object) -> set[str]:
-    """The characters a font of WeasyPrint's draws: its /ToUnicode's bfchar entries."""
-    try:
-        cmap = font.ToUnicode.read_bytes().decode("latin-1")
-    except (AttributeError, KeyError, pikepdf.PdfError):
-        return set()
-    chars = set()
-    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, flags=re.S):
-        for target in re.findall(r"<[0-9a-fA-F]+>\s*<([0-9a-fA-F]+)>", block):
-            chars.update(bytes.fromhex(target).decode("utf-16-be", errors="ignore"))
-    return chars
 
 
 def with_glyph_reserve(jid: str, document, style: str, glyphs: dict[str, str]) -> bytes:
@@ -564,90 +551,6 @@ def drop_glyph_reserve(pdf: pikepdf.Pdf) -> None:
 
 
 STAMP_NAME = pikepdf.Name("/HptStamp")
-
-
-def stamp_form(pdf: pikepdf.Pdf, stamp: pikepdf.Pdf, index: int) -> pikepdf.Object:
-    """Page `index` of `stamp` as a form XObject of `pdf`, its glyphs drawn from `pdf`'s embedded
-    font files wherever they hold them (the layer's glyph reserve put them there).
-
-    WeasyPrint subsets with HarfBuzz keeping the glyph ids (RETAIN_GIDS): a glyph has the same id
-    in every subset of a font file, so a subset of the layer's that holds all of the stamp's
-    glyphs draws the stamp as its own does, and every subset costs 80–140 KB however few glyphs
-    it holds. The stamp's fonts keep their own /W and /ToUnicode (a few hundred bytes: the text
-    extracted is the stamp's, even where the layer's text maps a shared glyph to another
-    character, "·" and "•"); only their /FontDescriptor, which holds the font file, becomes the
-    layer's. A font whose glyphs the layer's lacks keeps its own file: bigger, still right. What
-    is no longer referenced is not saved."""
-    form = pdf.copy_foreign(pikepdf.Page(stamp.pages[index]).as_form_xobject())
-    resources = form.get("/Resources")
-    if resources is None or "/Font" not in resources:
-        return form
-    layer_files = _font_files(pdf)
-    for font in resources.Font.values():
-        needed = _glyph_ids(font)
-        descriptor, held = layer_files.get(_base_name(font), (None, set()))
-        if descriptor is not None and needed is not None and needed <= held:
-            font.BaseFont = font.DescendantFonts[0].BaseFont = descriptor.FontName
-            font.DescendantFonts[0].FontDescriptor = descriptor
-    return form
-
-
-def _base_name(font: pikepdf.Object) -> str:
-    """The font's BaseFont without the subset tag ("ABCDEF+")."""
-    name = str(font.get("/BaseFont", ""))
-    return name.split("+", 1)[1] if name[7:8] == "+" else name
-
-
-def _font_files(pdf: pikepdf.Pdf) -> dict[str, tuple[pikepdf.Object, set[int]]]:
-    """The embedded font files of `pdf`'s pages by base name: (a /FontDescriptor that holds it,
-    the glyph ids it holds). WeasyPrint may write several font dictionaries for one font file
-    (the glyph reserve's page has its own), each with the /W of its own glyphs, and embeds the
-    file once with the glyphs of all of them. A name with two files is left out: which one
-    would hold the stamp's glyphs is not known."""
-    found: dict[str, tuple[pikepdf.Object, set[int]]] = {}
-    files: dict[str, set] = {}
-    seen = set()
-    for page in pdf.pages:
-        resources = page.obj.get("/Resources")
-        if resources is None or "/Font" not in resources:
-            continue
-        for font in resources.Font.values():
-            if font.objgen in seen:  # WeasyPrint's pages share their fonts: look at each once
-                continue
-            seen.add(font.objgen)
-            try:
-                descriptor = font.DescendantFonts[0].FontDescriptor
-                font_file = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
-            except (AttributeError, KeyError, IndexError, TypeError):
-                continue
-            ids, name = _glyph_ids(font), _base_name(font)
-            if font_file is None or ids is None:
-                continue
-            files.setdefault(name, set()).add(font_file.objgen)
-            first, held = found.get(name, (descriptor, set()))
-            found[name] = first, held | ids
-    return {name: file for name, file in found.items() if len(files[name]) == 1}
-
-
-def _glyph_ids(font: pikepdf.Object) -> set[int] | None:
-    """The CIDs (= glyph ids, CIDToGIDMap /Identity) a Type0 font of WeasyPrint's has glyphs for:
-    its /W array lists the width of every glyph it uses, as `first [w1 w2 …]` runs."""
-    try:
-        descendant = font.DescendantFonts[0]
-        if descendant.get("/CIDToGIDMap") != pikepdf.Name.Identity:
-            return None  # another mapping: never shared
-        widths, ids, i = list(descendant.W), set(), 0
-        while i < len(widths):
-            first = int(widths[i])
-            if isinstance(widths[i + 1], pikepdf.Array):
-                ids.update(range(first, first + len(widths[i + 1])))
-                i += 2
-            else:  # `first last w`
-                ids.update(range(first, int(widths[i + 1]) + 1))
-                i += 3
-        return ids
-    except (AttributeError, KeyError, IndexError, TypeError, ValueError):
-        return None
 
 
 def compose_leaflet(layer: bytes, stamp: bytes) -> bytes:
