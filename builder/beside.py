@@ -1,43 +1,61 @@
-"""One piece of work in a forked process beside this one, for a core that would otherwise wait.
+"""Work in a forked process beside this one, its result sent back through a pipe.
 
-The officer's loop (issue 25) prints in a process of its own beside the site; once the site is
-built, one core waits while the print lays out the leaflet and then re-stamps the other sheets.
-`beside()` lets the print lay out the leaflet in a child meanwhile. The child only returns bytes:
-if it fails for any reason, the caller does the work itself, in its own process, and so raises
-the error it would have raised anyway (with its message for the officer) — nothing about errors
-has to cross the fork.
+Two users: `build` prints a site's sheets in a process of their own while the pages are made
+(pipeline.apart), and the print lays out the leaflet in a child while it composes the notices and
+cards (`beside`, issue 25). Each child does its work, sends back what came of it and leaves at
+once, never returning into the caller's code (nor a pool's).
 """
 from __future__ import annotations
 
 import os
+import pickle
 from typing import Callable
 
 
-def beside(work: Callable[[], bytes]) -> Callable[[], bytes | None]:
-    """Start `work()` in a forked child now. Returns `wait()`: its bytes, or None if it failed.
-    Call `wait()` exactly once, also when giving up (a try/finally), so that no child is left."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: work, send the bytes, leave at once (never back into the caller)
-        try:
-            os.close(read)
+class Child:
+    """`work()` started in a forked child. `wait()` gives (True, its result), (False, what
+    `describe` made of the exception it raised), or (False, None) when the child died before it
+    finished (killed with its build: a short or empty answer). `wait()` may be called again."""
+
+    def __init__(self, work: Callable[[], object], describe: Callable[[BaseException], object] = lambda exc: None):
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child
             try:
-                data = work()
-            except BaseException:  # noqa: BLE001 - the parent does it again and reports it
-                data = b""
-            with os.fdopen(write, "wb") as out:
-                out.write(len(data).to_bytes(8, "big") + data)
-        finally:
-            os._exit(0)
-    os.close(write)
+                os.close(read)
+                try:
+                    answer = (True, work())
+                except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+                    answer = (False, describe(exc))
+                with os.fdopen(write, "wb") as out:
+                    pickle.dump(answer, out)
+            finally:
+                os._exit(0)
+        os.close(write)
+        self._read = read
+        self._answer: tuple[bool, object] | None = None
+
+    def wait(self) -> tuple[bool, object]:
+        if self._answer is None:
+            with os.fdopen(self._read, "rb") as source:
+                data = source.read()
+            os.waitpid(self.pid, 0)
+            try:
+                self._answer = pickle.loads(data)
+            except Exception:  # noqa: BLE001 - nothing, or half an answer: the child died
+                self._answer = (False, None)
+        return self._answer
+
+
+def beside(work: Callable[[], bytes]) -> Callable[[], bytes | None]:
+    """Start `work()` in a child now. Returns `wait()`: its bytes, or None if it failed. The
+    caller then does the work itself, in its own process, and so raises the error it would have
+    raised anyway (with its message for the officer): nothing about errors crosses the fork.
+    Call `wait()` also when giving up (a try/finally), so that no child is left."""
+    child = Child(work)
 
     def wait() -> bytes | None:
-        with os.fdopen(read, "rb") as source:
-            data = source.read()
-        os.waitpid(pid, 0)
-        # A child stopped half-way (killed with its build) has sent less than it said.
-        if len(data) < 8 or int.from_bytes(data[:8], "big") != len(data) - 8 or len(data) == 8:
-            return None
-        return data[8:]
+        ok, data = child.wait()
+        return data if ok and data else None
 
     return wait

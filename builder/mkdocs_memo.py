@@ -20,9 +20,6 @@ from pathlib import Path
 
 from mkdocs.plugins import BasePlugin, event_priority
 
-CUTS = "segments.json"
-
-
 class Cuts:
     """`jieba.cut` and `jieba.load_userdict`, wrapped while MkDocs runs."""
 

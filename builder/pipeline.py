@@ -175,7 +175,7 @@ def run(jobs: list[Job], workers: int | None, bars: bool = False) -> list[Outcom
         # again (the tests): jieba's dictionary (0.7 s) too, unless every site keeps the cuts it
         # needs (mkdocs_memo.py). One site alone in a process (the command) imports them in its
         # worker instead, while its sheets print beside it, and its dictionary only for new words.
-        _warm_up(dictionary=any(job.rebuild and not (site_reuse.cache_dir(job.out, job.folder.name) / "segments.json")
+        _warm_up(dictionary=any(job.rebuild and not (site_reuse.cache_dir(job.out, job.folder.name) / site_reuse.CUTS)
                                 .is_file() for job in work))
     workers = max(1, min(len(work), workers or os.cpu_count() or 1))
     drawing = progress.Bars({job.folder.name: _name(job.folder) for job in work}) if bars else nullcontext()
@@ -267,7 +267,7 @@ def build_site(job: Job, j, work: Path, report: list[str] | None = None) -> Path
     ctx = pages.SiteContext(version=version, last_changed=changed, site_url=job.site_url,
                             forms_url=job.forms_url, stats=_stats(job.stats_file),
                             calculator=job.calculator, notices=notices, today=as_of,
-                            template_cache=site_reuse.cache_dir(job.out, j.id).parent / "jinja")
+                            template_cache=site_reuse.template_cache(job.out))
     progress.stage(j.id, "页面")
     try:
         pages.write_pages(j, docs, ctx)
@@ -293,10 +293,10 @@ def build_site(job: Job, j, work: Path, report: list[str] | None = None) -> Path
     cache, shape = site_reuse.cache_dir(job.out, j.id), site_reuse.skeleton(docs, config, work, version)
     reuse = site_reuse.plan(cache, docs, job.out / j.id, _built_version(job.out / j.id), version, shape)
     try:
-        _mkdocs(j.id, config, docs, site, reuse, cache, version)
+        _mkdocs(j.id, job.out, config, docs, site, reuse, version)
     except site_reuse.CannotReuse:
         reuse = None
-        _mkdocs(j.id, config, docs, site, None, cache, version)
+        _mkdocs(j.id, job.out, config, docs, site, None, version)
     job.staged = site_reuse.keep(work, docs, site, shape, version)
     # The site still works; the officer learns which names search will not find.
     report += search_terms.unreached_lines(search_terms.tag_site(site / "search" / "search_index.json", j), j)
@@ -312,17 +312,18 @@ def build_site(job: Job, j, work: Path, report: list[str] | None = None) -> Path
     return site
 
 
-def _mkdocs(jid: str, config: Path, docs: Path, site: Path, reuse, cache: Path, version: str) -> None:
+def _mkdocs(jid: str, out: Path, config: Path, docs: Path, site: Path, reuse, version: str) -> None:
     """MkDocs (strict) and trim, on every page or, with `reuse`, on the changed ones only."""
     from . import mkdocs_memo, mkdocs_site, trim
 
+    cache = site_reuse.cache_dir(out, jid)
     if site.exists():  # a reuse given up half-way
         shutil.rmtree(site)
     if reuse is not None:
         site_reuse.prepare(reuse, docs, site)
     work = config.parent
-    memo = mkdocs_memo.Memo(templates=cache.parent / "jinja", dictionary=work / "jieba-userdict.txt",
-                            kept=cache / mkdocs_memo.CUTS, keep=work / mkdocs_memo.CUTS)
+    memo = mkdocs_memo.Memo(templates=site_reuse.template_cache(out), dictionary=work / "jieba-userdict.txt",
+                            kept=cache / site_reuse.CUTS, keep=work / site_reuse.CUTS)
     try:
         mkdocs_site.build_site(config, dirty=reuse is not None, memo=memo)
     except mkdocs_site.MkDocsFailed as exc:
@@ -362,34 +363,17 @@ def _reap() -> None:
 def apart(work):
     """Run `work()` in a forked process now; returns a function that waits for it and returns
     its result (or raises BuildError with the message of what it raised)."""
-    import pickle
+    from .beside import Child
 
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: do the work, send back (ok, result or message), and leave at once
-        try:
-            os.close(read)
-            try:
-                answer = (True, work())
-            except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-                answer = (False, _message(exc) if isinstance(exc, Exception) else repr(exc))
-            with os.fdopen(write, "wb") as out:
-                pickle.dump(answer, out)
-        finally:
-            os._exit(0)  # never back into the caller's code (nor the pool's)
-    os.close(write)
-    _children.append(pid)
+    child = Child(work, describe=lambda exc: _message(exc) if isinstance(exc, Exception) else repr(exc))
+    _children.append(child.pid)
 
     def wait():
-        with os.fdopen(read, "rb") as source:
-            data = source.read()
-        _children.remove(pid)
-        os.waitpid(pid, 0)
-        if not data:
-            raise BuildError("打印的进程意外退出了")
-        ok, value = pickle.loads(data)
+        ok, value = child.wait()
+        if child.pid in _children:
+            _children.remove(child.pid)
         if not ok:
-            raise BuildError(value)
+            raise BuildError(value or "打印的进程意外退出了")
         return value
     return wait
 

@@ -376,13 +376,7 @@ def _leaflet_beside(jid: str, content: dict, layers: "LayerCache", stamps: "Stam
     glyphs = stamps.glyphs("footers")  # before the fork: the child and this process share the stamp
     if layers.get("leaflet", fingerprint("leaflet-layer", content, glyphs)) is not None:
         return None
-    wait, result = beside(lambda: _leaflet_layer(jid, content, glyphs)), []
-
-    def once() -> bytes | None:
-        if not result:
-            result.append(wait())
-        return result[0]
-    return once
+    return beside(lambda: _leaflet_layer(jid, content, glyphs))
 
 
 def _print_cards(jid: str, shows: dict, villages: list[dict], sheets: "_Sheets", layers: "LayerCache",

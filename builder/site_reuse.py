@@ -36,6 +36,8 @@ from . import fingerprint
 
 STATE = "state.json"
 INDEX = "search_index.json"  # compacted (trim.py), before tag_site
+CUTS = "segments.json"  # jieba's cuts the last build used (mkdocs_memo.Cuts)
+TEMPLATES = "jinja"  # compiled templates of every site, beside the sites' caches
 PLACEHOLDER = "\0data-version\0"
 
 
@@ -53,6 +55,11 @@ class Reuse:
 
 def cache_dir(out: Path, jid: str) -> Path:
     return out / fingerprint.STORE / f"{jid}-site"
+
+
+def template_cache(out: Path) -> Path:
+    """Jinja's bytecode cache for the theme's and the pages' templates (mkdocs_memo, pages)."""
+    return out / fingerprint.STORE / TEMPLATES
 
 
 def skeleton(docs: Path, config_file: Path, work: Path, version: str) -> str:
@@ -145,12 +152,13 @@ def finish(reuse: Reuse, cache: Path, site: Path, version: str) -> None:
     fresh: dict[str, list] = {}
     for doc in built["docs"]:
         fresh.setdefault(_page_of(doc["location"]), []).append(doc)
-    if not set(fresh) <= {_url(name) for name in reuse.changed}:
+    rebuilt = {_url(name) for name in reuse.changed}
+    if not set(fresh) <= rebuilt:
         raise CannotReuse("pages indexed that were not built")
     docs, placed = [], set()
     for doc in last["docs"]:
         page = _page_of(doc["location"])
-        if page not in {_url(name) for name in reuse.changed}:
+        if page not in rebuilt:
             docs.append(doc)
         elif page not in placed:
             placed.add(page)
@@ -167,7 +175,7 @@ def keep(work: Path, docs: Path, site: Path, shape: str, version: str) -> Path:
     staged.mkdir()
     shutil.copy(site / "search" / "search_index.json", staged / INDEX)
     docs.rename(staged / "docs")
-    cuts = work / "segments.json"  # mkdocs_memo.Memo's
+    cuts = work / CUTS  # mkdocs_memo.Memo's
     if cuts.is_file():
         cuts.rename(staged / cuts.name)
     (staged / STATE).write_text(json.dumps({"skeleton": shape, "version": version}), encoding="utf-8")
