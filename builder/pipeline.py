@@ -189,8 +189,11 @@ _builds = 0  # run() calls in this process
 
 def _warm_up(dictionary: bool = True) -> None:
     """Import MkDocs and Material and load jieba's dictionary once, before the workers fork."""
-    import jieba
     import mkdocs.commands.build  # noqa: F401
+
+    from .mkdocs_memo import import_jieba
+
+    jieba = import_jieba()  # before Material's search plugin imports it
     import material.plugins.search.plugin  # noqa: F401
 
     jieba.setLogLevel("WARNING")
@@ -257,9 +260,9 @@ def build_site(job: Job, j, work: Path, report: list[str] | None = None) -> Path
     docs, site, print_root = work / "docs", work / "site", work / "print-root"
     progress.stage(j.id, "打印")
     if job.print_apart:  # a core to spare: the sheets print in a process of their own meanwhile
-        # WeasyPrint imported first, alone on its core (0.4 s): the print is the longer of the two
-        # and starts with it, instead of importing it while the pages are made beside it.
-        importlib.import_module("builder.printing").preload()
+        # That process imports WeasyPrint (0.6 s) while this one makes the pages: importing it
+        # here first, before the fork, left the other core idle for as long (0.12-0.17 s more a
+        # round of benchmarks/officer_loop.py, A/B in the same run).
         printed = apart(lambda: _print(job, j, print_root, previous=job.out / j.id / "print")[1])
         notices = set(j.villages) if job.printing else set()  # every village's, or the build fails
     else:

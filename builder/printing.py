@@ -53,7 +53,12 @@ from policy.cases import Service
 from policy.china_time import china_today
 from policy.model import Jurisdiction
 
+from .library_lookup import quick_library_lookup
 from .qr import pdf_ops, qr_matrix
+
+with quick_library_lookup():  # before any module here imports WeasyPrint: 0.2 s less per process
+    import weasyprint  # noqa: F401
+
 from .fast_pages import fast_pages
 from .fast_percentages import fast_percentages
 from .shared_styles import shared_styles
