@@ -37,11 +37,12 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import itertools
 import json
 import logging
 import os
 import subprocess
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import cache
 from pathlib import Path
 
@@ -62,7 +63,7 @@ with quick_library_lookup():  # before any module here imports WeasyPrint: 0.2 s
 from .fast_pages import fast_pages
 from .fast_percentages import fast_percentages
 from .shared_styles import shared_styles
-from .stamp_fonts import base_name, drawn_text, stamp_form
+from .stamp_fonts import StampNeedsItsFonts, base_name, drawn_text, stamp_form, without_font_files
 from .print_facts import PRINT_DIR, PrintDataError, jurisdiction_facts, load_scenarios, village_facts
 
 FONT_FAMILY = "Noto Sans CJK SC"
@@ -165,6 +166,7 @@ class Renderer:
 
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(PRINT_DIR), autoescape=True,
                                       undefined=jinja2.StrictUndefined)
+        self.env.filters["columns"] = columns
         self.font_config = FontConfiguration()
         self.css = {}
         for name in ("base", *CSS_KINDS):
@@ -200,6 +202,22 @@ class Renderer:
         if handler.messages:
             raise PrintError(jid, None, f"site/print/{kind}.html", "；".join(handler.messages))
         return document
+
+
+def columns(entries: list[dict], count: int, chars_per_line: int = 18) -> list[list[dict]]:
+    """Glossary `entries` ({"term", "plain"}) in `count` columns, whole and in order, each about
+    as many lines long (leaflet.css .glossary: about 18 characters a line): the split with the
+    shortest longest column, the first columns the longer ones on a tie, as CSS columns fill."""
+    lines = [-(-(len(e["term"]) + 1 + len(e["plain"])) // chars_per_line) for e in entries]
+    best: tuple[int, list[int]] | None = None
+    for cuts in itertools.combinations_with_replacement(range(len(entries) + 1), count - 1):
+        bounds = [0, *cuts, len(entries)]
+        heights = [sum(lines[a:b]) for a, b in zip(bounds, bounds[1:])]
+        key = (max(heights), [-h for h in heights])
+        if best is None or key < best[0:2]:
+            best = (*key, bounds)
+    bounds = best[2] if best else [0] * count + [0]
+    return [entries[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
 def preload() -> None:
@@ -299,7 +317,8 @@ def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *,
         clock.lap("leaflet")
     finally:
         if leaflet_beside is not None:
-            leaflet_beside()  # no child is left behind, whatever stopped the print (a no-op if waited for)
+            leaflet_beside[1]()  # no child is left behind, whatever stopped the print (a no-op if waited for)
+    layers.keep_glyphs(stamps.glyphs_found)
     _remove_stale(out, set(sheets.new))
     write_atomic(out / FINGERPRINTS, json.dumps(sheets.new, indent=1, sort_keys=True).encode())
     return sorted(out / name for name in sheets.new), sheets.laid_out, sheets.restamped
@@ -347,7 +366,7 @@ def _print_notices(jid: str, content: dict, villages: list[dict], sheets: "_Shee
     glyphs = stamps.glyphs("footers")
     layer = layers.get_or_lay_out("notices", fingerprint("notice-layer", shown_key, villages, glyphs),
                                   lambda: notice_layer(jid, content, villages, glyphs))
-    pack, singles = compose_notices(*layer, stamps.footers(), villages)
+    pack, singles = stamps.drawn("footers", lambda footers: compose_notices(*layer, footers, villages))
     sheets.write("county-pack.pdf", pack, changes[0])
     for v, change in zip(villages, changes[1:]):
         sheets.write(names[v["id"]], singles[v["id"]], change)
@@ -361,11 +380,17 @@ def _print_leaflet(jid: str, content: dict, sheets: "_Sheets", layers: "LayerCac
     glyphs = stamps.glyphs("footers")
 
     def lay_out() -> tuple[bytes, dict]:
-        # What the child laid out, or, if it failed, the same work here: it raises what went wrong.
-        data = laid_out_beside() if laid_out_beside is not None else None
+        # What the child laid out for this stamp's glyphs, or, if it failed or laid out for other
+        # glyphs, the same work here (a failure then raises what went wrong).
+        data = None
+        if laid_out_beside is not None:
+            started_with, wait = laid_out_beside
+            data = wait()  # waited for either way: no child is left behind
+            if started_with != glyphs:
+                data = None
         return (data if data is not None else _leaflet_layer(jid, content, glyphs)), {}
     layer = layers.get_or_lay_out("leaflet", fingerprint("leaflet-layer", content, glyphs), lay_out)
-    sheets.write("leaflet.pdf", compose_leaflet(layer[0], stamps.footers()), change)
+    sheets.write("leaflet.pdf", stamps.drawn("footers", lambda footers: compose_leaflet(layer[0], footers)), change)
 
 
 def _leaflet_layer(jid: str, content: dict, glyphs: dict[str, str]) -> bytes:
@@ -373,15 +398,23 @@ def _leaflet_layer(jid: str, content: dict, glyphs: dict[str, str]) -> bytes:
 
 
 def _leaflet_beside(jid: str, content: dict, layers: "LayerCache", stamps: "Stamps"):
-    """The leaflet's layer laid out in a child now, when it is not kept: its layout (0.5 s for
-    zixi) is then done while this process composes the notices and cards. Returns the wait() of
-    builder.beside, or None when there is nothing to lay out. The wait is idempotent."""
+    """The leaflet's layer laid out in a child now, when it is not kept: its layout (0.9 s for
+    zixi) is then done while this process lays out the stamps and composes the notices and cards.
+
+    The layer holds the stamp's glyphs (its glyph reserve), and laying out the stamp to learn them
+    takes 0.3 s: the child starts at once with the glyphs the last print's stamp had
+    (LayerCache.last_glyphs), which a new data version or date does not change (GLYPHS_ALWAYS).
+    When this run's stamp has others (a staleness warning appearing) or there was no last print,
+    _print_leaflet lays the leaflet out again itself / the child waits for the stamp.
+    Returns (the glyphs the child lays out with, the wait() of builder.beside), or None when there
+    is nothing to lay out. The wait is idempotent."""
     from .beside import beside
 
-    glyphs = stamps.glyphs("footers")  # before the fork: the child and this process share the stamp
+    glyphs = layers.last_glyphs("footers") or stamps.glyphs("footers")
     if layers.get("leaflet", fingerprint("leaflet-layer", content, glyphs)) is not None:
         return None
-    return beside(lambda: _leaflet_layer(jid, content, glyphs))
+    renderer()  # before the fork: the style sheets and fonts loaded once for both processes
+    return glyphs, beside(lambda: _leaflet_layer(jid, content, glyphs))
 
 
 def _print_cards(jid: str, shows: dict, villages: list[dict], sheets: "_Sheets", layers: "LayerCache",
@@ -395,7 +428,8 @@ def _print_cards(jid: str, shows: dict, villages: list[dict], sheets: "_Sheets",
     glyphs = stamps.glyphs("card")
     layer = layers.get_or_lay_out("cards", fingerprint("cards-layer", shown_key, views, glyphs),
                                   lambda: cards_layer(jid, shows, views, glyphs))
-    for (name, data), change in zip(compose_cards(jid, *layer, *stamps.card(), views).items(), changes):
+    composed = stamps.drawn("card", lambda card: compose_cards(jid, *layer, *card, views))
+    for (name, data), change in zip(composed.items(), changes):
         sheets.write(name, data, change)
 
 
@@ -441,6 +475,28 @@ class LayerCache:
 
     def __init__(self, folder: Path | None):
         self.folder = folder
+
+    GLYPHS = "stamp-glyphs.json"
+
+    def last_glyphs(self, which: str) -> dict[str, str] | None:
+        """The glyphs (Stamps.glyphs) the last print's stamp `which` had, or None."""
+        try:
+            found = json.loads((self.folder / self.GLYPHS).read_text(encoding="utf-8"))[which]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        ok = isinstance(found, dict) and set(found) == {"regular", "bold"} and all(isinstance(v, str) for v in found.values())
+        return found if ok else None
+
+    def keep_glyphs(self, found: dict[str, dict[str, str]]) -> None:
+        """Keep the glyphs of the stamps this print laid out, for the next (a guess it checks)."""
+        if self.folder is None or not found:
+            return
+        kept = {which: glyphs for which in ("footers", "card") if (glyphs := self.last_glyphs(which))}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.folder / self.GLYPHS, json.dumps({**kept, **found}, sort_keys=True).encode())
+        except OSError:
+            pass
 
     def get_or_lay_out(self, kind: str, key: str, lay_out) -> tuple[bytes, dict]:
         """The layer kept under `key`, or `lay_out()`'s (then kept)."""
@@ -492,22 +548,36 @@ class Stamps:
         self.jid = jid
         self.facts = {k: facts[k] for k in STAMP_FIELDS}
         self.card_facts = {k: facts[k] for k in CARD_STAMP_FIELDS}
-        self._footers: bytes | None = None
-        self._card: tuple[bytes, float] | None = None
+        self._footers: dict[bool, bytes] = {}  # by font_files
+        self._card: dict[bool, tuple[bytes, float]] = {}
+        self.glyphs_found: dict[str, dict[str, str]] = {}  # glyphs(), by stamp
 
-    def footers(self) -> bytes:
-        if self._footers is None:
+    def footers(self, font_files: bool = False) -> bytes:
+        """The footers' PDF, written without its font files unless `font_files` (drawn())."""
+        if font_files not in self._footers:
             r = renderer()
             notice, leaflet_footer = (r.render(kind, self.jid, j=self.facts) for kind in ("notice-stamp", "leaflet-stamp"))
-            self._footers = notice.copy([notice.pages[0], leaflet_footer.pages[0]]).write_pdf()
-        return self._footers
+            with nullcontext() if font_files else without_font_files():
+                self._footers[font_files] = notice.copy([notice.pages[0], leaflet_footer.pages[0]]).write_pdf()
+        return self._footers[font_files]
 
-    def card(self) -> tuple[bytes, float]:
+    def card(self, font_files: bool = False) -> tuple[bytes, float]:
         """(the PDF, the top of the version block in CSS px from the sheet's top)"""
-        if self._card is None:
+        if font_files not in self._card:
             document = renderer().render("cards-stamp", self.jid, j=self.card_facts)
-            self._card = document.write_pdf(), document.pages[0].anchors["card-stamp"][1]
-        return self._card
+            with nullcontext() if font_files else without_font_files():
+                self._card[font_files] = document.write_pdf(), document.pages[0].anchors["card-stamp"][1]
+        return self._card[font_files]
+
+    def drawn(self, which: str, compose):
+        """compose(the stamp `which`: footers() or card()) with the stamp written without its font
+        files, which the layer's replace (stamp_fonts.without_font_files); written with them when
+        the layer lacks one of its glyphs (a layer laid out for another stamp's glyphs)."""
+        stamp = self.footers if which == "footers" else self.card
+        try:
+            return compose(stamp())
+        except StampNeedsItsFonts:
+            return compose(stamp(font_files=True))
 
     def glyphs(self, which: str) -> dict[str, str]:
         """What the layers' glyph reserve holds for the stamp `which` ("footers", "card"), by
@@ -515,6 +585,8 @@ class Stamps:
         its fonts), and in each weight it uses, those any data version or date may bring.
         Part of the layer's key: a stamp with a new character (a staleness warning) lays the layer
         out again, so that a layer is the same bytes however it was reached."""
+        if which in self.glyphs_found:
+            return self.glyphs_found[which]
         stamp = self.footers() if which == "footers" else self.card()[0]
         chars: dict[str, set[str]] = {"regular": set(), "bold": set()}
         with pikepdf.Pdf.open(BytesIO(stamp)) as pdf:
@@ -522,7 +594,9 @@ class Stamps:
                 for font in page.Resources.get("/Font", pikepdf.Dictionary()).values():
                     weight = chars["bold" if base_name(font).endswith("-Bold") else "regular"]
                     weight.update(drawn_text(font) | set(GLYPHS_ALWAYS))
-        return {weight: "".join(sorted(found - set(" \t\r\n"))) for weight, found in chars.items()}
+        found = {weight: "".join(sorted(found - set(" \t\r\n"))) for weight, found in chars.items()}
+        self.glyphs_found[which] = found
+        return found
 
 
 # A data version is 12 hex digits (builder/version.py), a date is digits and 年月日: a new one
@@ -593,7 +667,7 @@ def notices(jid: str, facts: dict, villages: list[dict], singles: list[str], *,
     (notice_layer, then compose_notices with the footer's stamp)."""
     stamps = Stamps(jid, facts)
     layer = notice_layer(jid, shown(facts, "notice"), villages, stamps.glyphs("footers"), r=r)
-    pack, files = compose_notices(*layer, stamps.footers(), villages)
+    pack, files = stamps.drawn("footers", lambda footers: compose_notices(*layer, footers, villages))
     return pack, {vid: files[vid] for vid in singles}
 
 
@@ -802,7 +876,7 @@ def cards(jid: str, facts: dict, villages: list[dict], *, r: Renderer | None = N
     views = [_card_view(v) for v in villages]
     stamps = Stamps(jid, facts)
     layer = cards_layer(jid, shown(facts, "cards"), views, stamps.glyphs("card"), r=r)
-    return compose_cards(jid, *layer, *stamps.card(), views)
+    return stamps.drawn("card", lambda card: compose_cards(jid, *layer, *card, views))
 
 
 def cards_layer(jid: str, shown: dict, views: list[dict], glyphs: dict[str, str], *,

@@ -10,8 +10,49 @@ glyph reserve page puts them there) draws the stamp as its own would.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 import pikepdf
+
+from . import weasyprint_pins
+
+# What a stamp laid out without_font_files() embeds instead of each font file: the first four
+# bytes of the file a subset would be ("OTTO" for CFF outlines, as Noto Sans CJK has; WeasyPrint
+# chooses /FontFile3 or /FontFile2 and the CID font's subtype by them), then this mark.
+NO_FILE = b" (no font file: the stamp is drawn with the layer's, builder/stamp_fonts.py)"
+
+
+class StampNeedsItsFonts(Exception):
+    """A stamp laid out without its font files has a glyph the layer's files lack."""
+
+
+@contextmanager
+def without_font_files():
+    """Inside, the PDFs WeasyPrint writes hold every font's dictionaries (its /W and /ToUnicode,
+    its descriptor) but not its file, which would be a HarfBuzz subset of a CJK font: 0.04 s each,
+    two fonts a stamp, 0.2 s of the officer's loop in all. A stamp is drawn with the layer's font
+    files (stamp_form), so its own are never saved; where the layer lacks one of its glyphs,
+    stamp_form raises StampNeedsItsFonts and the stamp is laid out again with them
+    (printing.Stamps.drawn). Checked against WeasyPrint's source (builder/weasyprint_pins.py):
+    with another WeasyPrint the block does nothing and the stamps bring their subsets as before."""
+    if not weasyprint_pins.allowed("stamp_fonts"):
+        yield
+        return
+    from weasyprint.pdf import fonts
+
+    own = fonts.Font.clean
+
+    def clean(self, to_unicode, hinting):
+        # Font.subset (HarfBuzz) makes an OpenType file of CFF outlines ("OTTO") from a font that
+        # has them, a TrueType one otherwise; WeasyPrint reads the type from the first bytes.
+        cff = "CFF " in self.tables or "CFF2" in self.tables
+        self.file_content = (b"OTTO" if cff else b"\0\1\0\0") + NO_FILE
+
+    fonts.Font.clean = clean
+    try:
+        yield
+    finally:
+        fonts.Font.clean = own
 
 
 def drawn_text(font: pikepdf.Object) -> set[str]:
@@ -37,8 +78,9 @@ def stamp_form(pdf: pikepdf.Pdf, stamp: pikepdf.Pdf, index: int) -> pikepdf.Obje
     it holds. The stamp's fonts keep their own /W and /ToUnicode (a few hundred bytes: the text
     extracted is the stamp's, even where the layer's text maps a shared glyph to another
     character, "·" and "•"); only their /FontDescriptor, which holds the font file, becomes the
-    layer's. A font whose glyphs the layer's lacks keeps its own file: bigger, still right. What
-    is no longer referenced is not saved."""
+    layer's. A font whose glyphs the layer's lacks keeps its own file: bigger, still right; if
+    the stamp was laid out without_font_files(), StampNeedsItsFonts. What is no longer
+    referenced is not saved."""
     form = pdf.copy_foreign(pikepdf.Page(stamp.pages[index]).as_form_xobject())
     resources = form.get("/Resources")
     if resources is None or "/Font" not in resources:
@@ -50,7 +92,19 @@ def stamp_form(pdf: pikepdf.Pdf, stamp: pikepdf.Pdf, index: int) -> pikepdf.Obje
         if descriptor is not None and needed is not None and needed <= held:
             font.BaseFont = font.DescendantFonts[0].BaseFont = descriptor.FontName
             font.DescendantFonts[0].FontDescriptor = descriptor
+        elif _has_no_file(font):
+            raise StampNeedsItsFonts(base_name(font))
     return form
+
+
+def _has_no_file(font: pikepdf.Object) -> bool:
+    """The font was written without_font_files()."""
+    try:
+        descriptor = font.DescendantFonts[0].FontDescriptor
+        font_file = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
+        return font_file is not None and font_file.read_bytes().endswith(NO_FILE)
+    except (AttributeError, KeyError, IndexError, TypeError, pikepdf.PdfError):
+        return False
 
 
 def base_name(font: pikepdf.Object) -> str:

@@ -1,15 +1,17 @@
-"""The WeasyPrint internals that the three print shortcuts replace or copy, as they were checked.
+"""The WeasyPrint internals that the print shortcuts replace or copy, as they were checked.
 
 `fast_pages`, `fast_percentages` and `shared_styles` swap private WeasyPrint functions for
 faster ones that lay out the same pages (tests/test_printing.py compares every sheet byte for
-byte). They were written against the source of WeasyPrint `CHECKED_VERSION` (pinned in
-pyproject.toml). At import, each shortcut asks `allowed(name)`: the source of every WeasyPrint
+byte); `stamp_fonts` writes a stamp without the font files that the layer's replace anyway
+(tests/test_print_incremental.py compares every sheet with the stamps' subsets made). They
+were written against the source of WeasyPrint `CHECKED_VERSION` (pinned in pyproject.toml). At import, each shortcut asks `allowed(name)`: the source of every WeasyPrint
 function it replaces, wraps or copies must hash to the value recorded here. If one does not
 (another WeasyPrint version, a local patch), that shortcut is left out, the stock path prints the
 same sheets only slower, and ONE warning per process names what changed.
 
-The same changes, written against WeasyPrint's own source, are in docs/upstream/ (ready to send);
-when WeasyPrint takes them, the shortcut can go.
+The first three, written against WeasyPrint's own source, are in docs/upstream/ (ready to send);
+when WeasyPrint takes them, the shortcut can go. `stamp_fonts` is ours alone: a document that
+needs no font files is not something WeasyPrint makes (docs/upstream/README.md says why).
 
 To re-check after upgrading WeasyPrint: read the functions named below against their patch in
 docs/upstream/, run tests/test_printing.py, then record the new hashes from
@@ -39,6 +41,17 @@ EXPECTED: dict[str, dict[str, str]] = {
     "fast_percentages": {
         # replaced (and its results copied for plain px and % lengths)
         "weasyprint.layout.percent:percentage": "17f1358c802678b4",
+    },
+    "stamp_fonts": {
+        # replaced while a stamp is written: no subset is made, a placeholder file is embedded
+        "weasyprint.pdf.fonts:Font.clean": "f2c256845b97a3ee",
+        # what the placeholder must satisfy: Font.type's first bytes, /FontFile3 or 2 and the
+        # CID font's subtype chosen by them; the file embedded as clean() left it; the font's
+        # table tags (Font.__init__: self.tables), which tell CFF outlines
+        "weasyprint.pdf.fonts:Font.type.fget": "31376bf9b326ac58",
+        "weasyprint.pdf.fonts:Font.__init__": "6979a02ed3601d89",
+        "weasyprint.pdf.fonts:build_fonts_dictionary": "fc551bef35d0d6c3",
+        "weasyprint.pdf.fonts:_build_vector_font_dictionary": "aa6eea312c6e3375",
     },
     "shared_styles": {
         # replaced

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 from collections import Counter
+from io import BytesIO
 from pathlib import Path
 
 import pikepdf
@@ -207,16 +208,59 @@ def test_the_stamp_is_drawn_with_the_layers_font_files_not_subsets_of_its_own(tm
 
 def test_a_stamp_with_glyphs_the_layer_lacks_keeps_its_own_font_files(tmp_path, monkeypatch):
     """A layer laid out without the stamp's glyphs (an empty reserve): the stamp's fonts that need
-    them keep their own files, bigger but right; those the layer covers still share its file."""
+    them keep their own files, bigger but right; those the layer covers still share its file.
+    The stamps, first written without font files (stamp_fonts.without_font_files), are written
+    again with them."""
     jur = _zixi()
     monkeypatch.setattr(printing.Stamps, "glyphs", lambda self, which: {"regular": "", "bold": ""})
+    asked = []
+    own_footers, own_card = printing.Stamps.footers, printing.Stamps.card
+    monkeypatch.setattr(printing.Stamps, "footers", lambda self, font_files=False: asked.append(("footers", font_files))
+                        or own_footers(self, font_files))
+    monkeypatch.setattr(printing.Stamps, "card", lambda self, font_files=False: asked.append(("card", font_files))
+                        or own_card(self, font_files))
     _print(jur, tmp_path / "out", "ffffeeeedddd", STALE, cache=None)
+    assert {("footers", True), ("card", True)} <= set(asked)
     for path in _sheets(tmp_path / "out"):
         files = _font_files(path)
         assert files["Noto-Sans-CJK-SC-Bold"] == 2, path.name  # the warning's bold characters
         assert set(files.values()) <= {1, 2}, path.name
         text = _text(path)
         assert "数据版本ffffeeeedddd" in text and "注意：数字依据2020年的文件" in text, path.name
+
+
+def test_stamps_are_written_without_font_files_and_every_sheet_is_as_with_them(tmp_path, monkeypatch):
+    """A stamp's font files are the layer's (stamp_form), so WeasyPrint need not subset its own
+    (0.04 s a font): stamp_fonts.without_font_files writes a placeholder. Every sheet is byte for
+    byte what the print makes with the stamps' own subsets (the shortcut turned off)."""
+    from builder import stamp_fonts, weasyprint_pins
+
+    jur = _zixi()
+    _print(jur, tmp_path / "fast", "0123456789ab", STALE, cache=None)
+    facts = jurisdiction_facts(jur, "0123456789ab", Service({"zixi": jur}), as_of=DAY, site_url=SITE,
+                               forms_url=FORMS, scenarios=load_scenarios())
+    facts["preview"] = False
+    stamps = printing.Stamps("zixi", facts)
+
+    def placeholders(pdf_bytes: bytes) -> list[bool]:  # per font (of the pages or of a form): without its file?
+        with pikepdf.open(BytesIO(pdf_bytes)) as pdf:
+            return [stamp_fonts._has_no_file(obj) for obj in pdf.objects
+                    if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font" and "/DescendantFonts" in obj]
+
+    for without, with_files in ((stamps.footers(), stamps.footers(font_files=True)),
+                                (stamps.card()[0], stamps.card(font_files=True)[0])):
+        assert placeholders(without) and all(placeholders(without)) and not any(placeholders(with_files))
+        assert len(without) < 20_000 < 100_000 < len(with_files)  # the subsets: 80-140 KB each
+
+    own = weasyprint_pins.allowed
+    monkeypatch.setattr(weasyprint_pins, "allowed", lambda name: name != "stamp_fonts" and own(name))
+    _print(jur, tmp_path / "stock", "0123456789ab", STALE, cache=None)
+    fast, stock = sorted((tmp_path / "fast" / "print").glob("*.pdf")), sorted((tmp_path / "stock" / "print").glob("*.pdf"))
+    assert [p.name for p in fast] == [p.name for p in stock] and len(fast) == 2 * 3 + 2
+    assert [p.name for p, q in zip(fast, stock) if p.read_bytes() != q.read_bytes()] == []
+    for path in fast:
+        fonts = placeholders(path.read_bytes())
+        assert len(fonts) >= 4 and not any(fonts), path.name  # the layer's two, the stamp's two
 
 
 def test_a_card_whose_content_would_run_into_its_version_block_is_refused_naming_the_village():

@@ -480,6 +480,35 @@ def test_leaflet_is_at_most_two_a4_pages_with_contacts(printed, jid):
 
 
 @pytest.mark.parametrize("jid", JIDS)
+def test_leaflet_glossary_prints_every_term_whole_in_three_columns_side_by_side(printed, jid):
+    """The glossary's columns are split by printing.columns (whole entries) and set as floats:
+    every term and its plain words are printed, and the columns start on one line."""
+    p = printed[jid]
+    glossary = p["facts"]["glossary"]
+    assert len(glossary) >= 3
+    text = _text(p["dir"] / "leaflet.pdf")
+    for entry in glossary:
+        assert entry["term"] + "：" in text and entry["plain"].replace(" ", "") in text, entry["term"]
+    with pdfplumber.open(p["dir"] / "leaflet.pdf") as pdf:
+        words = [w for page in pdf.pages for w in page.extract_words()]
+    tops = {}
+    for column in printing.columns(glossary, 3):
+        first = column[0]["term"]
+        tops[first] = next(w["top"] for w in words if w["text"].startswith(first + "："))
+    assert len(tops) == 3 and max(tops.values()) - min(tops.values()) < 1, tops
+
+
+def test_glossary_columns_keep_entries_whole_in_order_and_about_as_long():
+    entry = lambda n: {"term": "词", "plain": "字" * n}  # noqa: E731 - 2 + n characters, 18 a line
+    entries = [entry(n) for n in (30, 40, 10, 50, 20, 35)]  # 2, 3, 1, 3, 2, 3 lines
+    split = printing.columns(entries, 3)
+    assert [e for column in split for e in column] == entries
+    assert [len(c) for c in split] == [2, 2, 2]  # 5, 4, 5 lines: no split has a shorter longest
+    assert [len(c) for c in printing.columns(entries[:1], 3)] == [1, 0, 0]  # the first fills first
+    assert printing.columns([], 3) == [[], [], []]
+
+
+@pytest.mark.parametrize("jid", JIDS)
 def test_cards_put_eight_of_a_village_on_one_a4_sheet(printed, jid):
     p = printed[jid]
     v = p["villages"][0]

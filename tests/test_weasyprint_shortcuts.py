@@ -3,7 +3,8 @@ are pinned to the WeasyPrint source they were checked against (builder/weasyprin
 another source turns a shortcut off with one warning, and the sheets come out the same; the
 same changes written as patches against WeasyPrint (docs/upstream/) apply to the pinned version
 and print the very same bytes. The byte-identity of the shortcuts themselves is in
-tests/test_printing.py."""
+tests/test_printing.py. The fourth, builder/stamp_fonts.py's (a stamp written without font
+files), is pinned the same way; its byte-identity is in tests/test_print_incremental.py."""
 from __future__ import annotations
 
 import datetime as dt
@@ -135,3 +136,33 @@ def test_the_upstream_patches_apply_to_the_pinned_weasyprint_and_print_the_same_
     child = json.loads(run.stdout.strip().splitlines()[-1])
     assert child["changed"] == ["fast_pages", "fast_percentages", "shared_styles"] and child["warnings"] == 1
     assert child["digests"] == sheets_digests(ROOT)
+
+
+def test_a_changed_font_clean_turns_the_stamp_fonts_shortcut_off(monkeypatch):
+    """stamp_fonts.without_font_files replaces `Font.clean` (the subsetting) while a stamp is
+    written; with another `Font.clean` it leaves WeasyPrint's own, which subsets as before."""
+    from weasyprint.pdf import fonts
+
+    from builder import stamp_fonts
+
+    stock = fonts.Font.clean
+    with stamp_fonts.without_font_files():
+        assert fonts.Font.clean is not stock, "the shortcut is on with the pinned WeasyPrint"
+    assert fonts.Font.clean is stock, "and left WeasyPrint as it was"
+
+    def clean(self, to_unicode, hinting):
+        return stock(self, to_unicode, hinting)
+
+    monkeypatch.setattr(fonts.Font, "clean", clean)
+    weasyprint_pins.recheck()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert not weasyprint_pins.allowed("stamp_fonts")
+            with stamp_fonts.without_font_files():
+                assert fonts.Font.clean is clean, "the stock path, not the shortcut"
+        assert [w.category for w in caught] == [weasyprint_pins.ShortcutWarning]
+        assert "stamp_fonts" in str(caught[0].message) and "Font.clean" in str(caught[0].message)
+    finally:
+        monkeypatch.undo()
+        weasyprint_pins.recheck()
