@@ -435,7 +435,8 @@ def _print(job: Job, j, root: Path, previous: Path | None = None
     as_of = job.as_of or china_today()
     _, laid_out, restamped = printing.print_jurisdiction_report(
         j, root, data_version(job.folder, as_of), site_url=job.site_url, forms_url=job.forms_url, as_of=as_of,
-        preview=job.preview, cache=print_cache(job.out, j.id), spare_core=job.print_apart)
+        preview=job.preview, cache=print_cache(job.out, j.id), spare_core=job.print_apart,
+        templates=site_reuse.template_cache(job.out))
     villages = {vid for vid, (t, v) in j.villages.items() if (root / "print" / f"notice-{t['id']}-{vid}.pdf").is_file()}
     return villages, (laid_out, restamped)
 

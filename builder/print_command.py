@@ -69,6 +69,7 @@ def print_folder(job) -> tuple[str, bool, str]:
 
     from .pipeline import print_cache
     from .print_facts import PrintDataError
+    from .site_reuse import template_cache
     from .printing import print_jurisdiction_report
 
     folder, out_dir, site_url, forms_url, as_of, preview, spare_core = job
@@ -78,7 +79,8 @@ def print_folder(job) -> tuple[str, bool, str]:
     try:
         paths, laid_out, restamped = print_jurisdiction_report(
             jur, out_dir, data_version(folder, as_of), site_url=site_url, forms_url=forms_url, as_of=as_of,
-            preview=preview, cache=print_cache(out_dir.parent, jur.id), spare_core=spare_core)
+            preview=preview, cache=print_cache(out_dir.parent, jur.id), spare_core=spare_core,
+            templates=template_cache(out_dir.parent))
     except PrintDataError as exc:
         return jur.id, False, f"无法生成打印文件：{exc}"
     return jur.id, True, (f"{jur.name}（{jur.id}）：{len(paths)} 个 PDF 在 {out_dir / 'print'}，"

@@ -58,7 +58,8 @@ def cache_dir(out: Path, jid: str) -> Path:
 
 
 def template_cache(out: Path) -> Path:
-    """Jinja's bytecode cache for the theme's and the pages' templates (mkdocs_memo, pages)."""
+    """Jinja's bytecode cache for the theme's, the pages' and the sheets' templates (mkdocs_memo,
+    pages, printing.Renderer.keep_compiled)."""
     return out / fingerprint.STORE / TEMPLATES
 
 

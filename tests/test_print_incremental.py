@@ -322,3 +322,25 @@ def test_a_leaflet_laid_out_beside_the_notices_is_the_same_and_fails_the_same(pr
     with pytest.raises(printing.PrintError, match="明白纸排紧以后仍有 2 页，最多 1 页"):
         printing.print_jurisdiction_report(jur, out, "version-3", site_url=SITE, forms_url=FORMS, as_of=DAY,
                                            cache=cache, spare_core=True)
+
+
+def test_compiled_templates_are_kept_for_the_next_process(tmp_path):
+    """Renderer.keep_compiled: the next process that lays out the leaflet loads its compiled
+    template instead of compiling it (0.1 s of the officer's loop)."""
+    first = printing.Renderer()
+    first.keep_compiled(tmp_path / "jinja")
+    first.env.get_template("leaflet.html")
+    assert list((tmp_path / "jinja").iterdir())
+
+    later = printing.Renderer()
+    later.keep_compiled(tmp_path / "jinja")
+    compiled, own = [], later.env.compile
+    later.env.compile = lambda *args, **kwargs: compiled.append(args) or own(*args, **kwargs)
+    later.env.get_template("leaflet.html")
+    assert compiled == []
+
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    unkept = printing.Renderer()
+    unkept.keep_compiled(blocked / "jinja")  # cannot be made: compiled as before, no failure
+    assert unkept.env.bytecode_cache is None and unkept.env.get_template("leaflet.html")
