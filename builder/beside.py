@@ -39,12 +39,26 @@ class Child:
         if self._answer is None:
             with os.fdopen(self._read, "rb") as source:
                 data = source.read()
-            os.waitpid(self.pid, 0)
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:  # read in a process forked later (builder/printer.py): its parent reaps it
+                pass
             try:
                 self._answer = pickle.loads(data)
             except Exception:  # noqa: BLE001 - nothing, or half an answer: the child died
                 self._answer = (False, None)
         return self._answer
+
+    def reap(self) -> None:
+        """In the process that forked the child, when another process read its answer (one forked
+        after it, which inherited the pipe): wait for the child to exit, without reading."""
+        if self._answer is None:
+            os.close(self._read)
+            self._answer = (False, None)
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
 
 
 def beside(work: Callable[[], bytes]) -> Callable[[], bytes | None]:

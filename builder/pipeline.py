@@ -86,16 +86,25 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
         log(f"没有这些地区的数据：{'、'.join(unknown)}（可选：{'、'.join(by_id)}）", file=sys.stderr)
         return 1
     jids = sorted(only) if only else list(by_id)
-    # A wrong or non-public address would be printed on every notice and page: refused before
-    # anything is written (builder/settings.py), unless this is a preview.
-    problems = address_problems(jids, by_id, preview)
-    if problems:
-        for problem in problems:
-            log(str(problem), file=sys.stderr)
-        return 1
-    out.mkdir(parents=True, exist_ok=True)
-    jobs = plan(jids, by_id, out, stats_dir, print_step, as_of=as_of, preview=preview)
-    outcomes = run(jobs, workers, bars)
+    global _printer
+    # One county, a core to spare: its print process starts now, importing WeasyPrint while the
+    # data is read and planned (builder/printer.py).
+    _printer = _start_printer() if print_step and len(jids) == 1 and (workers or os.cpu_count() or 1) > 1 else None
+    try:
+        # A wrong or non-public address would be printed on every notice and page: refused
+        # before anything is written (builder/settings.py), unless this is a preview.
+        problems = address_problems(jids, by_id, preview)
+        if problems:
+            for problem in problems:
+                log(str(problem), file=sys.stderr)
+            return 1
+        out.mkdir(parents=True, exist_ok=True)
+        jobs = plan(jids, by_id, out, stats_dir, print_step, as_of=as_of, preview=preview)
+        outcomes = run(jobs, workers, bars)
+    finally:
+        if _printer is not None:
+            _printer.close()
+        _printer = None
     write_portal(out, by_id)
     failed = [o for o in outcomes if o.error]
     for o in outcomes:
@@ -113,6 +122,38 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
         log(f"\n{len(failed)} 个地区生成失败；它们原来的网站没有改动。", file=sys.stderr)
         return 1
     return 0
+
+
+_printer = None  # the early print process of a one-county build (printer.Printer), or None
+
+
+def _start_printer():
+    """A printer.Printer, when the print can be imported here."""
+    if not fingerprint.module_available("builder.printing"):
+        return None
+    from .printer import Printer
+
+    return Printer()
+
+
+def _print_elsewhere(job: Job, root: Path, previous: Path | None, j=None):
+    """The print of `job`: wait() for its (laid out, restamped) files, done in the early print
+    process when there is one, else in a process forked now (`j` loaded: apart), else None."""
+    wait = _printer.send(job, root, previous) if _printer is not None else None
+    if wait is not None:
+        pid = _printer.pid
+        _children.append(pid)  # stopped with the others after a failed stage (_reap)
+
+        def waited():
+            try:
+                return wait()
+            finally:
+                if pid in _children:
+                    _children.remove(pid)
+        return waited
+    if j is None:
+        return None
+    return apart(lambda: _print(job, j, root, previous=previous)[1])
 
 
 def address_problems(jids: list[str], by_id: dict[str, Path], preview: bool) -> list[str]:
@@ -208,7 +249,8 @@ def build_one(job: Job) -> Outcome:
     try:
         if not job.rebuild:  # only print, which is incremental on its own
             progress.stage(jid, "打印")
-            printed = sum(map(len, _print(job, _load(job.folder), job.out / jid)[1]))
+            waiting = _print_elsewhere(job, job.out / jid, None)
+            printed = sum(map(len, waiting() if waiting else _print(job, _load(job.folder), job.out / jid)[1]))
             return Outcome(jid, name, False, None, time.perf_counter() - start, printed)
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
@@ -260,10 +302,10 @@ def build_site(job: Job, j, work: Path, report: list[str] | None = None) -> Path
     docs, site, print_root = work / "docs", work / "site", work / "print-root"
     progress.stage(j.id, "打印")
     if job.print_apart:  # a core to spare: the sheets print in a process of their own meanwhile
-        # That process imports WeasyPrint (0.6 s) while this one makes the pages: importing it
-        # here first, before the fork, left the other core idle for as long (0.12-0.17 s more a
-        # round of benchmarks/officer_loop.py, A/B in the same run).
-        printed = apart(lambda: _print(job, j, print_root, previous=job.out / j.id / "print")[1])
+        # That process imports WeasyPrint (0.6 s) while this one makes the pages (or has done so
+        # already: builder/printer.py): importing it here first, before the fork, left the other
+        # core idle for as long.
+        printed = _print_elsewhere(job, print_root, job.out / j.id / "print", j)
         notices = set(j.villages) if job.printing else set()  # every village's, or the build fails
     else:
         notices, rendered = _print(job, j, print_root, previous=job.out / j.id / "print")

@@ -1,0 +1,90 @@
+"""The print process of a one-county build, forked as the build starts (issue 25).
+
+Printing begins with importing WeasyPrint (0.5 s), and a build that prints beside the site (a core
+to spare: pipeline.build_site) used to fork its print process only once the data was read and the
+site begun, so that the import was the first thing on the build's longest path. With one county
+to build, `build` forks this process first: it imports the print while the build checks the
+addresses, reads the data and plans, on the core that would wait. The process that builds the
+site then sends it the print to do (`send`); a build that has nothing to print tells it to stop
+(`close`). It prints exactly as pipeline._print does, the same sheets, the same messages.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+import signal
+from pathlib import Path
+
+
+class Printer:
+    def __init__(self):
+        from .beside import Child
+        from .pipeline import _message
+
+        tasks, self._tasks = os.pipe()
+        self.child = Child(lambda: _serve(tasks, self._tasks),
+                           describe=lambda exc: _message(exc) if isinstance(exc, Exception) else repr(exc))
+        os.close(tasks)
+        self.pid = self.child.pid
+        self.sent = False
+
+    def send(self, job, root: Path, previous: Path | None):
+        """In the process building the site: print `job` into `root` (pipeline._print). Returns
+        wait(), which gives what _print does or raises BuildError with its message; None when the
+        process is gone (the caller prints as before)."""
+        from .pipeline import BuildError
+
+        if self.sent:
+            return None
+        self.sent = True
+        try:
+            _write_all(self._tasks, pickle.dumps((job, root, previous)))
+        except OSError:  # it stopped (the print cannot be imported): the caller's way says why
+            return None
+
+        def wait():
+            ok, value = self.child.wait()
+            if not ok:
+                raise BuildError(value or "打印的进程意外退出了")
+            return value
+        return wait
+
+    def stop(self) -> None:
+        """After a failed stage: the print it is doing is of no use."""
+        try:
+            os.kill(self.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+
+    def close(self) -> None:
+        """In the build's own process, at its end: nothing (more) to print; wait for it to exit."""
+        try:
+            _write_all(self._tasks, pickle.dumps(None))
+        except OSError:
+            pass
+        os.close(self._tasks)
+        self.child.reap()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _serve(tasks: int, ours: int):
+    """In the print process: import the print, then do the one task sent, if any."""
+    os.close(ours)  # the build's end of the pipe: without it, a build that dies is an end of file here
+    importlib.import_module("builder.printing")
+    with os.fdopen(tasks, "rb") as source:
+        try:
+            task = pickle.load(source)
+        except (EOFError, pickle.UnpicklingError):
+            return None
+    if task is None:
+        return None
+    from .pipeline import _load, _print
+
+    job, root, previous = task
+    return _print(job, _load(job.folder), root, previous)[1]

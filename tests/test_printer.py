@@ -1,0 +1,110 @@
+"""builder/printer.py: a one-county build forks its print process first, so that WeasyPrint is
+imported while the data is read and planned; it prints what the build sends it, stops with a
+failed build, and is always waited for."""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from contextlib import redirect_stderr
+from pathlib import Path
+
+import pytest
+
+from builder import pages, pipeline, printer
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the early print process needs a core to spare")
+
+
+@pytest.fixture
+def jixian(tmp_path):
+    data = tmp_path / "policy_data"
+    shutil.copytree(ROOT / "policy_data" / "jixian", data / "jixian")
+    return data
+
+
+@pytest.fixture
+def served(monkeypatch, tmp_path):
+    """What each early print process did, one line each: its pid, its parent's, and whether it
+    printed ("task") or was told there was nothing to print ("none")."""
+    record, own = tmp_path / "printers.txt", printer._serve
+
+    def recording(tasks, ours):
+        result = own(tasks, ours)
+        with record.open("a") as out:
+            out.write(f"{os.getpid()} {os.getppid()} {'none' if result is None else 'task'}\n")
+        return result
+
+    monkeypatch.setattr(printer, "_serve", recording)
+    return lambda: [line.split() for line in record.read_text().splitlines()] if record.exists() else []
+
+
+def _build(data: Path, out: Path, **kwargs) -> tuple[int, list[str]]:
+    lines: list[str] = []
+    code = pipeline.build(data, out, only=["jixian"], preview=True, log=lambda *a, **k: lines.append(" ".join(a)),
+                          **kwargs)
+    return code, lines
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_a_one_county_build_prints_in_the_process_forked_first(jixian, tmp_path, served):
+    out = tmp_path / "dist"
+    code, lines = _build(jixian, out)
+    assert code == 0, lines
+    [(pid, parent, did)] = served()
+    assert (int(parent), did) == (os.getpid(), "task")  # forked by the build itself, and it printed
+    assert _gone(int(pid)), "the print process is waited for"
+    assert (out / "jixian" / "print" / "leaflet.pdf").is_file() and any(line.strip().startswith("打印：") for line in lines)
+
+    code, lines = _build(jixian, out)  # nothing changed: the print, incremental on its own, still runs there
+    assert code == 0 and lines == ["· 集贤县（jixian）没有变化，未重新生成"]
+    assert [did for _, _, did in served()] == ["task", "task"]
+
+    code, lines = _build(jixian, tmp_path / "no-print", print_step=False)  # no print: no print process
+    assert code == 0 and len(served()) == 2
+
+
+def test_a_build_refused_before_it_plans_tells_the_print_process_to_stop(jixian, tmp_path, served, monkeypatch):
+    monkeypatch.setenv("SITE_URL", "jixian.example.gov.cn")
+    code, _ = _build(jixian, tmp_path / "dist")
+    assert code == 1 and not (tmp_path / "dist" / "jixian").exists()
+    [(pid, _, did)] = served()
+    assert did == "none" and _gone(int(pid))
+
+
+def test_a_failed_site_stage_stops_the_print_and_keeps_the_site_in_place(jixian, tmp_path, served, monkeypatch):
+    out = tmp_path / "dist"
+    assert _build(jixian, out)[0] == 0
+    before = (out / "jixian" / "index.html").read_bytes()
+    (jixian / "jixian" / "contacts.yaml").write_text(
+        (jixian / "jixian" / "contacts.yaml").read_text(encoding="utf-8") + "\n# 改了\n", encoding="utf-8")
+
+    def broken(*args, **kwargs):
+        raise ValueError("页面坏了")
+
+    monkeypatch.setattr(pages, "write_pages", broken)
+    with redirect_stderr(io.StringIO()):
+        code, lines = _build(jixian, out)
+    assert code == 1 and any("有数据无法显示：页面坏了" in line for line in lines), lines
+    assert (out / "jixian" / "index.html").read_bytes() == before
+    assert not list(out.glob(".building-*"))
+    assert all(_gone(int(pid)) for pid, _, _ in served())
+
+
+def test_a_print_that_fails_in_the_print_process_fails_the_build_with_its_message(jixian, tmp_path, served):
+    contacts = jixian / "jixian" / "contacts.yaml"
+    contacts.write_text(contacts.read_text(encoding="utf-8").replace("    role: supervision\n", "    role: other\n", 1),
+                        encoding="utf-8")
+    code, lines = _build(jixian, tmp_path / "dist")
+    assert code == 1
+    assert any("集贤县（jixian）生成失败：无法生成打印文件：辖区 jixian，字段 contacts.yaml: role supervision" in line
+               for line in lines), lines
+    assert not (tmp_path / "dist" / "jixian").exists()
