@@ -139,7 +139,7 @@ def _start_printer():
 def _print_elsewhere(job: Job, root: Path, previous: Path | None, j=None):
     """The print of `job`: wait() for its (laid out, restamped) files, done in the early print
     process when there is one, else in a process forked now (`j` loaded: apart), else None."""
-    wait = _printer.send(job, root, previous) if _printer is not None else None
+    wait = _printer.send(job, root, previous, j) if _printer is not None else None
     if wait is not None:
         pid = _printer.pid
         _children.append(pid)  # stopped with the others after a failed stage (_reap)

@@ -3,6 +3,7 @@ imported while the data is read and planned; it prints what the build sends it, 
 failed build, and is always waited for."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import shutil
@@ -108,3 +109,16 @@ def test_a_print_that_fails_in_the_print_process_fails_the_build_with_its_messag
     assert any("集贤县（jixian）生成失败：无法生成打印文件：辖区 jixian，字段 contacts.yaml: role supervision" in line
                for line in lines), lines
     assert not (tmp_path / "dist" / "jixian").exists()
+
+
+def test_the_print_process_prints_the_very_bytes_of_a_print_in_this_process(jixian, tmp_path, served):
+    """The jurisdiction crosses to the print process pickled: every sheet is byte for byte what
+    pipeline._print makes here from the data as loaded (the build's own plan, the same day)."""
+    day = dt.date(2026, 6, 1)
+    out = tmp_path / "dist"
+    assert _build(jixian, out, as_of=day)[0] == 0 and [did for _, _, did in served()] == ["task"]
+    [job] = pipeline.plan(["jixian"], {"jixian": jixian / "jixian"}, tmp_path / "here", None, as_of=day, preview=True)
+    pipeline._print(job, pipeline._load(jixian / "jixian"), tmp_path / "here")
+    theirs, ours = sorted((out / "jixian" / "print").glob("*.pdf")), sorted((tmp_path / "here" / "print").glob("*.pdf"))
+    assert [p.name for p in theirs] == [p.name for p in ours] and len(ours) > 4
+    assert [p.name for p, q in zip(theirs, ours) if p.read_bytes() != q.read_bytes()] == []
