@@ -37,10 +37,8 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
-import itertools
 import json
 import logging
-import math
 import os
 import subprocess
 from contextlib import contextmanager, nullcontext
@@ -55,6 +53,7 @@ from policy.cases import Service
 from policy.china_time import china_today
 from policy.model import Jurisdiction
 
+from .leaflet_columns import columns
 from .library_lookup import quick_library_lookup
 from .qr import pdf_ops, qr_matrix
 
@@ -117,7 +116,8 @@ def _static_fingerprint() -> str:
     code = Path(__file__).parent
     for path in [*_template_files(), *(code / name for name in ("printing.py", "print_facts.py", "qr.py",
                                                                  "qr_masks.py", "shared_styles.py", "stamp_fonts.py",
-                                                                 "fast_percentages.py", "fast_pages.py"))]:
+                                                                 "fast_percentages.py", "fast_pages.py",
+                                                                 "leaflet_columns.py"))]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for font in font_files():
         stat = os.stat(font)
@@ -167,7 +167,7 @@ class Renderer:
 
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(PRINT_DIR), autoescape=True,
                                       undefined=jinja2.StrictUndefined)
-        self.env.filters["columns"] = columns
+        self.env.filters["columns"] = columns  # the leaflet's columns (leaflet_columns.py)
         self.font_config = FontConfiguration()
         self.css = {}
         for name in ("base", *CSS_KINDS):
@@ -217,45 +217,6 @@ class Renderer:
         if handler.messages:
             raise PrintError(jid, None, f"site/print/{kind}.html", "；".join(handler.messages))
         return document
-
-
-# The leaflet's multi-column parts (leaflet.css .programs, .glossary) are split here and set side
-# by side as floats: WeasyPrint balances CSS columns by laying their content out again and again,
-# which took 0.45 s of the leaflet's 0.7 s (the officer waits for it after every change). The
-# split is made on estimated heights, in lines of the part's type, whole entries in order.
-
-def _width(text: str) -> float:
-    """In widths of a CJK character: Latin letters, digits and spaces about half of one."""
-    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
-
-
-def _lines(text: str, per_line: float) -> int:
-    return max(1, math.ceil(_width(text) / per_line))
-
-
-ESTIMATED_LINES = {
-    # a term and its plain words, one run at 9 pt in a third of the page: 18 characters a line
-    "terms": lambda e: _lines(f"{e['term']}：{e['plain']}", 18),
-    # a program: its name at 12.5 pt (with its mark), its summary at 11.5 pt, in half the page
-    # (21 characters a line), and the space below it
-    "programs": lambda p: 1.1 * _lines(p["name"] + (p.get("label") or ""), 19) + _lines(p["summary"], 21) + 0.4,
-}
-
-
-def columns(entries: list[dict], count: int, kind: str) -> list[list[dict]]:
-    """`entries` in `count` columns, whole and in order, as even as their ESTIMATED_LINES[kind]
-    allow: the split with the shortest longest column, the first columns the longer ones on a tie,
-    as CSS columns fill."""
-    heights = [ESTIMATED_LINES[kind](e) for e in entries]
-    best: tuple | None = None
-    for cuts in itertools.combinations_with_replacement(range(len(entries) + 1), count - 1):
-        bounds = [0, *cuts, len(entries)]
-        column_heights = [sum(heights[a:b]) for a, b in zip(bounds, bounds[1:])]
-        key = (round(max(column_heights), 6), [-round(h, 6) for h in column_heights])
-        if best is None or key < best[0]:
-            best = (key, bounds)
-    bounds = best[1] if best else [0] * (count + 1)
-    return [entries[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
 def preload() -> None:

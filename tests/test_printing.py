@@ -17,7 +17,7 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
-from builder import printing
+from builder import leaflet_columns, printing
 from builder.print_facts import PrintDataError, jurisdiction_facts, village_facts, yuan
 from builder.version import data_version
 from policy.cases import Service
@@ -481,7 +481,7 @@ def test_leaflet_is_at_most_two_a4_pages_with_contacts(printed, jid):
 
 @pytest.mark.parametrize("jid", JIDS)
 def test_leaflet_programs_and_glossary_print_every_entry_in_columns_side_by_side(printed, jid):
-    """The programs' two columns and the glossary's three are split by printing.columns (whole
+    """The programs' two columns and the glossary's three are split by leaflet_columns.columns (whole
     entries) and set as floats (CSS columns were laid out again and again to balance them): every
     program and term is printed, each column starts on the first line of its part, and the
     programs' columns end within about a program of each other."""
@@ -500,15 +500,15 @@ def test_leaflet_programs_and_glossary_print_every_entry_in_columns_side_by_side
     def top(first_words: str) -> tuple[float, float]:
         return next((n * 10_000 + t, x) for n, t, x, word in words if word.startswith(first_words))
 
-    for split, lead in ((printing.columns(programs, 2, "programs"), lambda e: e["name"][:6]),
-                        (printing.columns(glossary, 3, "terms"), lambda e: e["term"] + "：")):
+    for split, lead in ((leaflet_columns.columns(programs, 2, "programs"), lambda e: e["name"][:6]),
+                        (leaflet_columns.columns(glossary, 3, "terms"), lambda e: e["term"] + "：")):
         if not all(split):
             continue  # a column left empty: nothing to line up (not so in the samples)
         tops = [top(lead(column[0])) for column in split]
         assert max(t for t, _ in tops) - min(t for t, _ in tops) < 1, tops  # side by side
         assert [x for _, x in tops] == sorted(x for _, x in tops)  # in order, left to right
     # the programs' columns: where each one's last program starts, within a program's height
-    left, right = printing.columns(programs, 2, "programs")
+    left, right = leaflet_columns.columns(programs, 2, "programs")
     ends = [top(column[-1]["name"][:6])[0] for column in (left, right)]
     assert abs(ends[0] - ends[1]) < 60, ends  # about four lines of 11.5 pt
 
@@ -516,17 +516,17 @@ def test_leaflet_programs_and_glossary_print_every_entry_in_columns_side_by_side
 def test_columns_keep_entries_whole_in_order_and_about_as_long():
     entry = lambda n: {"term": "词", "plain": "字" * n}  # noqa: E731 - 2 + n characters, 18 a line
     entries = [entry(n) for n in (30, 40, 10, 50, 20, 35)]  # 2, 3, 1, 3, 2, 3 lines
-    split = printing.columns(entries, 3, "terms")
+    split = leaflet_columns.columns(entries, 3, "terms")
     assert [e for column in split for e in column] == entries
     assert [len(c) for c in split] == [2, 2, 2]  # 5, 4, 5 lines: no split has a shorter longest
-    assert [len(c) for c in printing.columns(entries[:1], 3, "terms")] == [1, 0, 0]  # the first fills first
-    assert printing.columns([], 3, "terms") == [[], [], []]
+    assert [len(c) for c in leaflet_columns.columns(entries[:1], 3, "terms")] == [1, 0, 0]  # the first fills first
+    assert leaflet_columns.columns([], 3, "terms") == [[], [], []]
     # Latin letters and digits take half the width of a CJK character
-    assert printing.ESTIMATED_LINES["terms"]({"term": "A", "plain": "1" * 33}) == 1
-    assert printing.ESTIMATED_LINES["terms"]({"term": "词", "plain": "字" * 33}) == 2
+    assert leaflet_columns.ESTIMATED_LINES["terms"]({"term": "A", "plain": "1" * 33}) == 1
+    assert leaflet_columns.ESTIMATED_LINES["terms"]({"term": "词", "plain": "字" * 33}) == 2
     program = lambda name, n: {"name": name, "label": "", "summary": "字" * n}  # noqa: E731
     programs = [program("一", 40), program("二", 10), program("三", 10), program("四", 10), program("五", 10)]
-    left, right = printing.columns(programs, 2, "programs")
+    left, right = leaflet_columns.columns(programs, 2, "programs")
     assert [q["name"] for q in left] == ["一", "二"] and [q["name"] for q in right] == ["三", "四", "五"]
 
 
