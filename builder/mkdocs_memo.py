@@ -102,10 +102,9 @@ class Memo(BasePlugin):
         return config
 
     def on_env(self, env, config, files):
-        from jinja2 import FileSystemBytecodeCache
+        from .site_reuse import bytecode_cache
 
-        self.templates.mkdir(parents=True, exist_ok=True)
-        env.bytecode_cache = FileSystemBytecodeCache(str(self.templates))
+        env.bytecode_cache = bytecode_cache(self.templates)
         return env
 
     def on_post_build(self, config):

@@ -55,10 +55,9 @@ class SiteContext:
 
 
 def environment(template_cache: Path | None = None) -> jinja2.Environment:
-    cache = None
-    if template_cache is not None:
-        template_cache.mkdir(parents=True, exist_ok=True)
-        cache = jinja2.FileSystemBytecodeCache(str(template_cache))
+    from .site_reuse import bytecode_cache
+
+    cache = bytecode_cache(template_cache) if template_cache is not None else None
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                              autoescape=False, bytecode_cache=cache)

@@ -18,6 +18,7 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,18 +140,8 @@ def _start_printer():
 def _print_elsewhere(job: Job, root: Path, previous: Path | None, j=None):
     """The print of `job`: wait() for its (laid out, restamped) files, done in the early print
     process when there is one, else in a process forked now (`j` loaded: apart), else None."""
-    wait = _printer.send(job, root, previous, j) if _printer is not None else None
-    if wait is not None:
-        pid = _printer.pid
-        _children.append(pid)  # stopped with the others after a failed stage (_reap)
-
-        def waited():
-            try:
-                return wait()
-            finally:
-                if pid in _children:
-                    _children.remove(pid)
-        return waited
+    if _printer is not None and _printer.send(job, root, previous, j):
+        return _waited(_printer.child)
     if j is None:
         return None
     return apart(lambda: _print(job, j, root, previous=previous)[1])
@@ -410,13 +401,25 @@ def apart(work):
     its result (or raises BuildError with the message of what it raised)."""
     from .beside import Child
 
-    child = Child(work, describe=lambda exc: _message(exc) if isinstance(exc, Exception) else repr(exc))
+    return _waited(Child(work, describe=describe_failure))
+
+
+def describe_failure(exc: BaseException) -> str:
+    """What a print process sends back of what stopped it (apart, printer.Printer)."""
+    return _message(exc) if isinstance(exc, Exception) else repr(exc)
+
+
+def _waited(child) -> Callable[[], object]:
+    """wait() for a print process (a beside.Child): its result, or BuildError with its message.
+    Until then it is among the processes a failed stage stops (_reap)."""
     _children.append(child.pid)
 
     def wait():
-        ok, value = child.wait()
-        if child.pid in _children:
-            _children.remove(child.pid)
+        try:
+            ok, value = child.wait()
+        finally:
+            if child.pid in _children:
+                _children.remove(child.pid)
         if not ok:
             raise BuildError(value or "打印的进程意外退出了")
         return value

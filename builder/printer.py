@@ -13,31 +13,27 @@ from __future__ import annotations
 import importlib
 import os
 import pickle
-import signal
 from pathlib import Path
 
 
 class Printer:
     def __init__(self):
         from .beside import Child
-        from .pipeline import _message
+        from .pipeline import describe_failure
 
         tasks, self._tasks = os.pipe()
-        self.child = Child(lambda: _serve(tasks, self._tasks),
-                           describe=lambda exc: _message(exc) if isinstance(exc, Exception) else repr(exc))
+        self.child = Child(lambda: _serve(tasks, self._tasks), describe=describe_failure)
         os.close(tasks)
-        self.pid = self.child.pid
         self.sent = False
 
-    def send(self, job, root: Path, previous: Path | None, j=None):
+    def send(self, job, root: Path, previous: Path | None, j=None) -> bool:
         """In the process building the site: print `job` into `root` (pipeline._print), with its
         jurisdiction `j` as loaded there (sent whole: 0.02 s against 0.1 s to load it again), or
-        loaded by the print process. Returns wait(), which gives what _print does or raises
-        BuildError with its message; None when the process is gone (the caller prints as before)."""
-        from .pipeline import BuildError
-
+        loaded by the print process. True when sent: `child.wait()` then gives what _print does,
+        or what stopped it; False when it was used already or is gone (the caller prints as
+        before)."""
         if self.sent:
-            return None
+            return False
         self.sent = True
         try:
             task = pickle.dumps((job, root, previous, j))
@@ -46,21 +42,8 @@ class Printer:
         try:
             _write_all(self._tasks, task)
         except OSError:  # it stopped (the print cannot be imported): the caller's way says why
-            return None
-
-        def wait():
-            ok, value = self.child.wait()
-            if not ok:
-                raise BuildError(value or "打印的进程意外退出了")
-            return value
-        return wait
-
-    def stop(self) -> None:
-        """After a failed stage: the print it is doing is of no use."""
-        try:
-            os.kill(self.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+            return False
+        return True
 
     def close(self) -> None:
         """In the build's own process, at its end: nothing (more) to print; wait for it to exit."""

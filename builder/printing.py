@@ -182,14 +182,13 @@ class Renderer:
         keyed by each template's source): compiling the leaflet's took 0.1 s of every process
         that lays it out, the officer's loop's longest. A folder that cannot be made costs only
         the compiling."""
-        import jinja2
+        from .site_reuse import bytecode_cache
 
         if self.env.bytecode_cache is None:
             try:
-                folder.mkdir(parents=True, exist_ok=True)
+                self.env.bytecode_cache = bytecode_cache(folder)
             except OSError:
-                return
-            self.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+                pass
 
     def render(self, kind: str, jid: str, *, style: str | None = None, **context):
         """Lay out one document with the style sheet of `style` (default: its kind's,
@@ -482,18 +481,26 @@ class LayerCache:
 
     def last_glyphs(self, which: str) -> dict[str, str] | None:
         """The glyphs (Stamps.glyphs) the last print's stamp `which` had, or None."""
+        return self._kept_glyphs().get(which)
+
+    def _kept_glyphs(self) -> dict[str, dict[str, str]]:
+        """The stamps' glyphs kept by the last print, those that read as glyphs."""
+        if self.folder is None:
+            return {}
         try:
-            found = json.loads((self.folder / self.GLYPHS).read_text(encoding="utf-8"))[which]
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-        ok = isinstance(found, dict) and set(found) == {"regular", "bold"} and all(isinstance(v, str) for v in found.values())
-        return found if ok else None
+            kept = json.loads((self.folder / self.GLYPHS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(kept, dict):
+            return {}
+        return {which: found for which in ("footers", "card") if isinstance(found := kept.get(which), dict)
+                and set(found) == {"regular", "bold"} and all(isinstance(v, str) for v in found.values())}
 
     def keep_glyphs(self, found: dict[str, dict[str, str]]) -> None:
         """Keep the glyphs of the stamps this print laid out, for the next (a guess it checks)."""
         if self.folder is None or not found:
             return
-        kept = {which: glyphs for which in ("footers", "card") if (glyphs := self.last_glyphs(which))}
+        kept = self._kept_glyphs()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             write_atomic(self.folder / self.GLYPHS, json.dumps({**kept, **found}, sort_keys=True).encode())
@@ -539,10 +546,11 @@ class LayerCache:
 
 class Stamps:
     """The stamps of this run, each laid out with its sheet's style sheet the first time a sheet
-    needs it: the footers (the notice's and the leaflet's, one PDF of two pages: one font subset
-    for both, subsetting a CJK font is most of a stamp's cost) and the card's version block. Each
-    PDF holds what one stamp fingerprint covers, so that a sheet's bytes depend on its own stamp
-    only (a new date changes the footers, not the cards)."""
+    needs it: the footers (the notice's and the leaflet's, one PDF of two pages) and the card's
+    version block. Each PDF holds what one stamp fingerprint covers, so that a sheet's bytes
+    depend on its own stamp only (a new date changes the footers, not the cards). They are
+    written without font files (stamp_fonts.without_font_files) unless a layer lacks a glyph
+    (drawn)."""
 
     NOTICE, LEAFLET = range(2)  # the footers' pages
 

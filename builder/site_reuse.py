@@ -63,6 +63,15 @@ def template_cache(out: Path) -> Path:
     return out / fingerprint.STORE / TEMPLATES
 
 
+def bytecode_cache(folder: Path):
+    """Jinja's bytecode cache in `folder`, made if missing: compiled templates kept between
+    builds, each under the hash of its source (a changed template is compiled again)."""
+    import jinja2
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 def skeleton(docs: Path, config_file: Path, work: Path, version: str) -> str:
     """What every page's HTML depends on besides its own source, as one hash."""
     digest = hashlib.sha256(fingerprint.shared_digest().encode())

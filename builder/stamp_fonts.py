@@ -99,12 +99,20 @@ def stamp_form(pdf: pikepdf.Pdf, stamp: pikepdf.Pdf, index: int) -> pikepdf.Obje
 
 def _has_no_file(font: pikepdf.Object) -> bool:
     """The font was written without_font_files()."""
+    _, font_file = _descriptor_and_file(font)
+    try:
+        return font_file is not None and font_file.read_bytes().endswith(NO_FILE)
+    except pikepdf.PdfError:
+        return False
+
+
+def _descriptor_and_file(font: pikepdf.Object) -> tuple[pikepdf.Object | None, pikepdf.Object | None]:
+    """A Type0 font's /FontDescriptor and the font file it embeds (CFF or TrueType), or Nones."""
     try:
         descriptor = font.DescendantFonts[0].FontDescriptor
-        font_file = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
-        return font_file is not None and font_file.read_bytes().endswith(NO_FILE)
-    except (AttributeError, KeyError, IndexError, TypeError, pikepdf.PdfError):
-        return False
+        return descriptor, descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return None, None
 
 
 def base_name(font: pikepdf.Object) -> str:
@@ -130,11 +138,7 @@ def _font_files(pdf: pikepdf.Pdf) -> dict[str, tuple[pikepdf.Object, set[int]]]:
             if font.objgen in seen:  # WeasyPrint's pages share their fonts: look at each once
                 continue
             seen.add(font.objgen)
-            try:
-                descriptor = font.DescendantFonts[0].FontDescriptor
-                font_file = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
-            except (AttributeError, KeyError, IndexError, TypeError):
-                continue
+            descriptor, font_file = _descriptor_and_file(font)
             ids, name = _glyph_ids(font), base_name(font)
             if font_file is None or ids is None:
                 continue

@@ -4,8 +4,9 @@
 faster ones that lay out the same pages (tests/test_printing.py compares every sheet byte for
 byte); `stamp_fonts` writes a stamp without the font files that the layer's replace anyway
 (tests/test_print_incremental.py compares every sheet with the stamps' subsets made). They
-were written against the source of WeasyPrint `CHECKED_VERSION` (pinned in pyproject.toml). At import, each shortcut asks `allowed(name)`: the source of every WeasyPrint
-function it replaces, wraps or copies must hash to the value recorded here. If one does not
+were written against the source of WeasyPrint `CHECKED_VERSION` (pinned in pyproject.toml). At
+import, each shortcut asks `allowed(name)`: the source of every WeasyPrint function it replaces,
+wraps or copies must hash to the value recorded here. If one does not
 (another WeasyPrint version, a local patch), that shortcut is left out, the stock path prints the
 same sheets only slower, and ONE warning per process names what changed.
 
