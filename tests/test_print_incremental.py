@@ -144,6 +144,24 @@ def test_a_corrupt_or_missing_cache_is_laid_out_again_not_a_failure(printed_once
     assert set(renders) & LAYERS == set()
 
 
+def test_kept_stamp_glyphs_that_do_not_read_as_glyphs_are_no_guess_and_are_written_again(printed_once, tmp_path):
+    """The leaflet's child starts with the last print's stamp glyphs (stamp-glyphs.json): a file
+    that does not read as glyphs is no guess, the print is the same, and the file is whole again."""
+    jur, out, cache, _ = printed_once
+    layers = printing.LayerCache(cache)
+    kept = layers.last_glyphs("footers")
+    assert set(kept) == {"regular", "bold"} and "0" in kept["regular"]
+    for junk in ("{not json", "[1, 2]", '{"footers": {"regular": 1, "bold": ""}}', '{"footers": "abc"}'):
+        (cache / layers.GLYPHS).write_text(junk)
+        assert layers.last_glyphs("footers") is None and layers.last_glyphs("card") is None, junk
+    jur.contacts[0]["hours"] = "工作日 8:20-12:00，14:30-17:30"
+    _, laid_out, _ = printing.print_jurisdiction_report(jur, out, "version-2", site_url=SITE, forms_url=FORMS,
+                                                        as_of=DAY, cache=cache, spare_core=True)
+    assert {p.name for p in laid_out} == {"leaflet.pdf"}
+    _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+    assert layers.last_glyphs("footers") == kept
+
+
 def test_a_cache_folder_that_cannot_be_written_does_not_stop_the_print(tmp_path):
     jur = _zixi()
     blocked = tmp_path / "not-a-folder"
