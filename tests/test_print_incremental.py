@@ -4,6 +4,9 @@ PDF is byte for byte what a build from scratch (empty output, empty cache) makes
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import pickle
+import shutil
 import subprocess
 from collections import Counter
 from io import BytesIO
@@ -54,35 +57,62 @@ def _print(jur, out: Path, version: str, day: dt.date, cache: Path | None):
     return paths, {p.name for p in laid_out}, {p.name for p in restamped}
 
 
-def _assert_same_as_from_scratch(jur, out: Path, version: str, day: dt.date, tmp_path: Path) -> None:
-    scratch = tmp_path / "scratch"
-    paths, _, _ = _print(jur, scratch, version, day, cache=scratch / "empty-cache")
+@pytest.fixture(scope="module")
+def from_scratch(tmp_path_factory):
+    """The sheets a print from scratch (empty output, empty cache) makes of a jurisdiction on a day
+    with a version, printed once per module for each different input: several tests compare with
+    the same one (zixi unchanged as version-2 on DAY), and a print costs 1-2 s."""
+    printed: dict[bytes, Path] = {}
+
+    def sheets(jur, version: str, day: dt.date) -> Path:
+        key = hashlib.sha256(pickle.dumps((jur, version, day))).digest()  # equal inputs, equal bytes
+        if key not in printed:
+            scratch = tmp_path_factory.mktemp("scratch")
+            _print(jur, scratch, version, day, cache=scratch / "empty-cache")
+            printed[key] = scratch / "print"
+        return printed[key]
+
+    return sheets
+
+
+def _assert_same_as_from_scratch(from_scratch, jur, out: Path, version: str, day: dt.date) -> None:
+    scratch = from_scratch(jur, version, day)
     ours = sorted(p.name for p in (out / "print").glob("*.pdf"))
-    assert ours == sorted(p.name for p in paths)
-    differing = [name for name in ours if (out / "print" / name).read_bytes() != (scratch / "print" / name).read_bytes()]
+    assert ours == sorted(p.name for p in scratch.glob("*.pdf"))
+    differing = [name for name in ours if (out / "print" / name).read_bytes() != (scratch / name).read_bytes()]
     assert differing == []
 
 
-@pytest.fixture
-def printed_once(tmp_path):
-    """zixi printed once on DAY, its layers cached."""
+@pytest.fixture(scope="module")
+def first_print(tmp_path_factory):
+    """zixi printed once on DAY, its layers cached: where every test that prints again starts."""
     jur = _zixi()
-    out, cache = tmp_path / "out", tmp_path / "out" / ".fingerprints" / "zixi-print"
-    paths, laid_out, restamped = _print(jur, out, "version-1", DAY, cache)
+    out = tmp_path_factory.mktemp("first") / "out"
+    paths, laid_out, restamped = _print(jur, out, "version-1", DAY, out / ".fingerprints" / "zixi-print")
     assert laid_out == {p.name for p in paths} and restamped == set()
-    return jur, out, cache, {p.name for p in paths}
+    return out, {p.name for p in paths}
 
 
-def test_a_new_data_version_only_restamps_every_sheet_with_no_layout(printed_once, renders, tmp_path):
+@pytest.fixture
+def printed_once(first_print, tmp_path):
+    """A copy of the first print (sheets and cache) for the test to print over, and zixi loaded
+    afresh for it to change (a print costs 1-2 s; copying it, a few milliseconds)."""
+    first, names = first_print
+    out = tmp_path / "out"
+    shutil.copytree(first, out)
+    return _zixi(), out, out / ".fingerprints" / "zixi-print", names
+
+
+def test_a_new_data_version_only_restamps_every_sheet_with_no_layout(printed_once, renders, tmp_path, from_scratch):
     jur, out, cache, names = printed_once
     _, laid_out, restamped = _print(jur, out, "version-2", DAY, cache)
     assert set(renders) == {"notice-stamp", "leaflet-stamp", "cards-stamp"}  # no layer laid out again
     assert sum(renders.values()) == 3  # each stamp once, for every sheet
     assert laid_out == set() and restamped == names
-    _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+    _assert_same_as_from_scratch(from_scratch, jur, out, "version-2", DAY)
 
 
-def test_the_bureaus_office_hours_lay_out_the_leaflet_only(printed_once, renders, tmp_path):
+def test_the_bureaus_office_hours_lay_out_the_leaflet_only(printed_once, renders, tmp_path, from_scratch):
     """contacts.yaml's first hours: shown in the leaflet's contact table, on no other sheet."""
     jur, out, cache, names = printed_once
     bureau = jur.contacts[0]
@@ -94,10 +124,10 @@ def test_the_bureaus_office_hours_lay_out_the_leaflet_only(printed_once, renders
     text = subprocess.run(["pdftotext", str(out / "print" / "leaflet.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "8:30-12:00" in text
-    _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+    _assert_same_as_from_scratch(from_scratch, jur, out, "version-2", DAY)
 
 
-def test_one_villages_doctor_lays_out_the_notices_and_cards_not_the_leaflet(printed_once, renders, tmp_path):
+def test_one_villages_doctor_lays_out_the_notices_and_cards_not_the_leaflet(printed_once, renders, tmp_path, from_scratch):
     jur, out, cache, names = printed_once
     vid = next(iter(jur.villages))
     township, village = jur.villages[vid]
@@ -107,10 +137,10 @@ def test_one_villages_doctor_lays_out_the_notices_and_cards_not_the_leaflet(prin
     mine = {printing.notice_name(township["id"], vid), "county-pack.pdf", printing.cards_name(vid)}
     assert laid_out == mine
     assert restamped == names - mine  # the other villages' sheets and the leaflet: the new version only
-    _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+    _assert_same_as_from_scratch(from_scratch, jur, out, "version-2", DAY)
 
 
-def test_another_day_with_the_same_policy_only_restamps_the_notices_and_the_leaflet(printed_once, renders, tmp_path):
+def test_another_day_with_the_same_policy_only_restamps_the_notices_and_the_leaflet(printed_once, renders, tmp_path, from_scratch):
     """The footers print the date; the cards do not (their version block names the policy's
     effective date), so they are not even written."""
     jur, out, cache, names = printed_once
@@ -119,32 +149,32 @@ def test_another_day_with_the_same_policy_only_restamps_the_notices_and_the_leaf
     assert set(renders) == {"notice-stamp", "leaflet-stamp"}
     assert laid_out == set() and restamped == {n for n in names if not n.startswith("cards-")}
     assert {p.name: p.stat().st_mtime_ns for p in (out / "print").glob("cards-*.pdf")} == cards_before
-    _assert_same_as_from_scratch(jur, out, "version-1", NEXT_DAY, tmp_path)
+    _assert_same_as_from_scratch(from_scratch, jur, out, "version-1", NEXT_DAY)
 
 
-def test_a_day_when_a_change_is_announced_lays_out_the_notices_and_the_leaflet(printed_once, renders, tmp_path):
+def test_a_day_when_a_change_is_announced_lays_out_the_notices_and_the_leaflet(printed_once, renders, tmp_path, from_scratch):
     jur, out, cache, names = printed_once
     _, laid_out, restamped = _print(jur, out, "version-1", ANNOUNCED, cache)
     assert set(renders) & LAYERS == {"notice", "leaflet"}
     assert {"county-pack.pdf", "leaflet.pdf"} <= laid_out
     assert not any(n.startswith("cards-") for n in laid_out | restamped)
-    _assert_same_as_from_scratch(jur, out, "version-1", ANNOUNCED, tmp_path)
+    _assert_same_as_from_scratch(from_scratch, jur, out, "version-1", ANNOUNCED)
 
 
-def test_a_corrupt_or_missing_cache_is_laid_out_again_not_a_failure(printed_once, renders, tmp_path):
+def test_a_corrupt_or_missing_cache_is_laid_out_again_not_a_failure(printed_once, renders, tmp_path, from_scratch):
     jur, out, cache, names = printed_once
     (cache / "notices.pdf").write_bytes(b"%PDF-1.7 half a file")
     (cache / "leaflet.json").write_text("{not json")
     (cache / "cards.pdf").unlink()
     _, laid_out, restamped = _print(jur, out, "version-2", DAY, cache)
     assert set(renders) & LAYERS == LAYERS
-    _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+    _assert_same_as_from_scratch(from_scratch, jur, out, "version-2", DAY)
     renders.clear()
     _print(jur, out, "version-3", DAY, cache)  # the cache is whole again
     assert set(renders) & LAYERS == set()
 
 
-def test_kept_stamp_glyphs_that_do_not_read_as_glyphs_are_no_guess_and_are_written_again(printed_once, tmp_path):
+def test_kept_stamp_glyphs_that_do_not_read_as_glyphs_are_no_guess_and_are_written_again(printed_once, tmp_path, from_scratch):
     """The leaflet's child starts with the last print's stamp glyphs (stamp-glyphs.json): a file
     that does not read as glyphs is no guess, the print is the same, and the file is whole again."""
     jur, out, cache, _ = printed_once
@@ -158,7 +188,7 @@ def test_kept_stamp_glyphs_that_do_not_read_as_glyphs_are_no_guess_and_are_writt
     _, laid_out, _ = printing.print_jurisdiction_report(jur, out, "version-2", site_url=SITE, forms_url=FORMS,
                                                         as_of=DAY, cache=cache, spare_core=True)
     assert {p.name for p in laid_out} == {"leaflet.pdf"}
-    _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+    _assert_same_as_from_scratch(from_scratch, jur, out, "version-2", DAY)
     assert layers.last_glyphs("footers") == kept
 
 
@@ -170,7 +200,7 @@ def test_a_cache_folder_that_cannot_be_written_does_not_stop_the_print(tmp_path)
     assert laid_out == {p.name for p in paths} and len(paths) == 2 * 3 + 2
 
 
-def test_without_a_cache_a_new_version_is_laid_out_and_still_exact(tmp_path, renders):
+def test_without_a_cache_a_new_version_is_laid_out_and_still_exact(tmp_path, renders, from_scratch):
     jur = _zixi()
     out = tmp_path / "out"
     _print(jur, out, "version-1", DAY, cache=None)
@@ -178,7 +208,7 @@ def test_without_a_cache_a_new_version_is_laid_out_and_still_exact(tmp_path, ren
     _, laid_out, restamped = _print(jur, out, "version-2", DAY, cache=None)
     assert set(renders) & LAYERS == LAYERS
     assert restamped and not laid_out  # the content did not change: the files only got the new stamp
-    _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+    _assert_same_as_from_scratch(from_scratch, jur, out, "version-2", DAY)
 
 
 STALE = dt.date(2021, 6, 1)  # past what zixi's files cover: the footers and cards warn, in bold
@@ -201,22 +231,20 @@ def _text(path: Path) -> str:
     return "".join(text.split())
 
 
-def _sheets(out: Path) -> list[Path]:
-    """A village's notice, the county pack, the leaflet and a card sheet."""
-    folder = out / "print"
+def _sheets(folder: Path) -> list[Path]:
+    """A village's notice, the county pack, the leaflet and a card sheet (of a print folder)."""
     return [next(folder.glob("notice-*.pdf")), folder / "county-pack.pdf", folder / "leaflet.pdf",
             next(folder.glob("cards-*.pdf"))]
 
 
 @pytest.mark.parametrize("day", [DAY, STALE])
-def test_the_stamp_is_drawn_with_the_layers_font_files_not_subsets_of_its_own(tmp_path, day):
+def test_the_stamp_is_drawn_with_the_layers_font_files_not_subsets_of_its_own(from_scratch, day):
     """Every subset of Noto Sans CJK costs 80–140 KB (HarfBuzz keeps the glyph ids): a stamp
     bringing its own made every sheet 220–280 KB bigger. One file per weight, the layer's, and
     the stamp's text is extracted as it is printed (its "·" too, which the layer's bullets share)."""
-    jur = _zixi()
-    paths, _, _ = _print(jur, tmp_path / "out", "0123456789ab", day, cache=tmp_path / "cache")
+    printed = from_scratch(_zixi(), "0123456789ab", day)
     stale = "注意：数字依据2020年的文件" if day == STALE else ""
-    for path in _sheets(tmp_path / "out"):
+    for path in _sheets(printed):
         assert _font_files(path) == Counter({"Noto-Sans-CJK-SC": 1, "Noto-Sans-CJK-SC-Bold": 1}), path.name
         text = _text(path)
         assert "数据版本0123456789ab" in text and stale in text, path.name
@@ -239,7 +267,7 @@ def test_a_stamp_with_glyphs_the_layer_lacks_keeps_its_own_font_files(tmp_path, 
                         or own_card(self, font_files))
     _print(jur, tmp_path / "out", "ffffeeeedddd", STALE, cache=None)
     assert {("footers", True), ("card", True)} <= set(asked)
-    for path in _sheets(tmp_path / "out"):
+    for path in _sheets(tmp_path / "out" / "print"):
         files = _font_files(path)
         assert files["Noto-Sans-CJK-SC-Bold"] == 2, path.name  # the warning's bold characters
         assert set(files.values()) <= {1, 2}, path.name
@@ -247,14 +275,14 @@ def test_a_stamp_with_glyphs_the_layer_lacks_keeps_its_own_font_files(tmp_path, 
         assert "数据版本ffffeeeedddd" in text and "注意：数字依据2020年的文件" in text, path.name
 
 
-def test_stamps_are_written_without_font_files_and_every_sheet_is_as_with_them(tmp_path, monkeypatch):
+def test_stamps_are_written_without_font_files_and_every_sheet_is_as_with_them(tmp_path, monkeypatch, from_scratch):
     """A stamp's font files are the layer's (stamp_form), so WeasyPrint need not subset its own
     (0.04 s a font): stamp_fonts.without_font_files writes a placeholder. Every sheet is byte for
     byte what the print makes with the stamps' own subsets (the shortcut turned off)."""
     from builder import stamp_fonts, weasyprint_pins
 
     jur = _zixi()
-    _print(jur, tmp_path / "fast", "0123456789ab", STALE, cache=None)
+    fast_print = from_scratch(jur, "0123456789ab", STALE)  # before the shortcut is turned off below
     facts = jurisdiction_facts(jur, "0123456789ab", Service({"zixi": jur}), as_of=DAY, site_url=SITE,
                                forms_url=FORMS, scenarios=load_scenarios())
     facts["preview"] = False
@@ -273,7 +301,7 @@ def test_stamps_are_written_without_font_files_and_every_sheet_is_as_with_them(t
     own = weasyprint_pins.allowed
     monkeypatch.setattr(weasyprint_pins, "allowed", lambda name: name != "stamp_fonts" and own(name))
     _print(jur, tmp_path / "stock", "0123456789ab", STALE, cache=None)
-    fast, stock = sorted((tmp_path / "fast" / "print").glob("*.pdf")), sorted((tmp_path / "stock" / "print").glob("*.pdf"))
+    fast, stock = sorted(fast_print.glob("*.pdf")), sorted((tmp_path / "stock" / "print").glob("*.pdf"))
     assert [p.name for p in fast] == [p.name for p in stock] and len(fast) == 2 * 3 + 2
     assert [p.name for p, q in zip(fast, stock) if p.read_bytes() != q.read_bytes()] == []
     for path in fast:
@@ -324,7 +352,7 @@ def test_the_last_builds_sheets_are_hard_linked_and_a_new_sheet_leaves_them_alon
     assert pipeline.print_cache(tmp_path / "dist", "zixi") == tmp_path / "dist" / ".fingerprints" / "zixi-print"
 
 
-def test_a_leaflet_laid_out_beside_the_notices_is_the_same_and_fails_the_same(printed_once, tmp_path, monkeypatch):
+def test_a_leaflet_laid_out_beside_the_notices_is_the_same_and_fails_the_same(printed_once, tmp_path, monkeypatch, from_scratch):
     """With a core to spare the leaflet is laid out in a child process (builder/beside.py) while
     the notices and cards are composed: the same bytes; and when its layout fails, the same
     message as without the child (the print does the work again itself to raise it)."""
@@ -333,7 +361,7 @@ def test_a_leaflet_laid_out_beside_the_notices_is_the_same_and_fails_the_same(pr
     _, laid_out, _ = printing.print_jurisdiction_report(jur, out, "version-2", site_url=SITE, forms_url=FORMS,
                                                         as_of=DAY, cache=cache, spare_core=True)
     assert {p.name for p in laid_out} == {"leaflet.pdf"}
-    _assert_same_as_from_scratch(jur, out, "version-2", DAY, tmp_path)
+    _assert_same_as_from_scratch(from_scratch, jur, out, "version-2", DAY)
 
     monkeypatch.setattr(printing, "MAX_LEAFLET_PAGES", 1)
     jur.contacts[0]["hours"] = "工作日 8:30-12:00，14:30-17:30"

@@ -7,6 +7,7 @@ nothing). Users are managed with `flask --app forms_app staff ...` (staff/cli.py
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -24,7 +25,10 @@ MIN_STRENGTH = 3  # zxcvbn score 0-4: 3 = "safely unguessable" for an online att
 
 _hasher = PasswordHasher()
 # Verified against when the user name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
+# Made at the first such login, not at start: a hash at the default cost takes 0.24 s of CPU, and
+# every `flask` command and gunicorn worker made two (at import and in configure_hasher).
+_DUMMY_HASH: str | None = None
+_DUMMY_LOCK = threading.Lock()
 
 
 def configure_hasher(params: dict | None) -> None:
@@ -32,7 +36,16 @@ def configure_hasher(params: dict | None) -> None:
     cheap ones; existing hashes keep verifying and are rehashed at the next login."""
     global _hasher, _DUMMY_HASH
     _hasher = PasswordHasher(**params) if params else PasswordHasher()
-    _DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
+    _DUMMY_HASH = None
+
+
+def _dummy_hash() -> str:
+    """A hash made with the current parameters, to verify against when there is no real one."""
+    global _DUMMY_HASH
+    with _DUMMY_LOCK:  # one dummy for concurrent first logins (a test tells it from real hashes)
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
+        return _DUMMY_HASH
 
 
 class AccountError(ValueError):
@@ -131,7 +144,7 @@ def checked_password(db: Database, user: StaffUser, password: str, now: dt.datet
     the account is locked (then nothing was checked). Used by the login and /staff/password."""
     now = now or utcnow()
     if not _reserve_attempt(db, user.id, now):
-        _verify(_DUMMY_HASH, password)  # as long as a real check
+        _verify(_dummy_hash(), password)  # as long as a real check
         return None
     ok = _verify(user.password_hash, password)
     _settle_attempt(db, user.id, ok, now, password)
@@ -144,10 +157,10 @@ def authenticate(db: Database, username: str, password: str, now: dt.datetime | 
     with db.reading() as session:
         user = session.scalars(select(StaffUser).where(StaffUser.username == username)).first()
     if user is None:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         return LoginResult(None, WRONG, reason="没有这个用户名")
     if not user.active:
-        _verify(_DUMMY_HASH, password)  # the right password of a disabled account confirms nothing
+        _verify(_dummy_hash(), password)  # the right password of a disabled account confirms nothing
         return LoginResult(None, WRONG, user.jurisdiction, "账号已停用")
     ok = checked_password(db, user, password, now)
     if ok is None:

@@ -140,6 +140,20 @@ def test_unknown_locked_and_disabled_accounts_get_the_same_answer(app):
     assert answer(disabled, "wrong-password-x") == wrong
 
 
+def test_the_timing_dummy_is_made_at_the_first_login_that_needs_it_at_the_configured_cost(sqlite_app, monkeypatch):
+    """A wrong name is checked against a dummy hash, as long as a real check. The dummy is made when
+    first needed, not when the app starts (two hashes at the default cost were 0.5 s of CPU in every
+    `flask` command and gunicorn worker), with the parameters the app configured."""
+    assert accounts._DUMMY_HASH is None  # create_app configured the hasher and hashed nothing
+    checked = []
+    real = accounts._verify
+    monkeypatch.setattr(accounts, "_verify", lambda hashed, password: checked.append(hashed) or real(hashed, password))
+    for _ in range(2):
+        assert login(sqlite_app.test_client(), "nobody-at-all-x", "wrong-password-x").status_code == 401
+    assert len(checked) == 2 and checked[0] == checked[1] == accounts._DUMMY_HASH
+    assert checked[0].startswith("$argon2id$v=19$m=1024,t=1,p=1$")  # the app's (the tests' cheap) parameters
+
+
 @pytest.mark.parametrize("password", ["password123", "qwertyuiop", "1234567890", "aaaaaaaaaaaa", "weakling-2026"])
 def test_weak_passwords_are_refused(sqlite_app, password):
     result = sqlite_app.test_cli_runner().invoke(
