@@ -123,6 +123,50 @@ def test_first_visit_to_a_village_page_transfers_at_most_150_kb(browser, served)
     w.close()
 
 
+# The queries of a search test, typed and answered inside the page: Material searches on keyup, the
+# worker answers queries in the order they were sent, and an empty query empties the list, so a
+# result that appears after it is this query's (a fixed wait was 42 s of the suite). Run from
+# Python, each query cost eight round trips to the browser; the two tests below send over 150.
+SEARCH = """async (queries) => {
+  const box = document.querySelector('input.md-search__input');
+  const first = () => document.querySelector('.md-search-result__item');
+  const until = async (test) => {
+    const end = performance.now() + 15000;
+    while (!test()) {
+      if (performance.now() > end) return false;
+      await new Promise(done => setTimeout(done, 5));
+    }
+    return true;
+  };
+  const type = (text) => {
+    box.value = text;
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+    box.dispatchEvent(new KeyboardEvent('keyup', {key: 'End', bubbles: true}));
+  };
+  const answers = [];
+  for (const query of queries) {
+    type('');
+    await until(() => !first());
+    type(query);
+    if (!await until(first)) { answers.push(null); continue; }
+    const item = first(), links = [...item.querySelectorAll('.md-search-result__link')];
+    const tags = item.querySelector('.md-tags');
+    answers.push({hrefs: links.map(a => a.getAttribute('href')), text: links.length ? links[0].innerText : '',
+                  struck: !!item.querySelector('del'), first_struck: !!(links[0] && links[0].querySelector('del')),
+                  tags_shown: !!tags && tags.getClientRects().length > 0 && getComputedStyle(tags).visibility !== 'hidden'});
+  }
+  return answers;
+}"""
+
+
+def _searched(page, url: str, queries: list[str]) -> list[dict | None]:
+    """What the first result of each query shows (None: no result), searched on the page at url."""
+    page.goto(url, wait_until="networkidle")
+    page.locator("label.md-header__button[for='__search']").click()
+    page.locator("input.md-search__input").focus()
+    return page.evaluate(SEARCH, queries)
+
+
 def _drug_queries():
     from conftest import ROOT
 
@@ -140,34 +184,15 @@ def test_every_drug_name_finds_the_drugs_page_first_and_whole(browser, served):
     before builder/search_terms.py: 对乙酰氨基酚 and 二甲双胍 found other pages, 黄连素 a village,
     维生素C nothing (Material's worker cuts a query into words of the index, not with jieba)."""
     w = Watched(browser, served)
-    page = w.page
     wrong = []
     for jid in ("zixi", "jixian"):
-        page.goto(f"{served}/{jid}/", wait_until="networkidle")
-        page.locator("label.md-header__button[for='__search']").click()
-        box = page.locator("input.md-search__input")
-        for qjid, query in _drug_queries():
-            if qjid != jid:
-                continue
-            first = page.locator(".md-search-result__item").first
-            link = first.locator(".md-search-result__link").first
-            # The results of the query before stay until the worker answers this one. An empty
-            # query removes them; the worker answers queries in the order they were sent, so a
-            # result that appears after that is this query's (a fixed wait was 42 s of the suite).
-            box.fill("")
-            box.press("End")
-            first.wait_for(state="detached", timeout=15000)
-            box.fill(query)
-            box.press("End")
-            try:
-                link.wait_for(timeout=15000)
-            except Exception:  # noqa: BLE001 - reported below with the query
+        queries = [query for qjid, query in _drug_queries() if qjid == jid]
+        for query, answer in zip(queries, _searched(w.page, f"{served}/{jid}/", queries)):
+            if answer is None:
                 wrong.append((jid, query, "no result"))
-                continue
-            href = link.get_attribute("href")
-            if href != f"{served}/{jid}/drugs/" or first.locator("del").count():
-                wrong.append((jid, query, href, first.inner_text()[:60]))
-            elif first.locator(".md-tags").count() and first.locator(".md-tags").first.is_visible():
+            elif answer["hrefs"][:1] != [f"{served}/{jid}/drugs/"] or answer["struck"]:
+                wrong.append((jid, query, answer["hrefs"][:1], answer["text"][:60]))
+            elif answer["tags_shown"]:
                 wrong.append((jid, query, "the drug-name tags show under the result"))
     assert wrong == [], "\n".join(str(x[:3]) for x in wrong)
     assert w.problems == []
@@ -231,33 +256,20 @@ def test_page_titles_and_village_and_township_names_find_their_page_first(browse
     "高阜*", and the village comes first (search_terms.weigh_townships)."""
     from urllib.parse import unquote
     w = Watched(browser, served)
-    page = w.page
     wrong = []
     for jid, queries in SEARCHED.items():
         where = _where(site, jid)
-        page.goto(f"{served}/{jid}/", wait_until="networkidle")
-        page.locator("label.md-header__button[for='__search']").click()
-        box = page.locator("input.md-search__input")
-        items = page.locator(".md-search-result__item")
-        for query in queries:
-            box.fill("")
-            box.press("End")  # Material searches on keyup; an empty query empties the list, so
-            items.first.wait_for(state="detached")  # the next results are this query's, not the last's
-            box.fill(query)
-            box.press("End")
-            try:
-                items.first.wait_for(timeout=15000)
-            except Exception:  # noqa: BLE001 - reported below with the query
+        queries = list(queries)
+        for query, answer in zip(queries, _searched(w.page, f"{served}/{jid}/", queries)):
+            if answer is None:
                 wrong.append((jid, query, "no result"))
                 continue
-            links = items.first.locator(".md-search-result__link")
-            got = [unquote(h).removeprefix(f"{served}/{jid}/") for h in
-                   (links.nth(i).get_attribute("href") for i in range(min(2, links.count())))]
+            got = [unquote(h).removeprefix(f"{served}/{jid}/") for h in answer["hrefs"][:2]]
             expected = where[query]
             sections = {loc for loc in expected if "#" in loc}
             right = (got[0] == "villages/" and got[1:2] == sorted(sections)) if sections else got[0] in expected
-            if not right or links.first.locator("del").count():
-                wrong.append((jid, query, got, links.first.inner_text()[:60]))
+            if not right or answer["first_struck"]:
+                wrong.append((jid, query, got, answer["text"][:60]))
     assert wrong == [], "\n".join(str(x[:3]) for x in wrong)
     assert w.problems == []
     w.close()
