@@ -25,11 +25,10 @@ def jixian(tmp_path):
     return data
 
 
-@pytest.fixture
-def served(monkeypatch, tmp_path):
-    """What each early print process did, one line each: its pid, its parent's, and whether it
-    printed ("task") or was told there was nothing to print ("none")."""
-    record, own = tmp_path / "printers.txt", printer._serve
+def _record_printers(monkeypatch, record: Path):
+    """What each early print process did, one line each in `record`: its pid, its parent's, and
+    whether it printed ("task") or was told there was nothing to print ("none")."""
+    own = printer._serve
 
     def recording(tasks, ours):
         result = own(tasks, ours)
@@ -39,6 +38,27 @@ def served(monkeypatch, tmp_path):
 
     monkeypatch.setattr(printer, "_serve", recording)
     return lambda: [line.split() for line in record.read_text().splitlines()] if record.exists() else []
+
+
+@pytest.fixture
+def served(monkeypatch, tmp_path):
+    return _record_printers(monkeypatch, tmp_path / "printers.txt")
+
+
+DAY = dt.date(2026, 6, 1)
+
+
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory):
+    """jixian built once (site and sheets, as of DAY) and what its print process did, for the tests
+    that start from a build (a build costs 5-7 s): (data folder, output folder, print processes)."""
+    base = tmp_path_factory.mktemp("first")
+    shutil.copytree(ROOT / "policy_data" / "jixian", base / "policy_data" / "jixian")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        printers = _record_printers(monkeypatch, base / "printers.txt")
+        code, lines = _build(base / "policy_data", base / "dist", as_of=DAY)
+    assert code == 0, lines
+    return base / "policy_data", base / "dist", printers()
 
 
 def _build(data: Path, out: Path, **kwargs) -> tuple[int, list[str]]:
@@ -81,9 +101,10 @@ def test_a_build_refused_before_it_plans_tells_the_print_process_to_stop(jixian,
     assert did == "none" and _gone(int(pid))
 
 
-def test_a_failed_site_stage_stops_the_print_and_keeps_the_site_in_place(jixian, tmp_path, served, monkeypatch):
-    out = tmp_path / "dist"
-    assert _build(jixian, out)[0] == 0
+def test_a_failed_site_stage_stops_the_print_and_keeps_the_site_in_place(first_build, tmp_path, served, monkeypatch):
+    jixian, out = tmp_path / "policy_data", tmp_path / "dist"
+    shutil.copytree(first_build[0], jixian)
+    shutil.copytree(first_build[1], out)
     before = (out / "jixian" / "index.html").read_bytes()
     (jixian / "jixian" / "contacts.yaml").write_text(
         (jixian / "jixian" / "contacts.yaml").read_text(encoding="utf-8") + "\n# 改了\n", encoding="utf-8")
@@ -111,13 +132,12 @@ def test_a_print_that_fails_in_the_print_process_fails_the_build_with_its_messag
     assert not (tmp_path / "dist" / "jixian").exists()
 
 
-def test_the_print_process_prints_the_very_bytes_of_a_print_in_this_process(jixian, tmp_path, served):
+def test_the_print_process_prints_the_very_bytes_of_a_print_in_this_process(first_build, tmp_path):
     """The jurisdiction crosses to the print process pickled: every sheet is byte for byte what
     pipeline._print makes here from the data as loaded (the build's own plan, the same day)."""
-    day = dt.date(2026, 6, 1)
-    out = tmp_path / "dist"
-    assert _build(jixian, out, as_of=day)[0] == 0 and [did for _, _, did in served()] == ["task"]
-    [job] = pipeline.plan(["jixian"], {"jixian": jixian / "jixian"}, tmp_path / "here", None, as_of=day, preview=True)
+    jixian, out, printers = first_build
+    assert [did for _, _, did in printers] == ["task"]
+    [job] = pipeline.plan(["jixian"], {"jixian": jixian / "jixian"}, tmp_path / "here", None, as_of=DAY, preview=True)
     pipeline._print(job, pipeline._load(jixian / "jixian"), tmp_path / "here")
     theirs, ours = sorted((out / "jixian" / "print").glob("*.pdf")), sorted((tmp_path / "here" / "print").glob("*.pdf"))
     assert [p.name for p in theirs] == [p.name for p in ours] and len(ours) > 4
