@@ -103,7 +103,7 @@ def printed_once(first_print, tmp_path):
     return _zixi(), out, out / ".fingerprints" / "zixi-print", names
 
 
-def test_a_new_data_version_only_restamps_every_sheet_with_no_layout(printed_once, renders, tmp_path, from_scratch):
+def test_a_new_data_version_only_restamps_every_sheet_with_no_layout(printed_once, renders, from_scratch):
     jur, out, cache, names = printed_once
     _, laid_out, restamped = _print(jur, out, "version-2", DAY, cache)
     assert set(renders) == {"notice-stamp", "leaflet-stamp", "cards-stamp"}  # no layer laid out again
@@ -112,7 +112,7 @@ def test_a_new_data_version_only_restamps_every_sheet_with_no_layout(printed_onc
     _assert_same_as_from_scratch(from_scratch, jur, out, "version-2", DAY)
 
 
-def test_the_bureaus_office_hours_lay_out_the_leaflet_only(printed_once, renders, tmp_path, from_scratch):
+def test_the_bureaus_office_hours_lay_out_the_leaflet_only(printed_once, renders, from_scratch):
     """contacts.yaml's first hours: shown in the leaflet's contact table, on no other sheet."""
     jur, out, cache, names = printed_once
     bureau = jur.contacts[0]
@@ -127,7 +127,7 @@ def test_the_bureaus_office_hours_lay_out_the_leaflet_only(printed_once, renders
     _assert_same_as_from_scratch(from_scratch, jur, out, "version-2", DAY)
 
 
-def test_one_villages_doctor_lays_out_the_notices_and_cards_not_the_leaflet(printed_once, renders, tmp_path, from_scratch):
+def test_one_villages_doctor_lays_out_the_notices_and_cards_not_the_leaflet(printed_once, renders, from_scratch):
     jur, out, cache, names = printed_once
     vid = next(iter(jur.villages))
     township, village = jur.villages[vid]
@@ -140,7 +140,8 @@ def test_one_villages_doctor_lays_out_the_notices_and_cards_not_the_leaflet(prin
     _assert_same_as_from_scratch(from_scratch, jur, out, "version-2", DAY)
 
 
-def test_another_day_with_the_same_policy_only_restamps_the_notices_and_the_leaflet(printed_once, renders, tmp_path, from_scratch):
+def test_another_day_with_the_same_policy_only_restamps_the_notices_and_the_leaflet(printed_once, renders,
+                                                                                   from_scratch):
     """The footers print the date; the cards do not (their version block names the policy's
     effective date), so they are not even written."""
     jur, out, cache, names = printed_once
@@ -152,7 +153,7 @@ def test_another_day_with_the_same_policy_only_restamps_the_notices_and_the_leaf
     _assert_same_as_from_scratch(from_scratch, jur, out, "version-1", NEXT_DAY)
 
 
-def test_a_day_when_a_change_is_announced_lays_out_the_notices_and_the_leaflet(printed_once, renders, tmp_path, from_scratch):
+def test_a_day_when_a_change_is_announced_lays_out_the_notices_and_the_leaflet(printed_once, renders, from_scratch):
     jur, out, cache, names = printed_once
     _, laid_out, restamped = _print(jur, out, "version-1", ANNOUNCED, cache)
     assert set(renders) & LAYERS == {"notice", "leaflet"}
@@ -161,7 +162,7 @@ def test_a_day_when_a_change_is_announced_lays_out_the_notices_and_the_leaflet(p
     _assert_same_as_from_scratch(from_scratch, jur, out, "version-1", ANNOUNCED)
 
 
-def test_a_corrupt_or_missing_cache_is_laid_out_again_not_a_failure(printed_once, renders, tmp_path, from_scratch):
+def test_a_corrupt_or_missing_cache_is_laid_out_again_not_a_failure(printed_once, renders, from_scratch):
     jur, out, cache, names = printed_once
     (cache / "notices.pdf").write_bytes(b"%PDF-1.7 half a file")
     (cache / "leaflet.json").write_text("{not json")
@@ -174,7 +175,7 @@ def test_a_corrupt_or_missing_cache_is_laid_out_again_not_a_failure(printed_once
     assert set(renders) & LAYERS == set()
 
 
-def test_kept_stamp_glyphs_that_do_not_read_as_glyphs_are_no_guess_and_are_written_again(printed_once, tmp_path, from_scratch):
+def test_kept_stamp_glyphs_that_do_not_read_as_glyphs_are_no_guess_and_are_written_again(printed_once, from_scratch):
     """The leaflet's child starts with the last print's stamp glyphs (stamp-glyphs.json): a file
     that does not read as glyphs is no guess, the print is the same, and the file is whole again."""
     jur, out, cache, _ = printed_once
@@ -352,7 +353,7 @@ def test_the_last_builds_sheets_are_hard_linked_and_a_new_sheet_leaves_them_alon
     assert pipeline.print_cache(tmp_path / "dist", "zixi") == tmp_path / "dist" / ".fingerprints" / "zixi-print"
 
 
-def test_a_leaflet_laid_out_beside_the_notices_is_the_same_and_fails_the_same(printed_once, tmp_path, monkeypatch, from_scratch):
+def test_a_leaflet_laid_out_beside_the_notices_is_the_same_and_fails_the_same(printed_once, monkeypatch, from_scratch):
     """With a core to spare the leaflet is laid out in a child process (builder/beside.py) while
     the notices and cards are composed: the same bytes; and when its layout fails, the same
     message as without the child (the print does the work again itself to raise it)."""

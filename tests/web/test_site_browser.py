@@ -151,9 +151,10 @@ SEARCH = """async (queries) => {
     if (!await until(first)) { answers.push(null); continue; }
     const item = first(), links = [...item.querySelectorAll('.md-search-result__link')];
     const tags = item.querySelector('.md-tags');
+    const shown = !!tags && tags.getClientRects().length > 0 && getComputedStyle(tags).visibility !== 'hidden';
     answers.push({hrefs: links.map(a => a.getAttribute('href')), text: links.length ? links[0].innerText : '',
                   struck: !!item.querySelector('del'), first_struck: !!(links[0] && links[0].querySelector('del')),
-                  tags_shown: !!tags && tags.getClientRects().length > 0 && getComputedStyle(tags).visibility !== 'hidden'});
+                  tags_shown: shown});
   }
   return answers;
 }"""
@@ -259,7 +260,6 @@ def test_page_titles_and_village_and_township_names_find_their_page_first(browse
     wrong = []
     for jid, queries in SEARCHED.items():
         where = _where(site, jid)
-        queries = list(queries)
         for query, answer in zip(queries, _searched(w.page, f"{served}/{jid}/", queries)):
             if answer is None:
                 wrong.append((jid, query, "no result"))
