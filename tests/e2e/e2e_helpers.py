@@ -58,7 +58,7 @@ class Watched:
     def shot(self, step: str, guide: str | None = None, full_page: bool = True) -> None:
         """Keep a screenshot of this step in tests/artifacts/e2e/<test>/; with GUIDE_IMAGES=<dir>
         set, also the visible screen as <dir>/<guide>, made small for the guides."""
-        if guide:  # first: a full-page screenshot may move the page
+        if guide and os.environ.get("GUIDE_IMAGES"):  # first: a full-page screenshot may move the page
             save_guide_image(self.page.screenshot(), guide)
         folder = ARTIFACTS / self.name
         folder.mkdir(parents=True, exist_ok=True)

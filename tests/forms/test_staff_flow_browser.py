@@ -28,7 +28,8 @@ def browser():
 @pytest.fixture
 def site(sqlite_app):
     server = make_server("127.0.0.1", 0, sqlite_app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # A server per test: shutdown() waits for the loop's next poll, 0.5 s by default, idle each time.
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield sqlite_app, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
 
