@@ -24,20 +24,34 @@ def fen(text: str) -> int:
     return int(whole) * 100 + int(cents)
 
 
+# The strategies that depend only on the jurisdiction (and level) are made once, not at every
+# draw: making them again for each of 2,400 cases of up to six claims was most of this file's time.
+KINDS = st.sampled_from(["inpatient", "inpatient", "outpatient_general", "outpatient_chronic"])
+LEVELS = {jid: st.sampled_from(sorted(j.levels)) for jid, j in JURISDICTIONS.items()}
+CHRONIC = {jid: st.sampled_from(sorted(j.chronic_classes)) for jid, j in JURISDICTIONS.items()}
+IN_COUNTY = {(jid, level): st.one_of(st.just(body["in_county"]), st.booleans())
+             for jid, j in JURISDICTIONS.items() for level, body in j.levels.items()}
+HOSPITALS = {(jid, level): st.one_of(st.none(), st.sampled_from(at_level))
+             for jid, j in JURISDICTIONS.items() for level in j.levels
+             if (at_level := sorted(h for h, body in j.hospitals.items() if body["level"] == level))}
+DAYS = st.integers(0, 729)
+JIDS = st.sampled_from(sorted(JURISDICTIONS))
+CATEGORIES = {jid: st.sampled_from(sorted(j.categories)) for jid, j in JURISDICTIONS.items()}
+
+
 @st.composite
 def claim_st(draw, j, index):
-    kind = draw(st.sampled_from(["inpatient", "inpatient", "outpatient_general", "outpatient_chronic"]))
-    level = draw(st.sampled_from(sorted(j.levels)))
+    kind = draw(KINDS)
+    level = draw(LEVELS[j.id])
     total = draw(st.integers(0, 60_000_000 if kind == "inpatient" else 2_000_000))
     ooc = draw(st.integers(0, total))
     sf = draw(st.integers(0, total - ooc))
     in_catalog = total - ooc - sf
     class_b = draw(st.integers(0, in_catalog)) if kind == "outpatient_general" else 0
-    chronic = draw(st.sampled_from(sorted(j.chronic_classes))) if kind == "outpatient_chronic" else None
-    in_county = draw(st.one_of(st.just(j.levels[level]["in_county"]), st.booleans()))
-    day = dt.date(2019, 1, 1) + dt.timedelta(days=draw(st.integers(0, 729)))
-    at_level = sorted(h for h, body in j.hospitals.items() if body["level"] == level)
-    hospital = draw(st.one_of(st.none(), st.sampled_from(at_level))) if at_level else None
+    chronic = draw(CHRONIC[j.id]) if kind == "outpatient_chronic" else None
+    in_county = draw(IN_COUNTY[j.id, level])
+    day = dt.date(2019, 1, 1) + dt.timedelta(days=draw(DAYS))
+    hospital = draw(HOSPITALS[j.id, level]) if (j.id, level) in HOSPITALS else None
     fee_items = {}
     waiver_items = ENGINES[j.id].waiver_items[kind]
     if waiver_items and in_catalog:
@@ -49,8 +63,8 @@ def claim_st(draw, j, index):
 
 @st.composite
 def case_st(draw, max_claims=6):
-    j = JURISDICTIONS[draw(st.sampled_from(sorted(JURISDICTIONS)))]
-    category = draw(st.sampled_from(sorted(j.categories)))
+    j = JURISDICTIONS[draw(JIDS)]
+    category = draw(CATEGORIES[j.id])
     n = draw(st.integers(1, max_claims))
     return j, category, [draw(claim_st(j, i)) for i in range(n)]
 
