@@ -6,5 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-GUIDE_IMAGES="$PWD/docs/img/guide" .venv/bin/python -m pytest -q tests/e2e/test_e2e_flows.py -k "not postgresql" "$@"
+# The full browser, not the tests' headless shell (tests/chromium.py): the pictures show what a phone shows.
+GUIDE_IMAGES="$PWD/docs/img/guide" TEST_CHROMIUM=/usr/bin/chromium .venv/bin/python -m pytest -q tests/e2e/test_e2e_flows.py -k "not postgresql" "$@"
 ls -l docs/img/guide

@@ -1,6 +1,7 @@
 """Debian's Chromium for the browser tests: where it is and how it is started, in one place."""
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -10,8 +11,10 @@ import pytest
 # the one Playwright itself picks for headless runs, without the full browser's user interface.
 # The same Blink draws the pages; on the staff and calculator browser tests it used 37 % less CPU
 # (40 → 25 s) and starts in 0.2 s instead of 0.6 s, and the suite is bound by CPU (issue 25).
-# Screenshots for a person to look at can still be taken with the full `chromium` package.
-CHROMIUM = "/usr/bin/chromium-headless-shell"
+# It lays some text out a pixel apart from the full browser (a line may wrap one word earlier), so
+# the guides' pictures are taken with the full `chromium` (scripts/guide-images.sh sets
+# TEST_CHROMIUM=/usr/bin/chromium), as a resident's phone would show them.
+CHROMIUM = os.environ.get("TEST_CHROMIUM", "/usr/bin/chromium-headless-shell")
 # No sandbox (tests may run as root in a container), no GPU on a headless machine, and no
 # traffic of the browser's own: the tests count every request a page makes to another host.
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -22,7 +25,7 @@ def running_chromium():
     """A headless Chromium under Playwright, closed afterwards; fails (not skips) when it is missing."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium-headless-shell")
+        pytest.fail(f"{CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium-headless-shell and chromium")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
