@@ -7,6 +7,7 @@ once, never returning into the caller's code (nor a pool's).
 """
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 from typing import Callable
@@ -21,6 +22,11 @@ class Child:
         read, write = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:  # the child
+            # What it inherited, out of its collector's sight (gc.freeze only relinks two lists):
+            # a collection would otherwise walk every inherited object, writing to (and so
+            # copying) each page shared with the parent: 0.1 s in the middle of the leaflet's
+            # layout once. The parent's collector is left as it was.
+            gc.freeze()
             try:
                 os.close(read)
                 try:

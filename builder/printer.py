@@ -40,7 +40,7 @@ class Printer:
         except Exception:  # noqa: BLE001 - something in it cannot be sent: the print loads it
             task = pickle.dumps((job, root, previous, None))
         try:
-            _write_all(self._tasks, task)
+            _write_all(self._tasks, _framed(task))
         except OSError:  # it stopped (the print cannot be imported): the caller's way says why
             return False
         return True
@@ -48,7 +48,7 @@ class Printer:
     def close(self) -> None:
         """In the build's own process, at its end: nothing (more) to print; wait for it to exit."""
         try:
-            _write_all(self._tasks, pickle.dumps(None))
+            _write_all(self._tasks, _framed(pickle.dumps(None)))
         except OSError:
             pass
         os.close(self._tasks)
@@ -61,15 +61,49 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def _serve(tasks: int, ours: int):
-    """In the print process: import the print, then do the one task sent, if any."""
-    os.close(ours)  # the build's end of the pipe: without it, a build that dies is an end of file here
-    importlib.import_module("builder.printing")
-    with os.fdopen(tasks, "rb") as source:
-        try:
-            task = pickle.load(source)
-        except (EOFError, pickle.UnpicklingError):
+LENGTH = 8  # a task is its pickle's length (8 bytes, big-endian), then the pickle
+
+
+def _framed(data: bytes) -> bytes:
+    return len(data).to_bytes(LENGTH, "big") + data
+
+
+def _read_exactly(fd: int, n: int) -> bytes | None:
+    """n bytes from the pipe, or None when it ends first (the build is gone)."""
+    chunks, left = [], n
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
             return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_task(fd: int) -> bytes | None:
+    head = _read_exactly(fd, LENGTH)
+    return None if head is None else _read_exactly(fd, int.from_bytes(head, "big"))
+
+
+def _serve(tasks: int, ours: int):
+    """In the print process: import the print, then do the one task sent, if any.
+
+    The task (the jurisdiction as the build loaded it, about 0.4 MB) is read by a thread while the
+    print is imported: the pipe holds 64 KB, and the process building the site used to wait in
+    `send` until the import was over (0.2 s of the officer's loop)."""
+    import threading
+
+    os.close(ours)  # the build's end of the pipe: without it, a build that dies is an end of file here
+    box: list[bytes | None] = [None]
+    reader = threading.Thread(target=lambda: box.__setitem__(0, _read_task(tasks)), daemon=True)
+    reader.start()
+    importlib.import_module("builder.printing")
+    reader.join()  # before anything forks: no thread is left
+    os.close(tasks)
+    try:
+        task = pickle.loads(box[0]) if box[0] is not None else None
+    except pickle.UnpicklingError:
+        return None
     if task is None:
         return None
     from .pipeline import _load, _print

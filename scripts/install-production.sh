@@ -47,6 +47,9 @@ fi
 if [ ! -x .venv/bin/python ]; then run python3 -m venv .venv; fi
 run .venv/bin/python -m pip install -q --upgrade pip
 run .venv/bin/python -m pip install -q -e ".[site,print,forms,audit]"
+# Bytecode written now, by root: the service account cannot write it beside the sources, and every
+# gunicorn worker and scheduled job would compile them again (scripts/setup.sh says why).
+run .venv/bin/python -m compileall -q build.py builder policy forms_app
 
 run install -d -o "$USER_NAME" -g "$USER_NAME" -m 0700 instance   # instance/secrets.json: the service's alone
 run install -d -o "$USER_NAME" -g "$USER_NAME" -m 0750 dist /var/backups/health-forms \

@@ -142,3 +142,38 @@ def test_the_print_process_prints_the_very_bytes_of_a_print_in_this_process(firs
     theirs, ours = sorted((out / "jixian" / "print").glob("*.pdf")), sorted((tmp_path / "here" / "print").glob("*.pdf"))
     assert [p.name for p in theirs] == [p.name for p in ours] and len(ours) > 4
     assert [p.name for p, q in zip(theirs, ours) if p.read_bytes() != q.read_bytes()] == []
+
+
+def test_the_site_process_hands_over_the_print_while_the_print_is_still_being_imported(tmp_path, monkeypatch):
+    """A task (the loaded jurisdiction, 0.4 MB) is more than the pipe holds (64 KB): the print
+    process reads it while it imports the print, so that send() returns at once and the site is
+    made meanwhile. It used to read only after the import: the site waited 0.2 s of the loop."""
+    import importlib
+    import threading
+    import time
+
+    release = tmp_path / "imported"
+    own_import = importlib.import_module
+
+    def slow_import(name, *args):
+        if name == "builder.printing":  # in the print process: the import ends when the test says
+            deadline = time.monotonic() + 30
+            while not release.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+        return own_import(name, *args)
+
+    monkeypatch.setattr(printer.importlib, "import_module", slow_import)
+    monkeypatch.setattr(pipeline, "_print", lambda job, j, root, previous: (None, (job, len(j), root)))
+    the_printer = printer.Printer()
+    sent = []
+    sending = threading.Thread(target=lambda: sent.append(the_printer.send("job", tmp_path, None, "村" * 200_000)))
+    try:
+        sending.start()
+        sending.join(timeout=10)
+        handed_over = not sending.is_alive()
+    finally:
+        release.touch()
+        sending.join()
+    assert handed_over and sent == [True], "send() waited for the print process's import"
+    assert the_printer.child.wait() == (True, ("job", 200_000, tmp_path))
+    the_printer.close()

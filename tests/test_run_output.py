@@ -65,3 +65,15 @@ def test_the_bars_redraw_each_county_in_place_and_end_complete():
     last = drawn.rsplit("\x1b[2F", 1)[1]
     assert last.count("完成") == 2 and "█" * progress.WIDTH in last
     assert progress.bar_line("资溪县", 1, 7, "打印") == f"资溪县   [{'█' * 2}{'░' * 18}] 打印"
+
+
+def test_set_up_leaves_our_modules_compiled():
+    """scripts/setup.sh compiles build.py, builder/, policy/ and forms_app/ as pip compiles what it
+    installs: where PYTHONDONTWRITEBYTECODE is set (this kind of CI machine, containers) every
+    process compiled them again otherwise. A module added since the last set-up: run it again."""
+    import importlib.util
+
+    sources = [ROOT / "build.py", *(p for part in ("builder", "policy", "forms_app") for p in (ROOT / part).rglob("*.py"))]
+    assert len(sources) > 100
+    missing = [str(p.relative_to(ROOT)) for p in sources if not Path(importlib.util.cache_from_source(str(p))).exists()]
+    assert missing == [], "scripts/setup.sh compiles these: run it again"

@@ -107,6 +107,8 @@ def test_the_production_install_installs_no_test_tools_and_runs_as_a_service_acc
     out = result.stdout
     pip = [line for line in out.splitlines() if "pip install" in line and "-e" in line]
     assert pip == ["+ .venv/bin/python -m pip install -q -e .[site,print,forms,audit]"]
+    # the bytecode written by root: the service account could not, and each worker compiled it again
+    assert "+ .venv/bin/python -m compileall -q build.py builder policy forms_app" in out.splitlines()
     apt = next(line for line in out.splitlines() if "apt-get install" in line).split()
     listed = [p.strip() for p in (ROOT / "scripts" / "debian-packages.txt").read_text().splitlines()
               if p.strip() and not p.startswith("#")]
