@@ -142,10 +142,12 @@ class SteadyLoad:
     """`clients` threads, each sending requests one after another on a new connection each (as
     nginx does to its upstream), until stopped or `limit` requests are sent. Mixed: the complaint
     form, the categories as Open311 services, and Open311 submissions (POST). Every answer that is
-    not 2xx, and every connection refused, reset or timed out, counts as failed."""
+    not 2xx, and every connection refused, reset or timed out, counts as failed. `pause`: seconds
+    each client waits between two requests (0: none, as much load as the clients can make)."""
 
-    def __init__(self, port: int, clients: int = 8, limit: int = 200_000, timeout: float = 30.0):
-        self.port, self.clients, self.limit, self.timeout = port, clients, limit, timeout
+    def __init__(self, port: int, clients: int = 8, limit: int = 200_000, timeout: float = 30.0,
+                 pause: float = 0.0):
+        self.port, self.clients, self.limit, self.timeout, self.pause = port, clients, limit, timeout, pause
         self.sent = 0
         self.failed: Counter[str] = Counter()
         self.failures_at: list[float] = []  # time.monotonic() when each failure was seen
@@ -198,6 +200,8 @@ class SteadyLoad:
                     return
             self._one(*self.REQUESTS[n % len(self.REQUESTS)])
             n += 1
+            if self.pause:
+                self._stop.wait(self.pause)
 
     def seen(self, path: str, text: str) -> bool:
         with self._lock:
