@@ -62,6 +62,7 @@ with quick_library_lookup():  # before any module here imports WeasyPrint: 0.2 s
 
 from .fast_pages import fast_pages
 from .fast_percentages import fast_percentages
+from .kept_subsets import kept_subsets
 from .shared_styles import shared_styles
 from .stamp_fonts import StampNeedsItsFonts, base_name, drawn_text, stamp_form, without_font_files
 from .print_facts import PRINT_DIR, PrintDataError, jurisdiction_facts, load_scenarios, village_facts
@@ -308,17 +309,19 @@ def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *,
         renderer().keep_compiled(templates)
     sheets, layers, stamps = _Sheets(out), LayerCache(cache), Stamps(jur.id, facts)
     clock.lap("facts")
-    leaflet_beside = _leaflet_beside(jur.id, shown(content, "leaflet"), layers, stamps) if spare_core else None
-    try:
-        _print_notices(jur.id, shown(content, "notice"), villages, sheets, layers, stamps)
-        clock.lap("notices + county pack")
-        _print_cards(jur.id, shown(content, "cards"), villages, sheets, layers, stamps)
-        clock.lap("cards")
-        _print_leaflet(jur.id, shown(content, "leaflet"), sheets, layers, stamps, leaflet_beside)
-        clock.lap("leaflet")
-    finally:
-        if leaflet_beside is not None:
-            leaflet_beside[1]()  # no child is left behind, whatever stopped the print (a no-op if waited for)
+    # the font subsets of a layer laid out again with no new character: those of the last print
+    with kept_subsets(cache / "subsets" if cache is not None else None):
+        leaflet_beside = _leaflet_beside(jur.id, shown(content, "leaflet"), layers, stamps) if spare_core else None
+        try:
+            _print_notices(jur.id, shown(content, "notice"), villages, sheets, layers, stamps)
+            clock.lap("notices + county pack")
+            _print_cards(jur.id, shown(content, "cards"), villages, sheets, layers, stamps)
+            clock.lap("cards")
+            _print_leaflet(jur.id, shown(content, "leaflet"), sheets, layers, stamps, leaflet_beside)
+            clock.lap("leaflet")
+        finally:
+            if leaflet_beside is not None:
+                leaflet_beside[1]()  # no child is left behind, whatever stopped the print (a no-op if waited for)
     layers.keep_glyphs(stamps.glyphs_found)
     _remove_stale(out, set(sheets.new))
     write_atomic(out / FINGERPRINTS, json.dumps(sheets.new, indent=1, sort_keys=True).encode())

@@ -3,7 +3,9 @@
 `fast_pages`, `fast_percentages` and `shared_styles` swap private WeasyPrint functions for
 faster ones that lay out the same pages (tests/test_printing.py compares every sheet byte for
 byte); `stamp_fonts` writes a stamp without the font files that the layer's replace anyway
-(tests/test_print_incremental.py compares every sheet with the stamps' subsets made). They
+(tests/test_print_incremental.py compares every sheet with the stamps' subsets made);
+`kept_subsets` keeps the font subsets HarfBuzz made for the next document and print (the same
+test file compares every sheet with the subsets made afresh). They
 were written against the source of WeasyPrint `CHECKED_VERSION` (pinned in pyproject.toml). At
 import, each shortcut asks `allowed(name)`: the source of every WeasyPrint function it replaces,
 wraps or copies must hash to the value recorded here. If one does not
@@ -11,8 +13,9 @@ wraps or copies must hash to the value recorded here. If one does not
 same sheets only slower, and ONE warning per process names what changed.
 
 The first three, written against WeasyPrint's own source, are in docs/upstream/ (ready to send);
-when WeasyPrint takes them, the shortcut can go. `stamp_fonts` is ours alone: a document that
-needs no font files is not something WeasyPrint makes (docs/upstream/README.md says why).
+when WeasyPrint takes them, the shortcut can go. `stamp_fonts` and `kept_subsets` are ours alone:
+a document that needs no font files, and subsets kept between runs, are not something WeasyPrint
+makes (docs/upstream/README.md says why).
 
 To re-check after upgrading WeasyPrint: read the functions named below against their patch in
 docs/upstream/, run tests/test_printing.py, then record the new hashes from
@@ -53,6 +56,16 @@ EXPECTED: dict[str, dict[str, str]] = {
         "weasyprint.pdf.fonts:Font.__init__": "6979a02ed3601d89",
         "weasyprint.pdf.fonts:build_fonts_dictionary": "fc551bef35d0d6c3",
         "weasyprint.pdf.fonts:_build_vector_font_dictionary": "aa6eea312c6e3375",
+    },
+    "kept_subsets": {
+        # replaced: the subset looked for among those kept first
+        "weasyprint.pdf.fonts:Font.subset": "5e9d4bda7365daaa",
+        # what a subset depends on: the font's file, its face index, the glyphs, hinting, missing
+        "weasyprint.pdf.fonts:Font._harfbuzz_subset": "e46e50fad824ff18",
+        "weasyprint.pdf.fonts:Font._fonttools_subset": "c8ea5e2b50b019bd",
+        # where file_content, index and missing come from; clean() subsets first, then reads file_content
+        "weasyprint.pdf.fonts:Font.__init__": "6979a02ed3601d89",
+        "weasyprint.pdf.fonts:Font.clean": "f2c256845b97a3ee",
     },
     "shared_styles": {
         # replaced

@@ -389,3 +389,61 @@ def test_compiled_templates_are_kept_for_the_next_process(tmp_path):
     unkept = printing.Renderer()
     unkept.keep_compiled(blocked / "jinja")  # cannot be made: compiled as before, no failure
     assert unkept.env.bytecode_cache is None and unkept.env.get_template("leaflet.html")
+
+
+def _harfbuzz_subsets(monkeypatch) -> list:
+    """Each font HarfBuzz subsets from now on (Font._harfbuzz_subset), by family."""
+    from weasyprint.pdf import fonts
+
+    made, own = [], fonts.Font._harfbuzz_subset
+    monkeypatch.setattr(fonts.Font, "_harfbuzz_subset", lambda self, *args: made.append(self.family) or own(self, *args))
+    return made
+
+
+def _stock_print(jur, out: Path, version: str, day: dt.date, monkeypatch) -> Path:
+    """The sheets with every subset made by HarfBuzz (the kept_subsets shortcut turned off)."""
+    from builder import weasyprint_pins
+
+    with monkeypatch.context() as m:
+        own = weasyprint_pins.allowed
+        m.setattr(weasyprint_pins, "allowed", lambda name: name != "kept_subsets" and own(name))
+        _print(jur, out, version, day, cache=None)
+    return out / "print"
+
+
+def test_a_layer_laid_out_again_with_no_new_character_takes_the_last_prints_font_subsets(printed_once, monkeypatch,
+                                                                                         tmp_path):
+    """The bureau's hours changed to digits the leaflet has: its layer is laid out again, and its
+    two fonts' subsets come from the print cache (not from this process: emptied first), not from
+    HarfBuzz; every sheet is byte for byte what subsets made afresh give."""
+    from builder import kept_subsets
+
+    jur, out, cache, _ = printed_once
+    assert len(list((cache / "subsets").glob("*.subset"))) >= 6  # three layers, two weights each
+    jur.contacts[0]["hours"] = "工作日 8:00-12:00，14:00-18:00"
+    monkeypatch.setattr(kept_subsets, "_kept", type(kept_subsets._kept)())
+    made = _harfbuzz_subsets(monkeypatch)
+    _, laid_out, _ = _print(jur, out, "version-2", DAY, cache)
+    assert laid_out == {"leaflet.pdf"} and made == []
+    stock = _stock_print(jur, tmp_path / "stock", "version-2", DAY, monkeypatch)
+    assert len(made) >= 6, "the stock print made its subsets itself"
+    names = sorted(p.name for p in stock.glob("*.pdf"))
+    assert names == sorted(p.name for p in (out / "print").glob("*.pdf"))
+    assert [n for n in names if (stock / n).read_bytes() != (out / "print" / n).read_bytes()] == []
+
+
+def test_a_kept_subset_that_does_not_read_whole_is_made_again(printed_once, monkeypatch, tmp_path):
+    from builder import kept_subsets
+
+    jur, out, cache, _ = printed_once
+    for kept in (cache / "subsets").glob("*.subset"):
+        data = kept.read_bytes()
+        kept.write_bytes(data[:32] + data[32:-1] + bytes([data[-1] ^ 1]))  # one bit off
+    monkeypatch.setattr(kept_subsets, "_kept", type(kept_subsets._kept)())
+    made = _harfbuzz_subsets(monkeypatch)
+    jur.contacts[0]["hours"] = "工作日 8:00-12:00，14:00-18:00"
+    _print(jur, out, "version-2", DAY, cache)
+    assert len(made) == 2  # the leaflet's two fonts, made again
+    stock = _stock_print(jur, tmp_path / "stock", "version-2", DAY, monkeypatch)
+    assert (stock / "leaflet.pdf").read_bytes() == (out / "print" / "leaflet.pdf").read_bytes()
+    assert kept_subsets._read(cache / "subsets", next(iter(kept_subsets._kept))) is not None  # whole again

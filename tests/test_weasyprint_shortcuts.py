@@ -3,8 +3,9 @@ are pinned to the WeasyPrint source they were checked against (builder/weasyprin
 another source turns a shortcut off with one warning, and the sheets come out the same; the
 same changes written as patches against WeasyPrint (docs/upstream/) apply to the pinned version
 and print the very same bytes. The byte-identity of the shortcuts themselves is in
-tests/test_printing.py. The fourth, builder/stamp_fonts.py's (a stamp written without font
-files), is pinned the same way; its byte-identity is in tests/test_print_incremental.py."""
+tests/test_printing.py. The fourth and fifth, builder/stamp_fonts.py's (a stamp written without
+font files) and builder/kept_subsets.py's (font subsets kept for the next document and print), are
+pinned the same way; their byte-identity is in tests/test_print_incremental.py."""
 from __future__ import annotations
 
 import datetime as dt
