@@ -6,6 +6,7 @@ every cross-reference, runs every worked example, and returns all problems toget
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import multiprocessing
 import os
 from dataclasses import dataclass
@@ -35,7 +36,13 @@ REF_LABELS = {
 
 
 def display_path(path: Path) -> str:
-    rel = os.path.relpath(path)
+    return _display_path(path, os.getcwd())
+
+
+@functools.lru_cache(maxsize=4096)
+def _display_path(path: Path, cwd: str) -> str:
+    # asked for every value a file is read for (about a hundred times a load): worked out once
+    rel = os.path.relpath(path, cwd)
     return path.as_posix() if rel.startswith("..") else Path(rel).as_posix()
 
 

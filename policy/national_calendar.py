@@ -40,10 +40,22 @@ def is_national_workday(day: dt.date) -> bool:
     return day in cc.workdays or (day.weekday() < 5 and day not in cc.holidays)
 
 
+@functools.cache
+def national_days_off(year: int) -> frozenset[dt.date]:
+    """The days of `year` that are not national working days (every county checks every year)."""
+    day, off = dt.date(year, 1, 1), set()
+    while day.year == year:
+        if not is_national_workday(day):
+            off.add(day)
+        day += dt.timedelta(days=1)
+    return frozenset(off)
+
+
 def disagreements(calendar: Calendar, cal: dict, shown: str, year_lines: dict[int, int]) -> list[Problem]:
     """One problem per day on which `calendar` and the national calendar disagree, unmarked."""
     problems = []
     for year in sorted(set(cal["years"]) & national_years()):
+        national_off = national_days_off(year)
         body = cal["years"][year]
         local = {e["date"] for e in body.get("local_exceptions") or ()}
         holiday_line = {}
@@ -56,7 +68,7 @@ def disagreements(calendar: Calendar, cal: dict, shown: str, year_lines: dict[in
                 day += dt.timedelta(days=1)
         day = dt.date(year, 1, 1)
         while day.year == year:
-            ours, national = calendar.is_working_day(day), is_national_workday(day)
+            ours, national = calendar.is_working_day(day), day not in national_off
             if ours != national and day not in local:
                 line = holiday_line.get(day) or year_lines.get(year)
                 ours_text = "工作日" if ours else "放假"

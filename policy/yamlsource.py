@@ -44,11 +44,28 @@ class _Loader(_Base):
     def resolve(self, kind, value, implicit):
         if kind is yaml.ScalarNode:
             if implicit[0]:
-                for tag, regexp in _IMPLICIT.get(value[:1], ()):
-                    if regexp.match(value):
-                        return tag
+                tag = _PLAIN_TAGS.get(value)
+                if tag is None:
+                    tag = _plain_tag(value)
+                    if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
+                        _PLAIN_TAGS[value] = tag
+                return tag
             return _STR
         return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
+def _plain_tag(value: str) -> str:
+    for tag, regexp in _IMPLICIT.get(value[:1], ()):
+        if regexp.match(value):
+            return tag
+    return _STR
+
+
+# The tag of a plain scalar depends on its text alone, and a data folder repeats the same keys and
+# values thousands of times (from, until, value, name, dates): each text is matched once per
+# process. Bounded, so that a hostile file of distinct values costs only the matching.
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_MAX = 200_000
 
 
 class YMap(dict):

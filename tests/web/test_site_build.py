@@ -71,7 +71,7 @@ def test_a_broken_link_fails_the_strict_mkdocs_build(data_copy, tmp_path, monkey
     home = templates / "home.md.j2"
     home.write_text(home.read_text(encoding="utf-8") + "\n[坏链接](nowhere/index.md)\n", encoding="utf-8")
     monkeypatch.setattr(pages, "TEMPLATES", templates)
-    code, log = run_build(data_copy, tmp_path / "dist", only=["jixian"])
+    code, log = run_build(data_copy, tmp_path / "dist", only=["jixian"], print_step=False)  # the site stage alone
     assert code == 1
     message = "\n".join(log.err)
     assert "MkDocs 严格模式生成失败" in message and "nowhere/index.md" in message
