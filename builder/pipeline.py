@@ -241,7 +241,8 @@ def build_one(job: Job) -> Outcome:
         if not job.rebuild:  # only print, which is incremental on its own
             progress.stage(jid, "打印")
             waiting = _print_elsewhere(job, job.out / jid, None)
-            printed = sum(map(len, waiting() if waiting else _print(job, _load(job.folder), job.out / jid)[1]))
+            laid_out, restamped, _ = waiting() if waiting else _print(job, _load(job.folder), job.out / jid)[1]
+            printed = len(laid_out) + len(restamped)
             return Outcome(jid, name, False, None, time.perf_counter() - start, printed)
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
@@ -426,10 +427,12 @@ def _waited(child) -> Callable[[], object]:
     return wait
 
 
-def print_line(laid_out: list[Path], restamped: list[Path]) -> str:
+def print_line(laid_out: list[Path], restamped: list[Path], relaid: int = 0) -> str:
     """One line: the sheets laid out again because what they show changed (these must be printed
     again), and how many only got the new data version and date (they may wait), e.g.
-    `打印：重排 明白纸（印的内容变了）；另有 123 个文件只换了数据版本和日期`."""
+    `打印：重排 明白纸（印的内容变了）；另有 123 个文件只换了数据版本和日期`. `relaid`: how many of
+    those were laid out again all the same (a stamp with new characters, a layer not kept): the
+    line then does not say they were not."""
     names = [p.name for p in laid_out]
     parts = [f"{n} 张{what}" for n, what in ((sum(x.startswith("notice-") for x in names), "公示栏"),) if n]
     parts += [what for name, what in (("county-pack.pdf", "全县合订本"), ("leaflet.pdf", "明白纸")) if name in names]
@@ -441,7 +444,7 @@ def print_line(laid_out: list[Path], restamped: list[Path]) -> str:
     if parts:
         return f"打印：重排 {'、'.join(parts)}（印的内容变了）"
     if restamped:
-        return f"打印：{stamped}（印的内容没变，没有重排）"
+        return f"打印：{stamped}（印的内容没变，{'版面重新排过' if relaid else '没有重排'}）"
     return "打印：没有变化（印的内容、数据版本和日期都没变）"
 
 
@@ -466,11 +469,12 @@ def _load(folder: Path):
 
 
 def _print(job: Job, j, root: Path, previous: Path | None = None
-           ) -> tuple[set[str], tuple[list[Path], list[Path]]]:
+           ) -> tuple[set[str], tuple[list[Path], list[Path], int]]:
     """Printed sheets (builder.printing, when installed) under `root/print/`: (ids of villages
-    with a notice, (the files laid out again, the files that only got a new stamp))."""
+    with a notice, (the files laid out again, the files that only got a new stamp, how many of
+    those were laid out again all the same))."""
     if not job.printing:
-        return set(), ([], [])
+        return set(), ([], [], 0)
     if previous is not None and previous.is_dir():
         # A copy, not a move: if this build fails, the site in place keeps its PDFs. Hard links,
         # not copies of 45 MB: every PDF is replaced by write_atomic's rename, never written in
@@ -478,12 +482,13 @@ def _print(job: Job, j, root: Path, previous: Path | None = None
         shutil.copytree(previous, root / "print", copy_function=_link_or_copy)
     printing = importlib.import_module("builder.printing")
     as_of = job.as_of or china_today()
+    report: dict = {}
     _, laid_out, restamped = printing.print_jurisdiction_report(
         j, root, data_version(job.folder, as_of), site_url=job.site_url, forms_url=job.forms_url, as_of=as_of,
         preview=job.preview, cache=print_cache(job.out, j.id), spare_core=job.print_apart,
-        templates=site_reuse.template_cache(job.out))
+        templates=site_reuse.template_cache(job.out), report=report)
     villages = {vid for vid, (t, v) in j.villages.items() if (root / "print" / f"notice-{t['id']}-{vid}.pdf").is_file()}
-    return villages, (laid_out, restamped)
+    return villages, (laid_out, restamped, report["relaid"])
 
 
 def print_cache(out: Path, jid: str) -> Path:

@@ -285,14 +285,17 @@ def print_jurisdiction(jur: Jurisdiction, out_dir: Path, version: str, *, site_u
 def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *, site_url: str,
                               forms_url: str, as_of: dt.date | None = None, preview: bool = False,
                               timing: dict | None = None, cache: Path | None = None, spare_core: bool = False,
-                              templates: Path | None = None) -> tuple[list[Path], list[Path], list[Path]]:
+                              templates: Path | None = None, report: dict | None = None
+                              ) -> tuple[list[Path], list[Path], list[Path]]:
     """(all PDFs of the jurisdiction, the ones laid out again because what they show changed, the
     ones that only got a new stamp). `cache`: a folder that is never published, where the layers
     laid out are kept for the next run (None: nothing kept). `spare_core`: a core would otherwise
     wait, so the leaflet is laid out in a process of its own while the notices and cards are
     composed (builder/beside.py). `templates`: a folder for the compiled templates
     (Renderer.keep_compiled). `timing`, if given, gets the seconds each kind of sheet took
-    (benchmarks/print_county.py)."""
+    (benchmarks/print_county.py); `report`, if given, gets under "relaid" how many of the sheets
+    that only got a new stamp were laid out again all the same (the stamp brought characters
+    their layer lacked, or the layer was not kept): `build` then does not say "没有重排"."""
     clock = _Clock(timing)
     require_font(jur.id)
     out = Path(out_dir) / "print"
@@ -323,9 +326,16 @@ def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *,
             if leaflet_beside is not None:
                 leaflet_beside[1]()  # no child is left behind, whatever stopped the print (a no-op if waited for)
     layers.keep_glyphs(stamps.glyphs_found)
+    if report is not None:
+        report["relaid"] = sum(_layer_kind(p.name) in layers.laid_out for p in sheets.restamped)
     _remove_stale(out, set(sheets.new))
     write_atomic(out / FINGERPRINTS, json.dumps(sheets.new, indent=1, sort_keys=True).encode())
     return sorted(out / name for name in sheets.new), sheets.laid_out, sheets.restamped
+
+
+def _layer_kind(name: str) -> str:
+    """The layer (LayerCache kind) a sheet of print/ is composed from."""
+    return "cards" if name.startswith("cards-") else "leaflet" if name == "leaflet.pdf" else "notices"
 
 
 # The stamp: what every sheet prints that changes with any data change (the data version) or any
@@ -479,6 +489,7 @@ class LayerCache:
 
     def __init__(self, folder: Path | None):
         self.folder = folder
+        self.laid_out: set[str] = set()  # the kinds laid out in this run (not taken from the folder)
 
     GLYPHS = "stamp-glyphs.json"
 
@@ -515,6 +526,7 @@ class LayerCache:
         layer = self.get(kind, key)
         if layer is None:
             layer = lay_out()
+            self.laid_out.add(kind)
             self.put(kind, key, *layer)
         return layer
 

@@ -332,6 +332,30 @@ def test_the_build_line_tells_laid_out_sheets_from_restamped_ones():
     assert print_line([p / "county-pack.pdf", p / "notice-a-b.pdf", p / "cards-b.pdf"], []) == \
         "打印：重排 1 张公示栏、全县合订本、1 张联系卡（印的内容变了）"
     assert print_line([], []) == "打印：没有变化（印的内容、数据版本和日期都没变）"
+    assert print_line([], [p / "leaflet.pdf"] * 124, relaid=124) == \
+        "打印：124 个文件只换了数据版本和日期（印的内容没变，版面重新排过）"
+
+
+def test_a_stamp_that_brings_new_characters_lays_the_layers_out_again_and_the_line_says_so(printed_once, renders):
+    """The officer records the day the data was last checked: every footer says 数据核对于 …, with
+    a character (于) the glyph reserve of the notices' and the leaflet's layers did not hold. What
+    the sheets show is the same (only restamped: they may wait), but those two layers are laid
+    out again for the stamp's glyphs, and the build's line does not say they were not."""
+    jur, out, cache, names = printed_once
+    jur.reviewed = dt.date(2020, 5, 1)
+    report: dict = {}
+    _, laid_out, restamped = printing.print_jurisdiction_report(jur, out, "version-2", site_url=SITE, forms_url=FORMS,
+                                                                as_of=DAY, cache=cache, report=report)
+    assert laid_out == [] and {p.name for p in restamped} == names
+    assert set(renders) & LAYERS == {"notice", "leaflet"}
+    assert report["relaid"] == len([n for n in names if not n.startswith("cards-")])
+    assert print_line(laid_out, restamped, report["relaid"]).endswith("（印的内容没变，版面重新排过）")
+    assert "数据核对于2020年5月1日" in _text(out / "print" / "leaflet.pdf")
+    renders.clear()
+    _, laid_out, restamped = printing.print_jurisdiction_report(jur, out, "version-3", site_url=SITE, forms_url=FORMS,
+                                                                as_of=DAY, cache=cache, report=report)
+    assert set(renders) & LAYERS == set() and report["relaid"] == 0
+    assert print_line(laid_out, restamped, report["relaid"]).endswith("（印的内容没变，没有重排）")
 
 
 def test_the_last_builds_sheets_are_hard_linked_and_a_new_sheet_leaves_them_alone(tmp_path):
