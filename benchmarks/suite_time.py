@@ -1,4 +1,4 @@
-"""The suite's wall time as `scripts/test.sh` runs it (pytest-xdist, one worker per core).
+"""The suite's wall time as `scripts/test.sh` runs it (pytest-xdist, a worker per core and one more).
 
     python benchmarks/suite_time.py [--serial] [pytest arguments...]
 
@@ -37,7 +37,7 @@ def main() -> int:
     serial = "--serial" in sys.argv[1:]
     extra = [a for a in sys.argv[1:] if a != "--serial"]
     print(f"load average before: {load()} ({os.cpu_count()} cores)")
-    seconds, tail, code = timed(os.environ.get("TEST_WORKERS", "auto"), extra)
+    seconds, tail, code = timed(os.environ.get("TEST_WORKERS") or str((os.cpu_count() or 1) + 1), extra)
     print(tail)
     print(f"suite, in parallel        {seconds:7.1f} s   goal ≤ {GOAL_S} s (quiet machine)   "
           f"{'met' if seconds <= GOAL_S else 'NOT met'}   load after: {load()}")

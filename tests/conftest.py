@@ -64,7 +64,7 @@ def cli():
 
 # ------------------------------------------------------------------ how xdist shares the work out
 
-# scripts/test.sh runs `-n auto --dist loadfile`: each unit below runs whole on one worker, so its
+# scripts/test.sh runs `-n <cores + 1> --dist loadfile`: each unit below runs whole on one worker, so its
 # module- and session-wide fixtures are made once. A unit is a test module, except that the
 # modules of a folder whose fixtures are the expensive part share one unit: tests/e2e (the zixi
 # site built by build.py, the forms app under gunicorn on SQLite and on PostgreSQL) and tests/web
