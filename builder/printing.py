@@ -66,10 +66,10 @@ from .kept_subsets import kept_subsets
 from .shared_styles import shared_styles
 from .stamp_fonts import StampNeedsItsFonts, base_name, drawn_text, stamp_form, without_font_files
 from .print_facts import PRINT_DIR, PrintDataError, jurisdiction_facts, load_scenarios, village_facts
+from .print_state import FINGERPRINTS, LayerCache, Sheets, layer_kind, remove_stale, write_atomic
 
 FONT_FAMILY = "Noto Sans CJK SC"
 CSS_KINDS = ("notice", "leaflet", "cards")
-FINGERPRINTS = ".fingerprints.json"
 MAX_LEAFLET_PAGES = 2
 
 
@@ -115,10 +115,9 @@ def _static_fingerprint() -> str:
 
     digest = hashlib.sha256(weasyprint.__version__.encode())
     code = Path(__file__).parent
-    for path in [*_template_files(), *(code / name for name in ("printing.py", "print_facts.py", "qr.py",
-                                                                 "qr_masks.py", "shared_styles.py", "stamp_fonts.py",
-                                                                 "fast_percentages.py", "fast_pages.py",
-                                                                 "leaflet_columns.py"))]:
+    names = ("printing.py", "print_state.py", "print_facts.py", "qr.py", "qr_masks.py", "shared_styles.py",
+             "stamp_fonts.py", "fast_percentages.py", "fast_pages.py", "leaflet_columns.py")
+    for path in [*_template_files(), *(code / name for name in names)]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for font in font_files():
         stat = os.stat(font)
@@ -251,16 +250,6 @@ def leaflet(jid: str, facts: dict):
 QR_SIDE_MM, QR_PITCH_MM = 34, 44  # each code 34 mm square, one per 44 mm (notice.css .qr-slot)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename: a reader never sees half a PDF."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _pages_by_anchor(document, ids: list[str], jid: str, prefix: str, field: str) -> list:
     """Each section must be exactly one page: page i starts section i and nothing spills over."""
     pages = document.pages
@@ -310,7 +299,7 @@ def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *,
     content, stamp = split_facts(facts)
     if templates is not None:
         renderer().keep_compiled(templates)
-    sheets, layers, stamps = _Sheets(out), LayerCache(cache), Stamps(jur.id, facts)
+    sheets, layers, stamps = Sheets(out), LayerCache(cache), Stamps(jur.id, facts)
     clock.lap("facts")
     # the font subsets of a layer laid out again with no new character: those of the last print
     with kept_subsets(cache / "subsets" if cache is not None else None):
@@ -327,15 +316,10 @@ def print_jurisdiction_report(jur: Jurisdiction, out_dir: Path, version: str, *,
                 leaflet_beside[1]()  # no child is left behind, whatever stopped the print (a no-op if waited for)
     layers.keep_glyphs(stamps.glyphs_found)
     if report is not None:
-        report["relaid"] = sum(_layer_kind(p.name) in layers.laid_out for p in sheets.restamped)
-    _remove_stale(out, set(sheets.new))
+        report["relaid"] = sum(layer_kind(p.name) in layers.laid_out for p in sheets.restamped)
+    remove_stale(out, set(sheets.new))
     write_atomic(out / FINGERPRINTS, json.dumps(sheets.new, indent=1, sort_keys=True).encode())
     return sorted(out / name for name in sheets.new), sheets.laid_out, sheets.restamped
-
-
-def _layer_kind(name: str) -> str:
-    """The layer (LayerCache kind) a sheet of print/ is composed from."""
-    return "cards" if name.startswith("cards-") else "leaflet" if name == "leaflet.pdf" else "notices"
 
 
 # The stamp: what every sheet prints that changes with any data change (the data version) or any
@@ -368,7 +352,7 @@ def split_facts(facts: dict) -> tuple[dict, dict]:
     return content, {k: facts[k] for k in STAMP_FIELDS}
 
 
-def _print_notices(jid: str, content: dict, villages: list[dict], sheets: "_Sheets", layers: "LayerCache",
+def _print_notices(jid: str, content: dict, villages: list[dict], sheets: "Sheets", layers: "LayerCache",
                    stamps: "Stamps") -> None:
     """The county pack and each village's notice: composed again when any of them changed."""
     names = {v["id"]: notice_name(v["township_id"], v["id"]) for v in villages}
@@ -386,7 +370,7 @@ def _print_notices(jid: str, content: dict, villages: list[dict], sheets: "_Shee
         sheets.write(names[v["id"]], singles[v["id"]], change)
 
 
-def _print_leaflet(jid: str, content: dict, sheets: "_Sheets", layers: "LayerCache", stamps: "Stamps",
+def _print_leaflet(jid: str, content: dict, sheets: "Sheets", layers: "LayerCache", stamps: "Stamps",
                    laid_out_beside=None) -> None:
     change = sheets.change("leaflet.pdf", fingerprint("leaflet-layer", content), fingerprint("footers", stamps.facts))
     if not change:
@@ -431,7 +415,7 @@ def _leaflet_beside(jid: str, content: dict, layers: "LayerCache", stamps: "Stam
     return glyphs, beside(lambda: _leaflet_layer(jid, content, glyphs))
 
 
-def _print_cards(jid: str, shows: dict, villages: list[dict], sheets: "_Sheets", layers: "LayerCache",
+def _print_cards(jid: str, shows: dict, villages: list[dict], sheets: "Sheets", layers: "LayerCache",
                  stamps: "Stamps") -> None:
     views = [_card_view(v) for v in villages]
     stamp_key, shown_key = fingerprint("card-stamp", stamps.card_facts), fingerprint(shows)
@@ -445,118 +429,6 @@ def _print_cards(jid: str, shows: dict, villages: list[dict], sheets: "_Sheets",
     composed = stamps.drawn("card", lambda card: compose_cards(jid, *layer, *card, views))
     for (name, data), change in zip(composed.items(), changes):
         sheets.write(name, data, change)
-
-
-class _Sheets:
-    """The PDFs of print/: what changed in each since the last run, and what was written.
-
-    Each PDF's fingerprint is two: what it shows ("content") and its stamp. Every file of a kind
-    is composed again when any of them changed, and written when its bytes differ: the files of
-    one layer share its fonts, so a new character in one village's card changes every card."""
-
-    def __init__(self, out: Path):
-        self.out, self.old = out, _read_fingerprints(out)
-        self.new: dict[str, str] = {}
-        self.laid_out: list[Path] = []
-        self.restamped: list[Path] = []
-
-    def change(self, name: str, content: str, stamp: str) -> str:
-        """"content", "stamp" or "" (nothing changed and the file is there)."""
-        self.new[name] = f"{content}:{stamp}"
-        old = self.old.get(name, "")
-        if not (self.out / name).is_file() or old.split(":")[0] != content:
-            return "content"
-        return "stamp" if old != self.new[name] else ""
-
-    def write(self, name: str, data: bytes, change: str) -> None:
-        """Write the file if `change` says so, or if its bytes differ (a font subset it shares)."""
-        path = self.out / name
-        if not change:
-            try:
-                if path.read_bytes() == data:
-                    return
-            except OSError:
-                pass
-        write_atomic(path, data)
-        (self.restamped if change == "stamp" else self.laid_out).append(path)
-
-
-class LayerCache:
-    """What WeasyPrint laid out, without the stamp: a PDF and what composing it needs, per kind
-    (notices, leaflet, cards), kept under the key of what it shows. Never published (it sits in
-    the output's .fingerprints folder). A file missing, unreadable or not what its index says is
-    laid out again, never a failure."""
-
-    def __init__(self, folder: Path | None):
-        self.folder = folder
-        self.laid_out: set[str] = set()  # the kinds laid out in this run (not taken from the folder)
-
-    GLYPHS = "stamp-glyphs.json"
-
-    def last_glyphs(self, which: str) -> dict[str, str] | None:
-        """The glyphs (Stamps.glyphs) the last print's stamp `which` had, or None."""
-        return self._kept_glyphs().get(which)
-
-    def _kept_glyphs(self) -> dict[str, dict[str, str]]:
-        """The stamps' glyphs kept by the last print, those that read as glyphs."""
-        if self.folder is None:
-            return {}
-        try:
-            kept = json.loads((self.folder / self.GLYPHS).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(kept, dict):
-            return {}
-        return {which: found for which in ("footers", "card") if isinstance(found := kept.get(which), dict)
-                and set(found) == {"regular", "bold"} and all(isinstance(v, str) for v in found.values())}
-
-    def keep_glyphs(self, found: dict[str, dict[str, str]]) -> None:
-        """Keep the glyphs of the stamps this print laid out, for the next (a guess it checks)."""
-        if self.folder is None or not found:
-            return
-        kept = self._kept_glyphs()
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.folder / self.GLYPHS, json.dumps({**kept, **found}, sort_keys=True).encode())
-        except OSError:
-            pass
-
-    def get_or_lay_out(self, kind: str, key: str, lay_out) -> tuple[bytes, dict]:
-        """The layer kept under `key`, or `lay_out()`'s (then kept)."""
-        layer = self.get(kind, key)
-        if layer is None:
-            layer = lay_out()
-            self.laid_out.add(kind)
-            self.put(kind, key, *layer)
-        return layer
-
-    def get(self, kind: str, key: str) -> tuple[bytes, dict] | None:
-        if self.folder is None:
-            return None
-        try:
-            index = json.loads((self.folder / f"{kind}.json").read_text(encoding="utf-8"))
-            if index["key"] != key:
-                return None
-            data = (self.folder / f"{kind}.pdf").read_bytes()
-            if hashlib.sha256(data).hexdigest() != index["sha256"]:
-                return None
-            return data, index["layout"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def put(self, kind: str, key: str, data: bytes, layout: dict) -> None:
-        """Keep a layer; a cache that cannot be written costs the next build a layout, not this one
-        its sheets. The PDF first, its index last: a reader between the two finds the PDF is not
-        what the index says (sha256) and lays out again."""
-        if self.folder is None:
-            return
-        index = {"key": key, "sha256": hashlib.sha256(data).hexdigest(), "layout": layout}
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.folder / f"{kind}.pdf", data)
-            write_atomic(self.folder / f"{kind}.json", json.dumps(index, sort_keys=True).encode())
-        except OSError:
-            pass
 
 
 class Stamps:
@@ -983,17 +855,3 @@ def _card_view(v: dict) -> dict:
     """What a card shows (not the QR codes or URLs), so a URL change does not reprint cards."""
     return {"clinic": {k: v["clinic"][k] for k in ("name", "phone")},
             **{k: v[k] for k in ("id", "name", "doctors", "health_center", "illustrative")}}
-
-
-def _read_fingerprints(out: Path) -> dict:
-    try:
-        return json.loads((out / FINGERPRINTS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _remove_stale(out: Path, keep: set[str]) -> None:
-    """PDFs of villages no longer in the data would mislead: remove them."""
-    for path in out.glob("*.pdf"):
-        if path.name not in keep:
-            path.unlink()
