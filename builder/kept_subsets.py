@@ -32,6 +32,7 @@ from functools import cache
 from pathlib import Path
 
 from . import weasyprint_pins
+from .print_state import write_atomic
 
 MAX_FILES = 24  # three layers (notices, cards, leaflet), two weights, the last print's and this one's, twice over
 MAX_BYTES = 64 << 20
@@ -106,9 +107,7 @@ def _write(folder: Path, key: str, data: bytes) -> None:
     """Kept beside the others (written whole, then renamed); the oldest beyond MAX_FILES go."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}.tmp"
-        tmp.write_bytes(hashlib.sha256(data).digest() + data)
-        os.replace(tmp, folder / f"{key}{SUFFIX}")
+        write_atomic(folder / f"{key}{SUFFIX}", hashlib.sha256(data).digest() + data)
         files = sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime_ns)
         for old in files[:-MAX_FILES]:
             old.unlink(missing_ok=True)

@@ -165,19 +165,17 @@ def pytest_collection_finish(session):
 # reaches the rule's converters through the `self` it is bound to. So the tests keep each one and
 # bind it again. Only for the Werkzeug source this was read against (below); with another, the
 # tests compile as before, only slower. Test-only: a served app is made once per worker.
-_BUILDER_SOURCES = {"Rule._compile_builder": "a0ec55cf067ff5d5", "Rule.compile": "96edc39424f37ba3"}
+_BUILDER_SOURCES = {"werkzeug.routing.rules:Rule._compile_builder": "a0ec55cf067ff5d5",
+                    "werkzeug.routing.rules:Rule.compile": "96edc39424f37ba3"}
 
 
 def _keep_url_builders() -> None:
-    import hashlib
-    import inspect
-
     from werkzeug.routing import rules
 
-    for name, digest in _BUILDER_SOURCES.items():
-        source = inspect.getsource(getattr(rules.Rule, name.split(".")[1]))
-        if hashlib.sha256(source.encode()).hexdigest()[:16] != digest:
-            return
+    from builder.weasyprint_pins import source_hash  # the same hash as the print shortcuts' pins
+
+    if any(source_hash(target) != digest for target, digest in _BUILDER_SOURCES.items()):
+        return
     own = rules.Rule._compile_builder
     kept: dict = {}
 

@@ -58,6 +58,18 @@ def _print(jur, out: Path, version: str, day: dt.date, cache: Path | None, spare
     return paths, {p.name for p in laid_out}, {p.name for p in restamped}
 
 
+def _stock_print(jur, out: Path, version: str, day: dt.date, monkeypatch, without: str) -> Path:
+    """The sheets printed from scratch with the WeasyPrint shortcut `without` turned off (its stock
+    path: weasyprint_pins.allowed says no), into `out/print`."""
+    from builder import weasyprint_pins
+
+    with monkeypatch.context() as m:
+        own = weasyprint_pins.allowed
+        m.setattr(weasyprint_pins, "allowed", lambda name: name != without and own(name))
+        _print(jur, out, version, day, cache=None)
+    return out / "print"
+
+
 @pytest.fixture(scope="module")
 def from_scratch(tmp_path_factory):
     """The sheets a print from scratch (empty output, empty cache) makes of a jurisdiction on a day
@@ -280,7 +292,7 @@ def test_stamps_are_written_without_font_files_and_every_sheet_is_as_with_them(t
     """A stamp's font files are the layer's (stamp_form), so WeasyPrint need not subset its own
     (0.04 s a font): stamp_fonts.without_font_files writes a placeholder. Every sheet is byte for
     byte what the print makes with the stamps' own subsets (the shortcut turned off)."""
-    from builder import stamp_fonts, weasyprint_pins
+    from builder import stamp_fonts
 
     jur = _zixi()
     fast_print = from_scratch(jur, "0123456789ab", STALE)  # before the shortcut is turned off below
@@ -299,10 +311,8 @@ def test_stamps_are_written_without_font_files_and_every_sheet_is_as_with_them(t
         assert placeholders(without) and all(placeholders(without)) and not any(placeholders(with_files))
         assert len(without) < 20_000 < 100_000 < len(with_files)  # the subsets: 80-140 KB each
 
-    own = weasyprint_pins.allowed
-    monkeypatch.setattr(weasyprint_pins, "allowed", lambda name: name != "stamp_fonts" and own(name))
-    _print(jur, tmp_path / "stock", "0123456789ab", STALE, cache=None)
-    fast, stock = sorted(fast_print.glob("*.pdf")), sorted((tmp_path / "stock" / "print").glob("*.pdf"))
+    stock_print = _stock_print(jur, tmp_path / "stock", "0123456789ab", STALE, monkeypatch, "stamp_fonts")
+    fast, stock = sorted(fast_print.glob("*.pdf")), sorted(stock_print.glob("*.pdf"))
     assert [p.name for p in fast] == [p.name for p in stock] and len(fast) == 2 * 3 + 2
     assert [p.name for p, q in zip(fast, stock) if p.read_bytes() != q.read_bytes()] == []
     for path in fast:
@@ -424,17 +434,6 @@ def _harfbuzz_subsets(monkeypatch) -> list:
     return made
 
 
-def _stock_print(jur, out: Path, version: str, day: dt.date, monkeypatch) -> Path:
-    """The sheets with every subset made by HarfBuzz (the kept_subsets shortcut turned off)."""
-    from builder import weasyprint_pins
-
-    with monkeypatch.context() as m:
-        own = weasyprint_pins.allowed
-        m.setattr(weasyprint_pins, "allowed", lambda name: name != "kept_subsets" and own(name))
-        _print(jur, out, version, day, cache=None)
-    return out / "print"
-
-
 def test_a_layer_laid_out_again_with_no_new_character_takes_the_last_prints_font_subsets(printed_once, monkeypatch,
                                                                                          tmp_path):
     """The bureau's hours changed to digits the leaflet has: its layer is laid out again, and its
@@ -449,7 +448,7 @@ def test_a_layer_laid_out_again_with_no_new_character_takes_the_last_prints_font
     made = _harfbuzz_subsets(monkeypatch)
     _, laid_out, _ = _print(jur, out, "version-2", DAY, cache)
     assert laid_out == {"leaflet.pdf"} and made == []
-    stock = _stock_print(jur, tmp_path / "stock", "version-2", DAY, monkeypatch)
+    stock = _stock_print(jur, tmp_path / "stock", "version-2", DAY, monkeypatch, "kept_subsets")
     assert len(made) >= 6, "the stock print made its subsets itself"
     names = sorted(p.name for p in stock.glob("*.pdf"))
     assert names == sorted(p.name for p in (out / "print").glob("*.pdf"))
@@ -468,6 +467,6 @@ def test_a_kept_subset_that_does_not_read_whole_is_made_again(printed_once, monk
     jur.contacts[0]["hours"] = "工作日 8:00-12:00，14:00-18:00"
     _print(jur, out, "version-2", DAY, cache)
     assert len(made) == 2  # the leaflet's two fonts, made again
-    stock = _stock_print(jur, tmp_path / "stock", "version-2", DAY, monkeypatch)
+    stock = _stock_print(jur, tmp_path / "stock", "version-2", DAY, monkeypatch, "kept_subsets")
     assert (stock / "leaflet.pdf").read_bytes() == (out / "print" / "leaflet.pdf").read_bytes()
     assert kept_subsets._read(cache / "subsets", next(iter(kept_subsets._kept))) is not None  # whole again
