@@ -20,8 +20,10 @@ worker can find at the start of the run, whatever else the index holds, so the r
 as exactly "stem*": it matches this page's name and little else. Tags weigh ten times the text
 (a hundredth of a title; the tags row is hidden in the results by site.css), and a township's
 section weighs 3 times (`weigh_townships`). `query_terms` repeats the worker's steps in Python so
-the build can check each name; the names it would still miss are reported by `build` (in the
-samples one title: 住院“五道保障线”，自付不超过10%, whose 自付不超过 runs into "10%").
+the build can check each name. A name still out of reach is usually a run a digit or letter
+follows (自付不超过10%, cut into "自付* 不10%"): its stem and the word the worker then glues
+(自付不超10%) become tags too (`_tag_glued_runs`); what is out of reach after that is reported
+by `build` (nothing in the samples).
 This is written against mkdocs-material 9.8's worker; tests/web/test_site_browser.py checks it
 in Chromium over every drug name and the titles that failed before.
 """
@@ -80,17 +82,23 @@ def segment(run: str, vocab: set[str]) -> list[str]:
 
 
 def query_terms(query: str, vocab: set[str], separator: str) -> list[str]:
-    """The prefixes the worker looks up for `query` (each is searched as "term*")."""
+    """The prefixes the worker looks up for `query` (each is searched as "term*").
+
+    A run the worker cuts into several pieces is joined as "自付* 不", and the worker then adds a
+    "*" to every term and takes one off: every piece but a run's last keeps a "*" (自付*). Such a
+    term still finds its words, but no word begins with it, so the result shows it as missing
+    ("缺少: 自付*"): it is returned with its "*", and reaches nothing (`_reaches`)."""
     text = HAN.sub(lambda m: "* ".join(segment(m.group(0), vocab)), query)
     terms = []
     for word in text.split():
-        terms += [t.rstrip("*") for t in tokens(word, separator) if t.rstrip("*")]
+        terms += [t for t in tokens(word, separator) if t.rstrip("*")]
     return terms
 
 
 def _reaches(terms: list[str], words: list[str]) -> bool:
-    """Every term of a query begins a word of the entry (a query with no term reaches nothing)."""
-    return bool(terms) and all(any(w.startswith(t) for w in words) for t in terms)
+    """Every term of a query begins a word of the entry (a query with no term reaches nothing; a
+    term with a "*" left in it reaches nothing, see `query_terms`)."""
+    return bool(terms) and all("*" not in t and any(w.startswith(t) for w in words) for t in terms)
 
 
 def stems(name: str, separator: str) -> list[str]:
@@ -132,7 +140,7 @@ def page_names(index: dict, j=None) -> dict[str, list[str]]:
 def tag_pages(index: dict, names: dict[str, list[str]], boost: float = TAG_BOOST) -> dict[str, list[str]]:
     """Give each entry of `names` (location → names) the tags that make each of its names reach
     it: the names themselves and their stems. Returns, per location, the names whose query would
-    still miss a word of that entry (one title in the samples, see above); whether the entry then
+    still miss a word of that entry (none in the samples); whether the entry then
     comes first is checked in Chromium (tests/web/test_site_browser.py).
 
     Tags weigh `boost`, not Material's million: at a million (or a title's thousand), a village
@@ -149,13 +157,40 @@ def tag_pages(index: dict, names: dict[str, list[str]], boost: float = TAG_BOOST
         doc = docs[loc]
         stemmed = [s for n in ns for s in stems(n, separator)]
         doc["tags"] = list(dict.fromkeys([*(doc.get("tags") or ()), *ns, *stemmed]))
+    missing = _unreached(docs, names, separator, index_vocabulary(index))
+    if missing:
+        _tag_glued_runs(docs, missing, separator, index)
+        missing = _unreached(docs, names, separator, index_vocabulary(index))
+    return missing
+
+
+def _tag_glued_runs(docs: dict, missing: dict[str, list[str]], separator: str, index: dict) -> None:
+    """For the names still missed: a run of Chinese characters that a digit or letter follows
+    (自付不超过10%) has no stem (`stems`), so the worker cuts it into pieces ("自付* 不10%"). Its
+    stem as a tag makes it one piece again, which the worker joins to what follows: 自付不超10%, a
+    word of no page, so that word becomes a tag too. Everything is checked again afterwards, since
+    a new tag is a word other queries may now be cut into."""
+    for loc, misses in missing.items():
+        doc = docs[loc]
+        runs = [m.group(0) for n in misses for m in HAN.finditer(n) if len(m.group(0)) > 2]
+        doc["tags"] = list(dict.fromkeys([*doc["tags"], *(run[:-1] for run in runs)]))
     vocab = index_vocabulary(index)
+    for loc, misses in missing.items():
+        doc = docs[loc]
+        glued = [t for n in misses for t in query_terms(n, vocab, separator)
+                 if "*" not in t and not _reaches([t], _words(doc, separator))]
+        doc["tags"] = list(dict.fromkeys([*doc["tags"], *glued]))
+
+
+def _words(doc: dict, separator: str) -> list[str]:
+    return [w for field in (doc["title"], doc.get("text") or "", *doc["tags"]) for w in tokens(field, separator)]
+
+
+def _unreached(docs: dict, names: dict[str, list[str]], separator: str, vocab: set[str]) -> dict[str, list[str]]:
     missing = {}
     for loc, ns in names.items():
-        doc = docs[loc]
-        words = [w for field in (doc["title"], doc.get("text") or "", *doc["tags"]) for w in tokens(field, separator)]
-        unreached = [n for n in ns if not _reaches(query_terms(n, vocab, separator), words)]
-        if unreached:
+        words = _words(docs[loc], separator)
+        if unreached := [n for n in ns if not _reaches(query_terms(n, vocab, separator), words)]:
             missing[loc] = unreached
     return missing
 
