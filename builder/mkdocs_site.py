@@ -145,6 +145,8 @@ def build_site(config_file: Path, *, dirty: bool = False, memo=None) -> None:
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    from .theme_files import skipping_dot_folders
+
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
@@ -154,7 +156,8 @@ def build_site(config_file: Path, *, dirty: bool = False, memo=None) -> None:
         config = load_config(config_file=str(config_file), strict=True)
         if memo is not None:
             config.plugins["builder-memo"] = memo
-        build(config, dirty=dirty)
+        with skipping_dot_folders():
+            build(config, dirty=dirty)
     except (MkDocsException, SystemExit) as exc:
         raise MkDocsFailed("; ".join(collect.messages) or str(exc)) from None
     finally:
