@@ -3,8 +3,8 @@
 After one value changed, MkDocs builds a handful of pages (site_reuse.py), and what it costs is
 then mostly fixed: compiling Material's 56 templates (0.35 s) and loading jieba's dictionary for
 the search index (0.7 s). So a build adds a plugin of its own (`Memo`) that:
-- gives the theme's Jinja environment a bytecode cache in `dist/.fingerprints/jinja/` (Jinja's
-  own: keyed by each template's source, written atomically);
+- gives the theme's Jinja environments a bytecode cache in `dist/.fingerprints/jinja/` (Jinja's
+  own: keyed by each template's source, written atomically), the search plugin's included;
 - remembers jieba's cut of each run of Chinese characters Material's search plugin asks for
   (`material/plugins/search/plugin.py` `_segment_chinese` calls `jieba.cut(run)`): a cut depends
   only on the run and the dictionaries, so cuts kept from the last build with the same user
@@ -99,13 +99,24 @@ class Memo(BasePlugin):
     @event_priority(100)  # before the search plugin hands jieba the user dictionary
     def on_config(self, config):
         self.cuts.install()
+        self._compiled_templates(config.theme)
         return config
 
-    def on_env(self, env, config, files):
+    def _compiled_templates(self, theme) -> None:
+        """Every Jinja environment the theme makes reads and keeps compiled templates: MkDocs'
+        own, and the one Material's search plugin makes in its on_config to read its language's
+        words (partials/language.html and what it includes, compiled again on every build before)."""
         from .site_reuse import bytecode_cache
 
-        env.bytecode_cache = bytecode_cache(self.templates)
-        return env
+        cache = bytecode_cache(self.templates)
+        own = type(theme).get_env
+
+        def get_env():
+            env = own(theme)
+            env.bytecode_cache = cache
+            return env
+
+        theme.get_env = get_env
 
     def on_post_build(self, config):
         self.cuts.uninstall()

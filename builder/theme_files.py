@@ -9,7 +9,7 @@ folders and dot files as it walks: the list MkDocs keeps is the same (what it dr
 listed), and so is everything else the loader does (an icon is still read by its name).
 
 Only for the MkDocs source it was read against (`EXPECTED`, hashed as weasyprint_pins hashes the
-print's); with another, MkDocs walks everything as before. tests/web/test_theme_files.py checks
+print's); with another, MkDocs walks everything as before. tests/test_mkdocs_shortcuts.py checks
 the theme's files with and without it are the same.
 """
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""builder/theme_files.py: MkDocs adds the same theme files when the walk skips dot folders."""
+"""What the site build spares MkDocs: walking Material's icons (builder/theme_files.py: the same
+theme files are added) and compiling the templates the search plugin reads (builder/mkdocs_memo.py)."""
 from __future__ import annotations
 
 import pytest
@@ -8,21 +9,27 @@ from builder import theme_files
 from builder.mkdocs_site import BASE_CONFIG, OVERRIDES
 
 
-@pytest.fixture
-def theme(tmp_path):
-    """(the MkDocs config, the theme's Jinja environment) of a site with our base config and overrides."""
+def _config(tmp_path, plugins: bool = False):
+    """A MkDocs config of a one-page site with our base config and overrides (and its plugins)."""
     from mkdocs.config import load_config
 
     docs = tmp_path / "docs"
-    docs.mkdir()
+    docs.mkdir(parents=True)
     (docs / "index.md").write_text("# 首页\n", encoding="utf-8")
     config = yaml.safe_load(BASE_CONFIG.read_text(encoding="utf-8"))
     config.update({"site_name": "测试", "docs_dir": str(docs), "site_dir": str(tmp_path / "site")})
     config["theme"]["custom_dir"] = str(OVERRIDES)
-    config["plugins"] = []
+    if not plugins:
+        config["plugins"] = []
     path = tmp_path / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    loaded = load_config(config_file=str(path))
+    return load_config(config_file=str(path))
+
+
+@pytest.fixture
+def theme(tmp_path):
+    """(the MkDocs config, the theme's Jinja environment)."""
+    loaded = _config(tmp_path)
     return loaded, loaded.theme.get_env()
 
 
@@ -77,3 +84,32 @@ def test_another_mkdocs_walks_everything_as_before(theme, monkeypatch):
             assert _added(config, env)
     finally:
         theme_files.allowed.cache_clear()
+
+
+def test_the_search_plugins_language_templates_are_compiled_once_and_kept(tmp_path, monkeypatch):
+    """Material's search plugin makes a Jinja environment of its own in on_config to read its
+    language's words; the memo gives it the kept compiled templates, as MkDocs' own environment."""
+    import jinja2
+
+    from builder.mkdocs_memo import Memo
+
+    kept = tmp_path / "jinja"
+    dictionary = tmp_path / "userdict.txt"
+    dictionary.write_text("五道保障线 10 n\n", encoding="utf-8")
+    compiled = []
+    own = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda self, source, name=None, *a, **k: compiled.append(name) or own(self, source, name, *a, **k))
+    for n in (1, 2):
+        config = _config(tmp_path / f"site{n}", plugins=True)
+        memo = Memo(templates=kept, dictionary=dictionary, kept=None, keep=tmp_path / "cuts.json")
+        config.plugins["builder-memo"] = memo
+        compiled.clear()
+        try:
+            config = config.plugins.on_config(config)
+        finally:
+            memo.cuts.uninstall()
+        if n == 1:
+            assert "partials/language.html" in compiled and any(kept.iterdir())
+    assert compiled == [], "the second build compiled again what the first kept"
+    assert config.theme.get_env().bytecode_cache is not None
