@@ -115,7 +115,7 @@ def calculator_page(j: Jurisdiction, version: str, as_of: dt.date | None = None)
           if (stale := currency.staleness(j, as_of)) else []),
         "已经出院结算了？[核对我的结算单](../slip/index.md)：看看每道保障线付足了没有。",
         "",
-        '<div id="calc-app" class="hc-app" data-version="' + html.escape(version) + '" hidden></div>',
+        f'<div id="calc-app" class="hc-app" data-version="{html.escape(version)}" data-as-of="{as_of.isoformat()}" hidden></div>',
         "",
         '<p class="hc-nojs" id="calc-nojs">这个计算器需要打开浏览器的 JavaScript 功能才能使用。'
         "没有的话，可以按下面的报销比例表自己估算，或者打电话问（见本页最后）。</p>",
@@ -138,14 +138,15 @@ def calculator_page(j: Jurisdiction, version: str, as_of: dt.date | None = None)
 
 
 def screener_page(j: Jurisdiction, version: str, as_of: dt.date | None = None) -> str:
+    as_of = as_of or china_today()
     # Only programs in force on the build's date, like the home page and the notice (builder/currency.py).
     programs = "\n".join(f"- [{p['name']}](../programs/{p['id']}/index.md)：{p['summary']}"
-                         for p in currency.current_programs(j, as_of or china_today()))
+                         for p in currency.current_programs(j, as_of))
     return "\n".join([
         "---", "title: 能享受哪些政策", "---", "", "# 能享受哪些政策", "",
         "回答几个简单的问题，看看您或家里人能享受哪些健康扶贫政策、该去哪里办、带什么。"
         "只在您的手机上判断，不会上传。", "",
-        '<div id="screen-app" class="hc-app" data-version="' + html.escape(version) + '" hidden></div>',
+        f'<div id="screen-app" class="hc-app" data-version="{html.escape(version)}" data-as-of="{as_of.isoformat()}" hidden></div>',
         "",
         '<p class="hc-nojs" id="screen-nojs">这个问答需要打开浏览器的 JavaScript 功能。'
         "没有的话，请看下面的政策清单，或者打电话问（见本页最后）。</p>",

@@ -5,6 +5,7 @@ need just these two pages rendered the way MkDocs renders them, quickly, strict.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 
@@ -14,8 +15,8 @@ from builder.calculator_pages import write_pages
 from policy.model import Jurisdiction
 
 
-def build_site(j: Jurisdiction, work: Path, version: str = "testversion") -> Path:
-    """Build into work/site (and work/docs); returns the site folder."""
+def build_site(j: Jurisdiction, work: Path, version: str = "testversion", as_of: dt.date | None = None) -> Path:
+    """Build into work/site (and work/docs), as of `as_of` (default: today); returns the site folder."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -26,7 +27,7 @@ def build_site(j: Jurisdiction, work: Path, version: str = "testversion") -> Pat
     for p in j.programs:  # the screener's no-JavaScript list links to the program pages
         (docs / "programs" / p["id"]).mkdir(parents=True, exist_ok=True)
         (docs / "programs" / p["id"] / "index.md").write_text(f"# {p['name']}\n\n{p['summary']}\n", encoding="utf-8")
-    write_pages(j, docs, version)
+    write_pages(j, docs, version, as_of)
     config = {
         "site_name": f"{j.name}健康扶贫政策", "docs_dir": str(docs), "site_dir": str(site),
         "use_directory_urls": True, "strict": True,

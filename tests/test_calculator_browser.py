@@ -8,6 +8,7 @@ errors; no request to any host. Screenshots go to test-artifacts/calculator/ (ig
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import http.server
 import json
@@ -20,6 +21,7 @@ from calc_site import build_site
 from conftest import ROOT
 
 from builder.cli import respond
+from policy.china_time import china_today
 
 ARTIFACTS = ROOT / "test-artifacts" / "calculator"
 
@@ -185,6 +187,29 @@ def test_no_category_is_assumed_and_each_says_who_it_is_for(browser, server, jur
     assert "请先选“看病的人属于哪一类”" in page.locator(".hc-errors").inner_text()
     assert page.locator("section.hc-claim").count() == 0
     page.screenshot(path=str(ARTIFACTS / "calculator-no-category.png"), full_page=True)
+    w.close()
+
+
+def test_the_first_visit_starts_on_the_day_the_pages_describe_when_that_is_later(browser, server, jurisdictions,
+                                                                                tmp_path):
+    """A site built ahead of a change (or previewed: build --as-of) shows that day's rates; the
+    calculator's first visit and the screener's answers start on that day, not on the phone's
+    today (the calculator computed today's rules under a table of later ones). Once the day has
+    passed, they start on today."""
+    later = china_today() + dt.timedelta(days=400)
+    ahead = build_site(jurisdictions["zixi"], tmp_path / "ahead", as_of=later)
+    w = Watched(browser, server)
+    page = w.page
+    page.goto((ahead / "calculator" / "index.html").as_uri())
+    assert page.locator("input[name=date]").first.input_value() == later.isoformat()
+    page.goto((ahead / "screener" / "index.html").as_uri())
+    assert page.evaluate("() => window.HealthPage.startDate(document.getElementById('screen-app'), '2020-01-01')") == \
+        later.isoformat()
+    page.goto(f"{server}/zixi/site/calculator/")  # built as of today
+    phone_today = page.evaluate("() => window.HealthCalc.localToday()")
+    assert page.locator("input[name=date]").first.input_value() == phone_today
+    assert page.evaluate("() => window.HealthPage.startDate(document.getElementById('calc-app'), '2999-01-01')") == \
+        "2999-01-01"
     w.close()
 
 

@@ -31,7 +31,7 @@
   // ------------------------------------------------------------ state <-> address
   var FIELDS = ['date', 'kind', 'level', 'in_county', 'total', 'ooc', 'sf', 'class_b', 'chronic', 'fees', 'hospital'];
   function blankClaim() {
-    return { date: HC.localToday(), kind: 'inpatient', level: P.levels[Math.min(1, P.levels.length - 1)].id, in_county: '',
+    return { date: window.HealthPage.startDate(root, HC.localToday()), kind: 'inpatient', level: P.levels[Math.min(1, P.levels.length - 1)].id, in_county: '',
       total: '', ooc: '', sf: '', class_b: '', chronic: '', fees: '', hospital: '' };
   }
   function readState() {

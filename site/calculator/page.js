@@ -9,6 +9,13 @@ window.HealthPage = {
     root.hidden = false;
     return root;
   },
+  // The day the calculator's first visit and the screener's answers start on: today on the phone,
+  // or the day the pages describe (the build's as-of date, data-as-of on the app) when that is
+  // later, so that a site built ahead of a change (or its preview) computes what its tables show.
+  startDate: function (root, today) {
+    var asOf = root.getAttribute('data-as-of') || '';
+    return /^\d{4}-\d{2}-\d{2}$/.test(asOf) && asOf > today ? asOf : today;
+  },
   // el('p', {class: 'x', text: '...'}, [children]): a DOM node, text always as text (never HTML).
   el: function (tag, attrs, kids) {
     var node = document.createElement(tag);

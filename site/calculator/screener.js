@@ -135,7 +135,7 @@
   function answer() {
     var out;
     try {
-      out = HC.runEligible(service, new Map([['jurisdiction', P.jurisdiction.id], ['person', person()]]), HC.localToday());
+      out = HC.runEligible(service, new Map([['jurisdiction', P.jurisdiction.id], ['person', person()]]), window.HealthPage.startDate(root, HC.localToday()));
     } catch (err) {
       if (!err.problems) throw err;
       result.appendChild(el('div', { class: 'hc-errors', role: 'alert' }, [el('p', { text: '请改正：' }),
@@ -186,7 +186,7 @@
     P.categories.forEach(function (c) {
       if (c.id === P.jurisdiction.baseline_category) return;
       var m = person(); m.set('category', c.id);
-      var other = HC.runEligible(service, new Map([['jurisdiction', P.jurisdiction.id], ['person', m]]), HC.localToday());
+      var other = HC.runEligible(service, new Map([['jurisdiction', P.jurisdiction.id], ['person', m]]), window.HealthPage.startDate(root, HC.localToday()));
       var extra = other.eligible.filter(function (p) { return have.indexOf(p.id) < 0; }).map(function (p) { return p.name; });
       if (extra.length) items.push(el('li', { 'data-category': c.id }, [el('b', { text: c.name }), '（' + c.description + '）：' + extra.join('、')]));
     });
