@@ -1,6 +1,7 @@
 """builder/search_terms.py: the Python copy of how Material's search worker cuts a Chinese query,
 and the drugs page's tags that make every drug name of the samples find it (issue 22). The
-browser test (test_site_browser.py) checks the same names in Chromium; these run without one."""
+browser test (test_site_browser.py) checks the same names in Chromium; these run without one,
+the last against Material's own search worker run in Node (search_worker.cjs) on every name."""
 from __future__ import annotations
 
 import json
@@ -152,3 +153,57 @@ def test_without_the_tags_titles_miss_their_pages(site):
     assert search_terms.tag_pages(index, names) == {}
     assert {"自付不超", "自付不超10%"} <= set(five["tags"])
     assert query_terms(search_terms.typed_title(five), search_terms.index_vocabulary(index), separator)[-1] == "自付不超10%"
+
+
+def _worker_answers(site_dir, queries: list[str]) -> dict[str, list[list[dict]]]:
+    """Material's own search worker, run in Node on the built site (search_worker.cjs): for each
+    query, its first two result groups, each item's location and the query terms it holds."""
+    import subprocess
+    from pathlib import Path
+
+    script = Path(__file__).with_name("search_worker.cjs")
+    run = subprocess.run(["node", str(script), str(site_dir)], input=json.dumps(queries, ensure_ascii=False),
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    answers = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [a["query"] for a in answers] == queries
+    return {a["query"]: a["first"] for a in answers}
+
+
+@pytest.mark.parametrize("jid", ["zixi", "jixian"])
+def test_materials_own_worker_finds_every_name_first_and_whole(site, jid):
+    """Every name `build` tags a page with (every page's title, every village's name, every
+    township's, every drug name and common name), searched by Material's own worker on the built
+    site: its page comes first, holding every query term (nothing shown as 缺少), a township at
+    its section of the villages page. Where a township's name begins like one of its villages'
+    (高阜镇, 高阜村: both searched as "高阜*"), that village comes first, as weigh_townships says.
+    Checks our Python copy of the worker (query_terms, tag_pages) against the worker itself, on
+    every name, not only those test_site_browser.py types in Chromium."""
+    from builder.pipeline import _load
+
+    j = _load(site[1] / jid)
+    where: dict[str, set[str]] = {}
+    for loc, names in search_terms.page_names(_index(jid, site), j).items():
+        for name in names:
+            where.setdefault(name, set()).add(loc)
+    alike = {t["name"]: f"villages/{tid}/{v['id']}/" for tid, t in j.townships.items() for v in t["villages"]
+             if t["name"][:-1] == v["name"][:-1]}
+    assert where and (jid != "zixi" or "高阜镇" in alike)
+    wrong = []
+    for query, groups in _worker_answers(site[0] / jid, list(where)).items():
+        if not groups:
+            wrong.append((query, "no result"))
+            continue
+        first = groups[0]
+        got = [item["location"] for item in first]
+        sections = {loc for loc in where[query] if "#" in loc}
+        if query in alike:
+            right = got[0] == alike[query]
+        elif sections:  # the villages page's group, its best item the township's section
+            right = "villages/" in got and got[0] in sections
+        else:
+            right = got[0] in where[query]
+        missing = [term for term, held in first[0]["terms"].items() if not held]
+        if not right or missing:
+            wrong.append((query, got[:2], missing))
+    assert wrong == [], "\n".join(map(str, wrong))
