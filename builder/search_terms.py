@@ -25,7 +25,8 @@ follows (自付不超过10%, cut into "自付* 不10%"): its stem and the word t
 (自付不超10%) become tags too (`_tag_glued_runs`); what is out of reach after that is reported
 by `build` (nothing in the samples).
 This is written against mkdocs-material 9.8's worker; tests/web/test_site_browser.py checks it
-in Chromium over every drug name and the titles that failed before.
+in Chromium over every drug name and the titles that failed before, and
+tests/web/test_search_terms.py runs the worker itself (in Node) over every name of the samples.
 """
 from __future__ import annotations
 
