@@ -8,9 +8,10 @@ included. While MkDocs adds the theme's files, `skipping_dot_folders` has the lo
 folders and dot files as it walks: the list MkDocs keeps is the same (what it dropped is never
 listed), and so is everything else the loader does (an icon is still read by its name).
 
-Only for the MkDocs source it was read against (`EXPECTED`, hashed as weasyprint_pins hashes the
-print's); with another, MkDocs walks everything as before. tests/test_mkdocs_shortcuts.py checks
-the theme's files with and without it are the same.
+Written up for MkDocs as docs/upstream/mkdocs/theme-files.patch. Only for the MkDocs source it
+was read against (`EXPECTED`, hashed as weasyprint_pins hashes the print's); with another, MkDocs
+walks everything as before. tests/test_mkdocs_shortcuts.py checks the theme's files with and
+without it are the same, and the patch the same.
 """
 from __future__ import annotations
 

@@ -113,3 +113,55 @@ def test_the_search_plugins_language_templates_are_compiled_once_and_kept(tmp_pa
             assert "partials/language.html" in compiled and any(kept.iterdir())
     assert compiled == [], "the second build compiled again what the first kept"
     assert config.theme.get_env().bytecode_cache is not None
+
+
+THEME_FILES_CHILD = """
+import json, sys
+sys.path.insert(1, sys.argv[1])
+import mkdocs
+assert mkdocs.__file__.startswith(sys.argv[2]), mkdocs.__file__
+from mkdocs.config import load_config
+from mkdocs.structure.files import Files
+import os
+walked, own = [], os.walk
+def walk(*args, **kwargs):
+    for entry in own(*args, **kwargs):
+        walked.extend(entry[2])
+        yield entry
+os.walk = walk
+config = load_config(config_file=sys.argv[3])
+files = Files([])
+files.add_files_from_theme(config.theme.get_env(), config)
+print(json.dumps({"files": [[f.src_uri, f.abs_src_path, f.dest_uri] for f in files], "walked": len(walked)}))
+"""
+
+
+def test_the_upstream_mkdocs_patch_applies_and_adds_the_same_theme_files(tmp_path):
+    """docs/upstream/mkdocs/theme-files.patch, applied to a copy of the installed MkDocs: that copy
+    adds the very theme files the stock MkDocs adds (theme_files.py is the same change, made at
+    run time; with the patch released, it can go)."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import mkdocs
+
+    root = Path(__file__).resolve().parent.parent
+    patched = tmp_path / "patched"
+    shutil.copytree(Path(mkdocs.__file__).parent, patched / "mkdocs", ignore=shutil.ignore_patterns("__pycache__"))
+    patch = root / "docs" / "upstream" / "mkdocs" / "theme-files.patch"
+    run = subprocess.run(["git", "apply", "-p1", str(patch)], cwd=patched, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "_list_without_dot_folders" in (patched / "mkdocs" / "structure" / "files.py").read_text(encoding="utf-8")
+    config = _config(tmp_path / "site")
+    stock = [list(t) for t in _added(config, config.theme.get_env())]
+    run = subprocess.run([sys.executable, "-c", THEME_FILES_CHILD, str(root), str(patched), config.config_file_path],
+                         env=dict(os.environ, PYTHONPATH=str(patched)), cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    child = json.loads(run.stdout)
+    assert child["files"] == stock and len(stock) > 20
+    assert 0 < child["walked"] < 1000, "the patched MkDocs walked the icons"
