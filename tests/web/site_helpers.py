@@ -1,4 +1,4 @@
-"""Running `build` in-process for the site tests, capturing what it reports."""
+"""Running `build` in-process for the site tests, capturing what it reports; what search should find."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,3 +19,18 @@ def run_build(data: Path, out: Path, **kwargs) -> tuple[int, Log]:
     log = Log()
     kwargs.setdefault("preview", True)
     return build(data, out, log=log, **kwargs), log
+
+
+def names_to_pages(site, jid: str) -> dict[str, set[str]]:
+    """Each name a resident types → the entries of the built site's search index it should find
+    (search_terms.page_names of that index)."""
+    import json
+
+    from builder import search_terms
+    from builder.pipeline import _load
+    index = json.loads((site[0] / jid / "search" / "search_index.json").read_text(encoding="utf-8"))
+    where: dict[str, set[str]] = {}
+    for loc, names in search_terms.page_names(index, _load(site[1] / jid)).items():
+        for name in names:
+            where.setdefault(name, set()).add(loc)
+    return where

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from site_helpers import names_to_pages
 
 from builder import search_terms
 from builder.search_terms import query_terms, segment
@@ -182,10 +183,7 @@ def test_materials_own_worker_finds_every_name_first_and_whole(site, jid):
     from builder.pipeline import _load
 
     j = _load(site[1] / jid)
-    where: dict[str, set[str]] = {}
-    for loc, names in search_terms.page_names(_index(jid, site), j).items():
-        for name in names:
-            where.setdefault(name, set()).add(loc)
+    where = names_to_pages(site, jid)
     alike = {t["name"]: f"villages/{tid}/{v['id']}/" for tid, t in j.townships.items() for v in t["villages"]
              if t["name"][:-1] == v["name"][:-1]}
     assert where and (jid != "zixi" or "高阜镇" in alike)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from chromium import running_chromium
+from site_helpers import names_to_pages
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -236,20 +237,6 @@ SEARCHED = {
 }
 
 
-def _where(site, jid) -> dict[str, set[str]]:
-    """Each name → the entries it should find (search_terms.page_names of the built index)."""
-    import json
-
-    from builder import search_terms
-    from builder.pipeline import _load
-    index = json.loads((site[0] / jid / "search" / "search_index.json").read_text(encoding="utf-8"))
-    where: dict[str, set[str]] = {}
-    for loc, names in search_terms.page_names(index, _load(site[1] / jid)).items():
-        for name in names:
-            where.setdefault(name, set()).add(loc)
-    return where
-
-
 def test_page_titles_and_village_and_township_names_find_their_page_first(browser, served, site):
     """A page's title finds that page first and whole (no word shown missing); a village's name
     alone its page; a township's name the villages page, at its section. Townships whose name
@@ -259,7 +246,7 @@ def test_page_titles_and_village_and_township_names_find_their_page_first(browse
     w = Watched(browser, served)
     wrong = []
     for jid, queries in SEARCHED.items():
-        where = _where(site, jid)
+        where = names_to_pages(site, jid)
         for query, answer in zip(queries, _searched(w.page, f"{served}/{jid}/", queries)):
             if answer is None:
                 wrong.append((jid, query, "no result"))
