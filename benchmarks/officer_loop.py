@@ -12,6 +12,8 @@ Rounds alternate, a build from scratch then the loop, so that a busy spell costs
 Prints the loop's time (goal ≤ 10 s), its ratio to the from-scratch build (goal ≤ 0.3×), the
 CPU time of both (no goal), the lines `build` printed for the loop (what it made again and why),
 the load average, and 3. the floor: the same build once more with nothing changed.
+The CPU figures leave out the removal of the site a rebuild replaced: a detached process does it
+after `build` has ended (builder/discard.py), and no one waits for it.
 """
 from __future__ import annotations
 

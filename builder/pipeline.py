@@ -28,7 +28,7 @@ import yaml
 
 from policy.china_time import china_today
 
-from . import fingerprint, progress, settings, site_reuse
+from . import discard, fingerprint, progress, settings, site_reuse
 from .version import data_version, last_changed
 
 PORTAL_TEMPLATE = "portal.html.j2"
@@ -100,6 +100,8 @@ def build(data_dir: Path, out: Path, only: list[str] | None = None, stats_dir: P
                 log(str(problem), file=sys.stderr)
             return 1
         out.mkdir(parents=True, exist_ok=True)
+        for folder in (out, out / fingerprint.STORE):  # what earlier builds discarded and did not remove
+            discard.sweep(folder)
         jobs = plan(jids, by_id, out, stats_dir, print_step, as_of=as_of, preview=preview)
         outcomes = run(jobs, workers, bars)
     finally:
@@ -237,6 +239,7 @@ def build_one(job: Job) -> Outcome:
     jid, start = job.folder.name, time.perf_counter()
     name = _name(job.folder)
     work = job.out / f".building-{jid}-{os.getpid()}"
+    replaced = None  # the site cache a new one replaced (site_reuse.store)
     try:
         if not job.rebuild:  # only print, which is incremental on its own
             progress.stage(jid, "打印")
@@ -254,13 +257,15 @@ def build_one(job: Job) -> Outcome:
         site = build_site(job, j, work, report)
         swap_in(site, job.out / jid, work)
         fingerprint.store(job.out, jid, job.fingerprint, job.folder)
-        site_reuse.store(job.staged, site_reuse.cache_dir(job.out, jid))
+        replaced = site_reuse.store(job.staged, site_reuse.cache_dir(job.out, jid))
         return Outcome(jid, name, True, None, time.perf_counter() - start, report=report)
     except Exception as exc:  # any stage: report it for this jurisdiction, keep the others going
         return Outcome(jid, name, False, _message(exc), time.perf_counter() - start)
     finally:
         _reap()  # a print process still running after a failed stage is stopped before its folder goes
-        shutil.rmtree(work, ignore_errors=True)
+        # The site it replaced, the pages' sources and the cache replaced: removed without `build`
+        # waiting for them (discard.py: 70 ms of the officer's 1.3 s loop), in one process.
+        discard.discard(work, *((replaced,) if replaced else ()))
 
 
 class BuildError(RuntimeError):

@@ -192,9 +192,10 @@ def keep(work: Path, docs: Path, site: Path, shape: str, version: str) -> Path:
     return staged
 
 
-def store(staged: Path, cache: Path) -> None:
+def store(staged: Path, cache: Path) -> Path:
     """Replace the cache by `staged`. The state goes first and comes last: a cache half replaced
-    has no state, and is not used."""
+    has no state, and is not used. Returns the cache it replaced, for the caller to remove
+    (discard.py: the build does not wait for it)."""
     (cache / STATE).unlink(missing_ok=True)
     old = cache.with_name(cache.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
@@ -205,4 +206,4 @@ def store(staged: Path, cache: Path) -> None:
     (staged / STATE).unlink()
     staged.rename(cache)
     (cache / STATE).write_bytes(state)
-    shutil.rmtree(old, ignore_errors=True)
+    return old
