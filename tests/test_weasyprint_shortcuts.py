@@ -75,6 +75,28 @@ def test_a_changed_weasyprint_function_turns_its_shortcut_off_with_one_warning(m
     assert weasyprint_pins.allowed("fast_percentages")
 
 
+def test_the_pinned_files_vouch_for_every_function_only_while_they_define_it(monkeypatch):
+    """The quick check (the function is its module file's own, and that file is as checked) says
+    yes for every pinned function here, where the slow one (each function's source) agrees; a
+    function swapped in from elsewhere, or a file changed elsewhere, goes to the slow check."""
+    targets = {t: digest for pins in weasyprint_pins.EXPECTED.values() for t, digest in pins.items()}
+    assert {t: weasyprint_pins.source_hash(t) for t in targets} == targets
+    assert [t for t in targets if not weasyprint_pins.in_checked_file(t)] == []
+    stock = percent.percentage
+
+    def percentage(value, computed, refer_to):
+        return stock(value, computed, refer_to)
+    with monkeypatch.context() as m:
+        m.setattr(percent, "percentage", percentage)
+        assert not weasyprint_pins.in_checked_file("weasyprint.layout.percent:percentage")
+        assert list(weasyprint_pins.changed()) == ["fast_percentages"]
+    with monkeypatch.context() as m:  # another release or a local patch that left the functions be
+        m.setitem(weasyprint_pins.FILES, "weasyprint/layout/percent.py", "0" * 16)
+        assert not weasyprint_pins.in_checked_file("weasyprint.layout.percent:percentage")
+        assert weasyprint_pins.changed() == {}, "the functions themselves are still the ones checked"
+    assert weasyprint_pins.file_key("/x/site-packages/weasyprint/pdf/fonts.py") == "weasyprint/pdf/fonts.py"
+
+
 def test_a_missing_weasyprint_function_counts_as_changed(monkeypatch):
     monkeypatch.delattr(percent, "percentage")
     assert weasyprint_pins.source_hash("weasyprint.layout.percent:percentage") is None
