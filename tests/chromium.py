@@ -20,18 +20,44 @@ CHROMIUM = os.environ.get("TEST_CHROMIUM", "/usr/bin/chromium-headless-shell")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 
+_shared: dict = {}  # this process's Playwright and Chromium, once a test has asked for them
+
+
 @contextmanager
 def running_chromium():
-    """A headless Chromium under Playwright, closed afterwards; fails (not skips) when it is missing."""
+    """A headless Chromium under Playwright; fails (not skips) when it is missing.
+
+    One per test process, started by the first test that asks and kept for the next ones: each
+    start took 0.6 s of CPU (Playwright's driver and the browser), eleven times a run, and a
+    worker runs several browser modules in turn. What a test opened (its contexts and their
+    pages) is closed when it is done with the browser, so the next one finds it as new; a browser
+    that has gone away is started again. `stop_shared` closes it when the tests end."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium-headless-shell and chromium")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield browser
-        finally:
+    browser = _shared.get("browser")
+    if browser is None or not browser.is_connected():
+        stop_shared()
+        _shared["playwright"] = sync_api.sync_playwright().start()
+        browser = _shared["browser"] = _shared["playwright"].chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    before = set(browser.contexts)
+    try:
+        yield browser
+    finally:
+        for context in browser.contexts:
+            if context not in before:
+                context.close()
+
+
+def stop_shared() -> None:
+    """Close this process's browser and Playwright, if started (tests/conftest.py, at the end)."""
+    browser, playwright = _shared.pop("browser", None), _shared.pop("playwright", None)
+    try:
+        if browser is not None and browser.is_connected():
             browser.close()
+    finally:
+        if playwright is not None:
+            playwright.stop()
 
 
 def click_and_load(page, selector: str) -> None:

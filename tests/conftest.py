@@ -179,6 +179,13 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: -SECONDS.get(_unit_of(item.nodeid), 0))
 
 
+def pytest_sessionfinish(session):
+    """The browser the browser tests shared (tests/chromium.py), if one was started."""
+    chromium = sys.modules.get("chromium")
+    if chromium is not None:
+        chromium.stop_shared()
+
+
 # ------------------------------------------------------------------ the garbage collector in a long run
 
 def pytest_collection_finish(session):

@@ -188,7 +188,8 @@ def forms(request, tmp_path_factory, base_env, ports, urls, site_url):
 
 @pytest.fixture(scope="module")
 def browser():
-    """Per module, not per session: a running sync Playwright would stop the other modules' own."""
+    """Per module: the contexts and pages a module opened are closed after it (the browser itself is
+    shared by the test process, tests/chromium.py)."""
     with running_chromium() as b:
         yield b
 
