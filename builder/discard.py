@@ -4,8 +4,9 @@ After a rebuild, the site it replaced (the work folder's `previous`, 49 MB for z
 sheets) and the pages' sources were removed before `build` could end: 50–70 ms of the officer's
 1.3 s loop, with the other core idle. `discard` renames each folder out of the way (one rename in
 its own folder: at once) and removes them in a detached process, so `build` ends as soon as
-the new site is in place. A removal that did not finish (the machine stopped, the disk refused) is
-done again by the next build's `sweep`, before it writes anything.
+the new site is in place. A removal that did not finish (the machine stopped; a systemd unit
+that stops every process of its group when `build` exits; the disk refused) is done again by the
+next build's `sweep`, before it writes anything: until then the folder only takes room.
 
 The folder waits in the output folder, named `.discard-…`, as the work folder `.building-…` did
 while the site was made: a dot folder, no page of any site, and gone a moment later.

@@ -1,5 +1,5 @@
 """builder/discard.py: what a build throws away is removed without the build waiting for it, and
-whatever a removal left behind is removed by the next build."""
+whatever a removal left behind is removed by the next build (a whole rebuild: tests/web/test_site_reuse.py)."""
 from __future__ import annotations
 
 import os
@@ -69,30 +69,3 @@ def test_sweep_removes_what_earlier_builds_left_and_nothing_else(tmp_path):
     discard.sweep(tmp_path)
     discard.sweep(tmp_path / "not-there")  # a first build: no output folder yet
     assert not left.exists() and all(folder.is_dir() for folder in kept)
-
-
-def _build(data: Path, out: Path) -> None:
-    from builder.pipeline import build
-
-    said: list[str] = []
-    code = build(data, out, only=["jixian"], print_step=False, preview=True, log=lambda line, **_: said.append(line))
-    assert code == 0, said
-
-
-def test_a_rebuild_leaves_no_old_site_behind_and_sweeps_what_a_killed_removal_left(data_copy, tmp_path):
-    out = tmp_path / "dist"
-    _build(data_copy, out)
-    old_page = (out / "jixian" / "index.html").open("rb")  # its link count drops to 0 when removed
-    stale = [_folder(out, ".discard-building-jixian-1-0"), _folder(out / ".fingerprints", ".discard-jixian-site.old-1-1")]
-    contacts = data_copy / "jixian" / "contacts.yaml"
-    text = contacts.read_text(encoding="utf-8")
-    contacts.write_text(text.replace("hours: 工作日 8:30", "hours: 工作日 8:45", 1), encoding="utf-8")
-    _build(data_copy, out)
-    assert not any(folder.exists() for folder in stale)
-    assert "8:45" in (out / "jixian" / "complain" / "index.html").read_text(encoding="utf-8")
-    try:
-        assert _gone(out) and _gone(out / ".fingerprints")
-        assert os.fstat(old_page.fileno()).st_nlink == 0, "the replaced site is still on disk"
-    finally:
-        old_page.close()
-    assert not list(out.glob(".building-*"))

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -70,9 +71,25 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def test_one_changed_value_lays_out_only_the_pages_that_show_it(built, tmp_path):
+    """…and the site it replaced is removed after it, with what a removal killed half-way had left
+    (builder/discard.py)."""
     data, out = built
+    old_page = (out / JID / "index.html").open("rb")  # its link count drops to 0 when removed
+    stale = [out / ".discard-building-jixian-1-0" / "print", out / ".fingerprints" / ".discard-jixian-site.old-1-1"]
+    for folder in stale:
+        folder.mkdir(parents=True)
+        (folder / "sheet.pdf").write_bytes(b"%PDF")
     edit(data / JID / "contacts.yaml", "hours: 工作日 8:30-11:30", "hours: 工作日 8:40-11:30")
     said = rebuild(data, out)
+    assert not any(folder.exists() for folder in stale)
+    try:
+        deadline = time.monotonic() + 20
+        while os.fstat(old_page.fileno()).st_nlink and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert os.fstat(old_page.fileno()).st_nlink == 0, "the replaced site is still on disk"
+    finally:
+        old_page.close()
+    assert not list(out.glob(".building-*"))
     pages = re.search(r"网站：(\d+) 页重新生成（contacts.yaml 改了），其余 (\d+) 页只换了数据版本", said)
     assert pages, said
     assert 0 < int(pages[1]) <= 5 and int(pages[2]) > 50
