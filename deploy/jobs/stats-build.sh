@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # stats-build.sh [STATS_DIR] [OUT]: export the complaint statistics and rebuild the sites whose
 # figures changed (daily, health-forms-stats.timer); then FORMS_PUBLISH_CMD, if set, copies the
-# result (e.g. "rsync -a --delete --exclude .fingerprints dist/ web:/srv/www/health/").
+# result (e.g. "rsync -a --delete --exclude '.*' dist/ web:/srv/www/health/": no dot folder).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 stats=${1:-${FORMS_STATS_DIR:-/var/lib/health-forms/stats}}
