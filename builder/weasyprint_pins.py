@@ -131,14 +131,15 @@ def file_hash(path: str) -> str | None:
 
 
 def in_checked_file(target: str) -> bool:
-    """True when `target` is the function its module's file defines and that file is the one
-    checked (FILES): its source then is too. False says nothing: check the source itself."""
+    """True when `target` is the function its module's file defines under that name and that file
+    is the one checked (FILES): its source then is too. False says nothing: check the source."""
     try:
         module, obj = _target(target)
     except (ImportError, AttributeError):
         return False
     code, path = getattr(obj, "__code__", None), getattr(module, "__file__", None)
-    if code is None or path is None or code.co_filename != path:
+    qualname = target.partition(":")[2].removesuffix(".fget")  # a property's getter: Font.type
+    if code is None or path is None or code.co_filename != path or getattr(code, "co_qualname", None) != qualname:
         return False
     return file_hash(path) == FILES.get(file_key(path))
 

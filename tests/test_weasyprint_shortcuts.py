@@ -90,6 +90,9 @@ def test_the_pinned_files_vouch_for_every_function_only_while_they_define_it(mon
         m.setattr(percent, "percentage", percentage)
         assert not weasyprint_pins.in_checked_file("weasyprint.layout.percent:percentage")
         assert list(weasyprint_pins.changed()) == ["fast_percentages"]
+    with monkeypatch.context() as m:  # another function of the same file under the pinned name
+        m.setattr(percent, "percentage", percent.resolve_one_percentage)
+        assert not weasyprint_pins.in_checked_file("weasyprint.layout.percent:percentage")
     with monkeypatch.context() as m:  # another release or a local patch that left the functions be
         m.setitem(weasyprint_pins.FILES, "weasyprint/layout/percent.py", "0" * 16)
         assert not weasyprint_pins.in_checked_file("weasyprint.layout.percent:percentage")
