@@ -112,11 +112,13 @@ def cli():
 # pytest 9 ignores: every test became a unit of its own.)
 SHARED_UNITS = {"tests/e2e/": "tests/e2e", "tests/web/": "tests/web"}
 
-# Seconds per unit in a run of the whole suite on two workers (summed `--durations`, load 2-3.5),
-# heaviest first. Units start in this order, so that no long unit starts last while the other
-# worker has run out of work: xdist's own order (most tests first) started the e2e tests and the
-# gunicorn reload test last. Only the order depends on these figures, never a result; a unit not
-# listed starts after the listed ones, in the order pytest collects them.
+# Seconds per unit in a run of the whole suite as scripts/test.sh runs it (three workers on two
+# cores; each unit's tests' wall time summed, 2026-12-07), heaviest first. Units start in this
+# order, so that no long unit starts last while the other workers have run out of work: xdist's
+# own order (most tests first) started the e2e tests and the gunicorn reload test last, and a
+# 15 s module left out of this table (test_printer.py) ran last, ending its worker 9 s after the
+# others. Only the order depends on these figures, never a result; a unit not listed (each under
+# 4 s) starts after the listed ones, in the order pytest collects them.
 FIRST = [
     # Before anything else, while their worker is small: they run the whole `check` many times,
     # which forks a process per county, and forking costs more the more a worker has grown
@@ -126,24 +128,35 @@ FIRST = [
 ]
 SECONDS = {
     **{unit: 1000 - n for n, unit in enumerate(FIRST)},
-    "tests/e2e": 112,
-    "tests/web": 85,
-    "tests/forms/test_staff_flow_browser.py": 34,
-    "tests/test_printing.py": 32,
+    "tests/web": 88,
+    "tests/e2e": 79,
+    "tests/test_printing.py": 55,
+    "tests/test_print_incremental.py": 38,
+    "tests/forms/test_staff_flow_browser.py": 31,
+    "tests/test_calculator_parity.py": 28,
     "tests/test_calculator_browser.py": 17,
-    "tests/test_calculator_parity.py": 13,
-    "tests/test_print_incremental.py": 11,
-    "tests/test_hardening.py": 12,
-    "tests/forms/test_forms_reload.py": 11,
-    "tests/test_engine_properties.py": 7,
-    "tests/forms/test_audit_chain_backup.py": 7,
-    "tests/test_publishing.py": 7,
-    "tests/test_officer_path.py": 6,
-    "tests/forms/test_forms_gunicorn_limits.py": 6,
-    "tests/forms/test_deploy.py": 6,
-    "tests/forms/test_staff_flow.py": 5,
-    "tests/forms/test_staff_workflow.py": 5,
-    "tests/test_weasyprint_shortcuts.py": 5,
+    "tests/forms/test_forms_reload.py": 17,
+    "tests/test_hardening.py": 16,
+    "tests/test_printer.py": 16,
+    "tests/forms/test_audit_chain_backup.py": 15,
+    "tests/test_officer_path.py": 14,
+    "tests/test_publishing.py": 13,
+    "tests/test_engine_properties.py": 12,
+    "tests/forms/test_staff_flow.py": 10,
+    "tests/forms/test_staff_workflow.py": 10,
+    "tests/forms/test_deploy.py": 9,
+    "tests/forms/test_forms_gunicorn_limits.py": 8,
+    "tests/forms/test_staff_stats_backup.py": 6,
+    "tests/test_weasyprint_shortcuts.py": 6,
+    "tests/test_check_robustness.py": 6,
+    "tests/test_drugs_and_process_data.py": 5,
+    "tests/forms/test_forms_lookup_budget.py": 5,
+    "tests/forms/test_forms_hostile_input.py": 5,
+    "tests/forms/test_forms_resubmission.py": 5,
+    "tests/test_slip_browser.py": 5,
+    "tests/forms/test_staff_sessions_lockout.py": 4,
+    "tests/forms/test_staff_users_page.py": 4,
+    "tests/forms/test_ops_fail_closed.py": 4,
 }
 
 
