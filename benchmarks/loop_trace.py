@@ -22,6 +22,7 @@ import importlib
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -122,8 +123,6 @@ def main() -> int:
         data, out, log = Path(tmp) / "policy_data", Path(tmp) / "dist", Path(tmp) / "trace.log"
         shutil.copytree(ROOT / "policy_data", data)
         build = ["build", "--data", str(data), "--only", args.jid, "--preview", "--out", str(out)]
-        import subprocess
-
         first = subprocess.run([sys.executable, str(ROOT / "build.py"), *build], cwd=ROOT, capture_output=True,
                                text=True)
         if first.returncode != 0:

@@ -96,18 +96,15 @@ class ShortcutWarning(RuntimeWarning):
 
 def source_hash(target: str) -> str | None:
     """sha256 of the source of `module:qualified.name`, or None when it is gone or unreadable."""
-    module_name, _, qualname = target.partition(":")
     try:
-        obj = importlib.import_module(module_name)
-        for part in qualname.split("."):
-            obj = getattr(obj, part)
-        source = inspect.getsource(obj)
+        source = inspect.getsource(_target(target)[1])
     except (ImportError, AttributeError, OSError, TypeError):
         return None
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
 def _target(target: str):
+    """(the module, the object) that `module:qualified.name` names."""
     module_name, _, qualname = target.partition(":")
     obj = module = importlib.import_module(module_name)
     for part in qualname.split("."):

@@ -133,9 +133,9 @@
   }
 
   function answer() {
-    var out;
+    var out, day = window.HealthPage.startDate(root, HC.localToday());  // one day for every answer below
     try {
-      out = HC.runEligible(service, new Map([['jurisdiction', P.jurisdiction.id], ['person', person()]]), window.HealthPage.startDate(root, HC.localToday()));
+      out = HC.runEligible(service, new Map([['jurisdiction', P.jurisdiction.id], ['person', person()]]), day);
     } catch (err) {
       if (!err.problems) throw err;
       result.appendChild(el('div', { class: 'hc-errors', role: 'alert' }, [el('p', { text: '请改正：' }),
@@ -165,7 +165,7 @@
       sec.appendChild(el('p', { class: 'hc-ref', text: '依据：' + (ref.title || ref.source) + (ref.clause ? ' ' + ref.clause : '') }));
       result.appendChild(sec);
     });
-    if (st.c === UNKNOWN) result.appendChild(ifCategory(out));
+    if (st.c === UNKNOWN) result.appendChild(ifCategory(out, day));
     if (out.need_more_info.length) {
       result.appendChild(el('h2', { text: '还要知道一些情况才能判断（' + out.need_more_info.length + ' 项）' }));
       result.appendChild(el('ul', { class: 'hc-more' }, out.need_more_info.map(function (p) {
@@ -181,12 +181,12 @@
   }
 
   // "不清楚": what each other category would add to the baseline resident's programs.
-  function ifCategory(out) {
+  function ifCategory(out, day) {
     var have = out.eligible.map(function (p) { return p.id; }), items = [];
     P.categories.forEach(function (c) {
       if (c.id === P.jurisdiction.baseline_category) return;
       var m = person(); m.set('category', c.id);
-      var other = HC.runEligible(service, new Map([['jurisdiction', P.jurisdiction.id], ['person', m]]), window.HealthPage.startDate(root, HC.localToday()));
+      var other = HC.runEligible(service, new Map([['jurisdiction', P.jurisdiction.id], ['person', m]]), day);
       var extra = other.eligible.filter(function (p) { return have.indexOf(p.id) < 0; }).map(function (p) { return p.name; });
       if (extra.length) items.push(el('li', { 'data-category': c.id }, [el('b', { text: c.name }), '（' + c.description + '）：' + extra.join('、')]));
     });
